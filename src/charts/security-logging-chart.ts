@@ -1,0 +1,70 @@
+import { Chart, ChartProps } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { appLabels } from '../common/labels';
+import { clusterScoped } from '../common/pod';
+import { validateDnsLabel } from '../common/validation';
+import { ElasticsearchCluster, ElasticsearchClusterProps } from '../elasticsearch/elasticsearch-cluster';
+import { FluentdDaemonSet, FluentdDaemonSetOptions } from '../fluentd/fluentd-daemon-set';
+import { Kibana, KibanaOptions } from '../kibana/kibana';
+
+/** Props of {@link SecurityLoggingChart}. */
+export interface SecurityLoggingChartProps extends ChartProps {
+  /**
+   * Namespace of the stack; the chart creates it.
+   * @default 'security-logging'
+   */
+  readonly namespace?: string;
+
+  /**
+   * Elasticsearch settings.
+   * @default - 3 nodes with every role, 2 GiB memory, 1 GiB heap, 30 GiB volumes
+   */
+  readonly elasticsearch?: ElasticsearchClusterProps;
+
+  /**
+   * Kibana settings.
+   * @default - 1 replica, 1 GiB memory
+   */
+  readonly kibana?: KibanaOptions;
+
+  /**
+   * Fluentd settings.
+   * @default - CRI container logs, 2 GiB file buffer per output
+   */
+  readonly fluentd?: FluentdDaemonSetOptions;
+}
+
+/**
+ * The security-logging stack in its own Namespace: Elasticsearch, Kibana and the
+ * Fluentd agent, wired to each other. The Namespace comes first in the output, so
+ * `kubectl apply -f` creates it before anything in it.
+ */
+export class SecurityLoggingChart extends Chart {
+  /** The stack's Namespace. */
+  public readonly namespaceObject: kplus.Namespace;
+  /** The Elasticsearch cluster. */
+  public readonly elasticsearch: ElasticsearchCluster;
+  /** Kibana. */
+  public readonly kibana: Kibana;
+  /** The Fluentd agent. */
+  public readonly fluentd: FluentdDaemonSet;
+
+  constructor(scope: Construct, id: string, props: SecurityLoggingChartProps = {}) {
+    const namespace = props.namespace ?? 'security-logging';
+    validateDnsLabel('chart namespace', namespace);
+    super(scope, id, { ...props, namespace });
+
+    this.namespaceObject = new kplus.Namespace(this, 'Namespace', {
+      metadata: { name: namespace, labels: appLabels('security-logging', namespace) },
+    });
+    clusterScoped(this.namespaceObject);
+    this.elasticsearch = new ElasticsearchCluster(this, 'Elasticsearch', props.elasticsearch);
+    this.kibana = new Kibana(this, 'Kibana', { ...props.kibana, elasticsearch: this.elasticsearch });
+    this.fluentd = new FluentdDaemonSet(this, 'Fluentd', { ...props.fluentd, elasticsearch: this.elasticsearch });
+
+    for (const construct of [this.elasticsearch, this.kibana, this.fluentd]) {
+      construct.node.addDependency(this.namespaceObject);
+    }
+  }
+}

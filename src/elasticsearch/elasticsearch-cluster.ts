@@ -1,0 +1,632 @@
+import { ApiObject, Chart, Duration, JsonPatch, Size, Yaml } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { ElasticsearchConnection, ElasticsearchScheme } from './elasticsearch-connection';
+import { contentHash } from '../common/hash';
+import { appLabels } from '../common/labels';
+import { applyPodTemplateExtras, dropAllCapabilities } from '../common/pod';
+import { sizeToQuantity, validateDnsLabel, validateDnsSubdomain, validateInteger, validateSize } from '../common/validation';
+import { BUSYBOX_IMAGE, ELASTICSEARCH_IMAGE_REPOSITORY, ELASTIC_STACK_VERSION } from '../images';
+
+/**
+ * Roles of an Elasticsearch node (`node.roles`).
+ * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/modules-node.html
+ */
+export enum ElasticsearchNodeRole {
+  /** Master-eligible: can be elected to manage the cluster. */
+  MASTER = 'master',
+  /** Generic data node (cannot be combined with the tiered data roles). */
+  DATA = 'data',
+  /** Content tier. */
+  DATA_CONTENT = 'data_content',
+  /** Hot tier: the newest, most queried time-series data. */
+  DATA_HOT = 'data_hot',
+  /** Warm tier. */
+  DATA_WARM = 'data_warm',
+  /** Cold tier. */
+  DATA_COLD = 'data_cold',
+  /** Frozen tier (searchable snapshots). */
+  DATA_FROZEN = 'data_frozen',
+  /** Runs ingest pipelines. */
+  INGEST = 'ingest',
+  /** Machine learning. */
+  ML = 'ml',
+  /** Can connect to remote clusters. */
+  REMOTE_CLUSTER_CLIENT = 'remote_cluster_client',
+  /** Runs transforms. */
+  TRANSFORM = 'transform',
+  /** Votes in master elections but is never elected (needs MASTER too). */
+  VOTING_ONLY = 'voting_only',
+}
+
+/** How Elasticsearch pods are kept apart across Kubernetes nodes. */
+export enum ElasticsearchAntiAffinity {
+  /** Never two Elasticsearch pods of the cluster on one Kubernetes node (pods stay Pending when nodes run out). */
+  REQUIRED = 'required',
+  /** Spread when possible, share a node when needed (for small or development clusters). */
+  PREFERRED = 'preferred',
+}
+
+/**
+ * How the node's `vm.max_map_count` requirement is met.
+ * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/vm-max-map-count.html
+ */
+export enum ElasticsearchMaxMapCount {
+  /**
+   * A privileged init container raises `vm.max_map_count` on the node (never lowers
+   * it): 1048576 for Elasticsearch 8.16 and later, 262144 before.
+   */
+  PRIVILEGED_INIT_CONTAINER = 'privileged-init-container',
+  /**
+   * No privileged container: `node.store.allow_mmap: false` makes Elasticsearch use
+   * NIO instead of mmap, which lifts the requirement at some cost in performance.
+   * For clusters whose policy forbids privileged pods.
+   */
+  DISABLE_MMAP = 'disable-mmap',
+}
+
+/** Options of persistent storage. */
+export interface ElasticsearchPersistentStorageOptions {
+  /**
+   * Size of each node's volume.
+   * @default Size.gibibytes(30)
+   */
+  readonly size?: Size;
+
+  /**
+   * StorageClass of the volumes.
+   * @default - the cluster's default StorageClass
+   */
+  readonly storageClassName?: string;
+}
+
+/** Where an Elasticsearch node keeps its data. */
+export class ElasticsearchStorage {
+  /**
+   * A PersistentVolumeClaim per pod (`volumeClaimTemplates`), kept when the
+   * StatefulSet is deleted or scaled down.
+   */
+  public static persistent(options: ElasticsearchPersistentStorageOptions = {}): ElasticsearchStorage {
+    const size = options.size ?? Size.gibibytes(30);
+    const quantity = sizeToQuantity('elasticsearch storage size', size);
+    if (options.storageClassName !== undefined) {
+      validateDnsSubdomain('elasticsearch storage storageClassName', options.storageClassName);
+    }
+    return new ElasticsearchStorage(quantity, options.storageClassName);
+  }
+
+  /**
+   * An `emptyDir`: every index is lost when a pod restarts. For development and
+   * tests only.
+   */
+  public static ephemeralForDevelopmentOnly(): ElasticsearchStorage {
+    return new ElasticsearchStorage(undefined, undefined);
+  }
+
+  private constructor(
+    /** Size of each claim (a Kubernetes quantity), or undefined for emptyDir. */
+    public readonly size: string | undefined,
+    /** StorageClass name, if set. */
+    public readonly storageClassName: string | undefined,
+  ) {}
+
+  /** Whether data survives pod restarts. */
+  public get persistent(): boolean {
+    return this.size !== undefined;
+  }
+}
+
+/** Resources and storage shared by the cluster and each node group. */
+export interface ElasticsearchNodeResources {
+  /**
+   * Memory request and limit of each node (requests equal limits, so the heap is never squeezed).
+   * @default Size.gibibytes(2)
+   */
+  readonly memoryLimit?: Size;
+
+  /**
+   * JVM heap (`-Xms` and `-Xmx`). At most half the memory limit: Lucene needs the
+   * rest as file-system cache.
+   * @default - half the memory limit
+   */
+  readonly heapSize?: Size;
+
+  /**
+   * CPU request of each node. No CPU limit is set (throttling stalls the JVM).
+   * @default kplus.Cpu.millis(1000)
+   */
+  readonly cpuRequest?: kplus.Cpu;
+
+  /**
+   * Data storage.
+   * @default ElasticsearchStorage.persistent() (30 GiB, default StorageClass)
+   */
+  readonly storage?: ElasticsearchStorage;
+}
+
+/** A group of Elasticsearch nodes with the same roles: one StatefulSet. */
+export interface ElasticsearchNodeGroupOptions extends ElasticsearchNodeResources {
+  /** Group name; the StatefulSet is `<cluster name>-<group name>`. */
+  readonly name: string;
+
+  /** Number of nodes in the group. */
+  readonly replicas: number;
+
+  /**
+   * Roles of the group's nodes.
+   * @default - every default role (master-eligible, data, ingest, ...)
+   */
+  readonly roles?: ElasticsearchNodeRole[];
+}
+
+/** Props of an {@link ElasticsearchCluster}. */
+export interface ElasticsearchClusterProps extends ElasticsearchNodeResources {
+  /**
+   * Name of the cluster: `cluster.name`, the client Service, and the prefix of every object.
+   * @default 'elasticsearch'
+   */
+  readonly name?: string;
+
+  /**
+   * Elasticsearch version (the image tag).
+   * @default ELASTIC_STACK_VERSION (8.19.22)
+   */
+  readonly version?: string;
+
+  /**
+   * Image repository (for a mirror); the tag is always `version`.
+   * @default 'docker.elastic.co/elasticsearch/elasticsearch'
+   */
+  readonly imageRepository?: string;
+
+  /**
+   * Number of nodes of a cluster whose nodes all hold every role. `1` gives a
+   * single-node cluster (`discovery.type: single-node`). Not allowed with `nodeGroups`.
+   * @default 3
+   */
+  readonly replicas?: number;
+
+  /**
+   * Node groups, each its own StatefulSet with its own roles and resources, for
+   * clusters that outgrow identical nodes (e.g. 3 dedicated masters and N data nodes).
+   * @default - one group of `replicas` nodes with every role
+   */
+  readonly nodeGroups?: ElasticsearchNodeGroupOptions[];
+
+  /**
+   * How pods are spread across Kubernetes nodes.
+   * @default ElasticsearchAntiAffinity.REQUIRED
+   */
+  readonly antiAffinity?: ElasticsearchAntiAffinity;
+
+  /**
+   * How the `vm.max_map_count` requirement is met.
+   * @default ElasticsearchMaxMapCount.PRIVILEGED_INIT_CONTAINER
+   */
+  readonly maxMapCount?: ElasticsearchMaxMapCount;
+
+  /**
+   * Extra `elasticsearch.yml` settings, merged over the generated ones.
+   * Settings the construct derives (discovery, roles, paths) cannot be overridden.
+   * @default {}
+   */
+  readonly settings?: { [key: string]: any };
+
+  /**
+   * PriorityClass of the pods.
+   * @default - none
+   */
+  readonly priorityClassName?: string;
+}
+
+/** A resolved node group. */
+interface NodeGroup {
+  readonly name: string;
+  readonly statefulSetName: string;
+  readonly replicas: number;
+  readonly roles?: ElasticsearchNodeRole[];
+  readonly memoryBytes: number;
+  readonly heapMebibytes: number;
+  readonly cpuRequest: kplus.Cpu;
+  readonly storage: ElasticsearchStorage;
+}
+
+const HTTP_PORT = 9200;
+const TRANSPORT_PORT = 9300;
+/** Elasticsearch's TCP readiness port: open once the node has joined a cluster with an elected master. */
+const READINESS_PORT = 8080;
+const ES_HOME = '/usr/share/elasticsearch';
+const DATA_PATH = `${ES_HOME}/data`;
+const DATA_ROLES = new Set<string>([
+  ElasticsearchNodeRole.DATA, ElasticsearchNodeRole.DATA_CONTENT, ElasticsearchNodeRole.DATA_HOT,
+  ElasticsearchNodeRole.DATA_WARM, ElasticsearchNodeRole.DATA_COLD, ElasticsearchNodeRole.DATA_FROZEN,
+]);
+/** Settings the construct derives; `settings` may not override them. */
+const DERIVED_SETTINGS = [
+  'cluster.name', 'node.name', 'node.roles', 'network.host', 'discovery.type', 'discovery.seed_hosts',
+  'cluster.initial_master_nodes', 'path.data', 'readiness.port', 'http.port', 'transport.port',
+];
+/** The longest StatefulSet name whose pods keep a valid `controller-revision-hash` label (63 - 11). */
+const MAX_STATEFUL_SET_NAME = 52;
+
+/**
+ * An Elasticsearch cluster: one StatefulSet per node group, a headless Service for
+ * discovery and transport, a client Service for HTTP, a PodDisruptionBudget, and
+ * `elasticsearch.yml` in a ConfigMap whose hash rolls the pods when it changes.
+ *
+ * Readiness uses Elasticsearch's TCP readiness port (`readiness.port`), which opens
+ * once the node has joined a cluster with an elected master: it never waits for a
+ * green or yellow cluster, so a single-node or yellow cluster does not wedge
+ * (elastic/helm-charts#783), and it needs no credentials once security is on.
+ *
+ * Security (TLS, authentication) is not configured yet: `xpack.security.enabled`
+ * is `false`, and the HTTP API is plain HTTP inside the cluster network.
+ */
+export class ElasticsearchCluster extends Construct {
+  /** Cluster name (`cluster.name`, Service name, object-name prefix). */
+  public readonly name: string;
+  /** Elasticsearch version. */
+  public readonly version: string;
+  /** Full image reference. */
+  public readonly image: string;
+  /** How to reach the cluster's HTTP API. */
+  public readonly connection: ElasticsearchConnection;
+  /** The client Service (HTTP 9200). */
+  public readonly service: kplus.Service;
+  /** The headless Service (transport 9300, discovery). */
+  public readonly headlessService: kplus.Service;
+  /** One StatefulSet per node group, in group order. */
+  public readonly statefulSets: kplus.StatefulSet[];
+  /** Names of the master-eligible pods (`cluster.initial_master_nodes`). */
+  public readonly masterNodeNames: string[];
+  /** Total number of Elasticsearch nodes. */
+  public readonly totalReplicas: number;
+  /** How pods are spread. */
+  public readonly antiAffinity: ElasticsearchAntiAffinity;
+  /** How `vm.max_map_count` is handled. */
+  public readonly maxMapCount: ElasticsearchMaxMapCount;
+  /** The `vm.max_map_count` value the init container sets (for this version). */
+  public readonly maxMapCountValue: number;
+
+  constructor(scope: Construct, id: string, props: ElasticsearchClusterProps = {}) {
+    super(scope, id);
+    this.name = props.name ?? 'elasticsearch';
+    validateDnsLabel('elasticsearch name', this.name, 40);
+    this.version = props.version ?? ELASTIC_STACK_VERSION;
+    const versionParts = parseVersion(this.version);
+    if (versionParts[0] < 8) {
+      throw new Error(`elasticsearch version must be 8.0.0 or later (node.roles, the readiness port), got ${JSON.stringify(this.version)}`);
+    }
+    this.image = `${props.imageRepository ?? ELASTICSEARCH_IMAGE_REPOSITORY}:${this.version}`;
+    this.antiAffinity = props.antiAffinity ?? ElasticsearchAntiAffinity.REQUIRED;
+    this.maxMapCount = props.maxMapCount ?? ElasticsearchMaxMapCount.PRIVILEGED_INIT_CONTAINER;
+    this.maxMapCountValue = versionParts[0] > 8 || versionParts[1] >= 16 ? 1048576 : 262144;
+    if (props.priorityClassName !== undefined) validateDnsSubdomain('elasticsearch priorityClassName', props.priorityClassName);
+    for (const key of Object.keys(props.settings ?? {})) {
+      if (DERIVED_SETTINGS.includes(key)) {
+        throw new Error(`elasticsearch settings must not set ${JSON.stringify(key)}: the construct derives it; use the matching prop instead`);
+      }
+    }
+
+    const groups = resolveNodeGroups(this.name, props);
+    this.totalReplicas = groups.reduce((sum, g) => sum + g.replicas, 0);
+    this.masterNodeNames = groups
+      .filter((g) => isMasterEligible(g.roles))
+      .flatMap((g) => Array.from({ length: g.replicas }, (_, i) => `${g.statefulSetName}-${i}`));
+
+    const namespace = Chart.of(this).namespace;
+    const clusterLabels = appLabels('elasticsearch', this.name);
+    const headlessName = `${this.name}-headless`;
+
+    this.service = new kplus.Service(this, 'Service', {
+      metadata: { name: this.name, labels: clusterLabels },
+      ports: [{ name: 'http', port: HTTP_PORT, targetPort: HTTP_PORT }],
+    });
+    this.headlessService = new kplus.Service(this, 'HeadlessService', {
+      metadata: { name: headlessName, labels: clusterLabels },
+      clusterIP: 'None',
+      ports: [
+        { name: 'http', port: HTTP_PORT, targetPort: HTTP_PORT },
+        { name: 'transport', port: TRANSPORT_PORT, targetPort: TRANSPORT_PORT },
+      ],
+    });
+    // cdk8s-plus selects a single workload per Service; these Services span every
+    // node group's StatefulSet, so their selector is the cluster's labels.
+    for (const svc of [this.service, this.headlessService]) {
+      ApiObject.of(svc).addJsonPatch(JsonPatch.add('/spec/selector', selectorOf(clusterLabels)));
+    }
+    // Discovery must resolve pods before they are Ready (they become Ready only after joining).
+    ApiObject.of(this.headlessService).addJsonPatch(JsonPatch.add('/spec/publishNotReadyAddresses', true));
+
+    this.connection = new ElasticsearchConnection({
+      host: namespace ? `${this.name}.${namespace}.svc` : this.name,
+      port: HTTP_PORT,
+      scheme: ElasticsearchScheme.HTTP,
+    });
+
+    const clusterPods = kplus.Pods.select(this, 'ClusterPods', { labels: selectorOf(clusterLabels) });
+    this.statefulSets = groups.map((group) => this.createNodeGroup(group, groups.length === 1 && !props.nodeGroups, {
+      clusterLabels, clusterPods, headlessName, settings: props.settings ?? {}, priorityClassName: props.priorityClassName,
+    }));
+
+    new kplus.k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
+      metadata: { name: this.name, labels: clusterLabels },
+      spec: {
+        maxUnavailable: kplus.k8s.IntOrString.fromNumber(1),
+        selector: { matchLabels: selectorOf(clusterLabels) },
+      },
+    });
+  }
+
+  private createNodeGroup(group: NodeGroup, implicit: boolean, shared: {
+    clusterLabels: { [key: string]: string };
+    clusterPods: kplus.Pods;
+    headlessName: string;
+    settings: { [key: string]: any };
+    priorityClassName?: string;
+  }): kplus.StatefulSet {
+    const scope = implicit ? this : new Construct(this, nodeGroupId(group.name));
+    const labels = { ...shared.clusterLabels, 'app.kubernetes.io/component': group.name };
+
+    const settings: { [key: string]: any } = {
+      'cluster.name': this.name,
+      'node.name': '${NODE_NAME}',
+      'network.host': '0.0.0.0',
+      'http.port': HTTP_PORT,
+      'transport.port': TRANSPORT_PORT,
+      'path.data': DATA_PATH,
+      'readiness.port': READINESS_PORT,
+    };
+    if (group.roles !== undefined) settings['node.roles'] = [...group.roles];
+    if (this.totalReplicas === 1) {
+      settings['discovery.type'] = 'single-node';
+    } else {
+      settings['discovery.seed_hosts'] = [shared.headlessName];
+      settings['cluster.initial_master_nodes'] = this.masterNodeNames;
+    }
+    // TLS and authentication arrive with the security work; until then the API is plain HTTP.
+    settings['xpack.security.enabled'] = false;
+    if (this.maxMapCount === ElasticsearchMaxMapCount.DISABLE_MMAP) settings['node.store.allow_mmap'] = false;
+    Object.assign(settings, shared.settings);
+
+    const elasticsearchYml = Yaml.stringify(settings);
+    const heapOptions = `-Xms${group.heapMebibytes}m\n-Xmx${group.heapMebibytes}m\n`;
+    const config = new kplus.ConfigMap(scope, 'Config', {
+      metadata: { name: `${group.statefulSetName}-config`, labels },
+      data: { 'elasticsearch.yml': elasticsearchYml, 'heap.options': heapOptions },
+    });
+
+    const sts = new kplus.StatefulSet(scope, 'Resource', {
+      metadata: { name: group.statefulSetName, labels },
+      podMetadata: {
+        labels,
+        annotations: { 'checksum/config': contentHash(elasticsearchYml, heapOptions) },
+      },
+      service: this.headlessService,
+      replicas: group.replicas,
+      podManagementPolicy: kplus.PodManagementPolicy.PARALLEL,
+      strategy: kplus.StatefulSetUpdateStrategy.rollingUpdate(),
+      terminationGracePeriod: Duration.seconds(120),
+      automountServiceAccountToken: false,
+      securityContext: {
+        user: 1000, group: 1000, fsGroup: 1000, ensureNonRoot: true,
+        // Re-owning every file of a large data volume on each start is slow.
+        fsGroupChangePolicy: kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH,
+      },
+    });
+    applyPodTemplateExtras(sts, { priorityClassName: shared.priorityClassName });
+
+    const configVolume = kplus.Volume.fromConfigMap(scope, 'ConfigVolume', config, { name: 'config' });
+    const container = sts.addContainer({
+      name: 'elasticsearch',
+      image: this.image,
+      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      ports: [
+        { name: 'http', number: HTTP_PORT },
+        { name: 'transport', number: TRANSPORT_PORT },
+      ],
+      envVariables: {
+        NODE_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAME),
+      },
+      resources: {
+        cpu: { request: group.cpuRequest },
+        memory: { request: Size.mebibytes(group.memoryBytes / 1024 ** 2), limit: Size.mebibytes(group.memoryBytes / 1024 ** 2) },
+      },
+      readiness: kplus.Probe.fromTcpSocket({
+        port: READINESS_PORT,
+        periodSeconds: Duration.seconds(5),
+        timeoutSeconds: Duration.seconds(5),
+        failureThreshold: 3,
+      }),
+      securityContext: {
+        user: 1000,
+        group: 1000,
+        ensureNonRoot: true,
+        allowPrivilegeEscalation: false,
+        privileged: false,
+        // Elasticsearch writes its keystore into the config directory and temporary
+        // files into /tmp at start-up; the image does not support a read-only root.
+        readOnlyRootFilesystem: false,
+      },
+    });
+    container.mount(`${ES_HOME}/config/elasticsearch.yml`, configVolume, { subPath: 'elasticsearch.yml', readOnly: true });
+    container.mount(`${ES_HOME}/config/jvm.options.d/heap.options`, configVolume, { subPath: 'heap.options', readOnly: true });
+    dropAllCapabilities(sts, [0]);
+
+    if (this.maxMapCount === ElasticsearchMaxMapCount.PRIVILEGED_INIT_CONTAINER) {
+      sts.addInitContainer({
+        name: 'sysctl',
+        image: BUSYBOX_IMAGE,
+        imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+        command: ['sh', '-c', raiseMaxMapCountScript(this.maxMapCountValue)],
+        resources: {
+          cpu: { request: kplus.Cpu.millis(10), limit: kplus.Cpu.millis(100) },
+          memory: { request: Size.mebibytes(16), limit: Size.mebibytes(16) },
+        },
+        securityContext: {
+          // Writing a kernel sysctl on the node needs a privileged, root container.
+          privileged: true,
+          allowPrivilegeEscalation: true,
+          user: 0,
+          group: 0,
+          ensureNonRoot: false,
+          readOnlyRootFilesystem: true,
+        },
+      });
+    }
+
+    if (group.storage.persistent) {
+      ApiObject.of(sts).addJsonPatch(
+        JsonPatch.add('/spec/template/spec/containers/0/volumeMounts/-', { name: 'data', mountPath: DATA_PATH }),
+        JsonPatch.add('/spec/volumeClaimTemplates', [{
+          metadata: { name: 'data', labels },
+          spec: {
+            accessModes: ['ReadWriteOnce'],
+            // The L1 maps requests through Quantity objects, also for patched values.
+            resources: { requests: { storage: kplus.k8s.Quantity.fromString(group.storage.size ?? '') } },
+            ...(group.storage.storageClassName ? { storageClassName: group.storage.storageClassName } : {}),
+          },
+        }]),
+        JsonPatch.add('/spec/persistentVolumeClaimRetentionPolicy', { whenDeleted: 'Retain', whenScaled: 'Retain' }),
+      );
+    } else {
+      container.mount(DATA_PATH, kplus.Volume.fromEmptyDir(scope, 'DataVolume', 'data'));
+    }
+
+    if (this.antiAffinity === ElasticsearchAntiAffinity.REQUIRED) {
+      sts.scheduling.separate(shared.clusterPods, { topology: kplus.Topology.HOSTNAME });
+    } else {
+      sts.scheduling.separate(shared.clusterPods, { topology: kplus.Topology.HOSTNAME, weight: 100 });
+    }
+    return sts;
+  }
+}
+
+/** The labels that select one cluster's pods: name and instance. */
+function selectorOf(labels: { [key: string]: string }): { [key: string]: string } {
+  return {
+    'app.kubernetes.io/name': labels['app.kubernetes.io/name'],
+    'app.kubernetes.io/instance': labels['app.kubernetes.io/instance'],
+  };
+}
+
+function nodeGroupId(name: string): string {
+  return 'NodeGroup' + name.split('-').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('');
+}
+
+function isMasterEligible(roles: ElasticsearchNodeRole[] | undefined): boolean {
+  return roles === undefined || roles.includes(ElasticsearchNodeRole.MASTER);
+}
+
+function holdsData(roles: ElasticsearchNodeRole[] | undefined): boolean {
+  return roles === undefined || roles.some((r) => DATA_ROLES.has(r));
+}
+
+function parseVersion(version: string): [number, number, number] {
+  const match = /^(\d+)\.(\d+)\.(\d+)$/.exec(version ?? '');
+  if (!match) {
+    throw new Error(`elasticsearch version must be MAJOR.MINOR.PATCH such as "8.19.22", got ${JSON.stringify(version)}`);
+  }
+  return [Number(match[1]), Number(match[2]), Number(match[3])];
+}
+
+/** Raises vm.max_map_count to `value` unless the node already has at least that much. */
+function raiseMaxMapCountScript(value: number): string {
+  return `current=$(sysctl -n vm.max_map_count); if [ "$current" -lt ${value} ]; then sysctl -w vm.max_map_count=${value}; fi`;
+}
+
+function resolveNodeGroups(clusterName: string, props: ElasticsearchClusterProps): NodeGroup[] {
+  if (props.nodeGroups !== undefined && props.replicas !== undefined) {
+    throw new Error('elasticsearch replicas and nodeGroups cannot both be set: give each node group its own replicas');
+  }
+  if (props.nodeGroups === undefined) {
+    const replicas = props.replicas ?? 3;
+    validateInteger('elasticsearch replicas', replicas, 1);
+    return [resolveGroup('elasticsearch', clusterName, { name: 'default', replicas }, props, clusterName)];
+  }
+  if (props.nodeGroups.length === 0) {
+    throw new Error('elasticsearch nodeGroups must hold at least one group, got []; leave it unset for one group of identical nodes');
+  }
+  const seen = new Set<string>();
+  const groups = props.nodeGroups.map((options, index) => {
+    const prop = `elasticsearch nodeGroups[${index}]`;
+    validateDnsLabel(`${prop}.name`, options.name);
+    if (seen.has(options.name)) {
+      throw new Error(`${prop}.name ${JSON.stringify(options.name)} is used by another node group; group names must be unique`);
+    }
+    seen.add(options.name);
+    return resolveGroup(prop, clusterName, options, props, `${clusterName}-${options.name}`);
+  });
+  if (!groups.some((g) => isMasterEligible(g.roles))) {
+    throw new Error(
+      'elasticsearch nodeGroups have no master-eligible node: give at least one group the MASTER role ' +
+      `(roles: [ElasticsearchNodeRole.MASTER, ...]) or leave its roles unset, got roles ${JSON.stringify(groups.map((g) => g.roles))}`,
+    );
+  }
+  if (!groups.some((g) => holdsData(g.roles))) {
+    throw new Error('elasticsearch nodeGroups have no node that holds data: give at least one group a data role (DATA, DATA_HOT, DATA_CONTENT, ...)');
+  }
+  return groups;
+}
+
+function resolveGroup(prop: string, clusterName: string, options: ElasticsearchNodeGroupOptions,
+  defaults: ElasticsearchNodeResources, statefulSetName: string): NodeGroup {
+  validateInteger(`${prop}.replicas`, options.replicas, 1);
+  if (statefulSetName.length > MAX_STATEFUL_SET_NAME) {
+    throw new Error(
+      `${prop}: StatefulSet name ${JSON.stringify(statefulSetName)} (cluster name ${JSON.stringify(clusterName)} plus group name) ` +
+      `is longer than ${MAX_STATEFUL_SET_NAME} characters; shorten the cluster or group name`,
+    );
+  }
+  const roles = options.roles === undefined ? undefined : validateRoles(prop, options.roles);
+  const memory = options.memoryLimit ?? defaults.memoryLimit ?? Size.gibibytes(2);
+  const memoryBytes = validateSize(`${prop}.memoryLimit`, memory);
+  if (memoryBytes % (1024 ** 2) !== 0 || memoryBytes < 512 * 1024 ** 2) {
+    throw new Error(`${prop}.memoryLimit must be a whole number of MiB and at least 512 MiB, got ${memory.asString()}`);
+  }
+  const heap = options.heapSize ?? defaults.heapSize;
+  let heapMebibytes = Math.floor(memoryBytes / 1024 ** 2 / 2);
+  if (heap !== undefined) {
+    const heapBytes = validateSize(`${prop}.heapSize`, heap);
+    if (heapBytes % (1024 ** 2) !== 0) {
+      throw new Error(`${prop}.heapSize must be a whole number of MiB, got ${heap.asString()}`);
+    }
+    if (heapBytes * 2 > memoryBytes) {
+      throw new Error(
+        `${prop}.heapSize ${heap.asString()} is more than half the memory limit ${memory.asString()}: ` +
+        `Elasticsearch needs the other half for the file-system cache; use at most ${heapMebibytes}Mi or raise memoryLimit`,
+      );
+    }
+    heapMebibytes = heapBytes / 1024 ** 2;
+  }
+  const cpuRequest = options.cpuRequest ?? defaults.cpuRequest ?? kplus.Cpu.millis(1000);
+  return {
+    name: options.name,
+    statefulSetName,
+    replicas: options.replicas,
+    roles,
+    memoryBytes,
+    heapMebibytes,
+    cpuRequest,
+    storage: options.storage ?? defaults.storage ?? ElasticsearchStorage.persistent(),
+  };
+}
+
+function validateRoles(prop: string, roles: ElasticsearchNodeRole[]): ElasticsearchNodeRole[] {
+  const allowed = Object.values(ElasticsearchNodeRole) as string[];
+  for (const role of roles) {
+    if (!allowed.includes(role)) {
+      throw new Error(`${prop}.roles: unknown role ${JSON.stringify(role)}; allowed: ${allowed.join(', ')}`);
+    }
+  }
+  if (new Set(roles).size !== roles.length) {
+    throw new Error(`${prop}.roles lists a role twice, got ${JSON.stringify(roles)}`);
+  }
+  if (roles.includes(ElasticsearchNodeRole.VOTING_ONLY) && !roles.includes(ElasticsearchNodeRole.MASTER)) {
+    throw new Error(`${prop}.roles: VOTING_ONLY needs MASTER too, got ${JSON.stringify(roles)}`);
+  }
+  if (roles.includes(ElasticsearchNodeRole.DATA) && roles.some((r) => r !== ElasticsearchNodeRole.DATA && DATA_ROLES.has(r))) {
+    throw new Error(`${prop}.roles: the generic DATA role cannot be combined with tiered data roles, got ${JSON.stringify(roles)}`);
+  }
+  return [...roles];
+}

@@ -1,0 +1,312 @@
+import { Chart, Duration, Lazy, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { FluentdBuffer, FluentdBufferOptions } from './fluentd-buffer';
+import { FluentdConfig, FluentdSection } from './fluentd-config';
+import { ContainerLogFormat, METRICS_PORT, containerLogDirectives, metricsDirectives, systemDirectives } from './fluentd-pipeline';
+import { ServiceMonitor } from '../../imports/monitoring.coreos.com';
+import { contentHash } from '../common/hash';
+import { appLabels } from '../common/labels';
+import { applyPodTemplateExtras, clusterScoped, dropAllCapabilities } from '../common/pod';
+import { validateDnsLabel, validateDnsSubdomain, validateSize } from '../common/validation';
+import { ElasticsearchCluster } from '../elasticsearch/elasticsearch-cluster';
+import { FLUENTD_IMAGE } from '../images';
+
+/** fluentd's log level (`<system> log_level`). */
+export enum FluentdLogLevel {
+  /** Everything. */
+  TRACE = 'trace',
+  /** Debugging. */
+  DEBUG = 'debug',
+  /** Normal operation. */
+  INFO = 'info',
+  /** Warnings and errors. */
+  WARN = 'warn',
+  /** Errors only. */
+  ERROR = 'error',
+}
+
+/** Options of {@link FluentdDaemonSet}, everything but the cluster (what a chart passes through). */
+export interface FluentdDaemonSetOptions {
+  /**
+   * Name of the DaemonSet, its ServiceAccount and (with the namespace) its ClusterRole.
+   * Its own log files (`<name>-*`) are never tailed.
+   * @default 'fluentd'
+   */
+  readonly name?: string;
+
+  /**
+   * The fluentd-kubernetes-daemonset image (an `-elasticsearch8-` variant).
+   * @default FLUENTD_IMAGE
+   */
+  readonly image?: string;
+
+  /**
+   * Format of the container log files on the nodes.
+   * @default ContainerLogFormat.CRI
+   */
+  readonly containerLogFormat?: ContainerLogFormat;
+
+  /**
+   * Prefix of the index families; container logs go to daily `<prefix>-containers-YYYY.MM.DD`
+   * indices. Avoid `logs-`: Elasticsearch's built-in `logs-*-*` template makes those data streams.
+   * @default 'seclog'
+   */
+  readonly indexPrefix?: string;
+
+  /**
+   * The file buffer of each Elasticsearch output.
+   * @default - 2 GiB total, 8 MiB chunks, block when full, retry forever
+   */
+  readonly buffer?: FluentdBufferOptions;
+
+  /**
+   * Memory request and limit.
+   * @default Size.mebibytes(512)
+   */
+  readonly memoryLimit?: Size;
+
+  /**
+   * CPU request (no CPU limit is set).
+   * @default kplus.Cpu.millis(100)
+   */
+  readonly cpuRequest?: kplus.Cpu;
+
+  /**
+   * fluentd's own log level.
+   * @default FluentdLogLevel.INFO
+   */
+  readonly logLevel?: FluentdLogLevel;
+
+  /**
+   * PriorityClass of the pods (e.g. `system-node-critical`, so the agent is not evicted first).
+   * @default - none
+   */
+  readonly priorityClassName?: string;
+
+  /**
+   * Also create a prometheus-operator ServiceMonitor for the metrics Service.
+   * Needs the ServiceMonitor CRD in the cluster.
+   * @default false
+   */
+  readonly serviceMonitor?: boolean;
+}
+
+/** Props of {@link FluentdDaemonSet}. */
+export interface FluentdDaemonSetProps extends FluentdDaemonSetOptions {
+  /** The cluster the logs are shipped to. */
+  readonly elasticsearch: ElasticsearchCluster;
+}
+
+/** Where the image's entrypoint looks for the config: `/fluentd/etc/${FLUENTD_CONF}`. */
+const IMAGE_CONFIG_DIR = '/fluentd/etc';
+/** Our ConfigMap's directory inside the image's config directory. */
+const CONFIG_SUBDIR = 'cdk8s';
+const CONFIG_FILE = 'fluent.conf';
+const CONTROL_PLANE_TAINTS = ['node-role.kubernetes.io/control-plane', 'node-role.kubernetes.io/master'];
+
+/**
+ * Fluentd on every node (control-plane nodes too): tails container logs, joins split
+ * lines, adds Kubernetes metadata and ships to an {@link ElasticsearchCluster}.
+ *
+ * `fluent.conf` is rendered from a {@link FluentdConfig} and mounted in a directory of
+ * its own under `/fluentd/etc`, with `FLUENTD_CONF` pointing the image's entrypoint
+ * (`fluentd -c /fluentd/etc/${FLUENTD_CONF}`) at it. `/var/log` is mounted read-only;
+ * only the agent's own state directory (`/var/log/fluentd-<instance>`: pos files and
+ * file buffers) is writable, so both survive pod restarts.
+ */
+export class FluentdDaemonSet extends Construct {
+  /** Name of the DaemonSet. */
+  public readonly name: string;
+  /** The fluentd configuration; add directives with {@link addDirectives}. */
+  public readonly config: FluentdConfig;
+  /** The resolved buffer settings of each output. */
+  public readonly buffer: FluentdBuffer;
+  /** Directory on each node for pos files and buffers. */
+  public readonly stateDir: string;
+  /** Full path of the config file inside the container. */
+  public readonly configPath: string;
+  /** Prefix of the index families. */
+  public readonly indexPrefix: string;
+  /** The DaemonSet. */
+  public readonly daemonSet: kplus.DaemonSet;
+  /** The ServiceAccount. */
+  public readonly serviceAccount: kplus.ServiceAccount;
+  /** The ClusterRole (pods, namespaces: get, list, watch). */
+  public readonly clusterRole: kplus.ClusterRole;
+  /** The Service exposing the metrics port. */
+  public readonly metricsService: kplus.Service;
+  /** Metrics port. */
+  public readonly metricsPort: number = METRICS_PORT;
+  private renderedConfig?: string;
+
+  constructor(scope: Construct, id: string, props: FluentdDaemonSetProps) {
+    super(scope, id);
+    if (!props || !(props.elasticsearch instanceof ElasticsearchCluster)) {
+      throw new Error(
+        'fluentd elasticsearch is required: pass the ElasticsearchCluster object to ship to ' +
+        `(new FluentdDaemonSet(this, 'Fluentd', { elasticsearch: cluster })), got ${JSON.stringify(props?.elasticsearch)}`,
+      );
+    }
+    this.name = props.name ?? 'fluentd';
+    validateDnsLabel('fluentd name', this.name, 50);
+    this.indexPrefix = props.indexPrefix ?? 'seclog';
+    validateDnsLabel('fluentd indexPrefix', this.indexPrefix, 100);
+    if (this.indexPrefix === 'logs' || this.indexPrefix.startsWith('logs-')) {
+      throw new Error(
+        `fluentd indexPrefix must not be ${JSON.stringify(this.indexPrefix)}: Elasticsearch's built-in logs-*-* index template ` +
+        'turns such indices into data streams, which reject the writes; pick another prefix',
+      );
+    }
+    const format = props.containerLogFormat ?? ContainerLogFormat.CRI;
+    if (!Object.values(ContainerLogFormat).includes(format)) {
+      throw new Error(`fluentd containerLogFormat must be one of ${Object.values(ContainerLogFormat).join(', ')}, got ${JSON.stringify(format)}`);
+    }
+    const logLevel = props.logLevel ?? FluentdLogLevel.INFO;
+    if (!Object.values(FluentdLogLevel).includes(logLevel)) {
+      throw new Error(`fluentd logLevel must be one of ${Object.values(FluentdLogLevel).join(', ')}, got ${JSON.stringify(logLevel)}`);
+    }
+    const memory = props.memoryLimit ?? Size.mebibytes(512);
+    validateSize('fluentd memoryLimit', memory);
+    if (props.priorityClassName !== undefined) validateDnsSubdomain('fluentd priorityClassName', props.priorityClassName);
+    this.buffer = new FluentdBuffer(props.buffer);
+
+    const namespace = Chart.of(this).namespace;
+    const instance = namespace ? `${namespace}-${this.name}` : this.name;
+    this.stateDir = `/var/log/fluentd-${instance}`;
+    this.configPath = `${IMAGE_CONFIG_DIR}/${CONFIG_SUBDIR}/${CONFIG_FILE}`;
+    const labels = appLabels('fluentd', this.name);
+
+    this.config = new FluentdConfig([
+      ...systemDirectives(logLevel),
+      ...metricsDirectives(),
+      ...containerLogDirectives({
+        format,
+        path: '/var/log/containers/*.log',
+        // Kubelet names files <pod>_<namespace>_<container>-<id>.log.
+        excludePaths: [`/var/log/containers/${this.name}-*_${namespace ?? '*'}_*.log`],
+        stateDir: this.stateDir,
+        connection: props.elasticsearch.connection,
+        indexFamily: `${this.indexPrefix}-containers`,
+        buffer: this.buffer,
+      }),
+    ]);
+    const fluentConf = Lazy.any({ produce: () => this.render() });
+
+    this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
+      metadata: { name: this.name, labels },
+      automountToken: true,
+    });
+    this.clusterRole = new kplus.ClusterRole(this, 'ClusterRole', { metadata: { name: instance, labels } });
+    this.clusterRole.allow(['get', 'list', 'watch'], kplus.ApiResource.PODS, kplus.ApiResource.NAMESPACES);
+    const binding = new kplus.ClusterRoleBinding(this, 'ClusterRoleBinding', {
+      metadata: { name: instance, labels },
+      role: this.clusterRole,
+    });
+    binding.addSubjects(this.serviceAccount);
+    clusterScoped(this.clusterRole);
+    clusterScoped(binding);
+
+    const configMap = new kplus.ConfigMap(this, 'Config', { metadata: { name: `${this.name}-config`, labels } });
+    configMap.addData(CONFIG_FILE, fluentConf);
+
+    this.daemonSet = new kplus.DaemonSet(this, 'Resource', {
+      metadata: { name: this.name, labels },
+      podMetadata: {
+        labels,
+        annotations: { 'checksum/config': Lazy.any({ produce: () => contentHash(this.render()) }) },
+      },
+      serviceAccount: this.serviceAccount,
+      automountServiceAccountToken: true,
+      // Long enough to flush buffers at shutdown (flush_at_shutdown).
+      terminationGracePeriod: Duration.seconds(60),
+      // Reading other pods' log files (root-owned, 0640) needs root; no capability is kept.
+      securityContext: { user: 0, group: 0, ensureNonRoot: false },
+    });
+    applyPodTemplateExtras(this.daemonSet, { priorityClassName: props.priorityClassName });
+    for (const key of CONTROL_PLANE_TAINTS) {
+      this.daemonSet.scheduling.tolerate(kplus.Node.tainted(
+        kplus.NodeTaintQuery.exists(key, { effect: kplus.TaintEffect.NO_SCHEDULE })));
+    }
+
+    const container = this.daemonSet.addContainer({
+      name: 'fluentd',
+      image: props.image ?? FLUENTD_IMAGE,
+      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      ports: [{ name: 'metrics', number: METRICS_PORT }],
+      envVariables: {
+        FLUENTD_CONF: kplus.EnvValue.fromValue(`${CONFIG_SUBDIR}/${CONFIG_FILE}`),
+        // Fail at start-up on a malformed value instead of running with a default.
+        FLUENTD_OPT: kplus.EnvValue.fromValue('--strict-config-value'),
+        // kubernetes_metadata watches only this node's pods.
+        K8S_NODE_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.NODE_NAME),
+      },
+      resources: {
+        cpu: { request: props.cpuRequest ?? kplus.Cpu.millis(100) },
+        memory: { request: memory, limit: memory },
+      },
+      readiness: kplus.Probe.fromHttpGet('/metrics', { port: METRICS_PORT, periodSeconds: Duration.seconds(10) }),
+      liveness: kplus.Probe.fromHttpGet('/metrics', {
+        port: METRICS_PORT,
+        initialDelaySeconds: Duration.seconds(30),
+        periodSeconds: Duration.seconds(30),
+        failureThreshold: 3,
+      }),
+      securityContext: {
+        user: 0,
+        group: 0,
+        ensureNonRoot: false,
+        allowPrivilegeEscalation: false,
+        privileged: false,
+        // The image's entrypoint runs fluentd through bundler (`--gemfile`), which
+        // expects a writable image filesystem; not tested read-only.
+        readOnlyRootFilesystem: false,
+      },
+    });
+    dropAllCapabilities(this.daemonSet, [0]);
+
+    container.mount(`${IMAGE_CONFIG_DIR}/${CONFIG_SUBDIR}`,
+      kplus.Volume.fromConfigMap(this, 'ConfigVolume', configMap, { name: 'config' }), { readOnly: true });
+    container.mount('/var/log', kplus.Volume.fromHostPath(this, 'VarLogVolume', 'varlog', {
+      path: '/var/log', type: kplus.HostPathVolumeType.DIRECTORY,
+    }), { readOnly: true });
+    container.mount(this.stateDir, kplus.Volume.fromHostPath(this, 'StateVolume', 'state', {
+      path: this.stateDir, type: kplus.HostPathVolumeType.DIRECTORY_OR_CREATE,
+    }));
+    if (format === ContainerLogFormat.DOCKER_JSON) {
+      // /var/log/containers links point into Docker's own directory.
+      container.mount('/var/lib/docker/containers', kplus.Volume.fromHostPath(this, 'DockerContainersVolume', 'docker-containers', {
+        path: '/var/lib/docker/containers', type: kplus.HostPathVolumeType.DIRECTORY,
+      }), { readOnly: true });
+    }
+
+    this.metricsService = new kplus.Service(this, 'MetricsService', {
+      metadata: { name: `${this.name}-metrics`, labels },
+      selector: this.daemonSet,
+      clusterIP: 'None',
+      ports: [{ name: 'metrics', port: METRICS_PORT, targetPort: METRICS_PORT }],
+    });
+    if (props.serviceMonitor ?? false) {
+      new ServiceMonitor(this, 'ServiceMonitor', {
+        metadata: { name: this.name, labels },
+        spec: {
+          selector: { matchLabels: { 'app.kubernetes.io/name': 'fluentd', 'app.kubernetes.io/instance': this.name } },
+          endpoints: [{ port: 'metrics', path: '/metrics', interval: '30s' }],
+        },
+      });
+    }
+  }
+
+  /** Appends directives (sources, labels) to the configuration. */
+  public addDirectives(...directives: FluentdSection[]): void {
+    if (this.renderedConfig !== undefined) {
+      throw new Error('fluentd addDirectives was called after the configuration was rendered (synthesis); add directives before synth');
+    }
+    this.config.add(...directives);
+  }
+
+  private render(): string {
+    this.renderedConfig ??= this.config.render();
+    return this.renderedConfig;
+  }
+}

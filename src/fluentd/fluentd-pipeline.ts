@@ -1,0 +1,195 @@
+import { FluentdBuffer } from './fluentd-buffer';
+import { FluentdSection } from './fluentd-config';
+import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
+
+/**
+ * Format of the files under /var/log/containers.
+ * @see https://kubernetes.io/docs/concepts/cluster-administration/logging/#log-location-node
+ */
+export enum ContainerLogFormat {
+  /**
+   * CRI (containerd, CRI-O): `<time> <stream> <P|F> <log>`; partial (`P`) lines are
+   * joined before anything else sees them.
+   */
+  CRI = 'cri',
+  /** Docker's json-file driver (dockershim, cri-dockerd): `{"log":...,"stream":...,"time":...}`. */
+  DOCKER_JSON = 'docker-json',
+}
+
+/** Port of fluent-plugin-prometheus's metrics endpoint. */
+export const METRICS_PORT = 24231;
+/** Label of events whose Kubernetes metadata is added and which are shipped. */
+const KUBERNETES_LABEL = '@KUBERNETES';
+/** Label where container lines are reassembled. */
+const CONTAINERS_LABEL = '@CONTAINERS';
+
+/** The `<system>` directive and fluentd's own log events (dropped: they are on stdout). */
+export function systemDirectives(logLevel: string): FluentdSection[] {
+  return [
+    FluentdSection.system({ params: { log_level: logLevel } }),
+    // fluentd's own log events would otherwise flow into the pipeline; its stdout is
+    // already the container log, which the tail source excludes.
+    FluentdSection.label('@FLUENT_LOG', [FluentdSection.match('**', 'null', { id: 'drop_fluentd_own_logs' })]),
+  ];
+}
+
+/**
+ * Prometheus metrics on `:24231/metrics`: fluentd's own, each output's buffer and
+ * retry state.
+ * @see https://github.com/fluent/fluent-plugin-prometheus#input-plugins
+ */
+export function metricsDirectives(): FluentdSection[] {
+  return [
+    FluentdSection.source('prometheus', {
+      id: 'in_prometheus',
+      params: { bind: '0.0.0.0', port: METRICS_PORT, metrics_path: '/metrics' },
+    }),
+    FluentdSection.source('prometheus_monitor', { id: 'in_prometheus_monitor' }),
+    FluentdSection.source('prometheus_output_monitor', { id: 'in_prometheus_output_monitor' }),
+  ];
+}
+
+/** Options of the container-log pipeline. */
+export interface ContainerLogPipelineOptions {
+  readonly format: ContainerLogFormat;
+  /** Glob of the files to tail. */
+  readonly path: string;
+  /** Globs of files never to tail (the agent's own logs). */
+  readonly excludePaths: string[];
+  /** Directory on the node for pos files and buffers. */
+  readonly stateDir: string;
+  readonly connection: ElasticsearchConnection;
+  /** Index family, e.g. `seclog-containers` (daily indices `<family>-YYYY.MM.DD`). */
+  readonly indexFamily: string;
+  readonly buffer: FluentdBuffer;
+}
+
+/**
+ * Container logs: tail, parse (CRI or Docker json), join split lines, add Kubernetes
+ * metadata, lift JSON payloads into fields, and ship to Elasticsearch.
+ */
+export function containerLogDirectives(options: ContainerLogPipelineOptions): FluentdSection[] {
+  const cri = options.format === ContainerLogFormat.CRI;
+  const tail = FluentdSection.source('tail', {
+    id: 'in_tail_containers',
+    label: CONTAINERS_LABEL,
+    params: {
+      path: options.path,
+      exclude_path: options.excludePaths,
+      pos_file: `${options.stateDir}/containers.log.pos`,
+      tag: 'kubernetes.*',
+      read_from_head: true,
+      follow_inodes: true,
+      refresh_interval: 10,
+    },
+    sections: [cri
+      // fluent-plugin-parser-cri: fields `stream`, `logtag` (P or F) and `message`.
+      ? FluentdSection.parse('cri')
+      : FluentdSection.parse('json', { params: { time_key: 'time', time_type: 'string', time_format: '%Y-%m-%dT%H:%M:%S.%NZ' } })],
+  });
+
+  const reassemble: FluentdSection[] = cri
+    ? [FluentdSection.filter('kubernetes.**', 'concat', {
+      id: 'join_cri_partial_lines',
+      params: {
+        key: 'message',
+        use_partial_cri_logtag: true,
+        partial_cri_logtag_key: 'logtag',
+        partial_cri_stream_key: 'stream',
+        // Without it stdout and stderr pieces of one container are mixed up.
+        stream_identity_key: 'stream',
+        // Kubelet splits long lines without adding anything: join with nothing.
+        separator: '',
+        // concat deletes the logtag and stream keys unless told to keep them.
+        keep_partial_metadata: true,
+        flush_interval: 5,
+        timeout_label: KUBERNETES_LABEL,
+      },
+    })]
+    : [
+      // Docker splits lines over 16 KiB; only a line's last piece ends in "\n".
+      FluentdSection.filter('kubernetes.**', 'concat', {
+        id: 'join_docker_partial_lines',
+        params: {
+          key: 'log',
+          multiline_end_regexp: '/\\n$/',
+          stream_identity_key: 'stream',
+          separator: '',
+          flush_interval: 5,
+          timeout_label: KUBERNETES_LABEL,
+        },
+      }),
+    ];
+
+  const normalize: FluentdSection[] = cri ? [] : [
+    // Same field names as the CRI path: the text in `message`, without Docker's newline.
+    FluentdSection.filter('kubernetes.**', 'record_transformer', {
+      id: 'docker_log_to_message',
+      params: { enable_ruby: true, remove_keys: 'log' },
+      sections: [FluentdSection.section('record', { params: { message: '${record["log"].to_s.chomp}' } })],
+    }),
+  ];
+
+  return [
+    tail,
+    FluentdSection.label(CONTAINERS_LABEL, [
+      ...reassemble,
+      FluentdSection.match('kubernetes.**', 'relabel', { label: KUBERNETES_LABEL }),
+    ]),
+    FluentdSection.label(KUBERNETES_LABEL, [
+      ...normalize,
+      // JSON payloads become fields. The event keeps the time kubelet recorded:
+      // `time_key ''` stops the parser from reading (and failing on) an application's
+      // own `time` field, which would otherwise drop the record.
+      FluentdSection.filter('kubernetes.**', 'parser', {
+        id: 'lift_json_payloads',
+        params: {
+          key_name: 'message',
+          reserve_data: true,
+          reserve_time: true,
+          remove_key_name_field: true,
+          emit_invalid_record_to_error: false,
+        },
+        sections: [FluentdSection.parse('json', { params: { time_key: '', keep_time_key: true } })],
+      }),
+      // After the JSON lift, so an application's own `kubernetes` field cannot replace it.
+      FluentdSection.filter('kubernetes.**', 'kubernetes_metadata', {
+        id: 'kubernetes_metadata',
+        params: { skip_master_url: true },
+      }),
+      elasticsearchOutput('kubernetes.**', 'out_es_containers', options),
+    ]),
+  ];
+}
+
+/** An Elasticsearch output writing daily indices of one family, with a file buffer. */
+export function elasticsearchOutput(pattern: string, id: string, options: {
+  readonly connection: ElasticsearchConnection;
+  readonly indexFamily: string;
+  readonly stateDir: string;
+  readonly buffer: FluentdBuffer;
+}): FluentdSection {
+  return FluentdSection.match(pattern, 'elasticsearch', {
+    id,
+    params: {
+      host: options.connection.host,
+      port: options.connection.port,
+      scheme: options.connection.scheme,
+      logstash_format: true,
+      logstash_prefix: options.indexFamily,
+      logstash_dateformat: '%Y.%m.%d',
+      include_tag_key: true,
+      suppress_type_name: true,
+      // Start (and buffer) even while Elasticsearch is down, instead of failing start-up.
+      verify_es_version_at_startup: false,
+      default_elasticsearch_version: 8,
+      // Behind a Service: keep the Service address, never sniff pod addresses.
+      reload_connections: false,
+      reload_on_failure: false,
+      reconnect_on_error: true,
+      request_timeout: '30s',
+      log_es_400_reason: true,
+    },
+    sections: [options.buffer.section(`${options.stateDir}/buffer/${id}`)],
+  });
+}

@@ -1,0 +1,10 @@
+export * from './images';
+export * from './elasticsearch/elasticsearch-connection';
+export * from './elasticsearch/elasticsearch-cluster';
+export * from './kibana/kibana-config';
+export * from './kibana/kibana';
+export * from './fluentd/fluentd-config';
+export * from './fluentd/fluentd-buffer';
+export { ContainerLogFormat } from './fluentd/fluentd-pipeline';
+export * from './fluentd/fluentd-daemon-set';
+export * from './charts/security-logging-chart';

@@ -1,0 +1,190 @@
+import { Duration, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { KibanaConfig } from './kibana-config';
+import { contentHash } from '../common/hash';
+import { appLabels } from '../common/labels';
+import { applyPodTemplateExtras, dropAllCapabilities } from '../common/pod';
+import { validateDnsLabel, validateDnsSubdomain, validateInteger, validateSize } from '../common/validation';
+import { ElasticsearchCluster } from '../elasticsearch/elasticsearch-cluster';
+import { KIBANA_IMAGE_REPOSITORY } from '../images';
+
+/** Options of {@link Kibana}, everything but the cluster (what a chart passes through). */
+export interface KibanaOptions {
+  /**
+   * Name of the Deployment, the Service and `server.name`.
+   * @default 'kibana'
+   */
+  readonly name?: string;
+
+  /**
+   * Number of Kibana instances.
+   * @default 1
+   */
+  readonly replicas?: number;
+
+  /**
+   * Image repository (for a mirror); the tag is always the cluster's version, since
+   * Kibana refuses to run against a different Elasticsearch version.
+   * @default 'docker.elastic.co/kibana/kibana'
+   */
+  readonly imageRepository?: string;
+
+  /**
+   * Memory request and limit.
+   * @default Size.gibibytes(1)
+   */
+  readonly memoryLimit?: Size;
+
+  /**
+   * CPU request (no CPU limit is set).
+   * @default kplus.Cpu.millis(500)
+   */
+  readonly cpuRequest?: kplus.Cpu;
+
+  /**
+   * `server.publicBaseUrl`: the URL users reach Kibana at.
+   * @default - none
+   */
+  readonly publicBaseUrl?: string;
+
+  /**
+   * Extra `kibana.yml` settings; managed keys (server.*, elasticsearch.hosts, ...) cannot be overridden.
+   * @default {}
+   */
+  readonly settings?: { [key: string]: any };
+
+  /**
+   * PriorityClass of the pods.
+   * @default - none
+   */
+  readonly priorityClassName?: string;
+}
+
+/** Props of {@link Kibana}. */
+export interface KibanaProps extends KibanaOptions {
+  /** The cluster Kibana reads from and writes its saved objects to. */
+  readonly elasticsearch: ElasticsearchCluster;
+}
+
+const PORT = 5601;
+const KIBANA_HOME = '/usr/share/kibana';
+
+/**
+ * Kibana: a Deployment and a Service on 5601, wired to an {@link ElasticsearchCluster}
+ * through its connection, with `kibana.yml` rendered from {@link KibanaConfig}.
+ *
+ * Readiness is Kibana's status API (`/api/status` answers 503 until Kibana is
+ * available, since 8.9); liveness only checks the port, so an Elasticsearch outage
+ * does not restart Kibana. The root filesystem is read-only: data, logs and /tmp are
+ * emptyDirs.
+ */
+export class Kibana extends Construct {
+  /** Name of the Deployment and Service. */
+  public readonly name: string;
+  /** Full image reference (same version as the cluster). */
+  public readonly image: string;
+  /** The rendered configuration model. */
+  public readonly config: KibanaConfig;
+  /** The Deployment. */
+  public readonly deployment: kplus.Deployment;
+  /** The Service (5601). */
+  public readonly service: kplus.Service;
+  /** Service port. */
+  public readonly port: number = PORT;
+
+  constructor(scope: Construct, id: string, props: KibanaProps) {
+    super(scope, id);
+    if (!props || !(props.elasticsearch instanceof ElasticsearchCluster)) {
+      throw new Error(
+        'kibana elasticsearch is required: pass the ElasticsearchCluster object Kibana should use ' +
+        `(new Kibana(this, 'Kibana', { elasticsearch: cluster })), got ${JSON.stringify(props?.elasticsearch)}`,
+      );
+    }
+    const es = props.elasticsearch;
+    this.name = props.name ?? 'kibana';
+    validateDnsLabel('kibana name', this.name);
+    const replicas = props.replicas ?? 1;
+    validateInteger('kibana replicas', replicas, 1);
+    const memory = props.memoryLimit ?? Size.gibibytes(1);
+    validateSize('kibana memoryLimit', memory);
+    if (props.priorityClassName !== undefined) validateDnsSubdomain('kibana priorityClassName', props.priorityClassName);
+    this.image = `${props.imageRepository ?? KIBANA_IMAGE_REPOSITORY}:${es.version}`;
+
+    this.config = new KibanaConfig({
+      serverName: this.name,
+      publicBaseUrl: props.publicBaseUrl,
+      elasticsearchHosts: [es.connection.url],
+      extraSettings: props.settings,
+    });
+    const kibanaYml = this.config.render();
+    const labels = appLabels('kibana', this.name);
+
+    const configMap = new kplus.ConfigMap(this, 'Config', {
+      metadata: { name: `${this.name}-config`, labels },
+      data: { 'kibana.yml': kibanaYml },
+    });
+
+    this.deployment = new kplus.Deployment(this, 'Resource', {
+      metadata: { name: this.name, labels },
+      podMetadata: { labels, annotations: { 'checksum/config': contentHash(kibanaYml) } },
+      replicas,
+      automountServiceAccountToken: false,
+      securityContext: { user: 1000, group: 1000, fsGroup: 1000, ensureNonRoot: true },
+    });
+    applyPodTemplateExtras(this.deployment, { priorityClassName: props.priorityClassName });
+
+    const container = this.deployment.addContainer({
+      name: 'kibana',
+      image: this.image,
+      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      ports: [{ name: 'http', number: PORT }],
+      resources: {
+        cpu: { request: props.cpuRequest ?? kplus.Cpu.millis(500) },
+        memory: { request: memory, limit: memory },
+      },
+      readiness: kplus.Probe.fromHttpGet('/api/status', {
+        port: PORT,
+        periodSeconds: Duration.seconds(10),
+        timeoutSeconds: Duration.seconds(5),
+        failureThreshold: 3,
+      }),
+      // Kibana migrates saved objects on start, which can take minutes.
+      startup: kplus.Probe.fromTcpSocket({
+        port: PORT,
+        periodSeconds: Duration.seconds(10),
+        failureThreshold: 30,
+      }),
+      liveness: kplus.Probe.fromTcpSocket({
+        port: PORT,
+        periodSeconds: Duration.seconds(20),
+        failureThreshold: 3,
+      }),
+      securityContext: {
+        user: 1000,
+        group: 1000,
+        ensureNonRoot: true,
+        allowPrivilegeEscalation: false,
+        privileged: false,
+        readOnlyRootFilesystem: true,
+      },
+    });
+    dropAllCapabilities(this.deployment, [0]);
+    container.mount(`${KIBANA_HOME}/config/kibana.yml`,
+      kplus.Volume.fromConfigMap(this, 'ConfigVolume', configMap, { name: 'config' }),
+      { subPath: 'kibana.yml', readOnly: true });
+    for (const [volumeId, volumeName, path] of [
+      ['DataVolume', 'data', `${KIBANA_HOME}/data`],
+      ['LogsVolume', 'logs', `${KIBANA_HOME}/logs`],
+      ['TmpVolume', 'tmp', '/tmp'],
+    ]) {
+      container.mount(path, kplus.Volume.fromEmptyDir(this, volumeId, volumeName));
+    }
+
+    this.service = new kplus.Service(this, 'Service', {
+      metadata: { name: this.name, labels },
+      selector: this.deployment,
+      ports: [{ name: 'http', port: PORT, targetPort: PORT }],
+    });
+  }
+}
