@@ -3,6 +3,7 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  moduleNameMapper: { '^cdk8s-security-logging$': '<rootDir>/src/index.ts' },
   setupFilesAfterEnv: ['<rootDir>/test/helpers/setup.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   snapshotFormat: { escapeString: false, printBasicPrototype: false },

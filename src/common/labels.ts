@@ -11,3 +11,11 @@ export function appLabels(name: string, instance: string, component?: string): {
   labels['app.kubernetes.io/part-of'] = PART_OF;
   return labels;
 }
+
+/** The labels that select one instance's pods: name and instance (stable, unlike path-derived labels). */
+export function selectorLabels(labels: { [key: string]: string }): { [key: string]: string } {
+  return {
+    'app.kubernetes.io/name': labels['app.kubernetes.io/name'],
+    'app.kubernetes.io/instance': labels['app.kubernetes.io/instance'],
+  };
+}

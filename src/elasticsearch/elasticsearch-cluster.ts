@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ElasticsearchConnection, ElasticsearchScheme } from './elasticsearch-connection';
 import { contentHash } from '../common/hash';
-import { appLabels } from '../common/labels';
+import { appLabels, selectorLabels } from '../common/labels';
 import { applyPodTemplateExtras, dropAllCapabilities } from '../common/pod';
 import { sizeToQuantity, validateDnsLabel, validateDnsSubdomain, validateInteger, validateSize } from '../common/validation';
 import { BUSYBOX_IMAGE, ELASTICSEARCH_IMAGE_REPOSITORY, ELASTIC_STACK_VERSION } from '../images';
@@ -333,7 +333,7 @@ export class ElasticsearchCluster extends Construct {
     // cdk8s-plus selects a single workload per Service; these Services span every
     // node group's StatefulSet, so their selector is the cluster's labels.
     for (const svc of [this.service, this.headlessService]) {
-      ApiObject.of(svc).addJsonPatch(JsonPatch.add('/spec/selector', selectorOf(clusterLabels)));
+      ApiObject.of(svc).addJsonPatch(JsonPatch.add('/spec/selector', selectorLabels(clusterLabels)));
     }
     // Discovery must resolve pods before they are Ready (they become Ready only after joining).
     ApiObject.of(this.headlessService).addJsonPatch(JsonPatch.add('/spec/publishNotReadyAddresses', true));
@@ -344,8 +344,8 @@ export class ElasticsearchCluster extends Construct {
       scheme: ElasticsearchScheme.HTTP,
     });
 
-    const clusterPods = kplus.Pods.select(this, 'ClusterPods', { labels: selectorOf(clusterLabels) });
-    this.statefulSets = groups.map((group) => this.createNodeGroup(group, groups.length === 1 && !props.nodeGroups, {
+    const clusterPods = kplus.Pods.select(this, 'ClusterPods', { labels: selectorLabels(clusterLabels) });
+    this.statefulSets = groups.map((group, index) => this.createNodeGroup(group, props.nodeGroups ? index : undefined, {
       clusterLabels, clusterPods, headlessName, settings: props.settings ?? {}, priorityClassName: props.priorityClassName,
     }));
 
@@ -353,19 +353,19 @@ export class ElasticsearchCluster extends Construct {
       metadata: { name: this.name, labels: clusterLabels },
       spec: {
         maxUnavailable: kplus.k8s.IntOrString.fromNumber(1),
-        selector: { matchLabels: selectorOf(clusterLabels) },
+        selector: { matchLabels: selectorLabels(clusterLabels) },
       },
     });
   }
 
-  private createNodeGroup(group: NodeGroup, implicit: boolean, shared: {
+  private createNodeGroup(group: NodeGroup, index: number | undefined, shared: {
     clusterLabels: { [key: string]: string };
     clusterPods: kplus.Pods;
     headlessName: string;
     settings: { [key: string]: any };
     priorityClassName?: string;
   }): kplus.StatefulSet {
-    const scope = implicit ? this : new Construct(this, nodeGroupId(group.name));
+    const scope = index === undefined ? this : new Construct(this, `NodeGroup${index}`);
     const labels = { ...shared.clusterLabels, 'app.kubernetes.io/component': group.name };
 
     const settings: { [key: string]: any } = {
@@ -404,6 +404,7 @@ export class ElasticsearchCluster extends Construct {
       },
       service: this.headlessService,
       replicas: group.replicas,
+      select: false,
       podManagementPolicy: kplus.PodManagementPolicy.PARALLEL,
       strategy: kplus.StatefulSetUpdateStrategy.rollingUpdate(),
       terminationGracePeriod: Duration.seconds(120),
@@ -415,6 +416,7 @@ export class ElasticsearchCluster extends Construct {
       },
     });
     applyPodTemplateExtras(sts, { priorityClassName: shared.priorityClassName });
+    sts.select(kplus.LabelSelector.of({ labels: { ...selectorLabels(labels), 'app.kubernetes.io/component': group.name } }));
 
     const configVolume = kplus.Volume.fromConfigMap(scope, 'ConfigVolume', config, { name: 'config' });
     const container = sts.addContainer({
@@ -500,18 +502,6 @@ export class ElasticsearchCluster extends Construct {
     }
     return sts;
   }
-}
-
-/** The labels that select one cluster's pods: name and instance. */
-function selectorOf(labels: { [key: string]: string }): { [key: string]: string } {
-  return {
-    'app.kubernetes.io/name': labels['app.kubernetes.io/name'],
-    'app.kubernetes.io/instance': labels['app.kubernetes.io/instance'],
-  };
-}
-
-function nodeGroupId(name: string): string {
-  return 'NodeGroup' + name.split('-').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('');
 }
 
 function isMasterEligible(roles: ElasticsearchNodeRole[] | undefined): boolean {

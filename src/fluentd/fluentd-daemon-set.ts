@@ -6,7 +6,7 @@ import { FluentdConfig, FluentdSection } from './fluentd-config';
 import { ContainerLogFormat, METRICS_PORT, containerLogDirectives, metricsDirectives, systemDirectives } from './fluentd-pipeline';
 import { ServiceMonitor } from '../../imports/monitoring.coreos.com';
 import { contentHash } from '../common/hash';
-import { appLabels } from '../common/labels';
+import { appLabels, selectorLabels } from '../common/labels';
 import { applyPodTemplateExtras, clusterScoped, dropAllCapabilities } from '../common/pod';
 import { validateDnsLabel, validateDnsSubdomain, validateSize } from '../common/validation';
 import { ElasticsearchCluster } from '../elasticsearch/elasticsearch-cluster';
@@ -217,6 +217,8 @@ export class FluentdDaemonSet extends Construct {
         annotations: { 'checksum/config': Lazy.any({ produce: () => contentHash(this.render()) }) },
       },
       serviceAccount: this.serviceAccount,
+      // A selector from our labels, not from the construct path: it is immutable.
+      select: false,
       automountServiceAccountToken: true,
       // Long enough to flush buffers at shutdown (flush_at_shutdown).
       terminationGracePeriod: Duration.seconds(60),
@@ -224,6 +226,7 @@ export class FluentdDaemonSet extends Construct {
       securityContext: { user: 0, group: 0, ensureNonRoot: false },
     });
     applyPodTemplateExtras(this.daemonSet, { priorityClassName: props.priorityClassName });
+    this.daemonSet.select(kplus.LabelSelector.of({ labels: selectorLabels(labels) }));
     for (const key of CONTROL_PLANE_TAINTS) {
       this.daemonSet.scheduling.tolerate(kplus.Node.tainted(
         kplus.NodeTaintQuery.exists(key, { effect: kplus.TaintEffect.NO_SCHEDULE })));
@@ -282,15 +285,15 @@ export class FluentdDaemonSet extends Construct {
 
     this.metricsService = new kplus.Service(this, 'MetricsService', {
       metadata: { name: `${this.name}-metrics`, labels },
-      selector: this.daemonSet,
       clusterIP: 'None',
       ports: [{ name: 'metrics', port: METRICS_PORT, targetPort: METRICS_PORT }],
     });
+    for (const [key, value] of Object.entries(selectorLabels(labels))) this.metricsService.selectLabel(key, value);
     if (props.serviceMonitor ?? false) {
       new ServiceMonitor(this, 'ServiceMonitor', {
         metadata: { name: this.name, labels },
         spec: {
-          selector: { matchLabels: { 'app.kubernetes.io/name': 'fluentd', 'app.kubernetes.io/instance': this.name } },
+          selector: { matchLabels: selectorLabels(labels) },
           endpoints: [{ port: 'metrics', path: '/metrics', interval: '30s' }],
         },
       });

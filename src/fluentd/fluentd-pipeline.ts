@@ -20,6 +20,8 @@ export enum ContainerLogFormat {
 export const METRICS_PORT = 24231;
 /** Label of events whose Kubernetes metadata is added and which are shipped. */
 const KUBERNETES_LABEL = '@KUBERNETES';
+/** A record key nothing writes; see `partial_cri_stream_key` below. */
+const CONCAT_DELETED_KEY = 'concat_cri_deleted_key';
 /** Label where container lines are reassembled. */
 const CONTAINERS_LABEL = '@CONTAINERS';
 
@@ -95,13 +97,14 @@ export function containerLogDirectives(options: ContainerLogPipelineOptions): Fl
         key: 'message',
         use_partial_cri_logtag: true,
         partial_cri_logtag_key: 'logtag',
-        partial_cri_stream_key: 'stream',
+        // fluent-plugin-concat deletes this key from every record it emits (in
+        // filter_stream, unconditionally). Left at its default, `stream`, every log
+        // line would lose its stream; a key no record has keeps it.
+        partial_cri_stream_key: CONCAT_DELETED_KEY,
         // Without it stdout and stderr pieces of one container are mixed up.
         stream_identity_key: 'stream',
         // Kubelet splits long lines without adding anything: join with nothing.
         separator: '',
-        // concat deletes the logtag and stream keys unless told to keep them.
-        keep_partial_metadata: true,
         flush_interval: 5,
         timeout_label: KUBERNETES_LABEL,
       },

@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { KibanaConfig } from './kibana-config';
 import { contentHash } from '../common/hash';
-import { appLabels } from '../common/labels';
+import { appLabels, selectorLabels } from '../common/labels';
 import { applyPodTemplateExtras, dropAllCapabilities } from '../common/pod';
 import { validateDnsLabel, validateDnsSubdomain, validateInteger, validateSize } from '../common/validation';
 import { ElasticsearchCluster } from '../elasticsearch/elasticsearch-cluster';
@@ -129,10 +129,13 @@ export class Kibana extends Construct {
       metadata: { name: this.name, labels },
       podMetadata: { labels, annotations: { 'checksum/config': contentHash(kibanaYml) } },
       replicas,
+      // A selector from our labels, not from the construct path: it is immutable.
+      select: false,
       automountServiceAccountToken: false,
       securityContext: { user: 1000, group: 1000, fsGroup: 1000, ensureNonRoot: true },
     });
     applyPodTemplateExtras(this.deployment, { priorityClassName: props.priorityClassName });
+    this.deployment.select(kplus.LabelSelector.of({ labels: selectorLabels(labels) }));
 
     const container = this.deployment.addContainer({
       name: 'kibana',
@@ -183,8 +186,8 @@ export class Kibana extends Construct {
 
     this.service = new kplus.Service(this, 'Service', {
       metadata: { name: this.name, labels },
-      selector: this.deployment,
       ports: [{ name: 'http', port: PORT, targetPort: PORT }],
     });
+    for (const [key, value] of Object.entries(selectorLabels(labels))) this.service.selectLabel(key, value);
   }
 }

@@ -1,0 +1,299 @@
+import { Size, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { objectNamed, objectsOf, testChart } from './helpers/chart';
+import {
+  ElasticsearchAntiAffinity, ElasticsearchCluster, ElasticsearchMaxMapCount, ElasticsearchNodeRole, ElasticsearchScheme,
+  ElasticsearchStorage,
+} from '../src';
+
+
+function settingsOf(chart: ReturnType<typeof testChart>, configMapName: string): any {
+  const cm = objectNamed(chart, 'ConfigMap', configMapName);
+  // elasticsearch.yml is flat YAML with dotted keys.
+  return require('yaml').parse(cm.data['elasticsearch.yml']);
+}
+
+describe('ElasticsearchCluster', () => {
+  test('defaults', () => {
+    const chart = testChart();
+    new ElasticsearchCluster(chart, 'Elasticsearch');
+    expect(Testing.synth(chart)).toMatchSnapshot();
+  });
+
+  test('custom', () => {
+    const chart = testChart();
+    new ElasticsearchCluster(chart, 'Elasticsearch', {
+      name: 'es',
+      version: '8.15.3',
+      imageRepository: 'registry.example.com/elasticsearch',
+      nodeGroups: [
+        { name: 'master', replicas: 3, roles: [ElasticsearchNodeRole.MASTER], memoryLimit: Size.gibibytes(2), storage: ElasticsearchStorage.persistent({ size: Size.gibibytes(5) }) },
+        { name: 'data', replicas: 4, roles: [ElasticsearchNodeRole.DATA, ElasticsearchNodeRole.INGEST], heapSize: Size.gibibytes(4) },
+      ],
+      memoryLimit: Size.gibibytes(8),
+      cpuRequest: kplus.Cpu.units(2),
+      storage: ElasticsearchStorage.persistent({ size: Size.gibibytes(100), storageClassName: 'fast-ssd' }),
+      antiAffinity: ElasticsearchAntiAffinity.PREFERRED,
+      maxMapCount: ElasticsearchMaxMapCount.DISABLE_MMAP,
+      settings: { 'indices.memory.index_buffer_size': '20%' },
+      priorityClassName: 'logging-critical',
+    });
+    expect(Testing.synth(chart)).toMatchSnapshot();
+  });
+
+  describe('defaults in detail', () => {
+    const chart = testChart();
+    const es = new ElasticsearchCluster(chart, 'Elasticsearch');
+    const sts = objectNamed(chart, 'StatefulSet', 'elasticsearch');
+    const pod = sts.spec.template.spec;
+    const container = pod.containers[0];
+
+    test('StatefulSet: 3 replicas, Parallel, RollingUpdate, 120 s grace', () => {
+      expect(sts.spec.replicas).toBe(3);
+      expect(sts.spec.podManagementPolicy).toBe('Parallel');
+      expect(sts.spec.updateStrategy.type).toBe('RollingUpdate');
+      expect(pod.terminationGracePeriodSeconds).toBe(120);
+      expect(sts.spec.serviceName).toBe('elasticsearch-headless');
+    });
+
+    test('all nodes master-eligible: no node.roles, initial masters are the pod names, seed hosts the headless Service', () => {
+      const settings = settingsOf(chart, 'elasticsearch-config');
+      expect(settings['node.roles']).toBeUndefined();
+      expect(settings['cluster.initial_master_nodes']).toEqual(['elasticsearch-0', 'elasticsearch-1', 'elasticsearch-2']);
+      expect(settings['discovery.seed_hosts']).toEqual(['elasticsearch-headless']);
+      expect(settings['discovery.type']).toBeUndefined();
+      expect(settings['cluster.name']).toBe('elasticsearch');
+      expect(settings['node.name']).toBe('${NODE_NAME}');
+      expect(container.env).toContainEqual({ name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } });
+      expect(es.masterNodeNames).toEqual(['elasticsearch-0', 'elasticsearch-1', 'elasticsearch-2']);
+    });
+
+    test('headless Service: clusterIP None, publishNotReadyAddresses, transport 9300, selects every node', () => {
+      const headless = objectNamed(chart, 'Service', 'elasticsearch-headless');
+      expect(headless.spec.clusterIP).toBe('None');
+      expect(headless.spec.publishNotReadyAddresses).toBe(true);
+      expect(headless.spec.ports).toContainEqual({ name: 'transport', port: 9300, targetPort: 9300 });
+      expect(headless.spec.selector).toEqual({ 'app.kubernetes.io/name': 'elasticsearch', 'app.kubernetes.io/instance': 'elasticsearch' });
+      for (const [key, value] of Object.entries(headless.spec.selector)) {
+        expect(sts.spec.template.metadata.labels[key]).toBe(value);
+      }
+    });
+
+    test('client Service on 9200 and the connection object', () => {
+      const client = objectNamed(chart, 'Service', 'elasticsearch');
+      expect(client.spec.ports).toEqual([{ name: 'http', port: 9200, targetPort: 9200 }]);
+      expect(client.spec.clusterIP).toBeUndefined();
+      expect(es.connection.host).toBe('elasticsearch.logging.svc');
+      expect(es.connection.port).toBe(9200);
+      expect(es.connection.scheme).toBe(ElasticsearchScheme.HTTP);
+      expect(es.connection.url).toBe('http://elasticsearch.logging.svc:9200');
+    });
+
+    test('data on a 30 GiB volumeClaimTemplate at /usr/share/elasticsearch/data, retained', () => {
+      expect(sts.spec.volumeClaimTemplates).toEqual([expect.objectContaining({
+        metadata: expect.objectContaining({ name: 'data' }),
+        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '30Gi' } } },
+      })]);
+      expect(container.volumeMounts).toContainEqual({ name: 'data', mountPath: '/usr/share/elasticsearch/data' });
+      expect(pod.volumes.map((v: any) => v.name)).not.toContain('data');
+      expect(sts.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
+    });
+
+    test('PodDisruptionBudget maxUnavailable 1 over the whole cluster', () => {
+      const [pdb] = objectsOf(chart, 'PodDisruptionBudget');
+      expect(pdb.spec.maxUnavailable).toBe(1);
+      expect(pdb.spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'elasticsearch', 'app.kubernetes.io/instance': 'elasticsearch' });
+    });
+
+    test('required anti-affinity on kubernetes.io/hostname against every node of the cluster', () => {
+      expect(pod.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toEqual([{
+        labelSelector: { matchLabels: { 'app.kubernetes.io/instance': 'elasticsearch', 'app.kubernetes.io/name': 'elasticsearch' } },
+        topologyKey: 'kubernetes.io/hostname',
+      }]);
+    });
+
+    test('non-root 1000, fsGroup 1000, every capability dropped, no privilege escalation, seccomp RuntimeDefault', () => {
+      expect(pod.securityContext).toMatchObject({ runAsUser: 1000, fsGroup: 1000, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+      expect(container.securityContext).toMatchObject({
+        runAsUser: 1000, runAsNonRoot: true, allowPrivilegeEscalation: false, privileged: false, capabilities: { drop: ['ALL'] },
+      });
+      expect(pod.automountServiceAccountToken).toBe(false);
+    });
+
+    test('memory 2 GiB request = limit, heap half of it in jvm.options.d', () => {
+      expect(container.resources).toEqual({ requests: { cpu: '1000m', memory: '2048Mi' }, limits: { memory: '2048Mi' } });
+      const cm = objectNamed(chart, 'ConfigMap', 'elasticsearch-config');
+      expect(cm.data['heap.options']).toBe('-Xms1024m\n-Xmx1024m\n');
+      expect(container.volumeMounts).toContainEqual({
+        name: 'config', mountPath: '/usr/share/elasticsearch/config/jvm.options.d/heap.options', subPath: 'heap.options', readOnly: true,
+      });
+      expect(container.volumeMounts).toContainEqual({
+        name: 'config', mountPath: '/usr/share/elasticsearch/config/elasticsearch.yml', subPath: 'elasticsearch.yml', readOnly: true,
+      });
+    });
+
+    test('vm.max_map_count: privileged init container raising (never lowering) it to 1048576 for 8.19', () => {
+      const [init] = pod.initContainers;
+      expect(init.securityContext).toMatchObject({ privileged: true, runAsUser: 0 });
+      expect(init.command.join(' ')).toContain('if [ "$current" -lt 1048576 ]; then sysctl -w vm.max_map_count=1048576; fi');
+      expect(es.maxMapCountValue).toBe(1048576);
+    });
+
+    test('readiness on the TCP readiness port, which does not wait for green or yellow', () => {
+      expect(settingsOf(chart, 'elasticsearch-config')['readiness.port']).toBe(8080);
+      expect(container.readinessProbe).toMatchObject({ tcpSocket: { port: 8080 } });
+      expect(JSON.stringify(container.readinessProbe)).not.toMatch(/wait_for_status|_cluster\/health/);
+      expect(container.livenessProbe).toBeUndefined();
+    });
+
+    test('security is explicitly off until TLS arrives (the 8.x image would otherwise half-configure it)', () => {
+      expect(settingsOf(chart, 'elasticsearch-config')['xpack.security.enabled']).toBe(false);
+    });
+  });
+
+  test('replicas: 1 is a proper single-node cluster', () => {
+    const chart = testChart();
+    new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1 });
+    const settings = settingsOf(chart, 'elasticsearch-config');
+    expect(settings['discovery.type']).toBe('single-node');
+    expect(settings['cluster.initial_master_nodes']).toBeUndefined();
+    expect(settings['discovery.seed_hosts']).toBeUndefined();
+    expect(objectNamed(chart, 'StatefulSet', 'elasticsearch').spec.replicas).toBe(1);
+  });
+
+  test('a config change changes the pod template hash, so pods roll', () => {
+    const hashOf = (settings: any) => {
+      const chart = testChart();
+      new ElasticsearchCluster(chart, 'Elasticsearch', { settings });
+      return objectNamed(chart, 'StatefulSet', 'elasticsearch').spec.template.metadata.annotations['checksum/config'];
+    };
+    expect(hashOf({})).toMatch(/^[0-9a-f]{16}$/);
+    expect(hashOf({})).toBe(hashOf({}));
+    expect(hashOf({ 'indices.query.bool.max_clause_count': 2048 })).not.toBe(hashOf({}));
+  });
+
+  describe('node groups', () => {
+    const chart = testChart();
+    const es = new ElasticsearchCluster(chart, 'Elasticsearch', {
+      nodeGroups: [
+        { name: 'master', replicas: 3, roles: [ElasticsearchNodeRole.MASTER] },
+        { name: 'data', replicas: 2, roles: [ElasticsearchNodeRole.DATA, ElasticsearchNodeRole.INGEST], memoryLimit: Size.gibibytes(8) },
+      ],
+    });
+
+    test('one StatefulSet per group, one cluster name, shared discovery', () => {
+      const sets = objectsOf(chart, 'StatefulSet');
+      expect(sets.map((s) => [s.metadata.name, s.spec.replicas])).toEqual([['elasticsearch-master', 3], ['elasticsearch-data', 2]]);
+      const master = settingsOf(chart, 'elasticsearch-master-config');
+      const data = settingsOf(chart, 'elasticsearch-data-config');
+      expect(master['cluster.name']).toBe(data['cluster.name']);
+      expect(master['node.roles']).toEqual(['master']);
+      expect(data['node.roles']).toEqual(['data', 'ingest']);
+      for (const s of [master, data]) {
+        expect(s['discovery.seed_hosts']).toEqual(['elasticsearch-headless']);
+        expect(s['cluster.initial_master_nodes']).toEqual(['elasticsearch-master-0', 'elasticsearch-master-1', 'elasticsearch-master-2']);
+      }
+      expect(sets.every((s) => s.spec.serviceName === 'elasticsearch-headless')).toBe(true);
+      expect(es.totalReplicas).toBe(5);
+    });
+
+    test('per-group resources', () => {
+      const data = objectNamed(chart, 'StatefulSet', 'elasticsearch-data');
+      expect(data.spec.template.spec.containers[0].resources.limits.memory).toBe('8192Mi');
+      expect(objectNamed(chart, 'ConfigMap', 'elasticsearch-data-config').data['heap.options']).toBe('-Xms4096m\n-Xmx4096m\n');
+    });
+
+    test('the Services and the PDB span both groups', () => {
+      expect(objectsOf(chart, 'PodDisruptionBudget')).toHaveLength(1);
+      const labels = objectsOf(chart, 'StatefulSet').map((s) => s.spec.template.metadata.labels);
+      for (const svc of objectsOf(chart, 'Service')) {
+        for (const l of labels) {
+          for (const [key, value] of Object.entries(svc.spec.selector)) expect(l[key]).toBe(value);
+        }
+      }
+    });
+  });
+
+  test('preferred anti-affinity and no privileged init container when mmap is off', () => {
+    const chart = testChart();
+    new ElasticsearchCluster(chart, 'Elasticsearch', {
+      antiAffinity: ElasticsearchAntiAffinity.PREFERRED,
+      maxMapCount: ElasticsearchMaxMapCount.DISABLE_MMAP,
+    });
+    const pod = objectNamed(chart, 'StatefulSet', 'elasticsearch').spec.template.spec;
+    expect(pod.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0]).toMatchObject({
+      weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname' },
+    });
+    expect(pod.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toBeUndefined();
+    expect(pod.initContainers).toBeUndefined();
+    expect(settingsOf(chart, 'elasticsearch-config')['node.store.allow_mmap']).toBe(false);
+  });
+
+  test('before 8.16 the init container sets 262144', () => {
+    const chart = testChart();
+    const es = new ElasticsearchCluster(chart, 'Elasticsearch', { version: '8.15.3' });
+    expect(es.maxMapCountValue).toBe(262144);
+    expect(es.image).toBe('docker.elastic.co/elasticsearch/elasticsearch:8.15.3');
+  });
+
+  test('explicitly ephemeral storage is an emptyDir and no claim', () => {
+    const chart = testChart();
+    new ElasticsearchCluster(chart, 'Elasticsearch', { storage: ElasticsearchStorage.ephemeralForDevelopmentOnly() });
+    const sts = objectNamed(chart, 'StatefulSet', 'elasticsearch');
+    expect(sts.spec.volumeClaimTemplates).toBeUndefined();
+    expect(sts.spec.template.spec.volumes).toContainEqual({ name: 'data', emptyDir: {} });
+  });
+
+  test('storage class and size', () => {
+    const chart = testChart();
+    new ElasticsearchCluster(chart, 'Elasticsearch', {
+      storage: ElasticsearchStorage.persistent({ size: Size.mebibytes(1536), storageClassName: 'gp3' }),
+    });
+    expect(objectNamed(chart, 'StatefulSet', 'elasticsearch').spec.volumeClaimTemplates[0].spec)
+      .toMatchObject({ storageClassName: 'gp3', resources: { requests: { storage: '1536Mi' } } });
+  });
+
+  describe('fails if', () => {
+    const build = (props: any) => () => new ElasticsearchCluster(testChart(), 'Elasticsearch', props);
+    test.each([
+      ['replicas < 1', { replicas: 0 }, /elasticsearch replicas must be an integer >= 1, got 0/],
+      ['replicas is not an integer', { replicas: 1.5 }, /elasticsearch replicas must be an integer >= 1, got 1.5/],
+      ['heap above half the memory limit', { memoryLimit: Size.gibibytes(2), heapSize: Size.mebibytes(1100) },
+        /heapSize 1100Mi is more than half the memory limit 2Gi.*use at most 1024Mi or raise memoryLimit/],
+      ['an invalid Kubernetes name', { name: 'Elastic_Search' }, /elasticsearch name must be a lowercase RFC 1123 label.*got "Elastic_Search"/],
+      ['a name too long for its pods', { name: 'a'.repeat(41) }, /elasticsearch name must be .* at most 40 characters/],
+      ['a storage size that is not a size', { get storage() { return ElasticsearchStorage.persistent({ size: Size.gibibytes(NaN) }); } },
+        /elasticsearch storage size must be a positive, whole number of bytes such as Size.gibibytes\(30\), got NaNGi/],
+      ['a memory limit that is not a size', { memoryLimit: Size.gibibytes(NaN) },
+        /memoryLimit must be a positive, whole number of bytes such as Size.gibibytes\(30\), got NaNGi/],
+      ['a storage size of zero', { get storage() { return ElasticsearchStorage.persistent({ size: Size.gibibytes(0) }); } },
+        /elasticsearch storage size must be a positive, whole number of bytes.*got 0Gi/],
+      ['a storage size of fractional bytes', { get storage() { return ElasticsearchStorage.persistent({ size: Size.kibibytes(0.1) }); } },
+        /elasticsearch storage size must be a positive, whole number of bytes.*got 0.1Ki/],
+      ['an invalid storage class name', { get storage() { return ElasticsearchStorage.persistent({ storageClassName: 'Fast SSD' }); } },
+        /storageClassName must be a lowercase RFC 1123 subdomain.*got "Fast SSD"/],
+      ['node groups with no master-eligible node', { nodeGroups: [{ name: 'data', replicas: 3, roles: [ElasticsearchNodeRole.DATA] }] },
+        /nodeGroups have no master-eligible node: give at least one group the MASTER role/],
+      ['node groups with no data node', { nodeGroups: [{ name: 'm', replicas: 3, roles: [ElasticsearchNodeRole.MASTER] }] },
+        /no node that holds data/],
+      ['an empty node group list', { nodeGroups: [] }, /nodeGroups must hold at least one group/],
+      ['duplicate node group names', { nodeGroups: [{ name: 'a', replicas: 1 }, { name: 'a', replicas: 1 }] },
+        /nodeGroups\[1\].name "a" is used by another node group/],
+      ['a node group with 0 replicas', { nodeGroups: [{ name: 'a', replicas: 0 }] }, /nodeGroups\[0\].replicas must be an integer >= 1, got 0/],
+      ['replicas together with node groups', { replicas: 3, nodeGroups: [{ name: 'a', replicas: 3 }] }, /replicas and nodeGroups cannot both be set/],
+      ['voting_only without master', { nodeGroups: [{ name: 'a', replicas: 3, roles: [ElasticsearchNodeRole.VOTING_ONLY, ElasticsearchNodeRole.DATA] }] },
+        /VOTING_ONLY needs MASTER too/],
+      ['data combined with a tier', { nodeGroups: [{ name: 'a', replicas: 3, roles: [ElasticsearchNodeRole.MASTER, ElasticsearchNodeRole.DATA, ElasticsearchNodeRole.DATA_HOT] }] },
+        /generic DATA role cannot be combined with tiered data roles/],
+      ['an unknown role', { nodeGroups: [{ name: 'a', replicas: 3, roles: ['boss'] }] }, /unknown role "boss"; allowed: master, data/],
+      ['a version that is not a version', { version: 'latest' }, /elasticsearch version must be MAJOR.MINOR.PATCH such as "8.19.22", got "latest"/],
+      ['a 7.x version', { version: '7.17.0' }, /elasticsearch version must be 8.0.0 or later/],
+      ['settings override a derived setting', { settings: { 'discovery.type': 'single-node' } },
+        /elasticsearch settings must not set "discovery.type": the construct derives it/],
+      ['a tiny memory limit', { memoryLimit: Size.mebibytes(256) }, /memoryLimit must be a whole number of MiB and at least 512 MiB, got 256Mi/],
+      ['an invalid priority class', { priorityClassName: 'High Prio' }, /priorityClassName must be a lowercase RFC 1123 subdomain/],
+    ])('%s', (_name, props, message) => {
+      expect(build(props)).toThrow(message);
+    });
+  });
+});

@@ -1,0 +1,228 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Duration, Size, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { objectNamed, objectsOf, testChart } from './helpers/chart';
+import {
+  ContainerLogFormat, ElasticsearchCluster, FluentdBuffer, FluentdDaemonSet, FluentdLogLevel, FluentdOverflowAction, FluentdSection,
+} from '../src';
+
+function stack(props: any = {}, namespace = 'logging') {
+  const chart = testChart(namespace);
+  const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1 });
+  const fluentd = new FluentdDaemonSet(chart, 'Fluentd', { elasticsearch, ...props });
+  return { chart, elasticsearch, fluentd };
+}
+
+const fluentObjects = (chart: any) => Testing.synth(chart).filter((o) => o.metadata.labels?.['app.kubernetes.io/name'] === 'fluentd');
+
+describe('FluentdDaemonSet', () => {
+  test('defaults', () => {
+    expect(fluentObjects(stack().chart)).toMatchSnapshot();
+  });
+
+  test('custom', () => {
+    const { chart, fluentd } = stack({
+      name: 'log-agent',
+      image: 'registry.example.com/fluentd-kubernetes-daemonset:v1.19.3-debian-elasticsearch8-1.1',
+      containerLogFormat: ContainerLogFormat.DOCKER_JSON,
+      indexPrefix: 'prod',
+      buffer: {
+        totalLimitSize: Size.gibibytes(8),
+        chunkLimitSize: Size.mebibytes(16),
+        flushInterval: Duration.seconds(10),
+        flushThreadCount: 4,
+        overflowAction: FluentdOverflowAction.DROP_OLDEST_CHUNK,
+        retryMaxInterval: Duration.minutes(5),
+      },
+      memoryLimit: Size.gibibytes(1),
+      cpuRequest: kplus.Cpu.millis(250),
+      logLevel: FluentdLogLevel.WARN,
+      priorityClassName: 'system-node-critical',
+      serviceMonitor: true,
+    });
+    fluentd.addDirectives(FluentdSection.source('forward', { id: 'in_forward', label: '@KUBERNETES', params: { port: 24224 } }));
+    expect(fluentObjects(chart)).toMatchSnapshot();
+  });
+
+  describe('defaults in detail', () => {
+    const { chart, fluentd } = stack();
+    const ds = objectNamed(chart, 'DaemonSet', 'fluentd');
+    const pod = ds.spec.template.spec;
+    const container = pod.containers[0];
+    const conf: string = objectNamed(chart, 'ConfigMap', 'fluentd-config').data['fluent.conf'];
+
+    test('the image reads our config: /fluentd/etc/${FLUENTD_CONF} is the mounted ConfigMap key', () => {
+      // The image's entrypoint.sh ends in: exec fluentd -c /fluentd/etc/${FLUENTD_CONF} -p /fluentd/plugins ...
+      const env = Object.fromEntries(container.env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
+      const configPath = `/fluentd/etc/${env.FLUENTD_CONF}`;
+      const mount = container.volumeMounts.find((m: any) => configPath.startsWith(m.mountPath + '/'));
+      expect(mount).toBeDefined();
+      const volume = pod.volumes.find((v: any) => v.name === mount.name);
+      expect(volume.configMap.name).toBe('fluentd-config');
+      expect(path.posix.relative(mount.mountPath, configPath)).toBe('fluent.conf');
+      expect(objectNamed(chart, 'ConfigMap', 'fluentd-config').data).toHaveProperty(['fluent.conf']);
+      expect(fluentd.configPath).toBe(configPath);
+      // Mounted beside the image's own files rather than over them, and read-only.
+      expect(mount.mountPath).not.toBe('/fluentd/etc');
+      expect(mount.readOnly).toBe(true);
+    });
+
+    test('ServiceAccount, ClusterRole (pods, namespaces: get, list, watch) and binding', () => {
+      expect(pod.serviceAccountName).toBe('fluentd');
+      const [role] = objectsOf(chart, 'ClusterRole');
+      expect(role.metadata.name).toBe('logging-fluentd');
+      expect(role.metadata.namespace).toBeUndefined();
+      const rules = role.rules.map((r: any) => ({ apiGroups: r.apiGroups, resources: r.resources, verbs: r.verbs }));
+      expect(rules).toEqual([
+        { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] },
+      ]);
+      const [binding] = objectsOf(chart, 'ClusterRoleBinding');
+      expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'logging-fluentd' });
+      expect(binding.subjects).toEqual([{ apiGroup: '', kind: 'ServiceAccount', name: 'fluentd', namespace: 'logging' }]);
+    });
+
+    test('tolerates control-plane taints', () => {
+      expect(pod.tolerations).toEqual([
+        { key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' },
+        { key: 'node-role.kubernetes.io/master', operator: 'Exists', effect: 'NoSchedule' },
+      ]);
+    });
+
+    test('/var/log read-only; only its own state directory (pos files, buffers) writable, on the host', () => {
+      const mounts = Object.fromEntries(container.volumeMounts.map((m: any) => [m.mountPath, m]));
+      expect(mounts['/var/log'].readOnly).toBe(true);
+      expect(mounts['/var/log/fluentd-logging-fluentd'].readOnly).toBeUndefined();
+      const volumes = Object.fromEntries(pod.volumes.map((v: any) => [v.name, v]));
+      expect(volumes.varlog.hostPath).toEqual({ path: '/var/log', type: 'Directory' });
+      expect(volumes.state.hostPath).toEqual({ path: '/var/log/fluentd-logging-fluentd', type: 'DirectoryOrCreate' });
+      expect(conf).toContain('pos_file /var/log/fluentd-logging-fluentd/containers.log.pos');
+      expect(conf).toContain('path /var/log/fluentd-logging-fluentd/buffer/out_es_containers');
+    });
+
+    test('root without capabilities, no privilege escalation, not privileged', () => {
+      expect(container.securityContext).toMatchObject({
+        runAsUser: 0, allowPrivilegeEscalation: false, privileged: false, capabilities: { drop: ['ALL'] },
+      });
+      expect(pod.securityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' });
+    });
+
+    test('env: node name for the metadata watch, strict config values', () => {
+      expect(container.env).toContainEqual({ name: 'K8S_NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } });
+      expect(container.env).toContainEqual({ name: 'FLUENTD_OPT', value: '--strict-config-value' });
+    });
+
+    test('tails CRI container logs, excluding its own, and joins partial lines', () => {
+      expect(conf).toContain('path /var/log/containers/*.log');
+      expect(conf).toContain('exclude_path ["/var/log/containers/fluentd-*_logging_*.log"]');
+      expect(conf).toMatch(/<parse>\n\s+@type cri\n\s+<\/parse>/);
+      expect(conf).toMatch(/@type concat[\s\S]*use_partial_cri_logtag true[\s\S]*stream_identity_key stream[\s\S]*separator ''/);
+    });
+
+    test('the stream field survives the join: concat deletes partial_cri_stream_key from every record', () => {
+      const key = /partial_cri_stream_key (\S+)/.exec(conf)?.[1];
+      expect(key).toBeDefined();
+      expect(key).not.toBe('stream');
+      expect(conf).not.toContain(key + ' ');
+      expect(conf.split(key as string)).toHaveLength(2); // named once: nothing else reads or writes it
+    });
+
+    test('kubernetes_metadata and JSON payloads lifted into fields', () => {
+      expect(conf).toContain('@type kubernetes_metadata');
+      expect(conf).toMatch(/@type parser\n[\s\S]*key_name message[\s\S]*reserve_data true[\s\S]*@type json/);
+    });
+
+    test('output to the cluster from its connection, durable file buffer', () => {
+      expect(conf).toMatch(/@type elasticsearch\n[\s\S]*host elasticsearch\.logging\.svc\n\s+port 9200\n\s+scheme http\n/);
+      expect(conf).toContain('logstash_prefix seclog-containers');
+      expect(conf).toMatch(/<buffer>\n\s+@type file\n/);
+      expect(conf).toContain('total_limit_size 2g');
+      expect(conf).toContain('overflow_action block');
+      expect(conf).toContain('retry_type exponential_backoff');
+      expect(conf).toContain('retry_forever true');
+      expect(conf).toContain('flush_at_shutdown true');
+      expect(pod.terminationGracePeriodSeconds).toBe(60);
+    });
+
+    test('Prometheus metrics on 24231, probed; metrics Service; no ServiceMonitor unless asked', () => {
+      expect(conf).toMatch(/@type prometheus\n[\s\S]*port 24231\n\s+metrics_path \/metrics/);
+      expect(container.ports).toEqual([{ containerPort: 24231, name: 'metrics' }]);
+      expect(container.readinessProbe.httpGet).toEqual({ path: '/metrics', port: 24231, scheme: 'HTTP' });
+      expect(container.livenessProbe.httpGet).toEqual({ path: '/metrics', port: 24231, scheme: 'HTTP' });
+      expect(objectNamed(chart, 'Service', 'fluentd-metrics').spec.ports).toEqual([{ name: 'metrics', port: 24231, targetPort: 24231 }]);
+      expect(objectsOf(chart, 'ServiceMonitor')).toEqual([]);
+    });
+
+    test('resources', () => {
+      expect(container.resources).toEqual({ requests: { cpu: '100m', memory: '512Mi' }, limits: { memory: '512Mi' } });
+    });
+
+    test('the rendered config matches the golden file', () => {
+      const golden = path.join(__dirname, 'fixtures', 'fluent-cri.conf');
+      expect(conf).toBe(fs.readFileSync(golden, 'utf-8'));
+    });
+  });
+
+  test('Docker json-file: json parse, newline-terminated pieces joined, log moved to message, Docker dir mounted', () => {
+    const { chart } = stack({ containerLogFormat: ContainerLogFormat.DOCKER_JSON });
+    const conf: string = objectNamed(chart, 'ConfigMap', 'fluentd-config').data['fluent.conf'];
+    expect(conf).toBe(fs.readFileSync(path.join(__dirname, 'fixtures', 'fluent-docker.conf'), 'utf-8'));
+    const ds = objectNamed(chart, 'DaemonSet', 'fluentd');
+    expect(ds.spec.template.spec.volumes).toContainEqual({ name: 'docker-containers', hostPath: { path: '/var/lib/docker/containers', type: 'Directory' } });
+  });
+
+  test('ServiceMonitor selects the metrics Service', () => {
+    const { chart } = stack({ serviceMonitor: true });
+    const [monitor] = objectsOf(chart, 'ServiceMonitor');
+    const svc = objectNamed(chart, 'Service', 'fluentd-metrics');
+    for (const [key, value] of Object.entries(monitor.spec.selector.matchLabels)) {
+      expect(svc.metadata.labels[key]).toBe(value);
+    }
+    expect(monitor.spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '30s' }]);
+  });
+
+  test('a config change (added directive) changes the pod checksum', () => {
+    const checksum = (add: boolean) => {
+      const { chart, fluentd } = stack();
+      if (add) fluentd.addDirectives(FluentdSection.include('extra.conf'));
+      return objectNamed(chart, 'DaemonSet', 'fluentd').spec.template.metadata.annotations['checksum/config'];
+    };
+    expect(checksum(true)).not.toBe(checksum(false));
+  });
+
+  test('addDirectives after synthesis is an error, not a silently stale ConfigMap', () => {
+    const { chart, fluentd } = stack();
+    Testing.synth(chart);
+    expect(() => fluentd.addDirectives(FluentdSection.include('late.conf'))).toThrow(/after the configuration was rendered/);
+  });
+
+  test('buffer arithmetic: outage tolerance', () => {
+    const buffer = new FluentdBuffer();
+    // 2 GiB at 100 events/s of 1 KiB: 20971 s, about 5.8 hours.
+    expect(buffer.outageToleranceSeconds(100, 1024)).toBe(20971);
+    expect(buffer.outageToleranceSeconds(1000, 1024)).toBe(2097);
+  });
+
+  describe('fails if', () => {
+    test('no cluster', () => {
+      expect(() => new FluentdDaemonSet(testChart(), 'Fluentd', {} as any)).toThrow(/fluentd elasticsearch is required/);
+    });
+    test.each([
+      ['buffer limits contradict each other', { buffer: { totalLimitSize: Size.mebibytes(16), chunkLimitSize: Size.mebibytes(8) } },
+        /totalLimitSize \(16 MiB\) must hold at least flushThreadCount \+ 1 \(3\) chunks of chunkLimitSize \(8 MiB\), i.e. 24 MiB/],
+      ['a chunk larger than a bulk request should be', { buffer: { chunkLimitSize: Size.gibibytes(1), totalLimitSize: Size.gibibytes(8) } },
+        /chunkLimitSize must be at most 256 MiB/],
+      ['a buffer size that is not a size', { buffer: { totalLimitSize: Size.gibibytes(NaN) } }, /totalLimitSize must be a positive/],
+      ['a sub-second flush interval', { buffer: { flushInterval: Duration.millis(500) } }, /flushInterval must be a whole number of seconds/],
+      ['0 flush threads', { buffer: { flushThreadCount: 0 } }, /flushThreadCount must be an integer between 1 and 64, got 0/],
+      ['an unknown overflow action', { buffer: { overflowAction: 'drop_everything' } }, /overflowAction must be one of block, drop_oldest_chunk, throw_exception/],
+      ['an invalid name', { name: 'Fluent D' }, /fluentd name must be a lowercase RFC 1123 label/],
+      ['a logs- index prefix (data stream template)', { indexPrefix: 'logs-k8s' }, /built-in logs-\*-\* index template/],
+      ['an unknown log format', { containerLogFormat: 'syslog' }, /containerLogFormat must be one of cri, docker-json/],
+      ['an unknown log level', { logLevel: 'verbose' }, /logLevel must be one of trace, debug, info, warn, error/],
+    ])('%s', (_name, props, message) => {
+      expect(() => stack(props)).toThrow(message);
+    });
+  });
+});

@@ -1,0 +1,118 @@
+import { Size, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { parse } from 'yaml';
+import { objectNamed, testChart } from './helpers/chart';
+import { ElasticsearchCluster, Kibana, KibanaConfig } from '../src';
+
+function stack(props: any = {}) {
+  const chart = testChart();
+  const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1 });
+  const kibana = new Kibana(chart, 'Kibana', { elasticsearch, ...props });
+  return { chart, elasticsearch, kibana };
+}
+
+describe('Kibana', () => {
+  test('defaults', () => {
+    const { chart } = stack();
+    expect(Testing.synth(chart).filter((o) => o.metadata.name.startsWith('kibana'))).toMatchSnapshot();
+  });
+
+  test('custom', () => {
+    const { chart } = stack({
+      name: 'dashboards',
+      replicas: 2,
+      imageRepository: 'registry.example.com/kibana',
+      memoryLimit: Size.gibibytes(2),
+      cpuRequest: kplus.Cpu.units(1),
+      publicBaseUrl: 'https://kibana.example.com',
+      settings: { 'xpack.reporting.enabled': false },
+      priorityClassName: 'logging',
+    });
+    expect(Testing.synth(chart).filter((o) => o.metadata.name.startsWith('dashboards'))).toMatchSnapshot();
+  });
+
+  describe('defaults in detail', () => {
+    const { chart, kibana } = stack();
+    const deployment = objectNamed(chart, 'Deployment', 'kibana');
+    const pod = deployment.spec.template.spec;
+    const container = pod.containers[0];
+
+    test('same version as the cluster, wired from its connection', () => {
+      expect(container.image).toBe('docker.elastic.co/kibana/kibana:8.19.22');
+      const yml = parse(objectNamed(chart, 'ConfigMap', 'kibana-config').data['kibana.yml']);
+      expect(yml['elasticsearch.hosts']).toEqual(['http://elasticsearch.logging.svc:9200']);
+      expect(yml['server.host']).toBe('0.0.0.0');
+      expect(yml['server.name']).toBe('kibana');
+      expect(kibana.config.settings['elasticsearch.hosts']).toEqual(['http://elasticsearch.logging.svc:9200']);
+    });
+
+    test('kibana.yml mounted over the image default, checksum rolls the pods', () => {
+      expect(container.volumeMounts).toContainEqual({ name: 'config', mountPath: '/usr/share/kibana/config/kibana.yml', subPath: 'kibana.yml', readOnly: true });
+      expect(deployment.spec.template.metadata.annotations['checksum/config']).toMatch(/^[0-9a-f]{16}$/);
+    });
+
+    test('Service on 5601 selecting the Deployment', () => {
+      const svc = objectNamed(chart, 'Service', 'kibana');
+      expect(svc.spec.ports).toEqual([{ name: 'http', port: 5601, targetPort: 5601 }]);
+      for (const [key, value] of Object.entries(svc.spec.selector)) {
+        expect(deployment.spec.template.metadata.labels[key]).toBe(value);
+      }
+    });
+
+    test('readiness on the status API; liveness only on the port', () => {
+      expect(container.readinessProbe.httpGet).toEqual({ path: '/api/status', port: 5601, scheme: 'HTTP' });
+      expect(container.livenessProbe.tcpSocket).toEqual({ port: 5601 });
+      expect(container.startupProbe.tcpSocket).toEqual({ port: 5601 });
+    });
+
+    test('non-root, read-only root filesystem with writable data, logs and /tmp', () => {
+      expect(container.securityContext).toMatchObject({
+        runAsUser: 1000, runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] },
+      });
+      expect(pod.securityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' });
+      expect(container.volumeMounts.map((m: any) => m.mountPath)).toEqual(expect.arrayContaining(['/usr/share/kibana/data', '/usr/share/kibana/logs', '/tmp']));
+      expect(pod.automountServiceAccountToken).toBe(false);
+    });
+
+    test('resources and replicas', () => {
+      expect(container.resources).toEqual({ requests: { cpu: '500m', memory: '1024Mi' }, limits: { memory: '1024Mi' } });
+      expect(deployment.spec.replicas).toBe(1);
+    });
+  });
+
+  test('kibana.yml golden', () => {
+    expect(new KibanaConfig({
+      serverName: 'kibana',
+      elasticsearchHosts: ['http://es.ns.svc:9200'],
+      publicBaseUrl: 'https://kibana.example.com',
+      extraSettings: { 'logging.root.level': 'warn' },
+    }).render()).toBe([
+      'server.name: kibana',
+      'server.host: 0.0.0.0',
+      'server.port: 5601',
+      'server.publicBaseUrl: https://kibana.example.com',
+      'elasticsearch.hosts:',
+      '  - http://es.ns.svc:9200',
+      'elasticsearch.requestTimeout: 30000',
+      'telemetry.optIn: false',
+      'logging.root.level: warn',
+      '',
+    ].join('\n'));
+  });
+
+  describe('fails if', () => {
+    test('Kibana without a cluster', () => {
+      expect(() => new Kibana(testChart(), 'Kibana', {} as any)).toThrow(/kibana elasticsearch is required: pass the ElasticsearchCluster object/);
+      expect(() => new Kibana(testChart(), 'Kibana', { elasticsearch: 'http://es:9200' } as any)).toThrow(/got "http:\/\/es:9200"/);
+    });
+    test.each([
+      ['replicas < 1', { replicas: 0 }, /kibana replicas must be an integer >= 1, got 0/],
+      ['an invalid name', { name: 'Kibana!' }, /kibana name must be a lowercase RFC 1123 label/],
+      ['a memory limit that is not a size', { memoryLimit: Size.gibibytes(NaN) }, /kibana memoryLimit must be a positive/],
+      ['a publicBaseUrl with a trailing slash', { publicBaseUrl: 'https://k.example.com/' }, /publicBaseUrl must be an http\(s\) URL .* no trailing slash/],
+      ['settings override a managed key', { settings: { 'elasticsearch.hosts': ['http://x'] } }, /must not set "elasticsearch.hosts": it is managed/],
+    ])('%s', (_name, props, message) => {
+      expect(() => stack(props)).toThrow(message);
+    });
+  });
+});

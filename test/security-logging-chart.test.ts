@@ -1,0 +1,67 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Size, Testing } from 'cdk8s';
+import { ContainerLogFormat, FluentdBuffer, SecurityLoggingChart } from '../src';
+
+describe('SecurityLoggingChart', () => {
+  test('defaults', () => {
+    const chart = new SecurityLoggingChart(Testing.app(), 'stack');
+    expect(Testing.synth(chart)).toMatchSnapshot();
+  });
+
+  test('custom', () => {
+    const chart = new SecurityLoggingChart(Testing.app(), 'stack', {
+      namespace: 'seclog-dev',
+      elasticsearch: { replicas: 1, memoryLimit: Size.gibibytes(1) },
+      kibana: { name: 'kb' },
+      fluentd: { containerLogFormat: ContainerLogFormat.DOCKER_JSON, indexPrefix: 'dev' },
+    });
+    expect(Testing.synth(chart)).toMatchSnapshot();
+  });
+
+  test('the Namespace comes first and everything else is in it', () => {
+    const objects = Testing.synth(new SecurityLoggingChart(Testing.app(), 'stack', { namespace: 'sec' }));
+    expect(objects[0]).toMatchObject({ kind: 'Namespace', metadata: { name: 'sec' } });
+    expect(objects[0].metadata.namespace).toBeUndefined();
+    const namespaced = objects.filter((o) => !['Namespace', 'ClusterRole', 'ClusterRoleBinding'].includes(o.kind));
+    expect(namespaced.every((o) => o.metadata.namespace === 'sec')).toBe(true);
+  });
+
+  test('the parts are wired to each other', () => {
+    const chart = new SecurityLoggingChart(Testing.app(), 'stack');
+    expect(chart.kibana.config.settings['elasticsearch.hosts']).toEqual([chart.elasticsearch.connection.url]);
+    expect(chart.fluentd.config.render()).toContain(`host ${chart.elasticsearch.connection.host}\n`);
+  });
+
+  test('two stacks in one app do not collide on cluster-scoped names or node paths', () => {
+    const app = Testing.app();
+    const a = new SecurityLoggingChart(app, 'a', { namespace: 'team-a' });
+    const b = new SecurityLoggingChart(app, 'b', { namespace: 'team-b' });
+    const clusterScoped = (chart: SecurityLoggingChart) => Testing.synth(chart)
+      .filter((o) => o.metadata.namespace === undefined).map((o) => `${o.kind}/${o.metadata.name}`);
+    expect(clusterScoped(a).filter((n) => clusterScoped(b).includes(n))).toEqual([]);
+    expect(a.fluentd.stateDir).not.toBe(b.fluentd.stateDir);
+  });
+
+  test('selectors (immutable on Deployments, StatefulSets, DaemonSets) do not depend on the construct path', () => {
+    const selectors = (id: string) => Testing.synth(new SecurityLoggingChart(Testing.app(), id))
+      .filter((o) => o.spec?.selector)
+      .map((o) => [o.kind, o.metadata.name, o.spec.selector]);
+    expect(selectors('renamed-stack')).toEqual(selectors('stack'));
+  });
+
+  test('fails if the namespace is not a valid name', () => {
+    expect(() => new SecurityLoggingChart(Testing.app(), 'stack', { namespace: 'Security_Logging' }))
+      .toThrow(/chart namespace must be a lowercase RFC 1123 label.*got "Security_Logging"/);
+  });
+
+  test('the README outage table is the buffer arithmetic', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf-8');
+    const rows = [...readme.matchAll(/^\| ([\d,]+) \| ([\d,]+) s \(/gm)];
+    expect(rows.length).toBe(3);
+    const buffer = new FluentdBuffer();
+    for (const [, rate, seconds] of rows) {
+      expect(buffer.outageToleranceSeconds(Number(rate.replace(',', '')), 1024)).toBe(Number(seconds.replace(',', '')));
+    }
+  });
+});
