@@ -41,3 +41,19 @@ export function clusterScoped(construct: Construct): void {
     ApiObject.of(construct).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
   }
 }
+
+/**
+ * A container that runs as `user` with no privilege and no way to gain any
+ * (capabilities are dropped by {@link dropAllCapabilities}).
+ * @param readOnlyRootFilesystem false only where the image needs it, with the reason at the call
+ */
+export function unprivilegedContainer(user: number, readOnlyRootFilesystem: boolean): kplus.ContainerSecurityContextProps {
+  return {
+    user,
+    group: user,
+    ensureNonRoot: user !== 0,
+    allowPrivilegeEscalation: false,
+    privileged: false,
+    readOnlyRootFilesystem,
+  };
+}

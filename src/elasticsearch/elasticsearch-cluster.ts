@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { ElasticsearchConnection, ElasticsearchScheme } from './elasticsearch-connection';
 import { contentHash } from '../common/hash';
 import { appLabels, selectorLabels } from '../common/labels';
-import { applyPodTemplateExtras, dropAllCapabilities } from '../common/pod';
+import { applyPodTemplateExtras, dropAllCapabilities, unprivilegedContainer } from '../common/pod';
 import { sizeToQuantity, validateDnsLabel, validateDnsSubdomain, validateInteger, validateSize } from '../common/validation';
 import { BUSYBOX_IMAGE, ELASTICSEARCH_IMAGE_REPOSITORY, ELASTIC_STACK_VERSION } from '../images';
 
@@ -440,16 +440,9 @@ export class ElasticsearchCluster extends Construct {
         timeoutSeconds: Duration.seconds(5),
         failureThreshold: 3,
       }),
-      securityContext: {
-        user: 1000,
-        group: 1000,
-        ensureNonRoot: true,
-        allowPrivilegeEscalation: false,
-        privileged: false,
-        // Elasticsearch writes its keystore into the config directory and temporary
-        // files into /tmp at start-up; the image does not support a read-only root.
-        readOnlyRootFilesystem: false,
-      },
+      // Elasticsearch writes its keystore into the config directory and temporary
+      // files into /tmp at start-up; the image does not support a read-only root.
+      securityContext: unprivilegedContainer(1000, false),
     });
     container.mount(`${ES_HOME}/config/elasticsearch.yml`, configVolume, { subPath: 'elasticsearch.yml', readOnly: true });
     container.mount(`${ES_HOME}/config/jvm.options.d/heap.options`, configVolume, { subPath: 'heap.options', readOnly: true });

@@ -7,7 +7,7 @@ import { ContainerLogFormat, METRICS_PORT, containerLogDirectives, metricsDirect
 import { ServiceMonitor } from '../../imports/monitoring.coreos.com';
 import { contentHash } from '../common/hash';
 import { appLabels, selectorLabels } from '../common/labels';
-import { applyPodTemplateExtras, clusterScoped, dropAllCapabilities } from '../common/pod';
+import { applyPodTemplateExtras, clusterScoped, dropAllCapabilities, unprivilegedContainer } from '../common/pod';
 import { validateDnsLabel, validateDnsSubdomain, validateSize } from '../common/validation';
 import { ElasticsearchCluster } from '../elasticsearch/elasticsearch-cluster';
 import { FLUENTD_IMAGE } from '../images';
@@ -255,16 +255,9 @@ export class FluentdDaemonSet extends Construct {
         periodSeconds: Duration.seconds(30),
         failureThreshold: 3,
       }),
-      securityContext: {
-        user: 0,
-        group: 0,
-        ensureNonRoot: false,
-        allowPrivilegeEscalation: false,
-        privileged: false,
-        // The image's entrypoint runs fluentd through bundler (`--gemfile`), which
-        // expects a writable image filesystem; not tested read-only.
-        readOnlyRootFilesystem: false,
-      },
+      // Root reads other pods' log files; the image's entrypoint runs fluentd through
+      // bundler (`--gemfile`), which expects a writable image filesystem.
+      securityContext: unprivilegedContainer(0, false),
     });
     dropAllCapabilities(this.daemonSet, [0]);
 

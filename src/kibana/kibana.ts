@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { KibanaConfig } from './kibana-config';
 import { contentHash } from '../common/hash';
 import { appLabels, selectorLabels } from '../common/labels';
-import { applyPodTemplateExtras, dropAllCapabilities } from '../common/pod';
+import { applyPodTemplateExtras, dropAllCapabilities, unprivilegedContainer } from '../common/pod';
 import { validateDnsLabel, validateDnsSubdomain, validateInteger, validateSize } from '../common/validation';
 import { ElasticsearchCluster } from '../elasticsearch/elasticsearch-cluster';
 import { KIBANA_IMAGE_REPOSITORY } from '../images';
@@ -163,14 +163,7 @@ export class Kibana extends Construct {
         periodSeconds: Duration.seconds(20),
         failureThreshold: 3,
       }),
-      securityContext: {
-        user: 1000,
-        group: 1000,
-        ensureNonRoot: true,
-        allowPrivilegeEscalation: false,
-        privileged: false,
-        readOnlyRootFilesystem: true,
-      },
+      securityContext: unprivilegedContainer(1000, true),
     });
     dropAllCapabilities(this.deployment, [0]);
     container.mount(`${KIBANA_HOME}/config/kibana.yml`,
