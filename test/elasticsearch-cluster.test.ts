@@ -1,5 +1,6 @@
 import { Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { parse } from 'yaml';
 import { objectNamed, objectsOf, testChart } from './helpers/chart';
 import {
   ElasticsearchAntiAffinity, ElasticsearchCluster, ElasticsearchMaxMapCount, ElasticsearchNodeRole, ElasticsearchScheme,
@@ -10,7 +11,7 @@ import {
 function settingsOf(chart: ReturnType<typeof testChart>, configMapName: string): any {
   const cm = objectNamed(chart, 'ConfigMap', configMapName);
   // elasticsearch.yml is flat YAML with dotted keys.
-  return require('yaml').parse(cm.data['elasticsearch.yml']);
+  return parse(cm.data['elasticsearch.yml']);
 }
 
 describe('ElasticsearchCluster', () => {

@@ -11,7 +11,7 @@ describe('examples', () => {
     expect(readme).toContain('```ts\n' + example + '```');
   });
 
-  test('the example synthesizes a valid stack', () => {
+  test('the example synthesizes a valid stack', async () => {
     // The example calls app.synth(), which would write dist/: collect the charts instead.
     const original = App.prototype.synth;
     let synthesized: any[] = [];
@@ -19,7 +19,7 @@ describe('examples', () => {
       synthesized = this.charts.flatMap((chart) => Testing.synth(chart));
     };
     try {
-      require('../examples/my-logging-chart');
+      await import('../examples/my-logging-chart');
     } finally {
       App.prototype.synth = original;
     }
