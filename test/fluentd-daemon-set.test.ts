@@ -136,7 +136,7 @@ describe('FluentdDaemonSet', () => {
     test('output to the cluster from its connection, durable file buffer', () => {
       expect(conf).toMatch(/@type elasticsearch\n[\s\S]*host elasticsearch\.logging\.svc\n\s+port 9200\n\s+scheme http\n/);
       expect(conf).toContain('logstash_prefix seclog-containers');
-      expect(conf).toMatch(/<buffer>\n\s+@type file\n/);
+      expect(conf).toMatch(/<buffer tag>\n\s+@type file\n/);
       expect(conf).toContain('total_limit_size 2g');
       expect(conf).toContain('overflow_action block');
       expect(conf).toContain('retry_type exponential_backoff');

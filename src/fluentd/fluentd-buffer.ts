@@ -113,9 +113,13 @@ export class FluentdBuffer {
     return Math.floor(this.totalLimitBytes / (eventsPerSecond * bytesPerEvent));
   }
 
-  /** The `<buffer>` section of one output, writing under `path`. */
+  /**
+   * The `<buffer tag>` section of one output, writing under `path`. Chunked by tag:
+   * fluent-plugin-elasticsearch refuses a buffer without `tag` (or `_index`) in its
+   * chunk keys ("'tag' in chunk_keys is required.").
+   */
   public section(path: string): FluentdSection {
-    return FluentdSection.buffer('file', '', {
+    return FluentdSection.buffer('file', 'tag', {
       params: {
         path,
         flush_mode: 'interval',
