@@ -1,0 +1,87 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { ElasticsearchCluster, FluentdDaemonSet } from '../src';
+import { testChart } from './helpers/chart';
+
+/**
+ * Real CRI lines (shared/samples, fluent-bit's multiline test) run through a model of
+ * the two plugins our CRI pipeline configures: fluent-plugin-parser-cri (split on the
+ * first three spaces) and fluent-plugin-concat in partial_cri mode (buffer per
+ * stream_identity_key value until an `F` logtag, join with `separator`). The settings
+ * come from the rendered config, so changing them there changes what this checks.
+ */
+function renderedConcatSettings(): { [key: string]: string } {
+  const chart = testChart();
+  const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1 });
+  const conf = new FluentdDaemonSet(chart, 'Fluentd', { elasticsearch }).config.render();
+  const block = /@type concat\n([\s\S]*?)<\/filter>/.exec(conf)?.[1] ?? '';
+  return Object.fromEntries(block.trim().split('\n').map((l) => {
+    const [key, ...rest] = l.trim().split(' ');
+    return [key, rest.join(' ').replace(/^'(.*)'$/, '$1')];
+  }));
+}
+
+function parseCri(line: string) {
+  const [time, stream, logtag, message] = [...line.split(' ', 3), line.split(' ').slice(3).join(' ')];
+  return { time, stream, logtag, message };
+}
+
+function concat(records: ReturnType<typeof parseCri>[], settings: { [key: string]: string }) {
+  const identityKey = settings.stream_identity_key as 'stream' | undefined;
+  const buffers = new Map<string, string[]>();
+  const out: { stream: string; message: string }[] = [];
+  for (const record of records) {
+    const identity = identityKey ? record[identityKey] : 'default';
+    const pieces = [...(buffers.get(identity) ?? []), record[settings.key as 'message']];
+    if (record[settings.partial_cri_logtag_key as 'logtag'] === 'F') {
+      out.push({ stream: record.stream, message: pieces.join(settings.separator) });
+      buffers.delete(identity);
+    } else {
+      buffers.set(identity, pieces);
+    }
+  }
+  return out;
+}
+
+describe('CRI samples through the configured parse and join', () => {
+  const lines = fs.readFileSync(path.join(__dirname, 'fixtures', 'container-logs-cri.log'), 'utf-8').split('\n').filter(Boolean);
+  const settings = renderedConcatSettings();
+
+  test('the rendered concat settings are the ones this model reads', () => {
+    expect(settings).toMatchObject({ key: 'message', use_partial_cri_logtag: 'true', partial_cri_logtag_key: 'logtag', separator: '' });
+  });
+
+  // One container writes both streams into one file in time order: the sample's
+  // stdout and stderr pieces interleave there.
+  const interleaved = lines.slice(2, 18).map(parseCri).map((r, i) => ({ r, i }))
+    .sort((a, b) => a.r.time.localeCompare(b.r.time) || a.i - b.i).map(({ r }) => r);
+
+  test('the sample interleaves when ordered by time', () => {
+    expect(interleaved.slice(0, 2).map((r) => r.stream)).toEqual(['stdout', 'stderr']);
+  });
+
+  test('interleaved stdout/stderr partial lines reassemble as kubelet wrote them (fluent-bit cri_output[])', () => {
+    const joined = concat(interleaved, settings);
+    expect(joined.slice(0, 4)).toEqual([
+      { stream: 'stdout', message: '1a. some multiline log' },
+      { stream: 'stderr', message: '1b. some multiline log' },
+      { stream: 'stdout', message: '2a. another multiline log' },
+      { stream: 'stderr', message: '2b. another multiline log' },
+    ]);
+    expect(joined).toHaveLength(8);
+  });
+
+  test('without stream_identity_key the same lines would be garbled', () => {
+    const garbled = concat(interleaved, { ...settings, stream_identity_key: '' });
+    expect(garbled[0].message).toBe('1a. some 1b. some multiline multiline log');
+  });
+
+  test('every sample line has the four CRI fields parser-cri splits on', () => {
+    for (const line of lines) {
+      const record = parseCri(line);
+      expect(['stdout', 'stderr']).toContain(record.stream);
+      expect(['P', 'F']).toContain(record.logtag);
+      expect(Number.isNaN(Date.parse(record.time))).toBe(false);
+    }
+  });
+});
