@@ -29,12 +29,15 @@ function parseCri(line: string) {
 function concat(records: ReturnType<typeof parseCri>[], settings: { [key: string]: string }) {
   const identityKey = settings.stream_identity_key as 'stream' | undefined;
   const buffers = new Map<string, string[]>();
-  const out: { stream: string; message: string }[] = [];
+  const out: { stream?: string; message: string }[] = [];
   for (const record of records) {
     const identity = identityKey ? record[identityKey] : 'default';
     const pieces = [...(buffers.get(identity) ?? []), record[settings.key as 'message']];
     if (record[settings.partial_cri_logtag_key as 'logtag'] === 'F') {
-      out.push({ stream: record.stream, message: pieces.join(settings.separator) });
+      // concat emits the joined record after deleting partial_cri_stream_key from it.
+      const emitted = Object.fromEntries(Object.entries({ ...record, message: pieces.join(settings.separator) })
+        .filter(([key]) => key !== settings.partial_cri_stream_key));
+      out.push({ stream: emitted.stream, message: emitted.message });
       buffers.delete(identity);
     } else {
       buffers.set(identity, pieces);
@@ -49,6 +52,7 @@ describe('CRI samples through the configured parse and join', () => {
 
   test('the rendered concat settings are the ones this model reads', () => {
     expect(settings).toMatchObject({ key: 'message', use_partial_cri_logtag: 'true', partial_cri_logtag_key: 'logtag', separator: '' });
+    expect(settings.partial_cri_stream_key).toBeDefined();
   });
 
   // One container writes both streams into one file in time order: the sample's
@@ -69,6 +73,11 @@ describe('CRI samples through the configured parse and join', () => {
       { stream: 'stderr', message: '2b. another multiline log' },
     ]);
     expect(joined).toHaveLength(8);
+  });
+
+  test('with the plugin default partial_cri_stream_key (stream) every line would lose its stream', () => {
+    const lost = concat(interleaved, { ...settings, partial_cri_stream_key: 'stream' });
+    expect(lost.every((r) => r.stream === undefined)).toBe(true);
   });
 
   test('without stream_identity_key the same lines would be garbled', () => {

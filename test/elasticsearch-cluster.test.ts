@@ -1,4 +1,4 @@
-import { Size, Testing } from 'cdk8s';
+import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { parse } from 'yaml';
 import { objectNamed, objectsOf, testChart } from './helpers/chart';
@@ -254,6 +254,27 @@ describe('ElasticsearchCluster', () => {
       .toMatchObject({ storageClassName: 'gp3', resources: { requests: { storage: '1536Mi' } } });
   });
 
+  test('undefined settings are left out, nested settings become dotted keys', () => {
+    const chart = testChart();
+    new ElasticsearchCluster(chart, 'Elasticsearch', { settings: { indices: { memory: { index_buffer_size: '20%' } }, 'x.y': undefined } });
+    const settings = settingsOf(chart, 'elasticsearch-config');
+    expect(settings['indices.memory.index_buffer_size']).toBe('20%');
+    expect(Object.keys(settings)).not.toContain('x.y');
+  });
+
+  test('masterNodeNames and statefulSets are copies', () => {
+    const es = new ElasticsearchCluster(testChart(), 'Elasticsearch');
+    es.masterNodeNames.pop();
+    es.statefulSets.pop();
+    expect(es.masterNodeNames).toHaveLength(3);
+    expect(es.statefulSets).toHaveLength(1);
+  });
+
+  test('fails if its chart has no namespace', () => {
+    const chart = new Chart(Testing.app(), 'no-namespace');
+    expect(() => new ElasticsearchCluster(chart, 'Elasticsearch')).toThrow(/elasticsearch needs its chart to have a namespace/);
+  });
+
   describe('fails if', () => {
     const build = (props: any) => () => new ElasticsearchCluster(testChart(), 'Elasticsearch', props);
     test.each([
@@ -274,7 +295,7 @@ describe('ElasticsearchCluster', () => {
       ['an invalid storage class name', { get storage() { return ElasticsearchStorage.persistent({ storageClassName: 'Fast SSD' }); } },
         /storageClassName must be a lowercase RFC 1123 subdomain.*got "Fast SSD"/],
       ['node groups with no master-eligible node', { nodeGroups: [{ name: 'data', replicas: 3, roles: [ElasticsearchNodeRole.DATA] }] },
-        /nodeGroups have no master-eligible node: give at least one group the MASTER role/],
+        /nodeGroups have no master-eligible node that can be elected: give at least one group the MASTER role/],
       ['node groups with no data node', { nodeGroups: [{ name: 'm', replicas: 3, roles: [ElasticsearchNodeRole.MASTER] }] },
         /no node that holds data/],
       ['an empty node group list', { nodeGroups: [] }, /nodeGroups must hold at least one group/],
@@ -288,9 +309,22 @@ describe('ElasticsearchCluster', () => {
         /generic DATA role cannot be combined with tiered data roles/],
       ['an unknown role', { nodeGroups: [{ name: 'a', replicas: 3, roles: ['boss'] }] }, /unknown role "boss"; allowed: master, data/],
       ['a version that is not a version', { version: 'latest' }, /elasticsearch version must be MAJOR.MINOR.PATCH such as "8.19.22", got "latest"/],
-      ['a 7.x version', { version: '7.17.0' }, /elasticsearch version must be 8.0.0 or later/],
+      ['a 7.x version', { version: '7.17.0' }, /elasticsearch version must be 8.2.0 or later/],
+      ['a version without the readiness port', { version: '8.1.3' }, /elasticsearch version must be 8.2.0 or later \(the readiness port appeared in 8.2\), got "8.1.3"/],
       ['settings override a derived setting', { settings: { 'discovery.type': 'single-node' } },
-        /elasticsearch settings must not set "discovery.type": the construct derives it/],
+        /elasticsearch settings must not set "discovery.type": the construct manages "discovery.type"/],
+      ['nested settings override a derived setting', { settings: { discovery: { type: 'single-node' } } },
+        /elasticsearch settings must not set "discovery.type"/],
+      ['settings turn security on behind the consumers\' backs', { settings: { xpack: { security: { enabled: true } } } },
+        /must not set "xpack.security.enabled": the construct manages "xpack.security."/],
+      ['settings carry a credential', { settings: { 's3.client.default.secret_key': 'x' } },
+        /must not set "s3.client.default.secret_key": settings are rendered into a ConfigMap/],
+      ['an image repository with a tag', { imageRepository: 'mirror.example.com/elasticsearch:8.19.22' },
+        /elasticsearch imageRepository must be a repository without a tag or digest/],
+      ['only voting-only masters', { nodeGroups: [
+        { name: 'vote', replicas: 3, roles: [ElasticsearchNodeRole.MASTER, ElasticsearchNodeRole.VOTING_ONLY] },
+        { name: 'data', replicas: 3, roles: [ElasticsearchNodeRole.DATA] }] },
+      /no master-eligible node that can be elected/],
       ['a tiny memory limit', { memoryLimit: Size.mebibytes(256) }, /memoryLimit must be a whole number of MiB and at least 512 MiB, got 256Mi/],
       ['an invalid priority class', { priorityClassName: 'High Prio' }, /priorityClassName must be a lowercase RFC 1123 subdomain/],
     ])('%s', (_name, props, message) => {

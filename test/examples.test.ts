@@ -5,21 +5,24 @@ import { App, Testing } from 'cdk8s';
 const ROOT = path.join(__dirname, '..');
 
 describe('examples', () => {
-  test('the README example is examples/my-logging-chart.ts, verbatim', () => {
-    const example = fs.readFileSync(path.join(ROOT, 'examples', 'my-logging-chart.ts'), 'utf-8');
+  test.each(['my-logging-chart.ts', 'full-stack.ts'])('the README shows examples/%s verbatim', (file) => {
+    const example = fs.readFileSync(path.join(ROOT, 'examples', file), 'utf-8');
     const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf-8');
     expect(readme).toContain('```ts\n' + example + '```');
   });
 
-  test('the example synthesizes a valid stack', async () => {
-    // The example calls app.synth(), which would write dist/: collect the charts instead.
+  test.each([
+    ['my-logging-chart', () => import('../examples/my-logging-chart')],
+    ['full-stack', () => import('../examples/full-stack')],
+  ])('examples/%s synthesizes a valid stack', async (_name, load) => {
+    // The examples call app.synth(), which would write dist/: collect the charts instead.
     const original = App.prototype.synth;
     let synthesized: any[] = [];
     App.prototype.synth = function (this: App) {
       synthesized = this.charts.flatMap((chart) => Testing.synth(chart));
     };
     try {
-      await import('../examples/my-logging-chart');
+      await load();
     } finally {
       App.prototype.synth = original;
     }

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Duration, Size, Testing } from 'cdk8s';
+import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { objectNamed, objectsOf, testChart } from './helpers/chart';
 import {
@@ -116,7 +116,7 @@ describe('FluentdDaemonSet', () => {
     test('tails CRI container logs, excluding its own, and joins partial lines', () => {
       expect(conf).toContain('path /var/log/containers/*.log');
       expect(conf).toContain('exclude_path ["/var/log/containers/fluentd-*_logging_*.log"]');
-      expect(conf).toMatch(/<parse>\n\s+@type cri\n\s+<\/parse>/);
+      expect(conf).toMatch(/<parse>\n\s+@type cri\n\s+keep_time_key false\n\s+<\/parse>/);
       expect(conf).toMatch(/@type concat[\s\S]*use_partial_cri_logtag true[\s\S]*stream_identity_key stream[\s\S]*separator ''/);
     });
 
@@ -128,9 +128,26 @@ describe('FluentdDaemonSet', () => {
       expect(conf.split(key as string)).toHaveLength(2); // named once: nothing else reads or writes it
     });
 
-    test('kubernetes_metadata and JSON payloads lifted into fields', () => {
-      expect(conf).toContain('@type kubernetes_metadata');
-      expect(conf).toMatch(/@type parser\n[\s\S]*key_name message[\s\S]*reserve_data true[\s\S]*@type json/);
+    test('metadata from the file name only, before the JSON lift, so a pod cannot claim another pod\'s identity', () => {
+      const metadata = conf.indexOf('@type kubernetes_metadata');
+      const lift = conf.indexOf('@type parser');
+      expect(metadata).toBeGreaterThan(0);
+      expect(lift).toBeGreaterThan(metadata);
+      expect(conf).toMatch(/@type kubernetes_metadata\n[\s\S]*?lookup_from_k8s_field false\n/);
+    });
+
+    test('JSON payloads lifted into fields under payload, raw line kept in message', () => {
+      expect(conf).toMatch(/@type parser\n[\s\S]*key_name message\n\s+hash_value_field payload\n[\s\S]*reserve_data true[\s\S]*@type json/);
+      expect(conf).toContain('remove_key_name_field false');
+    });
+
+    test('field names are de-dotted (labels app and app.kubernetes.io/name cannot clash in the mapping)', () => {
+      expect(conf).toMatch(/@type dedot\n[\s\S]*?de_dot_nested true\n/);
+      expect(conf.indexOf('@type dedot')).toBeLessThan(conf.indexOf('@type elasticsearch'));
+    });
+
+    test('undeliverable events go to a counted dead-letter output, not silently away', () => {
+      expect(conf).toMatch(/<label @ERROR>\n\s+<match \*\*>\n\s+@type stdout\n\s+@id dead_letter/);
     });
 
     test('output to the cluster from its connection, durable file buffer', () => {
@@ -205,6 +222,21 @@ describe('FluentdDaemonSet', () => {
   });
 
   describe('fails if', () => {
+    test('its chart has no namespace', () => {
+      const chart = new Chart(Testing.app(), 'no-namespace');
+      const elasticsearch = new ElasticsearchCluster(testChart(), 'Elasticsearch');
+      expect(() => new FluentdDaemonSet(chart, 'Fluentd', { elasticsearch })).toThrow(/fluentd needs its chart to have a namespace/);
+    });
+
+    test('a directive repeats a plugin @id or a label', () => {
+      const { fluentd } = stack();
+      expect(() => fluentd.addDirectives(FluentdSection.source('forward', { id: 'in_tail_containers' })))
+        .toThrow(/fluentd @id "in_tail_containers" is used twice/);
+      expect(() => fluentd.addDirectives(FluentdSection.label('@KUBERNETES', [FluentdSection.match('**', 'null')])))
+        .toThrow(/<label @KUBERNETES> is defined twice/);
+      expect(() => FluentdSection.source('forward', { label: 'KUBERNETES' })).toThrow(/@label must start with '@'/);
+    });
+
     test('no cluster', () => {
       expect(() => new FluentdDaemonSet(testChart(), 'Fluentd', {} as any)).toThrow(/fluentd elasticsearch is required/);
     });
@@ -221,6 +253,9 @@ describe('FluentdDaemonSet', () => {
       ['a logs- index prefix (data stream template)', { indexPrefix: 'logs-k8s' }, /built-in logs-\*-\* index template/],
       ['an unknown log format', { containerLogFormat: 'syslog' }, /containerLogFormat must be one of cri, docker-json/],
       ['an unknown log level', { logLevel: 'verbose' }, /logLevel must be one of trace, debug, info, warn, error/],
+      ['an unpinned image', { image: 'fluent/fluentd-kubernetes-daemonset:latest' }, /fluentd image must be pinned to a tag other than latest/],
+      ['an image without a tag', { image: 'registry:5000/fluentd' }, /fluentd image must be pinned/],
+      ['a memory limit fluentd cannot run in', { memoryLimit: Size.mebibytes(64) }, /fluentd memoryLimit must be at least 128 MiB, got 64Mi/],
     ])('%s', (_name, props, message) => {
       expect(() => stack(props)).toThrow(message);
     });

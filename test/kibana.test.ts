@@ -80,6 +80,12 @@ describe('Kibana', () => {
     });
   });
 
+  test('a config change changes the pod checksum, so pods roll', () => {
+    const checksum = (props: any) => objectNamed(stack(props).chart, 'Deployment', 'kibana').spec.template.metadata.annotations['checksum/config'];
+    expect(checksum({})).toBe(checksum({}));
+    expect(checksum({ publicBaseUrl: 'https://kibana.example.com' })).not.toBe(checksum({}));
+  });
+
   test('kibana.yml golden', () => {
     expect(new KibanaConfig({
       serverName: 'kibana',
@@ -110,7 +116,12 @@ describe('Kibana', () => {
       ['an invalid name', { name: 'Kibana!' }, /kibana name must be a lowercase RFC 1123 label/],
       ['a memory limit that is not a size', { memoryLimit: Size.gibibytes(NaN) }, /kibana memoryLimit must be a positive/],
       ['a publicBaseUrl with a trailing slash', { publicBaseUrl: 'https://k.example.com/' }, /publicBaseUrl must be an http\(s\) URL .* no trailing slash/],
-      ['settings override a managed key', { settings: { 'elasticsearch.hosts': ['http://x'] } }, /must not set "elasticsearch.hosts": it is managed/],
+      ['settings override a managed key', { settings: { 'elasticsearch.hosts': ['http://x'] } }, /must not set "elasticsearch.hosts": the construct manages/],
+      ['settings name the elastic superuser', { settings: { elasticsearch: { username: 'elastic' } } }, /must not set "elasticsearch.username"/],
+      ['settings carry a password', { settings: { 'elasticsearch.password': 'changeme' } }, /must not set "elasticsearch.password": settings are rendered into a ConfigMap/],
+      ['settings carry a service account token', { settings: { 'elasticsearch.serviceAccountToken': 'AAEAA' } }, /a secret must reach the container from a Secret/],
+      ['a memory limit Kibana cannot start in', { memoryLimit: Size.mebibytes(256) }, /kibana memoryLimit must be at least 512 MiB/],
+      ['an image repository with a digest', { imageRepository: 'kibana@sha256:' + 'a'.repeat(64) }, /kibana imageRepository must be a repository without a tag or digest/],
     ])('%s', (_name, props, message) => {
       expect(() => stack(props)).toThrow(message);
     });

@@ -73,3 +73,68 @@ export function sizeToQuantity(prop: string, size: Size): string {
   }
   return `${bytes}`;
 }
+
+/**
+ * Flattens a settings map to dotted keys (`{ a: { b: 1 } }` becomes `a.b`), as
+ * Elasticsearch and Kibana read their YAML, dropping `undefined` values.
+ */
+export function flattenSettings(settings: { [key: string]: any }, prefix = ''): { [key: string]: any } {
+  const flat: { [key: string]: any } = {};
+  for (const [key, value] of Object.entries(settings ?? {})) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (value === undefined) continue;
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      Object.assign(flat, flattenSettings(value, path));
+    } else {
+      flat[path] = value;
+    }
+  }
+  return flat;
+}
+
+/** Secrets never go into a ConfigMap: setting names that carry them are refused. */
+const SECRET_SETTING = /(password|passphrase|secret|token|api_?key|credentials)/i;
+
+/**
+ * Validates free-form settings: none may set a key the construct manages (or a key
+ * under one), and none may carry a secret. Returns them flattened.
+ */
+export function validateSettings(prop: string, settings: { [key: string]: any } | undefined,
+  managed: string[], managedPrefixes: string[] = []): { [key: string]: any } {
+  const flat = flattenSettings(settings ?? {});
+  for (const key of Object.keys(flat)) {
+    const owner = managed.find((m) => key === m || key.startsWith(m + '.')) ?? managedPrefixes.find((p) => key.startsWith(p));
+    if (owner !== undefined) {
+      throw new Error(`${prop} must not set ${JSON.stringify(key)}: the construct manages ${JSON.stringify(owner)}; use the matching prop instead`);
+    }
+    if (SECRET_SETTING.test(key)) {
+      throw new Error(
+        `${prop} must not set ${JSON.stringify(key)}: settings are rendered into a ConfigMap, and a secret must ` +
+        'reach the container from a Secret, never a literal',
+      );
+    }
+  }
+  return flat;
+}
+
+/**
+ * Throws unless `image` names a tag or digest other than `latest`, so that every
+ * deployment runs the same bits.
+ */
+export function validateImage(prop: string, image: string): void {
+  const tag = /^[^@]+:([\w][\w.-]{0,127})$/.exec(image ?? '')?.[1];
+  const digest = /@sha256:[a-f0-9]{64}$/.test(image ?? '');
+  const lastSlash = (image ?? '').lastIndexOf('/');
+  const hasTag = tag !== undefined && (image.lastIndexOf(':') > lastSlash);
+  if (!digest && (!hasTag || tag === 'latest')) {
+    throw new Error(`${prop} must be pinned to a tag other than latest or to a digest, e.g. "repo/name:1.2.3", got ${JSON.stringify(image)}`);
+  }
+}
+
+/** Throws unless `repository` is an image repository without a tag or digest. */
+export function validateImageRepository(prop: string, repository: string): void {
+  const lastSlash = (repository ?? '').lastIndexOf('/');
+  if (!repository || /\s/.test(repository) || repository.includes('@') || repository.lastIndexOf(':') > lastSlash) {
+    throw new Error(`${prop} must be a repository without a tag or digest (the version is the tag), got ${JSON.stringify(repository)}`);
+  }
+}

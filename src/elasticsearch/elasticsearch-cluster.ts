@@ -5,7 +5,9 @@ import { ElasticsearchConnection, ElasticsearchScheme } from './elasticsearch-co
 import { contentHash } from '../common/hash';
 import { appLabels, selectorLabels } from '../common/labels';
 import { applyPodTemplateExtras, dropAllCapabilities, unprivilegedContainer } from '../common/pod';
-import { sizeToQuantity, validateDnsLabel, validateDnsSubdomain, validateInteger, validateSize } from '../common/validation';
+import {
+  sizeToQuantity, validateDnsLabel, validateDnsSubdomain, validateImageRepository, validateInteger, validateSettings, validateSize,
+} from '../common/validation';
 import { BUSYBOX_IMAGE, ELASTICSEARCH_IMAGE_REPOSITORY, ELASTIC_STACK_VERSION } from '../images';
 
 /**
@@ -206,8 +208,10 @@ export interface ElasticsearchClusterProps extends ElasticsearchNodeResources {
   readonly maxMapCount?: ElasticsearchMaxMapCount;
 
   /**
-   * Extra `elasticsearch.yml` settings, merged over the generated ones.
-   * Settings the construct derives (discovery, roles, paths) cannot be overridden.
+   * Extra `elasticsearch.yml` settings, merged over the generated ones (nested objects
+   * become dotted keys). Settings the construct derives (discovery, roles, paths,
+   * ports) and `xpack.security.*` cannot be set, nor anything that looks like a
+   * credential: the file is a ConfigMap.
    * @default {}
    */
   readonly settings?: { [key: string]: any };
@@ -275,10 +279,8 @@ export class ElasticsearchCluster extends Construct {
   public readonly service: kplus.Service;
   /** The headless Service (transport 9300, discovery). */
   public readonly headlessService: kplus.Service;
-  /** One StatefulSet per node group, in group order. */
-  public readonly statefulSets: kplus.StatefulSet[];
-  /** Names of the master-eligible pods (`cluster.initial_master_nodes`). */
-  public readonly masterNodeNames: string[];
+  private readonly _statefulSets: kplus.StatefulSet[];
+  private readonly _masterNodeNames: string[];
   /** Total number of Elasticsearch nodes. */
   public readonly totalReplicas: number;
   /** How pods are spread. */
@@ -294,27 +296,31 @@ export class ElasticsearchCluster extends Construct {
     validateDnsLabel('elasticsearch name', this.name, 40);
     this.version = props.version ?? ELASTIC_STACK_VERSION;
     const versionParts = parseVersion(this.version);
-    if (versionParts[0] < 8) {
-      throw new Error(`elasticsearch version must be 8.0.0 or later (node.roles, the readiness port), got ${JSON.stringify(this.version)}`);
+    if (versionParts[0] < 8 || (versionParts[0] === 8 && versionParts[1] < 2)) {
+      throw new Error(`elasticsearch version must be 8.2.0 or later (the readiness port appeared in 8.2), got ${JSON.stringify(this.version)}`);
     }
+    if (props.imageRepository !== undefined) validateImageRepository('elasticsearch imageRepository', props.imageRepository);
     this.image = `${props.imageRepository ?? ELASTICSEARCH_IMAGE_REPOSITORY}:${this.version}`;
     this.antiAffinity = props.antiAffinity ?? ElasticsearchAntiAffinity.REQUIRED;
     this.maxMapCount = props.maxMapCount ?? ElasticsearchMaxMapCount.PRIVILEGED_INIT_CONTAINER;
     this.maxMapCountValue = versionParts[0] > 8 || versionParts[1] >= 16 ? 1048576 : 262144;
     if (props.priorityClassName !== undefined) validateDnsSubdomain('elasticsearch priorityClassName', props.priorityClassName);
-    for (const key of Object.keys(props.settings ?? {})) {
-      if (DERIVED_SETTINGS.includes(key)) {
-        throw new Error(`elasticsearch settings must not set ${JSON.stringify(key)}: the construct derives it; use the matching prop instead`);
-      }
-    }
+    // Security settings arrive with TLS and authentication; until then consumers speak plain HTTP.
+    const settings = validateSettings('elasticsearch settings', props.settings, DERIVED_SETTINGS, ['xpack.security.']);
 
     const groups = resolveNodeGroups(this.name, props);
     this.totalReplicas = groups.reduce((sum, g) => sum + g.replicas, 0);
-    this.masterNodeNames = groups
+    this._masterNodeNames = groups
       .filter((g) => isMasterEligible(g.roles))
       .flatMap((g) => Array.from({ length: g.replicas }, (_, i) => `${g.statefulSetName}-${i}`));
 
     const namespace = Chart.of(this).namespace;
+    if (namespace === undefined) {
+      throw new Error(
+        'elasticsearch needs its chart to have a namespace (new Chart(app, id, { namespace })): consumers in other ' +
+        'namespaces reach it by <service>.<namespace>.svc',
+      );
+    }
     const clusterLabels = appLabels('elasticsearch', this.name);
     const headlessName = `${this.name}-headless`;
 
@@ -339,14 +345,14 @@ export class ElasticsearchCluster extends Construct {
     ApiObject.of(this.headlessService).addJsonPatch(JsonPatch.add('/spec/publishNotReadyAddresses', true));
 
     this.connection = new ElasticsearchConnection({
-      host: namespace ? `${this.name}.${namespace}.svc` : this.name,
+      host: `${this.name}.${namespace}.svc`,
       port: HTTP_PORT,
       scheme: ElasticsearchScheme.HTTP,
     });
 
     const clusterPods = kplus.Pods.select(this, 'ClusterPods', { labels: selectorLabels(clusterLabels) });
-    this.statefulSets = groups.map((group, index) => this.createNodeGroup(group, props.nodeGroups ? index : undefined, {
-      clusterLabels, clusterPods, headlessName, settings: props.settings ?? {}, priorityClassName: props.priorityClassName,
+    this._statefulSets = groups.map((group, index) => this.createNodeGroup(group, props.nodeGroups ? index : undefined, {
+      clusterLabels, clusterPods, headlessName, settings, priorityClassName: props.priorityClassName,
     }));
 
     new kplus.k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
@@ -356,6 +362,16 @@ export class ElasticsearchCluster extends Construct {
         selector: { matchLabels: selectorLabels(clusterLabels) },
       },
     });
+  }
+
+  /** Names of the master-eligible pods (`cluster.initial_master_nodes`); a copy. */
+  public get masterNodeNames(): string[] {
+    return [...this._masterNodeNames];
+  }
+
+  /** One StatefulSet per node group, in group order; a copy. */
+  public get statefulSets(): kplus.StatefulSet[] {
+    return [...this._statefulSets];
   }
 
   private createNodeGroup(group: NodeGroup, index: number | undefined, shared: {
@@ -540,10 +556,11 @@ function resolveNodeGroups(clusterName: string, props: ElasticsearchClusterProps
     seen.add(options.name);
     return resolveGroup(prop, clusterName, options, props, `${clusterName}-${options.name}`);
   });
-  if (!groups.some((g) => isMasterEligible(g.roles))) {
+  if (!groups.some((g) => isMasterEligible(g.roles) && !g.roles?.includes(ElasticsearchNodeRole.VOTING_ONLY))) {
     throw new Error(
-      'elasticsearch nodeGroups have no master-eligible node: give at least one group the MASTER role ' +
-      `(roles: [ElasticsearchNodeRole.MASTER, ...]) or leave its roles unset, got roles ${JSON.stringify(groups.map((g) => g.roles))}`,
+      'elasticsearch nodeGroups have no master-eligible node that can be elected: give at least one group the MASTER role ' +
+      '(roles: [ElasticsearchNodeRole.MASTER, ...]) without VOTING_ONLY, or leave its roles unset, ' +
+      `got roles ${JSON.stringify(groups.map((g) => g.roles))}`,
     );
   }
   if (!groups.some((g) => holdsData(g.roles))) {

@@ -97,9 +97,7 @@ export class FluentdSection {
    * @see https://docs.fluentd.org/configuration/config-file#5.-group-filter-and-output-the-label-directive
    */
   public static label(name: string, directives: FluentdSection[]): FluentdSection {
-    if (!/^@[A-Za-z0-9_]+$/.test(name)) {
-      throw new Error(`fluentd label name must start with '@' followed by letters, digits or '_', got ${JSON.stringify(name)}`);
-    }
+    validateLabelName('fluentd label name', name);
     return new FluentdSection('label', { argument: name, sections: directives });
   }
 
@@ -165,8 +163,16 @@ export class FluentdSection {
       throw new Error(`fluentd <${name}> @type must be a plugin name (letters, digits, '_'), got ${JSON.stringify(type)}`);
     }
     const params: { [key: string]: any } = { '@type': type };
-    if (options.id !== undefined) params['@id'] = options.id;
-    if (options.label !== undefined) params['@label'] = options.label;
+    if (options.id !== undefined) {
+      if (!/^[A-Za-z0-9_-]+$/.test(options.id)) {
+        throw new Error(`fluentd <${name}> @id must be letters, digits, '_' or '-', got ${JSON.stringify(options.id)}`);
+      }
+      params['@id'] = options.id;
+    }
+    if (options.label !== undefined) {
+      validateLabelName(`fluentd <${name}> @label`, options.label);
+      params['@label'] = options.label;
+    }
     for (const [key, value] of Object.entries(options.params ?? {})) {
       if (key.startsWith('@type') || key === '@id' || key === '@label') {
         throw new Error(`fluentd <${name}> param ${JSON.stringify(key)} is set through its own option, not params`);
@@ -249,8 +255,30 @@ export class FluentdConfig {
     this.add(...directives);
   }
 
-  /** Appends directives, in order. */
+  /**
+   * Appends directives, in order. fluentd refuses to start on a repeated `@id` or
+   * `<label>`, so either throws here.
+   */
   public add(...directives: FluentdSection[]): void {
+    const ids = new Set<string>();
+    const labels = new Set<string>();
+    const walk = (section: FluentdSection, where: string) => {
+      const id = section.params['@id'];
+      if (id !== undefined) {
+        if (ids.has(id)) throw new Error(`fluentd @id ${JSON.stringify(id)} is used twice (${where}); plugin ids must be unique`);
+        ids.add(id);
+      }
+      if (section.name === 'label' && section.argument !== undefined) {
+        if (labels.has(section.argument)) {
+          throw new Error(`fluentd <label ${section.argument}> is defined twice; put all its directives in one label`);
+        }
+        labels.add(section.argument);
+      }
+      section.sections.forEach((s) => walk(s, where));
+    };
+    for (const directive of [...this.directives, ...directives]) {
+      walk(directive, `<${directive.name}${directive.argument ? ' ' + directive.argument : ''}>`);
+    }
     this.directives.push(...directives);
   }
 
@@ -262,6 +290,12 @@ export class FluentdConfig {
   /** Renders the file: top-level directives separated by blank lines, ending in a newline. */
   public render(): string {
     return this.directives.map((d) => d.render().join('\n')).join('\n\n') + '\n';
+  }
+}
+
+function validateLabelName(what: string, name: string): void {
+  if (!/^@[A-Za-z0-9_]+$/.test(name ?? '')) {
+    throw new Error(`${what} must start with '@' followed by letters, digits or '_', got ${JSON.stringify(name)}`);
   }
 }
 

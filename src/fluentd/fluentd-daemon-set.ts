@@ -3,12 +3,14 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { FluentdBuffer, FluentdBufferOptions } from './fluentd-buffer';
 import { FluentdConfig, FluentdSection } from './fluentd-config';
-import { ContainerLogFormat, METRICS_PORT, containerLogDirectives, metricsDirectives, systemDirectives } from './fluentd-pipeline';
+import {
+  ContainerLogFormat, METRICS_PORT, containerLogDirectives, deadLetterDirectives, metricsDirectives, systemDirectives,
+} from './fluentd-pipeline';
 import { ServiceMonitor } from '../../imports/monitoring.coreos.com';
 import { contentHash } from '../common/hash';
 import { appLabels, selectorLabels } from '../common/labels';
 import { applyPodTemplateExtras, clusterScoped, dropAllCapabilities, unprivilegedContainer } from '../common/pod';
-import { validateDnsLabel, validateDnsSubdomain, validateSize } from '../common/validation';
+import { validateDnsLabel, validateDnsSubdomain, validateImage, validateSize } from '../common/validation';
 import { ElasticsearchCluster } from '../elasticsearch/elasticsearch-cluster';
 import { FLUENTD_IMAGE } from '../images';
 
@@ -167,12 +169,22 @@ export class FluentdDaemonSet extends Construct {
       throw new Error(`fluentd logLevel must be one of ${Object.values(FluentdLogLevel).join(', ')}, got ${JSON.stringify(logLevel)}`);
     }
     const memory = props.memoryLimit ?? Size.mebibytes(512);
-    validateSize('fluentd memoryLimit', memory);
+    if (validateSize('fluentd memoryLimit', memory) < 128 * 1024 ** 2) {
+      throw new Error(`fluentd memoryLimit must be at least 128 MiB, got ${memory.asString()}`);
+    }
+    const image = props.image ?? FLUENTD_IMAGE;
+    validateImage('fluentd image', image);
     if (props.priorityClassName !== undefined) validateDnsSubdomain('fluentd priorityClassName', props.priorityClassName);
     this.buffer = new FluentdBuffer(props.buffer);
 
     const namespace = Chart.of(this).namespace;
-    const instance = namespace ? `${namespace}-${this.name}` : this.name;
+    if (namespace === undefined) {
+      throw new Error(
+        'fluentd needs its chart to have a namespace (new Chart(app, id, { namespace })): its ClusterRoleBinding ' +
+        'names the ServiceAccount by namespace, and its own log files are excluded by it',
+      );
+    }
+    const instance = `${namespace}-${this.name}`;
     this.stateDir = `/var/log/fluentd-${instance}`;
     this.configPath = `${IMAGE_CONFIG_DIR}/${CONFIG_SUBDIR}/${CONFIG_FILE}`;
     const labels = appLabels('fluentd', this.name);
@@ -184,12 +196,13 @@ export class FluentdDaemonSet extends Construct {
         format,
         path: '/var/log/containers/*.log',
         // Kubelet names files <pod>_<namespace>_<container>-<id>.log.
-        excludePaths: [`/var/log/containers/${this.name}-*_${namespace ?? '*'}_*.log`],
+        excludePaths: [`/var/log/containers/${this.name}-*_${namespace}_*.log`],
         stateDir: this.stateDir,
         connection: props.elasticsearch.connection,
         indexFamily: `${this.indexPrefix}-containers`,
         buffer: this.buffer,
       }),
+      ...deadLetterDirectives(),
     ]);
     const fluentConf = Lazy.any({ produce: () => this.render() });
 
@@ -234,7 +247,7 @@ export class FluentdDaemonSet extends Construct {
 
     const container = this.daemonSet.addContainer({
       name: 'fluentd',
-      image: props.image ?? FLUENTD_IMAGE,
+      image,
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
       ports: [{ name: 'metrics', number: METRICS_PORT }],
       envVariables: {

@@ -20,6 +20,10 @@ export enum ContainerLogFormat {
 export const METRICS_PORT = 24231;
 /** Label of events whose Kubernetes metadata is added and which are shipped. */
 const KUBERNETES_LABEL = '@KUBERNETES';
+/** Field that holds the parsed JSON of a log line. */
+export const PAYLOAD_FIELD = 'payload';
+/** Plugin id of the dead-letter output (its emit count is a Prometheus metric). */
+export const DEAD_LETTER_ID = 'dead_letter';
 /** A record key nothing writes; see `partial_cri_stream_key` below. */
 const CONCAT_DELETED_KEY = 'concat_cri_deleted_key';
 /** Label where container lines are reassembled. */
@@ -85,8 +89,9 @@ export function containerLogDirectives(options: ContainerLogPipelineOptions): Fl
       refresh_interval: 10,
     },
     sections: [cri
-      // fluent-plugin-parser-cri: fields `stream`, `logtag` (P or F) and `message`.
-      ? FluentdSection.parse('cri')
+      // fluent-plugin-parser-cri: fields `stream`, `logtag` (P or F) and `message`;
+      // the time string becomes the event time and is not kept as a field too.
+      ? FluentdSection.parse('cri', { params: { keep_time_key: false } })
       : FluentdSection.parse('json', { params: { time_key: 'time', time_type: 'string', time_format: '%Y-%m-%dT%H:%M:%S.%NZ' } })],
   });
 
@@ -141,28 +146,48 @@ export function containerLogDirectives(options: ContainerLogPipelineOptions): Fl
     ]),
     FluentdSection.label(KUBERNETES_LABEL, [
       ...normalize,
-      // JSON payloads become fields. The event keeps the time kubelet recorded:
-      // `time_key ''` stops the parser from reading (and failing on) an application's
-      // own `time` field, which would otherwise drop the record.
+      // Metadata comes from the file name (the tag) only. It runs before the JSON
+      // lift, and lookup_from_k8s_field is off, so a pod cannot log a `kubernetes`
+      // and `docker` object of its own and have its lines attributed to another pod.
+      FluentdSection.filter('kubernetes.**', 'kubernetes_metadata', {
+        id: 'kubernetes_metadata',
+        params: { skip_master_url: true, lookup_from_k8s_field: false },
+      }),
+      // JSON payloads become fields under `payload`, where they cannot replace
+      // `kubernetes`, `@timestamp` or `message`; the raw line stays in `message`.
+      // The event keeps the time kubelet recorded: `time_key ''` stops the parser from
+      // reading (and failing on, and so dropping the record for) an application's own
+      // `time` field.
       FluentdSection.filter('kubernetes.**', 'parser', {
         id: 'lift_json_payloads',
         params: {
           key_name: 'message',
+          hash_value_field: PAYLOAD_FIELD,
           reserve_data: true,
           reserve_time: true,
-          remove_key_name_field: true,
+          remove_key_name_field: false,
           emit_invalid_record_to_error: false,
         },
         sections: [FluentdSection.parse('json', { params: { time_key: '', keep_time_key: true } })],
       }),
-      // After the JSON lift, so an application's own `kubernetes` field cannot replace it.
-      FluentdSection.filter('kubernetes.**', 'kubernetes_metadata', {
-        id: 'kubernetes_metadata',
-        params: { skip_master_url: true },
+      // Label keys such as `app` and `app.kubernetes.io/name` would map `app` as both
+      // a value and an object in Elasticsearch, which then rejects one of them.
+      FluentdSection.filter('kubernetes.**', 'dedot', {
+        id: 'dedot_field_names',
+        params: { de_dot: true, de_dot_separator: '_', de_dot_nested: true },
       }),
       elasticsearchOutput('kubernetes.**', 'out_es_containers', options),
     ]),
   ];
+}
+
+/**
+ * Events fluentd cannot process or deliver (Elasticsearch 400 rejections, filter
+ * exceptions) go to `@ERROR`: they are printed on fluentd's stdout (`kubectl logs`,
+ * never re-collected) and counted per plugin id in the Prometheus metrics.
+ */
+export function deadLetterDirectives(): FluentdSection[] {
+  return [FluentdSection.label('@ERROR', [FluentdSection.match('**', 'stdout', { id: DEAD_LETTER_ID })])];
 }
 
 /** An Elasticsearch output writing daily indices of one family, with a file buffer. */

@@ -1,4 +1,5 @@
-import { Yaml } from 'cdk8s';
+import { Duration, Yaml } from 'cdk8s';
+import { validateSettings } from '../common/validation';
 
 /**
  * The `kibana.yml` settings the library manages, as a typed model.
@@ -30,10 +31,10 @@ export interface KibanaConfigProps {
   readonly elasticsearchHosts: string[];
 
   /**
-   * `elasticsearch.requestTimeout` in milliseconds.
-   * @default 30000
+   * `elasticsearch.requestTimeout`.
+   * @default Duration.seconds(30)
    */
-  readonly elasticsearchRequestTimeoutMillis?: number;
+  readonly elasticsearchRequestTimeout?: Duration;
 
   /**
    * `telemetry.optIn`: whether Kibana sends usage data to Elastic.
@@ -42,7 +43,9 @@ export interface KibanaConfigProps {
   readonly telemetryOptIn?: boolean;
 
   /**
-   * Further settings, rendered after the managed ones; they may not repeat a managed key.
+   * Further settings, rendered after the managed ones (nested objects become dotted
+   * keys). They may not set a managed key, nor anything that looks like a credential:
+   * the file is a ConfigMap.
    * @default {}
    */
   readonly extraSettings?: { [key: string]: any };
@@ -52,6 +55,8 @@ export interface KibanaConfigProps {
 const MANAGED_KEYS = [
   'server.name', 'server.host', 'server.port', 'server.publicBaseUrl', 'elasticsearch.hosts',
   'elasticsearch.requestTimeout', 'telemetry.optIn',
+  // Kibana 8 refuses the `elastic` superuser; credentials arrive with the security work.
+  'elasticsearch.username',
 ];
 
 /** A `kibana.yml` file. */
@@ -75,14 +80,13 @@ export class KibanaConfig {
     };
     if (props.publicBaseUrl !== undefined) settings['server.publicBaseUrl'] = props.publicBaseUrl;
     settings['elasticsearch.hosts'] = [...props.elasticsearchHosts];
-    settings['elasticsearch.requestTimeout'] = props.elasticsearchRequestTimeoutMillis ?? 30000;
-    settings['telemetry.optIn'] = props.telemetryOptIn ?? false;
-    for (const [key, value] of Object.entries(props.extraSettings ?? {})) {
-      if (MANAGED_KEYS.includes(key)) {
-        throw new Error(`kibana settings must not set ${JSON.stringify(key)}: it is managed; use the matching prop instead`);
-      }
-      if (value !== undefined) settings[key] = value;
+    const timeout = (props.elasticsearchRequestTimeout ?? Duration.seconds(30)).toMilliseconds();
+    if (!Number.isInteger(timeout) || timeout < 1) {
+      throw new Error(`kibana elasticsearchRequestTimeout must be a positive whole number of milliseconds, got ${timeout}`);
     }
+    settings['elasticsearch.requestTimeout'] = timeout;
+    settings['telemetry.optIn'] = props.telemetryOptIn ?? false;
+    Object.assign(settings, validateSettings('kibana settings', props.extraSettings, MANAGED_KEYS));
     this.settings = settings;
   }
 
