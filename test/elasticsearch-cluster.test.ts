@@ -204,14 +204,22 @@ describe('ElasticsearchCluster', () => {
       expect(objectNamed(chart, 'ConfigMap', 'elasticsearch-data-config').data['heap.options']).toBe('-Xms4096m\n-Xmx4096m\n');
     });
 
-    test('the Services and the PDB span both groups', () => {
-      expect(objectsOf(chart, 'PodDisruptionBudget')).toHaveLength(1);
-      const labels = objectsOf(chart, 'StatefulSet').map((s) => s.spec.template.metadata.labels);
-      for (const svc of objectsOf(chart, 'Service')) {
-        for (const l of labels) {
-          for (const [key, value] of Object.entries(svc.spec.selector)) expect(l[key]).toBe(value);
-        }
+    const selects = (selector: any, podLabels: any) => Object.entries(selector).every(([k, v]) => podLabels[k] === v);
+    const podLabels = (name: string) => objectNamed(chart, 'StatefulSet', name).spec.template.metadata.labels;
+
+    test('discovery and the PDB span both groups', () => {
+      const [pdb] = objectsOf(chart, 'PodDisruptionBudget');
+      const headless = objectNamed(chart, 'Service', 'elasticsearch-headless');
+      for (const name of ['elasticsearch-master', 'elasticsearch-data']) {
+        expect(selects(headless.spec.selector, podLabels(name))).toBe(true);
+        expect(selects(pdb.spec.selector.matchLabels, podLabels(name))).toBe(true);
       }
+    });
+
+    test('client traffic goes to the data nodes, not to the dedicated masters', () => {
+      const client = objectNamed(chart, 'Service', 'elasticsearch');
+      expect(selects(client.spec.selector, podLabels('elasticsearch-data'))).toBe(true);
+      expect(selects(client.spec.selector, podLabels('elasticsearch-master'))).toBe(false);
     });
   });
 

@@ -235,6 +235,8 @@ interface NodeGroup {
   readonly storage: ElasticsearchStorage;
 }
 
+/** Pod label of the node groups that take client HTTP traffic (not dedicated masters). */
+const CLIENT_LABEL = 'security-logging.cdk8s.io/http-client';
 const HTTP_PORT = 9200;
 const TRANSPORT_PORT = 9300;
 /** Elasticsearch's TCP readiness port: open once the node has joined a cluster with an elected master. */
@@ -336,11 +338,11 @@ export class ElasticsearchCluster extends Construct {
         { name: 'transport', port: TRANSPORT_PORT, targetPort: TRANSPORT_PORT },
       ],
     });
-    // cdk8s-plus selects a single workload per Service; these Services span every
-    // node group's StatefulSet, so their selector is the cluster's labels.
-    for (const svc of [this.service, this.headlessService]) {
-      ApiObject.of(svc).addJsonPatch(JsonPatch.add('/spec/selector', selectorLabels(clusterLabels)));
-    }
+    // cdk8s-plus selects a single workload per Service; these Services span several
+    // node groups' StatefulSets, so their selectors are labels. Discovery reaches every
+    // node; client traffic only nodes that are not dedicated masters.
+    ApiObject.of(this.headlessService).addJsonPatch(JsonPatch.add('/spec/selector', selectorLabels(clusterLabels)));
+    ApiObject.of(this.service).addJsonPatch(JsonPatch.add('/spec/selector', { ...selectorLabels(clusterLabels), [CLIENT_LABEL]: 'true' }));
     // Discovery must resolve pods before they are Ready (they become Ready only after joining).
     ApiObject.of(this.headlessService).addJsonPatch(JsonPatch.add('/spec/publishNotReadyAddresses', true));
 
@@ -383,6 +385,7 @@ export class ElasticsearchCluster extends Construct {
   }): kplus.StatefulSet {
     const scope = index === undefined ? this : new Construct(this, `NodeGroup${index}`);
     const labels = { ...shared.clusterLabels, 'app.kubernetes.io/component': group.name };
+    const podLabels = servesClients(group.roles) ? { ...labels, [CLIENT_LABEL]: 'true' } : labels;
 
     const settings: { [key: string]: any } = {
       'cluster.name': this.name,
@@ -415,7 +418,7 @@ export class ElasticsearchCluster extends Construct {
     const sts = new kplus.StatefulSet(scope, 'Resource', {
       metadata: { name: group.statefulSetName, labels },
       podMetadata: {
-        labels,
+        labels: podLabels,
         annotations: { 'checksum/config': contentHash(elasticsearchYml, heapOptions) },
       },
       service: this.headlessService,
@@ -515,6 +518,11 @@ export class ElasticsearchCluster extends Construct {
 
 function isMasterEligible(roles: ElasticsearchNodeRole[] | undefined): boolean {
   return roles === undefined || roles.includes(ElasticsearchNodeRole.MASTER);
+}
+
+/** Whether a group does more than manage the cluster, so client requests may go to it. */
+function servesClients(roles: ElasticsearchNodeRole[] | undefined): boolean {
+  return roles === undefined || roles.some((r) => r !== ElasticsearchNodeRole.MASTER && r !== ElasticsearchNodeRole.VOTING_ONLY);
 }
 
 function holdsData(roles: ElasticsearchNodeRole[] | undefined): boolean {

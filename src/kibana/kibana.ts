@@ -133,6 +133,9 @@ export class Kibana extends Construct {
       metadata: { name: this.name, labels },
       podMetadata: { labels, annotations: { 'checksum/config': contentHash(kibanaYml) } },
       replicas,
+      // Kibana instances of different versions must not run side by side while
+      // saved objects migrate on an upgrade: stop the old ones first.
+      strategy: kplus.DeploymentStrategy.recreate(),
       // A selector from our labels, not from the construct path: it is immutable.
       select: false,
       automountServiceAccountToken: false,
