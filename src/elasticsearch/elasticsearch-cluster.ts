@@ -123,6 +123,7 @@ export interface ElasticsearchNodeResources {
   /**
    * Memory request and limit of each node (requests equal limits, so the heap is never squeezed).
    * @default Size.gibibytes(2)
+   * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/advanced-configuration.html#set-jvm-heap-size
    */
   readonly memoryLimit?: Size;
 
@@ -267,6 +268,11 @@ const MAX_STATEFUL_SET_NAME = 52;
  *
  * Security (TLS, authentication) is not configured yet: `xpack.security.enabled`
  * is `false`, and the HTTP API is plain HTTP inside the cluster network.
+ *
+ * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/important-settings.html
+ * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/modules-discovery-settings.html
+ * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/advanced-configuration.html#set-jvm-heap-size
+ * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/docker.html
  */
 export class ElasticsearchCluster extends Construct {
   /** Cluster name (`cluster.name`, Service name, object-name prefix). */

@@ -59,7 +59,11 @@ export interface FluentdBufferOptions {
   readonly retryMaxInterval?: Duration;
 }
 
-/** A resolved, validated buffer configuration. */
+/**
+ * A resolved, validated buffer configuration.
+ * @see https://docs.fluentd.org/configuration/buffer-section
+ * @see https://docs.fluentd.org/buffer/file
+ */
 export class FluentdBuffer {
   /** `total_limit_size` in bytes. */
   public readonly totalLimitBytes: number;

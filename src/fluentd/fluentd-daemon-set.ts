@@ -116,6 +116,11 @@ const CONTROL_PLANE_TAINTS = ['node-role.kubernetes.io/control-plane', 'node-rol
  * (`fluentd -c /fluentd/etc/${FLUENTD_CONF}`) at it. `/var/log` is mounted read-only;
  * only the agent's own state directory (`/var/log/fluentd-<instance>`: pos files and
  * file buffers) is writable, so both survive pod restarts.
+ *
+ * @see https://github.com/fluent/fluentd-kubernetes-daemonset
+ * @see https://docs.fluentd.org/input/tail
+ * @see https://github.com/fabric8io/fluent-plugin-kubernetes_metadata_filter
+ * @see https://github.com/uken/fluent-plugin-elasticsearch
  */
 export class FluentdDaemonSet extends Construct {
   /** Name of the DaemonSet. */

@@ -73,6 +73,9 @@ export interface ContainerLogPipelineOptions {
 /**
  * Container logs: tail, parse (CRI or Docker json), join split lines, add Kubernetes
  * metadata, lift JSON payloads into fields, and ship to Elasticsearch.
+ * @see https://github.com/fluent/fluent-plugin-parser-cri
+ * @see https://github.com/fluent-plugins-nursery/fluent-plugin-concat
+ * @see https://docs.fluentd.org/filter/parser
  */
 export function containerLogDirectives(options: ContainerLogPipelineOptions): FluentdSection[] {
   const cri = options.format === ContainerLogFormat.CRI;

@@ -59,7 +59,10 @@ const MANAGED_KEYS = [
   'elasticsearch.username',
 ];
 
-/** A `kibana.yml` file. */
+/**
+ * A `kibana.yml` file.
+ * @see https://www.elastic.co/guide/en/kibana/8.19/settings.html
+ */
 export class KibanaConfig {
   /** The settings, in render order. */
   public readonly settings: { [key: string]: any };

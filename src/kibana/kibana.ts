@@ -79,6 +79,9 @@ const KIBANA_HOME = '/usr/share/kibana';
  * available, since 8.9); liveness only checks the port, so an Elasticsearch outage
  * does not restart Kibana. The root filesystem is read-only: data, logs and /tmp are
  * emptyDirs.
+ *
+ * @see https://www.elastic.co/guide/en/kibana/8.19/docker.html
+ * @see https://www.elastic.co/guide/en/kibana/8.19/access.html#status
  */
 export class Kibana extends Construct {
   /** Name of the Deployment and Service. */
