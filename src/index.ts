@@ -7,4 +7,6 @@ export * from './fluentd/fluentd-config';
 export * from './fluentd/fluentd-buffer';
 export { ContainerLogFormat } from './fluentd/fluentd-pipeline';
 export * from './fluentd/fluentd-daemon-set';
+export * from './audit/audit-policy';
+export * from './audit/kube-apiserver-audit';
 export * from './charts/security-logging-chart';

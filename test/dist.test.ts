@@ -7,10 +7,22 @@ import { createDefaultApp } from '../src/main';
 
 const DIST = path.join(__dirname, '..', 'dist');
 
+/** Every file under `dir`, by relative path. */
+function readTree(dir: string): Map<string, string> {
+  const files = fs.readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+    .sort();
+  return new Map(files.map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf-8')]));
+}
+
 function synthTo(dir: string): Map<string, string> {
   createDefaultApp(dir).synth();
-  return new Map(fs.readdirSync(dir).sort().map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf-8')]));
+  return readTree(dir);
 }
+
+/** The files `kubectl apply -f dist/` reads: top-level manifests only. */
+const manifests = (files: Map<string, string>) => [...files.entries()].filter(([f]) => !f.includes('/') && /\.(ya?ml|json)$/.test(f));
 
 describe('the default app and dist/', () => {
   let first: Map<string, string>;
@@ -26,7 +38,7 @@ describe('the default app and dist/', () => {
   });
 
   test('dist/ is what the default app synthesizes now (run `npm run synth` if this fails)', () => {
-    const committed = new Map(fs.readdirSync(DIST).sort().map((f) => [f, fs.readFileSync(path.join(DIST, f), 'utf-8')]));
+    const committed = readTree(DIST);
     expect([...committed.keys()]).toEqual([...first.keys()]);
     for (const [file, content] of first) {
       expect({ file, content: committed.get(file) }).toEqual({ file, content });
@@ -34,14 +46,14 @@ describe('the default app and dist/', () => {
   });
 
   test('every object in dist/ validates against the Kubernetes schemas', () => {
-    const objects = [...first.values()].flatMap((text) => parseAllDocuments(text).map((d) => d.toJSON()));
+    const objects = manifests(first).flatMap(([, text]) => parseAllDocuments(text).map((d) => d.toJSON()));
     expect(objects.length).toBeGreaterThan(10);
     assertValidManifests(objects);
   });
 
   test('the Namespace is the first object, so kubectl apply creates it before anything in it', () => {
-    const [file] = [...first.keys()];
-    const objects = parseAllDocuments(first.get(file) ?? '').map((d) => d.toJSON());
+    const [[, text]] = manifests(first);
+    const objects = parseAllDocuments(text).map((d) => d.toJSON());
     expect(objects[0]).toMatchObject({ kind: 'Namespace', metadata: { name: 'security-logging' } });
     expect(objects[0].metadata.namespace).toBeUndefined();
     for (const obj of objects.slice(1)) {
@@ -51,8 +63,16 @@ describe('the default app and dist/', () => {
     }
   });
 
+  test('the API server files sit in dist/apiserver/, out of kubectl apply -f dist/, and no Policy is a manifest', () => {
+    expect([...first.keys()].filter((f) => f.startsWith('apiserver/')).sort()).toEqual([
+      'apiserver/README.md', 'apiserver/audit-policy.yaml', 'apiserver/kube-apiserver-flags.txt',
+      'apiserver/kubeadm-v1beta3-cluster-configuration.yaml', 'apiserver/kubeadm-v1beta4-cluster-configuration.yaml',
+    ]);
+    for (const [, text] of manifests(first)) expect(text).not.toMatch(/^kind: (Policy|ClusterConfiguration)$/m);
+  });
+
   test('no image is unpinned', () => {
-    const text = [...first.values()].join('\n');
+    const text = manifests(first).map(([, t]) => t).join('\n');
     const images = [...text.matchAll(/image: (\S+)/g)].map((m) => m[1]);
     expect(images.length).toBeGreaterThan(0);
     for (const image of images) {

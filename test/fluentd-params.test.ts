@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { testChart } from './helpers/chart';
-import { ContainerLogFormat, ElasticsearchCluster, FluentdConfig, FluentdDaemonSet, FluentdSection } from '../src';
+import { ContainerLogFormat, ElasticsearchCluster, FluentdConfig, FluentdDaemonSet, FluentdSection, KubeApiServerAudit } from '../src';
 
 /**
  * fluentd warns about an unknown parameter and runs on without it, so a misspelled
@@ -39,10 +39,12 @@ function undocumented(sections: FluentdSection[]): string[] {
   return problems;
 }
 
+/** The agent's config with every source the library can add. */
 function configOf(props: any): FluentdConfig {
   const chart = testChart();
   const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1 });
   const fluentd = new FluentdDaemonSet(chart, 'Fluentd', { elasticsearch, ...props });
+  fluentd.addAuditLogs(new KubeApiServerAudit());
   Testing.synth(chart);
   return fluentd.config;
 }

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Size, Testing } from 'cdk8s';
-import { ContainerLogFormat, FluentdBuffer, SecurityLoggingChart } from '../src';
+import { AuditPolicy, ContainerLogFormat, FluentdBuffer, SecurityLoggingChart } from '../src';
 
 describe('SecurityLoggingChart', () => {
   test('defaults', () => {
@@ -48,6 +48,29 @@ describe('SecurityLoggingChart', () => {
       .filter((o) => o.spec?.selector)
       .map((o) => [o.kind, o.metadata.name, o.spec.selector]);
     expect(selectors('renamed-stack')).toEqual(selectors('stack'));
+  });
+
+  test('audit logs are collected by default, with the API server files to match', () => {
+    const chart = new SecurityLoggingChart(Testing.app(), 'stack');
+    expect(chart.fluentd.config.render()).toContain(`path ${chart.apiServerAudit?.logPath}\n`);
+    expect(Object.keys(chart.apiServerFiles())).toContain('audit-policy.yaml');
+    expect(chart.apiServerFiles()['kube-apiserver-flags.txt']).toContain('--audit-log-format=json');
+  });
+
+  test('audit settings reach both the API server files and the agent', () => {
+    const chart = new SecurityLoggingChart(Testing.app(), 'stack', {
+      audit: { policy: AuditPolicy.upstreamExample(), logPath: '/var/log/apiserver/audit.log', maxAgeDays: 90 },
+    });
+    expect(chart.apiServerFiles()['kube-apiserver-flags.txt']).toContain('--audit-log-maxage=90');
+    expect(chart.fluentd.config.render()).toContain('path /var/log/apiserver/audit.log\n');
+  });
+
+  test('auditLogs: false collects no audit log and writes no API server files', () => {
+    const chart = new SecurityLoggingChart(Testing.app(), 'stack', { auditLogs: false });
+    expect(chart.fluentd.config.render()).not.toContain('in_tail_audit');
+    expect(chart.apiServerFiles()).toEqual({});
+    expect(() => new SecurityLoggingChart(Testing.app(), 'stack', { auditLogs: false, audit: {} }))
+      .toThrow(/chart audit is set but auditLogs is false/);
   });
 
   test('fails if the namespace is not a valid name', () => {

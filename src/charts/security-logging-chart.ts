@@ -7,6 +7,7 @@ import { validateDnsLabel } from '../common/validation';
 import { ElasticsearchCluster, ElasticsearchClusterProps } from '../elasticsearch/elasticsearch-cluster';
 import { FluentdDaemonSet, FluentdDaemonSetOptions } from '../fluentd/fluentd-daemon-set';
 import { Kibana, KibanaOptions } from '../kibana/kibana';
+import { KubeApiServerAudit, KubeApiServerAuditProps } from '../audit/kube-apiserver-audit';
 
 /** Props of {@link SecurityLoggingChart}. */
 export interface SecurityLoggingChartProps extends ChartProps {
@@ -33,6 +34,19 @@ export interface SecurityLoggingChartProps extends ChartProps {
    * @default - CRI container logs, 2 GiB file buffer per output
    */
   readonly fluentd?: FluentdDaemonSetOptions;
+
+  /**
+   * Collect the kube-apiserver's audit log (the API server must be configured with
+   * {@link SecurityLoggingChart.apiServerFiles}).
+   * @default true
+   */
+  readonly auditLogs?: boolean;
+
+  /**
+   * Audit policy and API server flags.
+   * @default - AuditPolicy.production(), CIS retention (30 days, 10 files, 100 MB)
+   */
+  readonly audit?: KubeApiServerAuditProps;
 }
 
 /**
@@ -49,6 +63,8 @@ export class SecurityLoggingChart extends Chart {
   public readonly kibana: Kibana;
   /** The Fluentd agent. */
   public readonly fluentd: FluentdDaemonSet;
+  /** The API server's audit settings, when audit logs are collected. */
+  public readonly apiServerAudit?: KubeApiServerAudit;
 
   constructor(scope: Construct, id: string, props: SecurityLoggingChartProps = {}) {
     const namespace = props.namespace ?? 'security-logging';
@@ -66,5 +82,21 @@ export class SecurityLoggingChart extends Chart {
     for (const construct of [this.elasticsearch, this.kibana, this.fluentd]) {
       construct.node.addDependency(this.namespaceObject);
     }
+
+    if (props.auditLogs ?? true) {
+      this.apiServerAudit = new KubeApiServerAudit(props.audit);
+      this.fluentd.addAuditLogs(this.apiServerAudit);
+    } else if (props.audit !== undefined) {
+      throw new Error('chart audit is set but auditLogs is false: remove audit, or collect audit logs');
+    }
+  }
+
+  /**
+   * Files for the control-plane nodes (the audit policy, the API server flags, kubeadm
+   * patches and a README), by file name. They are not Kubernetes objects: write them
+   * beside the manifests, where `kubectl apply -f dist/` does not read them.
+   */
+  public apiServerFiles(): { [file: string]: string } {
+    return this.apiServerAudit?.files() ?? {};
   }
 }

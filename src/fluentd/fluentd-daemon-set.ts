@@ -4,8 +4,11 @@ import { Construct } from 'constructs';
 import { FluentdBuffer, FluentdBufferOptions } from './fluentd-buffer';
 import { FluentdConfig, FluentdSection } from './fluentd-config';
 import {
-  ContainerLogFormat, METRICS_PORT, containerLogDirectives, deadLetterDirectives, metricsDirectives, systemDirectives,
+  ContainerLogFormat, METRICS_PORT, auditLogDirectives, containerLogDirectives, deadLetterDirectives, metricsDirectives,
+  systemDirectives,
 } from './fluentd-pipeline';
+import { KubeApiServerAudit } from '../audit/kube-apiserver-audit';
+import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
 import { ServiceMonitor } from '../../imports/monitoring.coreos.com';
 import { contentHash } from '../common/hash';
 import { appLabels, selectorLabels } from '../common/labels';
@@ -13,6 +16,24 @@ import { applyPodTemplateExtras, clusterScoped, dropAllCapabilities, unprivilege
 import { validateDnsLabel, validateDnsSubdomain, validateImage, validateSize } from '../common/validation';
 import { ElasticsearchCluster } from '../elasticsearch/elasticsearch-cluster';
 import { FLUENTD_IMAGE } from '../images';
+
+/**
+ * Index families per source. Each family is written as daily indices
+ * `<family>-YYYY.MM.DD` (audit: `<family>-<namespace>-YYYY.MM.DD`).
+ */
+export interface FluentdIndexNames {
+  /**
+   * Container logs.
+   * @default '<indexPrefix>-containers'
+   */
+  readonly containers?: string;
+
+  /**
+   * Kubernetes audit events.
+   * @default '<indexPrefix>-audit'
+   */
+  readonly audit?: string;
+}
 
 /** fluentd's log level (`<system> log_level`). */
 export enum FluentdLogLevel {
@@ -55,6 +76,12 @@ export interface FluentdDaemonSetOptions {
    * @default 'seclog'
    */
   readonly indexPrefix?: string;
+
+  /**
+   * Index family names per source, overriding `<indexPrefix>-<source>`.
+   * @default - '<indexPrefix>-containers', '<indexPrefix>-audit'
+   */
+  readonly indexNames?: FluentdIndexNames;
 
   /**
    * The file buffer of each Elasticsearch output.
@@ -135,6 +162,8 @@ export class FluentdDaemonSet extends Construct {
   public readonly configPath: string;
   /** Prefix of the index families. */
   public readonly indexPrefix: string;
+  /** Index family of each source. */
+  public readonly indexNames: FluentdIndexNames;
   /** The DaemonSet. */
   public readonly daemonSet: kplus.DaemonSet;
   /** The ServiceAccount. */
@@ -146,6 +175,8 @@ export class FluentdDaemonSet extends Construct {
   /** Metrics port. */
   public readonly metricsPort: number = METRICS_PORT;
   private renderedConfig?: string;
+  private auditAdded = false;
+  private readonly connection: ElasticsearchConnection;
 
   constructor(scope: Construct, id: string, props: FluentdDaemonSetProps) {
     super(scope, id);
@@ -158,13 +189,12 @@ export class FluentdDaemonSet extends Construct {
     this.name = props.name ?? 'fluentd';
     validateDnsLabel('fluentd name', this.name, 50);
     this.indexPrefix = props.indexPrefix ?? 'seclog';
-    validateDnsLabel('fluentd indexPrefix', this.indexPrefix, 100);
-    if (this.indexPrefix === 'logs' || this.indexPrefix.startsWith('logs-')) {
-      throw new Error(
-        `fluentd indexPrefix must not be ${JSON.stringify(this.indexPrefix)}: Elasticsearch's built-in logs-*-* index template ` +
-        'turns such indices into data streams, which reject the writes; pick another prefix',
-      );
-    }
+    validateIndexFamily('fluentd indexPrefix', this.indexPrefix);
+    this.indexNames = {
+      containers: props.indexNames?.containers ?? `${this.indexPrefix}-containers`,
+      audit: props.indexNames?.audit ?? `${this.indexPrefix}-audit`,
+    };
+    for (const [source, family] of Object.entries(this.indexNames)) validateIndexFamily(`fluentd indexNames.${source}`, family);
     const format = props.containerLogFormat ?? ContainerLogFormat.CRI;
     if (!Object.values(ContainerLogFormat).includes(format)) {
       throw new Error(`fluentd containerLogFormat must be one of ${Object.values(ContainerLogFormat).join(', ')}, got ${JSON.stringify(format)}`);
@@ -181,6 +211,7 @@ export class FluentdDaemonSet extends Construct {
     validateImage('fluentd image', image);
     if (props.priorityClassName !== undefined) validateDnsSubdomain('fluentd priorityClassName', props.priorityClassName);
     this.buffer = new FluentdBuffer(props.buffer);
+    this.connection = props.elasticsearch.connection;
 
     const namespace = Chart.of(this).namespace;
     if (namespace === undefined) {
@@ -204,7 +235,7 @@ export class FluentdDaemonSet extends Construct {
         excludePaths: [`/var/log/containers/${this.name}-*_${namespace}_*.log`],
         stateDir: this.stateDir,
         connection: props.elasticsearch.connection,
-        indexFamily: `${this.indexPrefix}-containers`,
+        indexFamily: this.indexNames.containers as string,
         buffer: this.buffer,
       }),
       ...deadLetterDirectives(),
@@ -311,6 +342,23 @@ export class FluentdDaemonSet extends Construct {
     }
   }
 
+  /**
+   * Collects the Kubernetes audit log the API server writes with these settings:
+   * tails it on control-plane nodes (where the agent also runs) and indexes the
+   * events per namespace into the audit family.
+   */
+  public addAuditLogs(audit: KubeApiServerAudit): void {
+    if (this.auditAdded) throw new Error('fluentd addAuditLogs was called twice: one API server audit log per agent');
+    this.auditAdded = true;
+    this.addDirectives(...auditLogDirectives({
+      path: audit.logPath,
+      stateDir: this.stateDir,
+      connection: this.connection,
+      indexFamily: this.indexNames.audit as string,
+      buffer: this.buffer,
+    }));
+  }
+
   /** Appends directives (sources, labels) to the configuration. */
   public addDirectives(...directives: FluentdSection[]): void {
     if (this.renderedConfig !== undefined) {
@@ -322,5 +370,16 @@ export class FluentdDaemonSet extends Construct {
   private render(): string {
     this.renderedConfig ??= this.config.render();
     return this.renderedConfig;
+  }
+}
+
+/** Index family names: lowercase, and clear of Elasticsearch's built-in data stream templates. */
+function validateIndexFamily(prop: string, family: string): void {
+  validateDnsLabel(prop, family, 100);
+  if (family === 'logs' || family.startsWith('logs-') || family.startsWith('metrics-') || family.startsWith('traces-')) {
+    throw new Error(
+      `${prop} must not be ${JSON.stringify(family)}: Elasticsearch's built-in logs-*-*, metrics-*-* and traces-*-* index ` +
+      'templates turn such indices into data streams, which reject the writes; pick another name',
+    );
   }
 }

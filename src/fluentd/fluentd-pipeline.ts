@@ -26,6 +26,8 @@ export const PAYLOAD_FIELD = 'payload';
 export const DEAD_LETTER_ID = 'dead_letter';
 /** A record key nothing writes; see `partial_cri_stream_key` below. */
 const CONCAT_DELETED_KEY = 'concat_cri_deleted_key';
+/** Label of Kubernetes audit events. */
+const AUDIT_LABEL = '@AUDIT';
 /** Label where container lines are reassembled. */
 const CONTAINERS_LABEL = '@CONTAINERS';
 
@@ -223,4 +225,60 @@ export function elasticsearchOutput(pattern: string, id: string, options: {
     },
     sections: [options.buffer.section(`${options.stateDir}/buffer/${id}`)],
   });
+}
+
+/** Options of the audit-log pipeline. */
+export interface AuditLogPipelineOptions {
+  /** The file the API server writes (`--audit-log-path`). */
+  readonly path: string;
+  readonly stateDir: string;
+  readonly connection: ElasticsearchConnection;
+  /** Index family; events go to `<family>-<namespace>-YYYY.MM.DD`. */
+  readonly indexFamily: string;
+  readonly buffer: FluentdBuffer;
+}
+
+/** Namespace of cluster-scoped requests (no `objectRef.namespace`) in the audit index names. */
+export const AUDIT_NO_NAMESPACE = 'none';
+
+/**
+ * Kubernetes audit events: tail the API server's JSON log on control-plane nodes,
+ * take `stageTimestamp` as the event time, and route by namespace as the source
+ * document does: `audit.<objectRef.namespace>`, or `audit.none` when the request
+ * has no namespace, into one index per namespace.
+ * @see https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/#log-backend
+ * @see https://github.com/fluent/fluent-plugin-rewrite-tag-filter
+ */
+export function auditLogDirectives(options: AuditLogPipelineOptions): FluentdSection[] {
+  const namespaceKey = '$.objectRef.namespace';
+  return [
+    FluentdSection.source('tail', {
+      id: 'in_tail_audit',
+      label: AUDIT_LABEL,
+      params: {
+        path: options.path,
+        pos_file: `${options.stateDir}/audit.log.pos`,
+        tag: 'audit',
+        read_from_head: true,
+        follow_inodes: true,
+        refresh_interval: 10,
+      },
+      sections: [FluentdSection.parse('json', {
+        // metav1.MicroTime: always UTC, six fractional digits, e.g. 2020-04-21T17:57:05.548299Z.
+        params: { time_key: 'stageTimestamp', time_type: 'string', time_format: '%Y-%m-%dT%H:%M:%S.%NZ', keep_time_key: true },
+      })],
+    }),
+    FluentdSection.label(AUDIT_LABEL, [
+      // rewrite_tag_filter drops records no rule matches: the second rule catches
+      // every request without a namespace (an empty value skips the first rule).
+      FluentdSection.match('audit', 'rewrite_tag_filter', {
+        id: 'route_audit_by_namespace',
+        sections: [
+          FluentdSection.section('rule', { params: { key: namespaceKey, pattern: '/^(.+)$/', tag: 'audit.$1' } }),
+          FluentdSection.section('rule', { params: { key: namespaceKey, pattern: '/^(.+)$/', invert: true, tag: `audit.${AUDIT_NO_NAMESPACE}` } }),
+        ],
+      }),
+      elasticsearchOutput('audit.**', 'out_es_audit', { ...options, indexFamily: `${options.indexFamily}-\${tag[1]}` }),
+    ]),
+  ];
 }

@@ -1,0 +1,225 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { parse } from 'yaml';
+import { testChart } from './helpers/chart';
+import { allSections, rewriteTag, strptimeRegexp } from './helpers/fluentd-model';
+import {
+  AuditLevel, AuditPolicy, AuditStage, ElasticsearchCluster, FluentdDaemonSet, KubeApiServerAudit, KubeadmApiVersion,
+} from '../src';
+
+const fixture = (name: string) => fs.readFileSync(path.join(__dirname, 'fixtures', name), 'utf-8');
+
+describe('AuditPolicy presets match their sources rule by rule', () => {
+  test.each([
+    ['upstream example', AuditPolicy.upstreamExample(), 'audit-policy-upstream-example.yaml'],
+    ['production (GCE style)', AuditPolicy.production(), 'audit-policy-gce.yaml'],
+  ])('%s', (_name, policy, file) => {
+    const source = parse(fixture(file));
+    const ours = parse(policy.render());
+    expect(ours.apiVersion).toBe('audit.k8s.io/v1');
+    expect(ours.kind).toBe('Policy');
+    expect(ours.omitStages).toEqual(source.omitStages);
+    expect(ours.rules).toHaveLength(source.rules.length);
+    source.rules.forEach((rule: any, i: number) => expect({ i, rule: ours.rules[i] }).toEqual({ i, rule }));
+    expect(policy.warnings).toEqual([]);
+  });
+});
+
+describe('AuditPolicy', () => {
+  test('golden rendering; empty fields left out; rules as added', () => {
+    const policy = new AuditPolicy({ omitManagedFields: true });
+    policy.addRule({ level: AuditLevel.METADATA, resources: [{ group: '', resources: ['secrets'] }], verbs: ['get'] });
+    policy.addRule({ level: AuditLevel.NONE, nonResourceURLs: ['/healthz*'] });
+    policy.addRule({ level: AuditLevel.REQUEST, namespaces: ['prod'], resources: [{ group: 'apps' }], omitStages: [AuditStage.PANIC], omitManagedFields: false });
+    policy.addRule({ level: AuditLevel.METADATA });
+    expect(policy.render()).toBe([
+      'apiVersion: audit.k8s.io/v1',
+      'kind: Policy',
+      'omitStages:',
+      '  - RequestReceived',
+      'omitManagedFields: true',
+      'rules:',
+      '  - level: Metadata',
+      '    verbs:',
+      '      - get',
+      '    resources:',
+      '      - group: ""',
+      '        resources:',
+      '          - secrets',
+      '  - level: None',
+      '    nonResourceURLs:',
+      '      - /healthz*',
+      '  - level: Request',
+      '    resources:',
+      '      - group: apps',
+      '    namespaces:',
+      '      - prod',
+      '    omitStages:',
+      '      - Panic',
+      '    omitManagedFields: false',
+      '  - level: Metadata',
+      '',
+    ].join('\n'));
+  });
+
+  test('rules is a copy', () => {
+    const policy = AuditPolicy.upstreamExample();
+    policy.rules.pop();
+    expect(policy.rules).toHaveLength(9);
+  });
+
+  test('a body level is fine for secrets an earlier rule already takes (first match wins)', () => {
+    const policy = new AuditPolicy();
+    policy.addRule({ level: AuditLevel.METADATA, resources: [{ group: '', resources: ['secrets', 'configmaps'] }, { group: 'authentication.k8s.io', resources: ['tokenreviews'] }] });
+    expect(() => policy.addRule({ level: AuditLevel.REQUEST_RESPONSE, resources: [{ group: '' }] }))
+      .toThrow(/would record the bodies of serviceaccounts\/token/);
+    policy.addRule({ level: AuditLevel.REQUEST, resources: [{ group: '' }, { group: 'authentication.k8s.io' }] });
+    expect(policy.rules).toHaveLength(2);
+  });
+
+  test('an earlier rule limited to some users does not cover secrets for everyone', () => {
+    const policy = new AuditPolicy();
+    policy.addRule({ level: AuditLevel.METADATA, users: ['admin'], resources: [{ group: '', resources: ['secrets'] }] });
+    expect(() => policy.addRule({ level: AuditLevel.REQUEST, resources: [{ group: '', resources: ['secrets'] }] }))
+      .toThrow(/rule 1: level Request would record the bodies of secrets/);
+  });
+
+  test('allowSensitiveBodies is the explicit way to record them', () => {
+    const policy = new AuditPolicy();
+    policy.addRule({ level: AuditLevel.REQUEST, resources: [{ group: '', resources: ['configmaps'] }], allowSensitiveBodies: true });
+    expect(policy.toJson().rules[0]).toEqual({ level: 'Request', resources: [{ group: '', resources: ['configmaps'] }] });
+  });
+
+  test('warnings: no catch-all last, RequestReceived recorded', () => {
+    const policy = new AuditPolicy({ omitStages: [] });
+    policy.addRule({ level: AuditLevel.METADATA, verbs: ['delete'] });
+    expect(policy.warnings.map((w: { message: string }) => w.message)).toEqual([
+      expect.stringMatching(/no catch-all rule last/),
+      expect.stringMatching(/rule 0 records the RequestReceived stage/),
+    ]);
+  });
+
+  describe('fails if', () => {
+    test.each([
+      ['resourceNames without resources', { level: AuditLevel.NONE, resources: [{ group: '', resourceNames: ['x'] }] },
+        /rule 0 resources\[0\]: resourceNames needs resources/],
+      ['a rule mixes resources and nonResourceURLs', { level: AuditLevel.NONE, resources: [{ group: '' }], nonResourceURLs: ['/api'] },
+        /cannot match both resources and nonResourceURLs; split it/],
+      ['* in a nonResourceURL before its end', { level: AuditLevel.NONE, nonResourceURLs: ['/api/*/status'] },
+        /'\*' only as the last character, got "\/api\/\*\/status"/],
+      ['a nonResourceURL without a leading /', { level: AuditLevel.NONE, nonResourceURLs: ['healthz'] }, /must start with '\/'/],
+      ['secrets above Metadata', { level: AuditLevel.REQUEST_RESPONSE, resources: [{ group: '', resources: ['secrets'] }] },
+        /level RequestResponse would record the bodies of secrets, which hold credentials.*allowSensitiveBodies/],
+      ['configmaps above Metadata', { level: AuditLevel.REQUEST, resources: [{ group: '', resources: ['*'] }] }, /bodies of secrets/],
+      ['tokenreviews above Metadata', { level: AuditLevel.REQUEST, resources: [{ group: 'authentication.k8s.io' }] },
+        /bodies of authentication.k8s.io\/tokenreviews/],
+      ['a catch-all above Metadata with nothing before it', { level: AuditLevel.REQUEST }, /bodies of secrets/],
+      ['an unknown level', { level: 'Everything' }, /level must be one of None, Metadata, Request, RequestResponse, got "Everything"/],
+      ['an unknown stage', { level: AuditLevel.NONE, omitStages: ['Done'] }, /unknown stage "Done"/],
+      ['an empty list', { level: AuditLevel.NONE, users: [] }, /users must be a non-empty list or left out/],
+      ['a group with a version', { level: AuditLevel.NONE, resources: [{ group: 'apps/v1' }] }, /group must be a group name without a version/],
+    ])('%s', (_name, rule, message) => {
+      expect(() => new AuditPolicy({ rules: [rule as any] })).toThrow(message);
+    });
+  });
+});
+
+describe('KubeApiServerAudit', () => {
+  test('flags default to the CIS values and JSON', () => {
+    expect(new KubeApiServerAudit().flags()).toEqual([
+      '--audit-policy-file=/etc/kubernetes/audit/policy.yaml',
+      '--audit-log-path=/var/log/kubernetes/audit/audit.log',
+      '--audit-log-format=json',
+      '--audit-log-maxage=30',
+      '--audit-log-maxbackup=10',
+      '--audit-log-maxsize=100',
+    ]);
+  });
+
+  test('kubeadm patches: v1beta4 list form, v1beta3 map form, policy read-only, log dir writable', () => {
+    const audit = new KubeApiServerAudit({ maxAgeDays: 90, logPath: '/var/log/apiserver/audit.json' });
+    const v4 = parse(audit.kubeadmClusterConfiguration(KubeadmApiVersion.V1BETA4));
+    expect(v4.apiVersion).toBe('kubeadm.k8s.io/v1beta4');
+    expect(v4.apiServer.extraArgs).toContainEqual({ name: 'audit-log-maxage', value: '90' });
+    const v3 = parse(audit.kubeadmClusterConfiguration(KubeadmApiVersion.V1BETA3));
+    expect(v3.apiServer.extraArgs['audit-log-path']).toBe('/var/log/apiserver/audit.json');
+    expect(v3.apiServer.extraVolumes).toEqual([
+      { name: 'audit-policy', hostPath: '/etc/kubernetes/audit/policy.yaml', mountPath: '/etc/kubernetes/audit/policy.yaml', readOnly: true, pathType: 'File' },
+      { name: 'audit-log', hostPath: '/var/log/apiserver', mountPath: '/var/log/apiserver', readOnly: false, pathType: 'DirectoryOrCreate' },
+    ]);
+  });
+
+  test('files for the control plane', () => {
+    const files = new KubeApiServerAudit({ policy: AuditPolicy.upstreamExample() }).files();
+    expect(Object.keys(files).sort()).toEqual([
+      'README.md', 'audit-policy.yaml', 'kube-apiserver-flags.txt',
+      'kubeadm-v1beta3-cluster-configuration.yaml', 'kubeadm-v1beta4-cluster-configuration.yaml',
+    ]);
+    expect(parse(files['audit-policy.yaml'])).toEqual(parse(fixture('audit-policy-upstream-example.yaml')));
+    expect(files['README.md']).toContain('not for `kubectl apply`');
+  });
+
+  describe('fails if', () => {
+    test.each([
+      ['the log is not under /var/log', { logPath: '/opt/audit.log' }, /audit logPath must be under \/var\/log\/ \(the log agent mounts \/var\/log\)/],
+      ['a relative path', { policyPath: 'policy.yaml' }, /audit policyPath must be an absolute file path/],
+      ['policy and log share a directory', { policyPath: '/var/log/audit/policy.yaml', logPath: '/var/log/audit/audit.log' },
+        /must be in different directories/],
+      ['retention is not a whole number of days', { maxAgeDays: 7.5 }, /audit maxAgeDays must be an integer >= 1, got 7.5/],
+      ['zero backups', { maxBackups: 0 }, /audit maxBackups must be an integer >= 1, got 0/],
+    ])('%s', (_name, props, message) => {
+      expect(() => new KubeApiServerAudit(props as any)).toThrow(message);
+    });
+  });
+});
+
+describe('audit events through the rendered collection route', () => {
+  const chart = testChart();
+  const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1 });
+  const fluentd = new FluentdDaemonSet(chart, 'Fluentd', { elasticsearch });
+  const audit = new KubeApiServerAudit();
+  fluentd.addAuditLogs(audit);
+  const sections = allSections(fluentd.config.all);
+  const source = sections.find((s) => s.params['@id'] === 'in_tail_audit');
+  const router = sections.find((s) => s.params['@id'] === 'route_audit_by_namespace');
+  const output = sections.find((s) => s.params['@id'] === 'out_es_audit');
+  const events = [...fixture('k8s-audit-events.jsonl').split('\n'), ...fixture('k8s-audit-events-legacy-v1beta1.jsonl').split('\n')]
+    .filter(Boolean).map((l) => JSON.parse(l));
+
+  test('tails the path the API server flags write', () => {
+    expect(source?.params.path).toBe(audit.logPath);
+    expect(audit.flags()).toContain(`--audit-log-path=${source?.params.path}`);
+  });
+
+  test('every sample stageTimestamp is in the rendered time_format', () => {
+    const [parser] = source?.sections ?? [];
+    expect(parser.params.time_key).toBe('stageTimestamp');
+    const format = strptimeRegexp(parser.params.time_format);
+    expect(events).toHaveLength(10);
+    // Lines 5-8 of the v1 file are 2017 events relabelled to v1, without stageTimestamp:
+    // they are indexed at the time fluentd reads them.
+    const stamped = events.filter((e) => e.stageTimestamp !== undefined);
+    expect(stamped).toHaveLength(6);
+    for (const event of stamped) expect({ ts: event.stageTimestamp, ok: format.test(event.stageTimestamp) }).toEqual({ ts: event.stageTimestamp, ok: true });
+  });
+
+  test('each sample is routed to its namespace, or to none, and none is dropped', () => {
+    const tags = events.map((e) => rewriteTag(router as any, e));
+    // objectRef.namespace of each sample; the /api request (line 8) and the namespace
+    // creation (v1beta1 line 2) have none.
+    expect(tags).toEqual([
+      'audit.default', 'audit.kube-system', 'audit.test2', 'audit.default',
+      'audit.default', 'audit.default', 'audit.default', 'audit.none',
+      'audit.default', 'audit.none',
+    ]);
+  });
+
+  test('the namespace becomes part of the index name', () => {
+    expect(output?.params.logstash_prefix).toBe('seclog-audit-${tag[1]}');
+    expect(output?.sections[0].argument).toBe('tag');
+  });
+
+  test('addAuditLogs twice is an error', () => {
+    expect(() => fluentd.addAuditLogs(audit)).toThrow(/addAuditLogs was called twice/);
+  });
+});
