@@ -152,8 +152,7 @@ const CONTROL_PLANE_TAINTS = ['node-role.kubernetes.io/control-plane', 'node-rol
 export class FluentdDaemonSet extends Construct {
   /** Name of the DaemonSet. */
   public readonly name: string;
-  /** The fluentd configuration; add directives with {@link addDirectives}. */
-  public readonly config: FluentdConfig;
+
   /** The resolved buffer settings of each output. */
   public readonly buffer: FluentdBuffer;
   /** Directory on each node for pos files and buffers. */
@@ -175,6 +174,11 @@ export class FluentdDaemonSet extends Construct {
   /** Metrics port. */
   public readonly metricsPort: number = METRICS_PORT;
   private renderedConfig?: string;
+  private frozenConfig?: FluentdConfig;
+  private readonly logLevel: FluentdLogLevel;
+  private readonly containerLogFormat: ContainerLogFormat;
+  private readonly containerLogExclusions: string[];
+  private readonly extraDirectives: FluentdSection[] = [];
   private auditAdded = false;
   private readonly connection: ElasticsearchConnection;
 
@@ -225,21 +229,10 @@ export class FluentdDaemonSet extends Construct {
     this.configPath = `${IMAGE_CONFIG_DIR}/${CONFIG_SUBDIR}/${CONFIG_FILE}`;
     const labels = appLabels('fluentd', this.name);
 
-    this.config = new FluentdConfig([
-      ...systemDirectives(logLevel),
-      ...metricsDirectives(),
-      ...containerLogDirectives({
-        format,
-        path: '/var/log/containers/*.log',
-        // Kubelet names files <pod>_<namespace>_<container>-<id>.log.
-        excludePaths: [`/var/log/containers/${this.name}-*_${namespace}_*.log`],
-        stateDir: this.stateDir,
-        connection: props.elasticsearch.connection,
-        indexFamily: this.indexNames.containers as string,
-        buffer: this.buffer,
-      }),
-      ...deadLetterDirectives(),
-    ]);
+    this.logLevel = logLevel;
+    this.containerLogFormat = format;
+    // Kubelet names files <pod>_<namespace>_<container>-<id>.log.
+    this.containerLogExclusions = [`/var/log/containers/${this.name}-*_${namespace}_*.log`];
     const fluentConf = Lazy.any({ produce: () => this.render() });
 
     this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
@@ -359,16 +352,61 @@ export class FluentdDaemonSet extends Construct {
     }));
   }
 
+  /**
+   * The fluentd configuration as it stands: system settings, metrics, container
+   * logs, the sources added so far, and the dead-letter label. Fixed at synthesis.
+   */
+  public get config(): FluentdConfig {
+    return this.frozenConfig ?? this.buildConfig(this.extraDirectives);
+  }
+
   /** Appends directives (sources, labels) to the configuration. */
   public addDirectives(...directives: FluentdSection[]): void {
-    if (this.renderedConfig !== undefined) {
-      throw new Error('fluentd addDirectives was called after the configuration was rendered (synthesis); add directives before synth');
+    this.assertOpen('addDirectives');
+    this.buildConfig([...this.extraDirectives, ...directives]); // throws on a repeated @id or label
+    this.extraDirectives.push(...directives);
+  }
+
+  /**
+   * Stops the container-log source from reading files that a dedicated route
+   * collects (a security source's own pods), so their lines are not indexed twice.
+   * @param pathGlob a glob under /var/log/containers/
+   */
+  public addContainerLogExclusion(pathGlob: string): void {
+    this.assertOpen('addContainerLogExclusion');
+    if (!/^\/var\/log\/containers\/[^\s'"]+\.log$/.test(pathGlob ?? '')) {
+      throw new Error(`fluentd container log exclusion must be a glob of /var/log/containers/*.log files, got ${JSON.stringify(pathGlob)}`);
     }
-    this.config.add(...directives);
+    if (!this.containerLogExclusions.includes(pathGlob)) this.containerLogExclusions.push(pathGlob);
+  }
+
+  private buildConfig(extra: FluentdSection[]): FluentdConfig {
+    return new FluentdConfig([
+      ...systemDirectives(this.logLevel),
+      ...metricsDirectives(),
+      ...containerLogDirectives({
+        format: this.containerLogFormat,
+        path: '/var/log/containers/*.log',
+        excludePaths: [...this.containerLogExclusions],
+        stateDir: this.stateDir,
+        connection: this.connection,
+        indexFamily: this.indexNames.containers as string,
+        buffer: this.buffer,
+      }),
+      ...extra,
+      ...deadLetterDirectives(),
+    ]);
+  }
+
+  private assertOpen(method: string): void {
+    if (this.frozenConfig !== undefined) {
+      throw new Error(`fluentd ${method} was called after the configuration was rendered (synthesis); call it before synth`);
+    }
   }
 
   private render(): string {
-    this.renderedConfig ??= this.config.render();
+    this.frozenConfig ??= this.buildConfig(this.extraDirectives);
+    this.renderedConfig ??= this.frozenConfig.render();
     return this.renderedConfig;
   }
 }
