@@ -9,4 +9,5 @@ export { ContainerLogFormat } from './fluentd/fluentd-pipeline';
 export * from './fluentd/fluentd-daemon-set';
 export * from './audit/audit-policy';
 export * from './audit/kube-apiserver-audit';
+export * from './kubearmor/kubearmor-relay-collector';
 export * from './charts/security-logging-chart';

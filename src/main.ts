@@ -5,10 +5,13 @@ import { SecurityLoggingChart } from './charts/security-logging-chart';
 
 /** Folder of `dist/` for the control-plane files; `kubectl apply -f dist/` does not descend into it. */
 export const API_SERVER_FOLDER = 'apiserver';
+/** Folder of `dist/` for the KubeArmor relay patches. */
+export const KUBEARMOR_FOLDER = 'kubearmor';
 
 /**
  * The default app: the full stack in the `security-logging` namespace. `synth()`
- * writes the manifests, then the API server's audit files into `apiserver/`.
+ * writes the manifests, then the API server's audit files into `apiserver/` and the
+ * KubeArmor relay patches into `kubearmor/`.
  */
 export function createDefaultApp(outdir?: string): { app: App; synth: () => void } {
   const app = new App({ outdir });
@@ -17,14 +20,18 @@ export function createDefaultApp(outdir?: string): { app: App; synth: () => void
     app,
     synth: () => {
       app.synth();
-      const folder = path.join(app.outdir, API_SERVER_FOLDER);
-      fs.rmSync(folder, { recursive: true, force: true });
-      fs.mkdirSync(folder, { recursive: true });
-      for (const [file, content] of Object.entries(chart.apiServerFiles())) {
-        fs.writeFileSync(path.join(folder, file), content);
-      }
+      writeFolder(path.join(app.outdir, API_SERVER_FOLDER), chart.apiServerFiles());
+      writeFolder(path.join(app.outdir, KUBEARMOR_FOLDER), chart.kubeArmorFiles());
     },
   };
+}
+
+/** Replaces a folder's content with the given files. */
+function writeFolder(folder: string, files: { [file: string]: string }): void {
+  fs.rmSync(folder, { recursive: true, force: true });
+  if (Object.keys(files).length === 0) return;
+  fs.mkdirSync(folder, { recursive: true });
+  for (const [file, content] of Object.entries(files)) fs.writeFileSync(path.join(folder, file), content);
 }
 
 if (require.main === module) {

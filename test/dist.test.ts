@@ -63,10 +63,11 @@ describe('the default app and dist/', () => {
     }
   });
 
-  test('the API server files sit in dist/apiserver/, out of kubectl apply -f dist/, and no Policy is a manifest', () => {
-    expect([...first.keys()].filter((f) => f.startsWith('apiserver/')).sort()).toEqual([
+  test('the API server files and KubeArmor patches sit in folders, out of kubectl apply -f dist/, and no Policy is a manifest', () => {
+    expect([...first.keys()].filter((f) => f.includes('/')).sort()).toEqual([
       'apiserver/README.md', 'apiserver/audit-policy.yaml', 'apiserver/kube-apiserver-flags.txt',
       'apiserver/kubeadm-v1beta3-cluster-configuration.yaml', 'apiserver/kubeadm-v1beta4-cluster-configuration.yaml',
+      'kubearmor/README.md', 'kubearmor/kubearmorconfig-stdout-patch.yaml', 'kubearmor/relay-deployment-stdout-patch.yaml',
     ]);
     for (const [, text] of manifests(first)) expect(text).not.toMatch(/^kind: (Policy|ClusterConfiguration)$/m);
   });

@@ -2,7 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { testChart } from './helpers/chart';
-import { ContainerLogFormat, ElasticsearchCluster, FluentdConfig, FluentdDaemonSet, FluentdSection, KubeApiServerAudit } from '../src';
+import {
+  ContainerLogFormat, ElasticsearchCluster, FluentdConfig, FluentdDaemonSet, FluentdSection, KubeApiServerAudit, KubeArmorRelayCollector,
+} from '../src';
 
 /**
  * fluentd warns about an unknown parameter and runs on without it, so a misspelled
@@ -45,6 +47,7 @@ function configOf(props: any): FluentdConfig {
   const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1 });
   const fluentd = new FluentdDaemonSet(chart, 'Fluentd', { elasticsearch, ...props });
   fluentd.addAuditLogs(new KubeApiServerAudit());
+  new KubeArmorRelayCollector(chart, 'KubeArmor', { fluentd });
   Testing.synth(chart);
   return fluentd.config;
 }

@@ -73,6 +73,22 @@ describe('SecurityLoggingChart', () => {
       .toThrow(/chart audit is set but auditLogs is false/);
   });
 
+  test('KubeArmor events are collected by default, with the relay patches to match', () => {
+    const chart = new SecurityLoggingChart(Testing.app(), 'stack');
+    expect(chart.fluentd.config.render()).toContain('@id in_tail_kubearmor');
+    expect(Object.keys(chart.kubeArmorFiles()).sort()).toEqual(['README.md', 'kubearmorconfig-stdout-patch.yaml', 'relay-deployment-stdout-patch.yaml']);
+    const custom = new SecurityLoggingChart(Testing.app(), 'stack', { kubeArmor: { relayNamespace: 'kube-system' } });
+    expect(custom.kubeArmorFiles()['README.md']).toContain('kubectl -n kube-system patch');
+  });
+
+  test('kubeArmorAlerts: false collects no KubeArmor events and writes no patches', () => {
+    const chart = new SecurityLoggingChart(Testing.app(), 'stack', { kubeArmorAlerts: false });
+    expect(chart.fluentd.config.render()).not.toContain('in_tail_kubearmor');
+    expect(chart.kubeArmorFiles()).toEqual({});
+    expect(() => new SecurityLoggingChart(Testing.app(), 'stack', { kubeArmorAlerts: false, kubeArmor: {} }))
+      .toThrow(/chart kubeArmor is set but kubeArmorAlerts is false/);
+  });
+
   test('fails if the namespace is not a valid name', () => {
     expect(() => new SecurityLoggingChart(Testing.app(), 'stack', { namespace: 'Security_Logging' }))
       .toThrow(/chart namespace must be a lowercase RFC 1123 label.*got "Security_Logging"/);

@@ -8,6 +8,7 @@ import { ElasticsearchCluster, ElasticsearchClusterProps } from '../elasticsearc
 import { FluentdDaemonSet, FluentdDaemonSetOptions } from '../fluentd/fluentd-daemon-set';
 import { Kibana, KibanaOptions } from '../kibana/kibana';
 import { KubeApiServerAudit, KubeApiServerAuditProps } from '../audit/kube-apiserver-audit';
+import { KubeArmorRelayCollector, KubeArmorRelayCollectorOptions } from '../kubearmor/kubearmor-relay-collector';
 
 /** Props of {@link SecurityLoggingChart}. */
 export interface SecurityLoggingChartProps extends ChartProps {
@@ -43,6 +44,19 @@ export interface SecurityLoggingChartProps extends ChartProps {
   readonly auditLogs?: boolean;
 
   /**
+   * Collect KubeArmor's alerts, logs and messages from its relay (the relay must be
+   * told to print them: {@link SecurityLoggingChart.kubeArmorFiles}).
+   * @default true
+   */
+  readonly kubeArmorAlerts?: boolean;
+
+  /**
+   * Where KubeArmor runs and where its events go.
+   * @default - the `kubearmor` namespace, `<prefix>-kubearmor-alerts`, `-logs`, `-messages`
+   */
+  readonly kubeArmor?: KubeArmorRelayCollectorOptions;
+
+  /**
    * Audit policy and API server flags.
    * @default - AuditPolicy.production(), CIS retention (30 days, 10 files, 100 MB)
    */
@@ -63,6 +77,8 @@ export class SecurityLoggingChart extends Chart {
   public readonly kibana: Kibana;
   /** The Fluentd agent. */
   public readonly fluentd: FluentdDaemonSet;
+  /** The KubeArmor collector, when KubeArmor events are collected. */
+  public readonly kubeArmorCollector?: KubeArmorRelayCollector;
   /** The API server's audit settings, when audit logs are collected. */
   public readonly apiServerAudit?: KubeApiServerAudit;
 
@@ -89,6 +105,20 @@ export class SecurityLoggingChart extends Chart {
     } else if (props.audit !== undefined) {
       throw new Error('chart audit is set but auditLogs is false: remove audit, or collect audit logs');
     }
+
+    if (props.kubeArmorAlerts ?? true) {
+      this.kubeArmorCollector = new KubeArmorRelayCollector(this, 'KubeArmor', { ...props.kubeArmor, fluentd: this.fluentd });
+    } else if (props.kubeArmor !== undefined) {
+      throw new Error('chart kubeArmor is set but kubeArmorAlerts is false: remove kubeArmor, or collect KubeArmor events');
+    }
+  }
+
+  /**
+   * Patches that make KubeArmor's relay print its events, and the command to apply
+   * them, by file name (empty when KubeArmor events are not collected).
+   */
+  public kubeArmorFiles(): { [file: string]: string } {
+    return this.kubeArmorCollector?.enableStdoutFiles() ?? {};
   }
 
   /**

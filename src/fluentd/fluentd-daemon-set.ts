@@ -4,8 +4,8 @@ import { Construct } from 'constructs';
 import { FluentdBuffer, FluentdBufferOptions } from './fluentd-buffer';
 import { FluentdConfig, FluentdSection } from './fluentd-config';
 import {
-  ContainerLogFormat, METRICS_PORT, auditLogDirectives, containerLogDirectives, deadLetterDirectives, metricsDirectives,
-  systemDirectives,
+  ContainerLogFormat, METRICS_PORT, auditLogDirectives, containerFileRoute, containerLogDirectives, deadLetterDirectives,
+  elasticsearchOutput, metricsDirectives, systemDirectives, validateIndexFamily,
 } from './fluentd-pipeline';
 import { KubeApiServerAudit } from '../audit/kube-apiserver-audit';
 import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
@@ -33,6 +33,20 @@ export interface FluentdIndexNames {
    * @default '<indexPrefix>-audit'
    */
   readonly audit?: string;
+}
+
+/** A route of its own for some container log files (a security source's pods). */
+export interface FluentdContainerFileRouteOptions {
+  /** Route name, unique per agent: the tail is `in_tail_<name>`, its pos file `<name>.log.pos`. */
+  readonly name: string;
+  /** Glob of the files under /var/log/containers/. */
+  readonly path: string;
+  /** Tag of the events. */
+  readonly tag: string;
+  /** Label (`@NAME`) the whole lines continue in. */
+  readonly label: string;
+  /** Filters and outputs for the lines, which arrive with `message` and `stream` fields. */
+  readonly directives: FluentdSection[];
 }
 
 /** fluentd's log level (`<system> log_level`). */
@@ -360,6 +374,42 @@ export class FluentdDaemonSet extends Construct {
     return this.frozenConfig ?? this.buildConfig(this.extraDirectives);
   }
 
+  /**
+   * Adds a route that reads some container log files (in this agent's runtime
+   * format, partial lines joined) and hands each line to `directives`. The files
+   * are also excluded from the generic container-log source.
+   */
+  public addContainerFileRoute(options: FluentdContainerFileRouteOptions): void {
+    if (!/^[a-z][a-z0-9_]*$/.test(options.name ?? '')) {
+      throw new Error(`fluentd route name must be lowercase letters, digits or '_', got ${JSON.stringify(options.name)}`);
+    }
+    this.addContainerLogExclusion(options.path);
+    this.addDirectives(...containerFileRoute({
+      format: this.containerLogFormat,
+      name: options.name,
+      path: options.path,
+      stateDir: this.stateDir,
+      tag: options.tag,
+      tagPattern: options.tag,
+      label: options.label,
+      directives: options.directives,
+    }));
+  }
+
+  /**
+   * An Elasticsearch output to this agent's cluster with a durable file buffer of
+   * its own, writing daily `<logstashPrefix>-YYYY.MM.DD` indices.
+   * @param logstashPrefix the index family; may use fluentd placeholders such as `${tag[1]}`
+   */
+  public elasticsearchOutput(pattern: string, id: string, logstashPrefix: string): FluentdSection {
+    return elasticsearchOutput(pattern, id, {
+      connection: this.connection,
+      indexFamily: logstashPrefix,
+      stateDir: this.stateDir,
+      buffer: this.buffer,
+    });
+  }
+
   /** Appends directives (sources, labels) to the configuration. */
   public addDirectives(...directives: FluentdSection[]): void {
     this.assertOpen('addDirectives');
@@ -411,13 +461,3 @@ export class FluentdDaemonSet extends Construct {
   }
 }
 
-/** Index family names: lowercase, and clear of Elasticsearch's built-in data stream templates. */
-function validateIndexFamily(prop: string, family: string): void {
-  validateDnsLabel(prop, family, 100);
-  if (family === 'logs' || family.startsWith('logs-') || family.startsWith('metrics-') || family.startsWith('traces-')) {
-    throw new Error(
-      `${prop} must not be ${JSON.stringify(family)}: Elasticsearch's built-in logs-*-*, metrics-*-* and traces-*-* index ` +
-      'templates turn such indices into data streams, which reject the writes; pick another name',
-    );
-  }
-}

@@ -1,5 +1,6 @@
 import { FluentdBuffer } from './fluentd-buffer';
 import { FluentdSection } from './fluentd-config';
+import { validateDnsLabel } from '../common/validation';
 import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
 
 /**
@@ -28,8 +29,6 @@ export const DEAD_LETTER_ID = 'dead_letter';
 const CONCAT_DELETED_KEY = 'concat_cri_deleted_key';
 /** Label of Kubernetes audit events. */
 const AUDIT_LABEL = '@AUDIT';
-/** Label where container lines are reassembled. */
-const CONTAINERS_LABEL = '@CONTAINERS';
 
 /** The `<system>` directive and fluentd's own log events (dropped: they are on stdout). */
 export function systemDirectives(logLevel: string): FluentdSection[] {
@@ -80,77 +79,16 @@ export interface ContainerLogPipelineOptions {
  * @see https://docs.fluentd.org/filter/parser
  */
 export function containerLogDirectives(options: ContainerLogPipelineOptions): FluentdSection[] {
-  const cri = options.format === ContainerLogFormat.CRI;
-  const tail = FluentdSection.source('tail', {
-    id: 'in_tail_containers',
-    label: CONTAINERS_LABEL,
-    params: {
-      path: options.path,
-      exclude_path: options.excludePaths,
-      pos_file: `${options.stateDir}/containers.log.pos`,
-      tag: 'kubernetes.*',
-      read_from_head: true,
-      follow_inodes: true,
-      refresh_interval: 10,
-    },
-    sections: [cri
-      // fluent-plugin-parser-cri: fields `stream`, `logtag` (P or F) and `message`;
-      // the time string becomes the event time and is not kept as a field too.
-      ? FluentdSection.parse('cri', { params: { keep_time_key: false } })
-      : FluentdSection.parse('json', { params: { time_key: 'time', time_type: 'string', time_format: '%Y-%m-%dT%H:%M:%S.%NZ' } })],
-  });
-
-  const reassemble: FluentdSection[] = cri
-    ? [FluentdSection.filter('kubernetes.**', 'concat', {
-      id: 'join_cri_partial_lines',
-      params: {
-        key: 'message',
-        use_partial_cri_logtag: true,
-        partial_cri_logtag_key: 'logtag',
-        // fluent-plugin-concat deletes this key from every record it emits (in
-        // filter_stream, unconditionally). Left at its default, `stream`, every log
-        // line would lose its stream; a key no record has keeps it.
-        partial_cri_stream_key: CONCAT_DELETED_KEY,
-        // Without it stdout and stderr pieces of one container are mixed up.
-        stream_identity_key: 'stream',
-        // Kubelet splits long lines without adding anything: join with nothing.
-        separator: '',
-        flush_interval: 5,
-        timeout_label: KUBERNETES_LABEL,
-      },
-    })]
-    : [
-      // Docker splits lines over 16 KiB; only a line's last piece ends in "\n".
-      FluentdSection.filter('kubernetes.**', 'concat', {
-        id: 'join_docker_partial_lines',
-        params: {
-          key: 'log',
-          multiline_end_regexp: '/\\n$/',
-          stream_identity_key: 'stream',
-          separator: '',
-          flush_interval: 5,
-          timeout_label: KUBERNETES_LABEL,
-        },
-      }),
-    ];
-
-  const normalize: FluentdSection[] = cri ? [] : [
-    // Same field names as the CRI path: the text in `message`, without Docker's newline.
-    FluentdSection.filter('kubernetes.**', 'record_transformer', {
-      id: 'docker_log_to_message',
-      params: { enable_ruby: true, remove_keys: 'log' },
-      sections: [FluentdSection.section('record', { params: { message: '${record["log"].to_s.chomp}' } })],
-    }),
-  ];
-
-  return [
-    tail,
-    FluentdSection.label(CONTAINERS_LABEL, [
-      ...reassemble,
-      FluentdSection.match('kubernetes.**', 'relabel', { label: KUBERNETES_LABEL }),
-    ]),
-    FluentdSection.label(KUBERNETES_LABEL, [
-      ...normalize,
+  return containerFileRoute({
+    format: options.format,
+    name: 'containers',
+    path: options.path,
+    excludePaths: options.excludePaths,
+    stateDir: options.stateDir,
+    tag: 'kubernetes.*',
+    tagPattern: 'kubernetes.**',
+    label: KUBERNETES_LABEL,
+    directives: [
       // Metadata comes from the file name (the tag) only. It runs before the JSON
       // lift, and lookup_from_k8s_field is off, so a pod cannot log a `kubernetes`
       // and `docker` object of its own and have its lines attributed to another pod.
@@ -177,12 +115,103 @@ export function containerLogDirectives(options: ContainerLogPipelineOptions): Fl
       }),
       // Label keys such as `app` and `app.kubernetes.io/name` would map `app` as both
       // a value and an object in Elasticsearch, which then rejects one of them.
-      FluentdSection.filter('kubernetes.**', 'dedot', {
-        id: 'dedot_field_names',
-        params: { de_dot: true, de_dot_separator: '_', de_dot_nested: true },
-      }),
+      dedotFilter('kubernetes.**', 'dedot_field_names'),
       elasticsearchOutput('kubernetes.**', 'out_es_containers', options),
-    ]),
+    ],
+  });
+}
+
+/** Options of a route that reads container log files (CRI or Docker json-file). */
+export interface ContainerFileRouteOptions {
+  readonly format: ContainerLogFormat;
+  /** Route name: the tail's `@id` is `in_tail_<name>`, its pos file `<name>.log.pos`. */
+  readonly name: string;
+  /** Glob of the files. */
+  readonly path: string;
+  readonly excludePaths?: string[];
+  readonly stateDir: string;
+  /** Tag of the events (`*` expands to the file path). */
+  readonly tag: string;
+  /** Pattern matching that tag. */
+  readonly tagPattern: string;
+  /** Label the joined lines continue in; it holds `directives`. */
+  readonly label: string;
+  /** What happens to each joined line: filters and outputs, with `message` and `stream` fields. */
+  readonly directives: FluentdSection[];
+}
+
+/**
+ * Reads container log files of either runtime format and hands each whole line to
+ * `directives` in `label`, with the text in `message` and `stdout`/`stderr` in
+ * `stream`: CRI partial (`P`) lines and Docker's 16 KiB pieces are joined first.
+ */
+export function containerFileRoute(options: ContainerFileRouteOptions): FluentdSection[] {
+  const cri = options.format === ContainerLogFormat.CRI;
+  const joinLabel = `${options.label}_JOIN`;
+  const tail = FluentdSection.source('tail', {
+    id: `in_tail_${options.name}`,
+    label: joinLabel,
+    params: {
+      path: options.path,
+      exclude_path: options.excludePaths,
+      pos_file: `${options.stateDir}/${options.name}.log.pos`,
+      tag: options.tag,
+      read_from_head: true,
+      follow_inodes: true,
+      refresh_interval: 10,
+    },
+    sections: [cri
+      // fluent-plugin-parser-cri: fields `stream`, `logtag` (P or F) and `message`;
+      // the time string becomes the event time and is not kept as a field too.
+      ? FluentdSection.parse('cri', { params: { keep_time_key: false } })
+      : FluentdSection.parse('json', { params: { time_key: 'time', time_type: 'string', time_format: '%Y-%m-%dT%H:%M:%S.%NZ' } })],
+  });
+
+  const join = cri
+    ? FluentdSection.filter(options.tagPattern, 'concat', {
+      id: `join_${options.name}_cri_partial_lines`,
+      params: {
+        key: 'message',
+        use_partial_cri_logtag: true,
+        partial_cri_logtag_key: 'logtag',
+        // fluent-plugin-concat deletes this key from every record it emits (in
+        // filter_stream, unconditionally). Left at its default, `stream`, every log
+        // line would lose its stream; a key no record has keeps it.
+        partial_cri_stream_key: CONCAT_DELETED_KEY,
+        // Without it stdout and stderr pieces of one container are mixed up.
+        stream_identity_key: 'stream',
+        // Kubelet splits long lines without adding anything: join with nothing.
+        separator: '',
+        flush_interval: 5,
+        timeout_label: options.label,
+      },
+    })
+    // Docker splits lines over 16 KiB; only a line's last piece ends in "\n".
+    : FluentdSection.filter(options.tagPattern, 'concat', {
+      id: `join_${options.name}_docker_partial_lines`,
+      params: {
+        key: 'log',
+        multiline_end_regexp: '/\\n$/',
+        stream_identity_key: 'stream',
+        separator: '',
+        flush_interval: 5,
+        timeout_label: options.label,
+      },
+    });
+
+  const normalize: FluentdSection[] = cri ? [] : [
+    // Same field names as the CRI path: the text in `message`, without Docker's newline.
+    FluentdSection.filter(options.tagPattern, 'record_transformer', {
+      id: `${options.name}_docker_log_to_message`,
+      params: { enable_ruby: true, remove_keys: 'log' },
+      sections: [FluentdSection.section('record', { params: { message: '${record["log"].to_s.chomp}' } })],
+    }),
+  ];
+
+  return [
+    tail,
+    FluentdSection.label(joinLabel, [join, FluentdSection.match(options.tagPattern, 'relabel', { label: options.label })]),
+    FluentdSection.label(options.label, [...normalize, ...options.directives]),
   ];
 }
 
@@ -281,4 +310,24 @@ export function auditLogDirectives(options: AuditLogPipelineOptions): FluentdSec
       elasticsearchOutput('audit.**', 'out_es_audit', { ...options, indexFamily: `${options.indexFamily}-\${tag[1]}` }),
     ]),
   ];
+}
+
+/**
+ * Replaces dots in field names, nested ones included, with `_`: Elasticsearch reads
+ * a dotted name as an object path, so `a` and `a.b` (or Falco's `k8s.pod.name`
+ * beside `k8s`) clash in the mapping and one of them is rejected.
+ */
+export function dedotFilter(pattern: string, id: string): FluentdSection {
+  return FluentdSection.filter(pattern, 'dedot', { id, params: { de_dot: true, de_dot_separator: '_', de_dot_nested: true } });
+}
+
+/** Index family names: lowercase, and clear of Elasticsearch's built-in data stream templates. */
+export function validateIndexFamily(prop: string, family: string): void {
+  validateDnsLabel(prop, family, 100);
+  if (family === 'logs' || family.startsWith('logs-') || family.startsWith('metrics-') || family.startsWith('traces-')) {
+    throw new Error(
+      `${prop} must not be ${JSON.stringify(family)}: Elasticsearch's built-in logs-*-*, metrics-*-* and traces-*-* index ` +
+      'templates turn such indices into data streams, which reject the writes; pick another name',
+    );
+  }
 }
