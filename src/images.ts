@@ -30,3 +30,17 @@ export const FLUENTD_IMAGE = 'fluent/fluentd-kubernetes-daemonset:v1.19.3-debian
  * `vm.max_map_count` on the node.
  */
 export const BUSYBOX_IMAGE = 'busybox:1.37.0';
+
+/**
+ * Falco (distroless image; the container plugin is bundled since 0.41) and its
+ * driver loader, which must carry the same version: drivers of one release are not
+ * compatible with the userspace of another. 0.44.1 is the appVersion of the
+ * falcosecurity/charts falco chart 9.1.1.
+ */
+export const FALCO_VERSION = '0.44.1';
+
+/** Falco image repository (the tag is the version). */
+export const FALCO_IMAGE_REPOSITORY = 'falcosecurity/falco';
+
+/** Falco driver loader image repository (the tag is the Falco version). */
+export const FALCO_DRIVER_LOADER_IMAGE_REPOSITORY = 'falcosecurity/falco-driver-loader';

@@ -10,4 +10,7 @@ export * from './fluentd/fluentd-daemon-set';
 export * from './audit/audit-policy';
 export * from './audit/kube-apiserver-audit';
 export * from './kubearmor/kubearmor-relay-collector';
+export * from './falco/falco-rules';
+export * from './falco/falco-config';
+export * from './falco/falco-daemon-set';
 export * from './charts/security-logging-chart';

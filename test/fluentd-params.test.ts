@@ -3,7 +3,7 @@ import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { testChart } from './helpers/chart';
 import {
-  ContainerLogFormat, ElasticsearchCluster, FluentdConfig, FluentdDaemonSet, FluentdSection, KubeApiServerAudit, KubeArmorRelayCollector,
+  ContainerLogFormat, ElasticsearchCluster, FalcoDaemonSet, FluentdConfig, FluentdDaemonSet, FluentdSection, KubeApiServerAudit, KubeArmorRelayCollector,
 } from '../src';
 
 /**
@@ -48,6 +48,7 @@ function configOf(props: any): FluentdConfig {
   const fluentd = new FluentdDaemonSet(chart, 'Fluentd', { elasticsearch, ...props });
   fluentd.addAuditLogs(new KubeApiServerAudit());
   new KubeArmorRelayCollector(chart, 'KubeArmor', { fluentd });
+  new FalcoDaemonSet(chart, 'Falco', { fluentd });
   Testing.synth(chart);
   return fluentd.config;
 }

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Size, Testing } from 'cdk8s';
-import { AuditPolicy, ContainerLogFormat, FluentdBuffer, SecurityLoggingChart } from '../src';
+import { AuditPolicy, ContainerLogFormat, FalcoPriority, FluentdBuffer, SecurityLoggingChart } from '../src';
 
 describe('SecurityLoggingChart', () => {
   test('defaults', () => {
@@ -87,6 +87,16 @@ describe('SecurityLoggingChart', () => {
     expect(chart.kubeArmorFiles()).toEqual({});
     expect(() => new SecurityLoggingChart(Testing.app(), 'stack', { kubeArmorAlerts: false, kubeArmor: {} }))
       .toThrow(/chart kubeArmor is set but kubeArmorAlerts is false/);
+  });
+
+  test('Falco runs by default and its alerts are indexed; falcoAlerts: false removes both', () => {
+    const chart = new SecurityLoggingChart(Testing.app(), 'stack', { falco: { priority: FalcoPriority.WARNING } });
+    expect(chart.falcoDaemonSet?.indexName).toBe('seclog-falco');
+    expect(chart.fluentd.config.render()).toContain('@id in_tail_falco');
+    const off = new SecurityLoggingChart(Testing.app(), 'stack', { falcoAlerts: false });
+    expect(off.falcoDaemonSet).toBeUndefined();
+    expect(Testing.synth(off).filter((o) => o.metadata.name === 'falco')).toEqual([]);
+    expect(() => new SecurityLoggingChart(Testing.app(), 'stack', { falcoAlerts: false, falco: {} })).toThrow(/chart falco is set but falcoAlerts is false/);
   });
 
   test('fails if the namespace is not a valid name', () => {

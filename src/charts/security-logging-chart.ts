@@ -8,6 +8,7 @@ import { ElasticsearchCluster, ElasticsearchClusterProps } from '../elasticsearc
 import { FluentdDaemonSet, FluentdDaemonSetOptions } from '../fluentd/fluentd-daemon-set';
 import { Kibana, KibanaOptions } from '../kibana/kibana';
 import { KubeApiServerAudit, KubeApiServerAuditProps } from '../audit/kube-apiserver-audit';
+import { FalcoDaemonSet, FalcoDaemonSetOptions } from '../falco/falco-daemon-set';
 import { KubeArmorRelayCollector, KubeArmorRelayCollectorOptions } from '../kubearmor/kubearmor-relay-collector';
 
 /** Props of {@link SecurityLoggingChart}. */
@@ -44,6 +45,18 @@ export interface SecurityLoggingChartProps extends ChartProps {
   readonly auditLogs?: boolean;
 
   /**
+   * Run Falco on every node and index its alerts.
+   * @default true
+   */
+  readonly falcoAlerts?: boolean;
+
+  /**
+   * Falco settings.
+   * @default - modern eBPF, privileged, containerd, NOTICE and above, default rules
+   */
+  readonly falco?: FalcoDaemonSetOptions;
+
+  /**
    * Collect KubeArmor's alerts, logs and messages from its relay (the relay must be
    * told to print them: {@link SecurityLoggingChart.kubeArmorFiles}).
    * @default true
@@ -77,6 +90,8 @@ export class SecurityLoggingChart extends Chart {
   public readonly kibana: Kibana;
   /** The Fluentd agent. */
   public readonly fluentd: FluentdDaemonSet;
+  /** Falco, when it runs. */
+  public readonly falcoDaemonSet?: FalcoDaemonSet;
   /** The KubeArmor collector, when KubeArmor events are collected. */
   public readonly kubeArmorCollector?: KubeArmorRelayCollector;
   /** The API server's audit settings, when audit logs are collected. */
@@ -104,6 +119,13 @@ export class SecurityLoggingChart extends Chart {
       this.fluentd.addAuditLogs(this.apiServerAudit);
     } else if (props.audit !== undefined) {
       throw new Error('chart audit is set but auditLogs is false: remove audit, or collect audit logs');
+    }
+
+    if (props.falcoAlerts ?? true) {
+      this.falcoDaemonSet = new FalcoDaemonSet(this, 'Falco', { ...props.falco, fluentd: this.fluentd });
+      this.falcoDaemonSet.node.addDependency(this.namespaceObject);
+    } else if (props.falco !== undefined) {
+      throw new Error('chart falco is set but falcoAlerts is false: remove falco, or run Falco');
     }
 
     if (props.kubeArmorAlerts ?? true) {

@@ -331,3 +331,17 @@ export function validateIndexFamily(prop: string, family: string): void {
     );
   }
 }
+
+/**
+ * Keeps the JSON lines a program prints on stdout: security agents print their
+ * events there as one JSON object per line and their own log on stderr.
+ */
+export function stdoutJsonOnlyFilter(pattern: string, id: string): FluentdSection {
+  return FluentdSection.filter(pattern, 'grep', {
+    id,
+    sections: [
+      FluentdSection.section('regexp', { params: { key: 'stream', pattern: '/^stdout$/' } }),
+      FluentdSection.section('regexp', { params: { key: 'message', pattern: '/^\\s*\\{/' } }),
+    ],
+  });
+}

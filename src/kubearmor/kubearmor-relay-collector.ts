@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { validateDnsLabel } from '../common/validation';
 import { FluentdSection } from '../fluentd/fluentd-config';
 import { FluentdDaemonSet } from '../fluentd/fluentd-daemon-set';
-import { dedotFilter, validateIndexFamily } from '../fluentd/fluentd-pipeline';
+import { dedotFilter, stdoutJsonOnlyFilter, validateIndexFamily } from '../fluentd/fluentd-pipeline';
 
 /** Index families of the KubeArmor event kinds. */
 export interface KubeArmorIndexNames {
@@ -202,13 +202,7 @@ export class KubeArmorRelayCollector extends Construct {
     const messages = `kubearmor.${this.indexNames.messages}`;
     return [
       // Events are JSON lines on stdout; the relay's own diagnostics go to stderr.
-      FluentdSection.filter('kubearmor.relay', 'grep', {
-        id: 'kubearmor_stdout_json_only',
-        sections: [
-          FluentdSection.section('regexp', { params: { key: 'stream', pattern: '/^stdout$/' } }),
-          FluentdSection.section('regexp', { params: { key: 'message', pattern: '/^\\s*\\{/' } }),
-        ],
-      }),
+      stdoutJsonOnlyFilter('kubearmor.relay', 'kubearmor_stdout_json_only'),
       // The event's own fields become the record. Timestamp (Unix seconds) gives the
       // time first; UpdatedTime (microseconds) replaces it below when present; with
       // neither, the time kubelet recorded stays. Severity ("1" to "10") becomes a number.

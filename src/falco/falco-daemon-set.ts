@@ -1,0 +1,361 @@
+import { ApiObject, Chart, Duration, JsonPatch, Lazy, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { FALCO_RUNTIME_SOCKETS, FalcoConfig, FalcoContainerRuntime, FalcoDriver } from './falco-config';
+import { FALCO_PRIORITY_NAMES, FalcoList, FalcoMacro, FalcoPriority, FalcoRule, FalcoRules } from './falco-rules';
+import { contentHash } from '../common/hash';
+import { appLabels, selectorLabels } from '../common/labels';
+import { applyPodTemplateExtras } from '../common/pod';
+import { validateDnsLabel, validateDnsSubdomain, validateSize } from '../common/validation';
+import { FluentdSection } from '../fluentd/fluentd-config';
+import { FluentdDaemonSet } from '../fluentd/fluentd-daemon-set';
+import { dedotFilter, stdoutJsonOnlyFilter, validateIndexFamily } from '../fluentd/fluentd-pipeline';
+import { FALCO_DRIVER_LOADER_IMAGE_REPOSITORY, FALCO_IMAGE_REPOSITORY, FALCO_VERSION } from '../images';
+
+/** Options of {@link FalcoDaemonSet}, everything but the agent (what a chart passes through). */
+export interface FalcoDaemonSetOptions {
+  /**
+   * Name of the DaemonSet and its ServiceAccount.
+   * @default 'falco'
+   */
+  readonly name?: string;
+
+  /**
+   * Falco version; the driver loader uses the same.
+   * @default FALCO_VERSION (0.44.1)
+   */
+  readonly version?: string;
+
+  /**
+   * How Falco sees system calls.
+   * @default FalcoDriver.MODERN_EBPF
+   */
+  readonly driver?: FalcoDriver;
+
+  /**
+   * With the modern eBPF driver, run with the capabilities it needs (BPF,
+   * SYS_RESOURCE, PERFMON, SYS_PTRACE) instead of privileged. Needs a kernel and
+   * runtime that know CAP_BPF and CAP_PERFMON (Linux 5.8+).
+   * @default false
+   */
+  readonly leastPrivileged?: boolean;
+
+  /**
+   * Container runtime of the nodes (the socket the container plugin reads).
+   * @default FalcoContainerRuntime.CONTAINERD
+   */
+  readonly containerRuntime?: FalcoContainerRuntime;
+
+  /**
+   * Minimum priority of the rules loaded and alerts printed.
+   * @default FalcoPriority.NOTICE
+   */
+  readonly priority?: FalcoPriority;
+
+  /**
+   * Load Falco's default rules (`/etc/falco/falco_rules.yaml` in the image).
+   * @default true
+   */
+  readonly defaultRules?: boolean;
+
+  /**
+   * Memory request and limit.
+   * @default Size.mebibytes(1024)
+   */
+  readonly memoryLimit?: Size;
+
+  /**
+   * CPU request (no CPU limit is set: a throttled Falco drops events).
+   * @default kplus.Cpu.millis(100)
+   */
+  readonly cpuRequest?: kplus.Cpu;
+
+  /**
+   * PriorityClass of the pods.
+   * @default - none
+   */
+  readonly priorityClassName?: string;
+
+  /**
+   * Index family of the alerts (daily `<family>-YYYY.MM.DD`).
+   * @default '<fluentd indexPrefix>-falco'
+   */
+  readonly indexName?: string;
+}
+
+/** Props of {@link FalcoDaemonSet}. */
+export interface FalcoDaemonSetProps extends FalcoDaemonSetOptions {
+  /**
+   * The log agent that ships the alerts (Falco prints them on stdout).
+   * @default - none: collect Falco's stdout yourself
+   */
+  readonly fluentd?: FluentdDaemonSet;
+}
+
+const WEB_PORT = 8765;
+const RULES_DIR = '/etc/falco/rules.d';
+const CONFIG_D = '/etc/falco/config.d';
+const CONTAINER_NAME = 'falco';
+
+/**
+ * Falco on every node (control-plane nodes too), printing JSON alerts on stdout for
+ * the log agent, which ships them into their own index family.
+ *
+ * Host access depends on the driver: `/proc` (read-only, as `/host/proc`), `/etc`
+ * and `/sys/kernel` for modern eBPF; the kernel module also needs `/dev`,
+ * `/sys/module`, and a privileged driver-loader init container with `/boot`,
+ * `/lib/modules` and `/usr`. The container runtime's socket directory is mounted
+ * read-only for container and Kubernetes metadata. Falco needs no Kubernetes API
+ * access: its ServiceAccount has no role and no token.
+ *
+ * @see https://falco.org/docs/setup/kubernetes/
+ * @see https://github.com/falcosecurity/charts/tree/master/charts/falco
+ */
+export class FalcoDaemonSet extends Construct {
+  /** Name of the DaemonSet. */
+  public readonly name: string;
+  /** Falco version. */
+  public readonly version: string;
+  /** Driver. */
+  public readonly driver: FalcoDriver;
+  /** The rendered `falco.yaml` model. */
+  public readonly config: FalcoConfig;
+  /** Custom rules, macros and lists (`/etc/falco/rules.d/custom-rules.yaml`). */
+  public readonly customRules: FalcoRules;
+  /** The DaemonSet. */
+  public readonly daemonSet: kplus.DaemonSet;
+  /** Falco's log files on the nodes (its container's stdout and stderr). */
+  public readonly logGlob: string;
+  /** Index family of the alerts, when an agent ships them. */
+  public readonly indexName?: string;
+
+  constructor(scope: Construct, id: string, props: FalcoDaemonSetProps = {}) {
+    super(scope, id);
+    this.name = props.name ?? 'falco';
+    validateDnsLabel('falco name', this.name, 50);
+    this.version = props.version ?? FALCO_VERSION;
+    if (!/^\d+\.\d+\.\d+$/.test(this.version ?? '')) {
+      throw new Error(`falco version must be MAJOR.MINOR.PATCH such as "0.44.1", got ${JSON.stringify(this.version)}`);
+    }
+    this.driver = props.driver ?? FalcoDriver.MODERN_EBPF;
+    if (!Object.values(FalcoDriver).includes(this.driver)) {
+      throw new Error(`falco driver must be one of ${Object.values(FalcoDriver).join(', ')}, got ${JSON.stringify(this.driver)}`);
+    }
+    const leastPrivileged = props.leastPrivileged ?? false;
+    if (leastPrivileged && this.driver !== FalcoDriver.MODERN_EBPF) {
+      throw new Error(`falco leastPrivileged needs driver MODERN_EBPF (the ${this.driver} driver needs a privileged container), got ${JSON.stringify(this.driver)}`);
+    }
+    const runtime = props.containerRuntime ?? FalcoContainerRuntime.CONTAINERD;
+    const priority = props.priority ?? FalcoPriority.NOTICE;
+    if (!Object.values(FalcoPriority).includes(priority)) {
+      throw new Error(`falco priority must be one of ${Object.values(FalcoPriority).join(', ')}, got ${JSON.stringify(priority)}`);
+    }
+    const memory = props.memoryLimit ?? Size.mebibytes(1024);
+    if (validateSize('falco memoryLimit', memory) < 256 * 1024 ** 2) {
+      throw new Error(`falco memoryLimit must be at least 256 MiB, got ${memory.asString()}`);
+    }
+    if (props.priorityClassName !== undefined) validateDnsSubdomain('falco priorityClassName', props.priorityClassName);
+    const namespace = Chart.of(this).namespace;
+    if (namespace === undefined) {
+      throw new Error('falco needs its chart to have a namespace (new Chart(app, id, { namespace })): the log agent finds its files by it');
+    }
+
+    this.customRules = new FalcoRules();
+    this.config = new FalcoConfig({
+      driver: this.driver,
+      containerRuntime: runtime,
+      priority,
+      rulesFiles: [...((props.defaultRules ?? true) ? ['/etc/falco/falco_rules.yaml'] : []), RULES_DIR],
+      webserverPort: WEB_PORT,
+      configFiles: this.driver === FalcoDriver.AUTO ? [CONFIG_D] : [],
+    });
+    const falcoYaml = this.config.render();
+    const rulesYaml = Lazy.any({ produce: () => this.customRules.render() });
+    const labels = appLabels('falco', this.name);
+
+    const serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
+      metadata: { name: this.name, labels },
+      automountToken: false,
+    });
+    const configMap = new kplus.ConfigMap(this, 'Config', {
+      metadata: { name: `${this.name}-config`, labels },
+      data: { 'falco.yaml': falcoYaml },
+    });
+    const rulesMap = new kplus.ConfigMap(this, 'Rules', { metadata: { name: `${this.name}-rules`, labels } });
+    rulesMap.addData('custom-rules.yaml', rulesYaml);
+
+    this.daemonSet = new kplus.DaemonSet(this, 'Resource', {
+      metadata: { name: this.name, labels },
+      podMetadata: {
+        labels,
+        annotations: { 'checksum/config': Lazy.any({ produce: () => contentHash(falcoYaml, this.customRules.render()) }) },
+      },
+      select: false,
+      serviceAccount,
+      automountServiceAccountToken: false,
+      terminationGracePeriod: Duration.seconds(60),
+      // Loading eBPF programs or a kernel module and reading every process's /proc
+      // needs root; the container's own capabilities or privilege are set below.
+      securityContext: { user: 0, group: 0, ensureNonRoot: false },
+    });
+    this.daemonSet.select(kplus.LabelSelector.of({ labels: selectorLabels(labels) }));
+    applyPodTemplateExtras(this.daemonSet, { priorityClassName: props.priorityClassName });
+    // Falco watches every node: it tolerates every taint.
+    this.daemonSet.scheduling.tolerate(kplus.Node.tainted(kplus.NodeTaintQuery.any()));
+
+    const kmod = this.driver !== FalcoDriver.MODERN_EBPF;
+    const hostPath = (volumeId: string, name: string, path: string, type = kplus.HostPathVolumeType.DIRECTORY) =>
+      kplus.Volume.fromHostPath(this, volumeId, name, { path, type });
+
+    const container = this.daemonSet.addContainer({
+      name: CONTAINER_NAME,
+      image: `${FALCO_IMAGE_REPOSITORY}:${this.version}`,
+      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      args: ['/usr/bin/falco'],
+      ports: [{ name: 'web', number: WEB_PORT }],
+      envVariables: {
+        HOST_ROOT: kplus.EnvValue.fromValue('/host'),
+        FALCO_HOSTNAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.NODE_NAME),
+        FALCO_K8S_NODE_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.NODE_NAME),
+      },
+      resources: {
+        cpu: { request: props.cpuRequest ?? kplus.Cpu.millis(100) },
+        memory: { request: memory, limit: memory },
+      },
+      startup: kplus.Probe.fromHttpGet('/healthz', { port: WEB_PORT, initialDelaySeconds: Duration.seconds(3), timeoutSeconds: Duration.seconds(5), periodSeconds: Duration.seconds(5), failureThreshold: 20 }),
+      liveness: kplus.Probe.fromHttpGet('/healthz', { port: WEB_PORT, timeoutSeconds: Duration.seconds(5), periodSeconds: Duration.seconds(15), failureThreshold: 3 }),
+      readiness: kplus.Probe.fromHttpGet('/healthz', { port: WEB_PORT, timeoutSeconds: Duration.seconds(5), periodSeconds: Duration.seconds(15), failureThreshold: 3 }),
+      securityContext: {
+        user: 0,
+        group: 0,
+        ensureNonRoot: false,
+        privileged: !leastPrivileged,
+        allowPrivilegeEscalation: !leastPrivileged,
+        // As falcosecurity's chart runs it; not tested with a read-only root.
+        readOnlyRootFilesystem: false,
+      },
+    });
+    if (leastPrivileged) {
+      // The capability names Linux uses (cdk8s-plus-27's enum prefixes them with CAP_).
+      ApiObject.of(this.daemonSet).addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/securityContext/capabilities', {
+        drop: ['ALL'], add: ['BPF', 'SYS_RESOURCE', 'PERFMON', 'SYS_PTRACE'],
+      }));
+      // The runtime's default AppArmor profile blocks the bpf() calls the probe makes.
+      this.daemonSet.podMetadata.addAnnotation(`container.apparmor.security.beta.kubernetes.io/${CONTAINER_NAME}`, 'unconfined');
+    }
+
+    container.mount('/etc/falco/falco.yaml', kplus.Volume.fromConfigMap(this, 'ConfigVolume', configMap, { name: 'config' }), { subPath: 'falco.yaml', readOnly: true });
+    container.mount(RULES_DIR, kplus.Volume.fromConfigMap(this, 'RulesVolume', rulesMap, { name: 'rules' }), { readOnly: true });
+    const workDir = kplus.Volume.fromEmptyDir(this, 'WorkVolume', 'root-falco');
+    container.mount('/root/.falco', workDir);
+    // Hides the image's config.d (it declares the container plugin a second time); the
+    // driver loader writes its choice here with the AUTO driver.
+    const configD = kplus.Volume.fromEmptyDir(this, 'ConfigDVolume', 'config-d');
+    container.mount(CONFIG_D, configD, { readOnly: this.driver !== FalcoDriver.AUTO });
+    const proc = hostPath('ProcVolume', 'proc', '/proc');
+    const etc = hostPath('EtcVolume', 'etc', '/etc');
+    container.mount('/host/proc', proc, { readOnly: true });
+    container.mount('/host/etc', etc, { readOnly: true });
+    if (this.driver !== FalcoDriver.KMOD) {
+      // BTF and tracepoint information for the eBPF probe.
+      container.mount('/sys/kernel', hostPath('SysKernelVolume', 'sys-kernel', '/sys/kernel'), { readOnly: true });
+    }
+    if (kmod) {
+      container.mount('/host/dev', hostPath('DevVolume', 'dev', '/dev'), { readOnly: true });
+      container.mount('/sys/module', hostPath('SysModuleVolume', 'sys-module', '/sys/module'));
+    }
+    const socket = FALCO_RUNTIME_SOCKETS[runtime];
+    const socketDir = socket.slice(0, socket.lastIndexOf('/'));
+    const runtimeVolume = runtime === FalcoContainerRuntime.DOCKER
+      ? hostPath('RuntimeSocketVolume', 'runtime-socket', socket, kplus.HostPathVolumeType.SOCKET)
+      : hostPath('RuntimeSocketVolume', 'runtime-socket', socketDir);
+    container.mount(runtime === FalcoContainerRuntime.DOCKER ? `/host${socket}` : `/host${socketDir}`, runtimeVolume, { readOnly: true });
+
+    if (kmod) {
+      const loader = this.daemonSet.addInitContainer({
+        name: 'falco-driver-loader',
+        image: `${FALCO_DRIVER_LOADER_IMAGE_REPOSITORY}:${this.version}`,
+        imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+        args: [this.driver],
+        envVariables: {
+          HOST_ROOT: kplus.EnvValue.fromValue('/host'),
+          // With KMOD the engine is set in falco.yaml; with AUTO the loader writes its choice to config.d.
+          ...(this.driver === FalcoDriver.KMOD ? { FALCOCTL_DRIVER_CONFIG_UPDATE_FALCO: kplus.EnvValue.fromValue('false') } : {}),
+        },
+        securityContext: {
+          // Building and inserting a kernel module needs a privileged root container.
+          privileged: true, allowPrivilegeEscalation: true, user: 0, group: 0, ensureNonRoot: false, readOnlyRootFilesystem: false,
+        },
+      });
+      loader.mount('/root/.falco', workDir);
+      loader.mount('/host/proc', proc, { readOnly: true });
+      loader.mount('/host/boot', hostPath('BootVolume', 'boot', '/boot'), { readOnly: true });
+      loader.mount('/host/lib/modules', hostPath('LibModulesVolume', 'lib-modules', '/lib/modules'));
+      loader.mount('/host/usr', hostPath('UsrVolume', 'usr', '/usr'), { readOnly: true });
+      loader.mount('/host/etc', etc, { readOnly: true });
+      loader.mount(CONFIG_D, configD);
+    }
+
+    // Kubelet names the files <pod>_<namespace>_<container>-<id>.log.
+    this.logGlob = `/var/log/containers/${this.name}-*_${namespace}_${CONTAINER_NAME}-*.log`;
+    if (props.fluentd) {
+      if (!(props.fluentd instanceof FluentdDaemonSet)) {
+        throw new Error(`falco fluentd must be a FluentdDaemonSet, got ${JSON.stringify(props.fluentd)}`);
+      }
+      this.indexName = props.indexName ?? `${props.fluentd.indexPrefix}-falco`;
+      validateIndexFamily('falco indexName', this.indexName);
+      props.fluentd.addContainerFileRoute({
+        name: 'falco',
+        path: this.logGlob,
+        tag: 'falco.alerts',
+        label: '@FALCO',
+        directives: falcoAlertDirectives(props.fluentd, this.indexName),
+      });
+    } else if (props.indexName !== undefined) {
+      throw new Error('falco indexName is set but no fluentd ships the alerts: pass fluentd, or remove indexName');
+    }
+  }
+
+  /** Adds a custom rule (rendered into `/etc/falco/rules.d/custom-rules.yaml`). */
+  public addRule(rule: FalcoRule): void {
+    this.customRules.addRule(rule);
+  }
+
+  /** Adds a macro for custom rules. */
+  public addMacro(macro: FalcoMacro): void {
+    this.customRules.addMacro(macro);
+  }
+
+  /** Adds a list for custom rules. */
+  public addList(list: FalcoList): void {
+    this.customRules.addList(list);
+  }
+}
+
+/**
+ * The Falco alert route: JSON alert lines from stdout only (Falco's own log goes to
+ * stderr), `time` as the event time, a numeric `severity` beside the `priority`
+ * keyword, and dotted `output_fields` keys (`k8s.pod.name`) de-dotted so they
+ * neither clash in the mapping nor get lost.
+ */
+function falcoAlertDirectives(fluentd: FluentdDaemonSet, indexName: string): FluentdSection[] {
+  return [
+    stdoutJsonOnlyFilter('falco.alerts', 'falco_stdout_json_only'),
+    FluentdSection.filter('falco.alerts', 'parser', {
+      id: 'falco_parse_alert',
+      params: { key_name: 'message', reserve_data: false, reserve_time: false, emit_invalid_record_to_error: true },
+      // Falco's time is RFC 3339 UTC with nanoseconds, e.g. 2023-05-25T13:44:05.478445995Z.
+      sections: [FluentdSection.parse('json', { params: { time_key: 'time', time_type: 'string', time_format: '%Y-%m-%dT%H:%M:%S.%NZ', keep_time_key: true } })],
+    }),
+    FluentdSection.filter('falco.alerts', 'record_transformer', {
+      id: 'falco_severity',
+      params: { enable_ruby: true },
+      // syslog severity: the priority's position, Emergency 0 to Debug 7; unknown stays null.
+      sections: [FluentdSection.section('record', {
+        params: { severity: `\${%w[${FALCO_PRIORITY_NAMES.map((p) => p.toLowerCase()).join(' ')}].index(record["priority"].to_s.downcase)}` },
+      })],
+    }),
+    dedotFilter('falco.alerts', 'falco_dedot'),
+    fluentd.elasticsearchOutput('falco.alerts', 'out_es_falco', indexName),
+  ];
+}

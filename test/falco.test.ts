@@ -1,0 +1,284 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Chart, Size, Testing } from 'cdk8s';
+import { parse } from 'yaml';
+import { objectNamed, objectsOf, testChart } from './helpers/chart';
+import { allSections, fluentdRegexp, strptimeRegexp } from './helpers/fluentd-model';
+import {
+  ElasticsearchCluster, FalcoContainerRuntime, FalcoDaemonSet, FalcoDriver, FalcoPriority, FalcoRules, FluentdDaemonSet, FluentdSection,
+} from '../src';
+
+const fixturePath = (name: string) => path.join(__dirname, 'fixtures', name);
+
+function stack(props: any = {}, withAgent = true) {
+  const chart = testChart();
+  const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1 });
+  const fluentd = new FluentdDaemonSet(chart, 'Fluentd', { elasticsearch });
+  const falco = new FalcoDaemonSet(chart, 'Falco', { ...(withAgent ? { fluentd } : {}), ...props });
+  return { chart, fluentd, falco };
+}
+
+const falcoObjects = (chart: Chart) => Testing.synth(chart).filter((o) => o.metadata.labels?.['app.kubernetes.io/name'] === 'falco');
+const podOf = (chart: Chart) => objectNamed(chart, 'DaemonSet', 'falco').spec.template.spec;
+const mountsOf = (container: any) => Object.fromEntries(container.volumeMounts.map((m: any) => [m.mountPath, m]));
+
+describe('FalcoDaemonSet', () => {
+  test('defaults', () => {
+    expect(falcoObjects(stack().chart)).toMatchSnapshot();
+  });
+
+  test('custom', () => {
+    const { chart, falco } = stack({
+      name: 'runtime-security', version: '0.43.0', driver: FalcoDriver.KMOD, containerRuntime: FalcoContainerRuntime.CRIO,
+      priority: FalcoPriority.WARNING, defaultRules: false, memoryLimit: Size.gibibytes(2), priorityClassName: 'system-node-critical',
+      indexName: 'runtime-alerts',
+    });
+    falco.addList({ name: 'shell_binaries_custom', items: ['bash', 'sh', 'zsh'] });
+    falco.addMacro({ name: 'in_prod', condition: 'k8s.ns.name = "prod"' });
+    falco.addRule({
+      name: 'Shell in prod container', desc: 'A shell was spawned in a production container',
+      condition: 'evt.type in (execve, execveat) and evt.dir = < and container.id != host and in_prod and proc.name in (shell_binaries_custom)',
+      output: 'Shell in prod (user=%user.name pod=%k8s.pod.name cmd=%proc.cmdline)', priority: FalcoPriority.CRITICAL,
+      tags: ['container', 'shell', 'mitre_execution'],
+      exceptions: [{ name: 'debug_images', fields: ['container.image.repository'], values: [['registry.example.com/debug']] }],
+    });
+    expect(falcoObjects(chart)).toMatchSnapshot();
+  });
+
+  describe('defaults in detail', () => {
+    const { chart, fluentd } = stack();
+    const pod = podOf(chart);
+    const [container] = pod.containers;
+    const mounts = mountsOf(container);
+    const falcoYaml = parse(objectNamed(chart, 'ConfigMap', 'falco-config').data['falco.yaml']);
+
+    test('JSON alerts with the output and tags properties, ISO 8601 times, on stdout only', () => {
+      expect(falcoYaml).toMatchObject({
+        json_output: true, json_include_output_property: true, json_include_tags_property: true, time_format_iso_8601: true,
+        stdout_output: { enabled: true }, syslog_output: { enabled: false }, log_stderr: true, log_syslog: false, priority: 'notice',
+      });
+    });
+
+    test('modern eBPF, the bundled container plugin on containerd, default rules then custom rules', () => {
+      expect(falcoYaml.engine.kind).toBe('modern_ebpf');
+      expect(falcoYaml.load_plugins).toEqual(['container']);
+      expect(falcoYaml.plugins[0]).toMatchObject({ name: 'container', library_path: 'libcontainer.so' });
+      expect(falcoYaml.plugins[0].init_config.engines.cri).toEqual({ enabled: true, sockets: ['/run/containerd/containerd.sock'] });
+      expect(falcoYaml.rules_files).toEqual(['/etc/falco/falco_rules.yaml', '/etc/falco/rules.d']);
+      // The image's config.d would declare the container plugin a second time.
+      expect(falcoYaml.config_files).toEqual([]);
+      expect(mounts['/etc/falco/config.d']).toMatchObject({ readOnly: true });
+    });
+
+    test('every falco.yaml key is one Falco 0.44\'s schema accepts', () => {
+      const schema = JSON.parse(fs.readFileSync(fixturePath('falco-config-schema-keys.json'), 'utf-8'));
+      const unknown = (keys: string[], allowed: string[], where: string) => keys.filter((k) => !allowed.includes(k)).map((k) => `${where}${k}`);
+      const problems = [
+        ...unknown(Object.keys(falcoYaml), schema.top, ''),
+        ...unknown(Object.keys(falcoYaml.engine), schema.engine, 'engine.'),
+        ...unknown(Object.keys(falcoYaml.engine.modern_ebpf), schema['engine.modern_ebpf'], 'engine.modern_ebpf.'),
+        ...unknown(Object.keys(falcoYaml.webserver), schema.webserver, 'webserver.'),
+        ...unknown(Object.keys(falcoYaml.syscall_event_drops), schema.syscall_event_drops, 'syscall_event_drops.'),
+        ...unknown(Object.keys(falcoYaml.stdout_output), schema.stdout_output, 'stdout_output.'),
+        ...falcoYaml.plugins.flatMap((p: any) => unknown(Object.keys(p), schema['plugins[]'], 'plugins[].')),
+      ];
+      expect(problems).toEqual([]);
+      expect(schema['engine.kind values']).toContain(falcoYaml.engine.kind);
+      expect(schema['priority values']).toContain(falcoYaml.priority);
+    });
+
+    test('FALCO_HOSTNAME from spec.nodeName, HOST_ROOT /host', () => {
+      expect(container.env).toContainEqual({ name: 'FALCO_HOSTNAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } });
+      expect(container.env).toContainEqual({ name: 'HOST_ROOT', value: '/host' });
+    });
+
+    test('probes on the web server /healthz', () => {
+      for (const probe of [container.startupProbe, container.livenessProbe, container.readinessProbe]) {
+        expect(probe.httpGet).toEqual({ path: '/healthz', port: 8765, scheme: 'HTTP' });
+      }
+      expect(falcoYaml.webserver).toMatchObject({ enabled: true, listen_port: 8765, k8s_healthz_endpoint: '/healthz' });
+    });
+
+    test('the host mounts modern eBPF needs, and no more', () => {
+      expect(mounts['/host/proc']).toEqual({ name: 'proc', mountPath: '/host/proc', readOnly: true });
+      expect(mounts['/host/etc']).toMatchObject({ readOnly: true });
+      expect(mounts['/sys/kernel']).toMatchObject({ readOnly: true });
+      expect(mounts['/host/run/containerd']).toMatchObject({ readOnly: true });
+      for (const absent of ['/host/dev', '/host/boot', '/host/lib/modules', '/host/usr', '/sys/module']) expect(mounts[absent]).toBeUndefined();
+      expect(pod.initContainers).toBeUndefined();
+    });
+
+    test('on every node, no API access', () => {
+      expect(pod.tolerations).toEqual([{ operator: 'Exists' }]);
+      expect(pod.automountServiceAccountToken).toBe(false);
+      expect(objectsOf(chart, 'ClusterRole').map((r) => r.metadata.name)).toEqual(['logging-fluentd']);
+      expect(objectsOf(chart, 'Role')).toEqual([]);
+    });
+
+    test('its files leave the container route for a route of their own', () => {
+      const containers = allSections(fluentd.config.all).find((s) => s.params['@id'] === 'in_tail_containers');
+      expect(containers?.params.exclude_path).toContain('/var/log/containers/falco-*_logging_falco-*.log');
+      expect(fluentd.config.render()).toContain('path /var/log/containers/falco-*_logging_falco-*.log\n');
+    });
+  });
+
+  test('least privileged modern eBPF: four capabilities, not privileged', () => {
+    const { chart } = stack({ leastPrivileged: true });
+    const pod = podOf(chart);
+    expect(pod.containers[0].securityContext).toMatchObject({
+      privileged: false, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'], add: ['BPF', 'SYS_RESOURCE', 'PERFMON', 'SYS_PTRACE'] },
+    });
+    expect(objectNamed(chart, 'DaemonSet', 'falco').spec.template.metadata.annotations['container.apparmor.security.beta.kubernetes.io/falco']).toBe('unconfined');
+  });
+
+  test('kmod: the privileged driver loader with the host paths it builds from', () => {
+    const { chart } = stack({ driver: FalcoDriver.KMOD });
+    const pod = podOf(chart);
+    const [loader] = pod.initContainers;
+    expect(loader.image).toBe('falcosecurity/falco-driver-loader:0.44.1');
+    expect(loader.args).toEqual(['kmod']);
+    expect(loader.securityContext).toMatchObject({ privileged: true });
+    expect(loader.env).toContainEqual({ name: 'FALCOCTL_DRIVER_CONFIG_UPDATE_FALCO', value: 'false' });
+    expect(Object.keys(mountsOf(loader)).sort()).toEqual(['/etc/falco/config.d', '/host/boot', '/host/etc', '/host/lib/modules', '/host/proc', '/host/usr', '/root/.falco']);
+    const falcoMounts = mountsOf(pod.containers[0]);
+    expect(falcoMounts['/host/dev']).toMatchObject({ readOnly: true });
+    expect(falcoMounts['/sys/module']).toBeDefined();
+    expect(falcoMounts['/sys/kernel']).toBeUndefined();
+    expect(parse(objectNamed(chart, 'ConfigMap', 'falco-config').data['falco.yaml']).engine).toEqual({
+      kind: 'kmod', kmod: { buf_size_preset: 4, drop_failed_exit: false },
+    });
+  });
+
+  test('auto: the loader chooses and writes its choice to config.d, which Falco reads', () => {
+    const { chart } = stack({ driver: FalcoDriver.AUTO });
+    const pod = podOf(chart);
+    expect(pod.initContainers[0].args).toEqual(['auto']);
+    expect(pod.initContainers[0].env.map((e: any) => e.name)).not.toContain('FALCOCTL_DRIVER_CONFIG_UPDATE_FALCO');
+    expect(mountsOf(pod.containers[0])['/etc/falco/config.d'].readOnly).toBeFalsy();
+    expect(parse(objectNamed(chart, 'ConfigMap', 'falco-config').data['falco.yaml']).config_files).toEqual(['/etc/falco/config.d']);
+  });
+
+  test('docker: the socket itself, and the docker engine', () => {
+    const { chart } = stack({ containerRuntime: FalcoContainerRuntime.DOCKER });
+    const pod = podOf(chart);
+    expect(pod.volumes).toContainEqual({ name: 'runtime-socket', hostPath: { path: '/var/run/docker.sock', type: 'Socket' } });
+    const engines = parse(objectNamed(chart, 'ConfigMap', 'falco-config').data['falco.yaml']).plugins[0].init_config.engines;
+    expect(engines.docker.enabled).toBe(true);
+    expect(engines.cri.enabled).toBe(false);
+  });
+
+  test('custom rules rendered lists, macros, then rules; a change rolls the pods', () => {
+    const checksum = (add: boolean) => {
+      const { chart, falco } = stack();
+      if (add) falco.addMacro({ name: 'm', condition: 'evt.type = open' });
+      return objectNamed(chart, 'DaemonSet', 'falco').spec.template.metadata.annotations['checksum/config'];
+    };
+    expect(checksum(true)).not.toBe(checksum(false));
+    const rules = new FalcoRules();
+    rules.addRule({ name: 'r', desc: 'd', condition: 'c', output: 'o %proc.name', priority: FalcoPriority.ERROR });
+    rules.addMacro({ name: 'm', condition: 'c' });
+    rules.addList({ name: 'l', items: ['a'] });
+    expect(rules.render()).toBe([
+      '- list: l', '  items:', '    - a',
+      '- macro: m', '  condition: c',
+      '- rule: r', '  desc: d', '  condition: c', '  output: o %proc.name', '  priority: ERROR', '',
+    ].join('\n'));
+    expect(new FalcoRules().render()).toBe('[]\n');
+  });
+
+  test('without an agent, no route and no index', () => {
+    const { fluentd, falco } = stack({}, false);
+    expect(fluentd.config.render()).not.toContain('falco');
+    expect(falco.indexName).toBeUndefined();
+  });
+
+  describe('fails if', () => {
+    test.each([
+      ['least privileged with the kernel module', { leastPrivileged: true, driver: FalcoDriver.KMOD }, /leastPrivileged needs driver MODERN_EBPF/],
+      ['a version that is not one', { version: 'latest' }, /falco version must be MAJOR.MINOR.PATCH/],
+      ['an unknown driver', { driver: 'ebpf' }, /falco driver must be one of modern_ebpf, kmod, auto, got "ebpf"/],
+      ['an unknown runtime', { containerRuntime: 'podman' }, /falco containerRuntime must be one of containerd, crio, docker/],
+      ['an unknown priority', { priority: 'LOUD' }, /falco priority must be one of/],
+      ['too little memory', { memoryLimit: Size.mebibytes(128) }, /falco memoryLimit must be at least 256 MiB/],
+      ['an index name for a data stream', { indexName: 'logs-falco' }, /falco indexName must not be "logs-falco"/],
+    ])('%s', (_name, props, message) => {
+      expect(() => stack(props)).toThrow(message);
+    });
+    test('an index name without an agent', () => {
+      expect(() => stack({ indexName: 'x' }, false)).toThrow(/falco indexName is set but no fluentd ships the alerts/);
+    });
+    test('its chart has no namespace', () => {
+      expect(() => new FalcoDaemonSet(new Chart(Testing.app(), 'x'), 'Falco')).toThrow(/falco needs its chart to have a namespace/);
+    });
+    test.each([
+      ['a duplicate rule', (r: FalcoRules) => { r.addRule(rule); r.addRule(rule); }, /falco rule "Shell" is added twice/],
+      ['an empty condition', (r: FalcoRules) => r.addRule({ ...rule, condition: ' ' }), /falco rule "Shell" condition must be non-empty/],
+      ['a bad priority', (r: FalcoRules) => r.addRule({ ...rule, priority: 'HIGH' as any }), /priority must be one of EMERGENCY/],
+      ['an exception tuple of the wrong size', (r: FalcoRules) => r.addRule({ ...rule, exceptions: [{ name: 'e', fields: ['a', 'b'], values: [['x']] }] }),
+        /each values tuple must have one value per field/],
+      ['a macro without a name', (r: FalcoRules) => r.addMacro({ name: '', condition: 'c' }), /falco macro name must be a non-empty name/],
+    ])('%s', (_name, act, message) => {
+      expect(() => act(new FalcoRules())).toThrow(message);
+    });
+  });
+});
+
+const rule = { name: 'Shell', desc: 'd', condition: 'c', output: 'o', priority: FalcoPriority.NOTICE };
+
+describe('Falco alerts through the rendered route', () => {
+  const { fluentd } = stack();
+  const sections = allSections(fluentd.config.all);
+  const byId = (id: string): FluentdSection => {
+    const found = sections.find((s) => s.params['@id'] === id);
+    if (!found) throw new Error(`no section ${id}`);
+    return found;
+  };
+  const lines = fs.readFileSync(fixturePath('falco-events.jsonl'), 'utf-8').split('\n').filter(Boolean);
+
+  function route(line: { stream: string; message: string }) {
+    for (const r of byId('falco_stdout_json_only').sections) {
+      if (!fluentdRegexp(r.params.pattern).test((line as any)[r.params.key])) return undefined;
+    }
+    const parse = byId('falco_parse_alert').sections[0].params;
+    const record = JSON.parse(line.message);
+    expect(strptimeRegexp(parse.time_format).test(record[parse.time_key])).toBe(true);
+    // record_transformer: severity is the priority's index in the rendered list.
+    const expression = byId('falco_severity').sections[0].params.severity;
+    const list = /%w\[([a-z ]+)\]/.exec(expression)?.[1].split(' ') ?? [];
+    const index = list.indexOf(String(record.priority).toLowerCase());
+    record.severity = index < 0 ? null : index;
+    // dedot (nested): dots in keys become the separator.
+    const separator = byId('falco_dedot').params.de_dot_separator;
+    const dedot = (value: any): any => Array.isArray(value) ? value.map(dedot)
+      : value !== null && typeof value === 'object' ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replace(/\./g, separator), dedot(v)])) : value;
+    return dedot(record);
+  }
+
+  test('every sample alert, old and 0.39+ layouts, is indexed with its time, priority and a numeric severity', () => {
+    expect(lines).toHaveLength(8);
+    const out = lines.map((l) => route({ stream: 'stdout', message: l }));
+    expect(out.map((r) => [r.priority, r.severity])).toEqual([
+      ['Critical', 2], ['Notice', 5], ['Notice', 5], ['Informational', 6], ['Notice', 5], ['Warning', 4], ['Notice', 5], ['Informational', 6],
+    ]);
+    for (const [i, r] of out.entries()) expect(r.time).toBe(JSON.parse(lines[i]).time);
+  });
+
+  test('output_fields keep every value under de-dotted names (k8s.pod.name becomes k8s_pod_name)', () => {
+    for (const line of lines) {
+      const source = JSON.parse(line);
+      const out = route({ stream: 'stdout', message: line });
+      const keys = Object.keys(source.output_fields);
+      expect(Object.keys(out.output_fields)).toHaveLength(keys.length);
+      for (const key of keys) expect(out.output_fields[key.replace(/\./g, '_')]).toEqual(source.output_fields[key]);
+    }
+  });
+
+  test('Falco\'s stderr lifecycle lines are not indexed', () => {
+    expect(route({ stream: 'stderr', message: 'Falco version: 0.44.1 (x86_64)' })).toBeUndefined();
+    expect(route({ stream: 'stdout', message: 'Thu May 25 13:44:00 2023: Falco initialized' })).toBeUndefined();
+  });
+
+  test('alerts go to their own family', () => {
+    expect(byId('out_es_falco').params.logstash_prefix).toBe('seclog-falco');
+  });
+});
