@@ -223,3 +223,11 @@ describe('audit events through the rendered collection route', () => {
     expect(() => fluentd.addAuditLogs(audit)).toThrow(/addAuditLogs was called twice/);
   });
 });
+
+test('the control-plane README lists the policy\'s lint warnings', () => {
+  const policy = new AuditPolicy({ rules: [{ level: AuditLevel.METADATA, verbs: ['delete'] }] });
+  const readme = new KubeApiServerAudit({ policy }).files()['README.md'];
+  expect(readme).toContain('Lint warnings about the policy:');
+  expect(readme).toContain('- the policy has no catch-all rule last');
+  expect(new KubeApiServerAudit().files()['README.md']).toContain('The policy passed the lint without warnings.');
+});

@@ -151,6 +151,9 @@ export class KubeApiServerAudit {
         '   ClusterConfiguration, which also mounts the policy and the log directory into the static pod).',
         `3. The log agent tails \`${this.logPath}\` on control-plane nodes and indexes the events.`,
         '',
+        ...(this.policy.warnings.length === 0
+          ? ['The policy passed the lint without warnings.', '']
+          : ['Lint warnings about the policy:', '', ...this.policy.warnings.map((w) => `- ${w.message}`), '']),
       ].join('\n'),
     };
   }
