@@ -20,6 +20,9 @@ export function createDefaultApp(outdir?: string): { app: App; synth: () => void
     app,
     synth: () => {
       app.synth();
+      for (const warning of chart.apiServerAudit?.policy.warnings ?? []) {
+        console.warn(`warning: audit policy: ${warning.message}`);
+      }
       writeFolder(path.join(app.outdir, API_SERVER_FOLDER), chart.apiServerFiles());
       writeFolder(path.join(app.outdir, KUBEARMOR_FOLDER), chart.kubeArmorFiles());
     },

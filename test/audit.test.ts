@@ -114,6 +114,15 @@ describe('AuditPolicy', () => {
       ['tokenreviews above Metadata', { level: AuditLevel.REQUEST, resources: [{ group: 'authentication.k8s.io' }] },
         /bodies of authentication.k8s.io\/tokenreviews/],
       ['a catch-all above Metadata with nothing before it', { level: AuditLevel.REQUEST }, /bodies of secrets/],
+      ['namespaces with nonResourceURLs (the API server refuses it)', { level: AuditLevel.NONE, namespaces: ['x'], nonResourceURLs: ['/healthz'] },
+        /nonResourceURLs have no namespace; the API server refuses a rule with both/],
+      ['an empty resources list (the API server reads it as every resource)', { level: AuditLevel.REQUEST, resources: [] },
+        /resources must be a non-empty list or left out/],
+      ['an empty resources list in a group', { level: AuditLevel.REQUEST, resources: [{ group: '', resources: [] }] },
+        /resources\[0\].resources must be a non-empty list or left out/],
+      ['a subresource wildcard reaching TokenRequest responses', { level: AuditLevel.REQUEST_RESPONSE, resources: [{ group: '', resources: ['serviceaccounts/*'] }] },
+        /bodies of serviceaccounts\/token/],
+      ['a */token wildcard', { level: AuditLevel.REQUEST_RESPONSE, resources: [{ group: '', resources: ['*/token'] }] }, /bodies of serviceaccounts\/token/],
       ['an unknown level', { level: 'Everything' }, /level must be one of None, Metadata, Request, RequestResponse, got "Everything"/],
       ['an unknown stage', { level: AuditLevel.NONE, omitStages: ['Done'] }, /unknown stage "Done"/],
       ['an empty list', { level: AuditLevel.NONE, users: [] }, /users must be a non-empty list or left out/],
@@ -212,6 +221,19 @@ describe('audit events through the rendered collection route', () => {
       'audit.default', 'audit.default', 'audit.default', 'audit.none',
       'audit.default', 'audit.none',
     ]);
+  });
+
+  test('request and response bodies reach Elasticsearch as JSON text, and names are de-dotted', () => {
+    const bodies = sections.find((s) => s.params['@id'] === 'audit_bodies_as_json_text');
+    const record = bodies?.sections[0].params ?? {};
+    expect(Object.keys(record).sort()).toEqual(['requestObject', 'responseObject']);
+    for (const [key, ruby] of Object.entries(record)) {
+      expect(ruby).toBe(`\${record["${key}"].nil? ? nil : record["${key}"].to_json}`);
+    }
+    const order = ['audit_bodies_as_json_text', 'audit_dedot', 'out_es_audit'].map((id) => sections.findIndex((s) => s.params['@id'] === id));
+    expect(order.every((i, n) => i > 0 && (n === 0 || i > order[n - 1]))).toBe(true);
+    // The v1beta1 samples carry whole Pods in their bodies.
+    expect(events.filter((e) => e.requestObject !== undefined || e.responseObject !== undefined).length).toBeGreaterThan(0);
   });
 
   test('the namespace becomes part of the index name', () => {

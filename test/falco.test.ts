@@ -196,6 +196,8 @@ describe('FalcoDaemonSet', () => {
     test.each([
       ['least privileged with the kernel module', { leastPrivileged: true, driver: FalcoDriver.KMOD }, /leastPrivileged needs driver MODERN_EBPF/],
       ['a version that is not one', { version: 'latest' }, /falco version must be MAJOR.MINOR.PATCH/],
+      ['a version without the bundled container plugin', { version: '0.40.0' }, /falco version must be 0.41.0 or later/],
+      ['the family of another source', { indexName: 'seclog-containers' }, /falco indexName "seclog-containers" overlaps fluentd indexNames.containers/],
       ['an unknown driver', { driver: 'ebpf' }, /falco driver must be one of modern_ebpf, kmod, auto, got "ebpf"/],
       ['an unknown runtime', { containerRuntime: 'podman' }, /falco containerRuntime must be one of containerd, crio, docker/],
       ['an unknown priority', { priority: 'LOUD' }, /falco priority must be one of/],
@@ -239,14 +241,20 @@ describe('Falco alerts through the rendered route', () => {
     for (const r of byId('falco_stdout_json_only').sections) {
       if (!fluentdRegexp(r.params.pattern).test((line as any)[r.params.key])) return undefined;
     }
-    const parse = byId('falco_parse_alert').sections[0].params;
+    const parser = byId('falco_parse_alert');
+    const parse = parser.sections[0].params;
+    expect(parser.params.reserve_data).toBe(false);
     const record = JSON.parse(line.message);
     expect(strptimeRegexp(parse.time_format).test(record[parse.time_key])).toBe(true);
-    // record_transformer: severity is the priority's index in the rendered list.
-    const expression = byId('falco_severity').sections[0].params.severity;
-    const list = /%w\[([a-z ]+)\]/.exec(expression)?.[1].split(' ') ?? [];
-    const index = list.indexOf(String(record.priority).toLowerCase());
+    // filter_parser: the event time is the parsed one unless reserve_time keeps the line's.
+    const time = parser.params.reserve_time ? 'cri-line-time' : record[parse.time_key];
+    // record_transformer: `${%w[...].index(record["K"].to_s.downcase)}`, read from the rendered expression.
+    const expression = String(byId('falco_severity').sections[0].params.severity);
+    const m = /^\$\{%w\[([a-z ]+)\]\.index\(record\["(\w+)"\]\.to_s\.downcase\)\}$/.exec(expression);
+    if (!m) throw new Error(`unexpected expression ${expression}`);
+    const index = m[1].split(' ').indexOf(String(record[m[2]] ?? '').toLowerCase());
     record.severity = index < 0 ? null : index;
+    record['@event_time'] = time;
     // dedot (nested): dots in keys become the separator.
     const separator = byId('falco_dedot').params.de_dot_separator;
     const dedot = (value: any): any => Array.isArray(value) ? value.map(dedot)
@@ -260,7 +268,7 @@ describe('Falco alerts through the rendered route', () => {
     expect(out.map((r) => [r.priority, r.severity])).toEqual([
       ['Critical', 2], ['Notice', 5], ['Notice', 5], ['Informational', 6], ['Notice', 5], ['Warning', 4], ['Notice', 5], ['Informational', 6],
     ]);
-    for (const [i, r] of out.entries()) expect(r.time).toBe(JSON.parse(lines[i]).time);
+    for (const [i, r] of out.entries()) expect(r['@event_time']).toBe(JSON.parse(lines[i]).time);
   });
 
   test('output_fields keep every value under de-dotted names (k8s.pod.name becomes k8s_pod_name)', () => {

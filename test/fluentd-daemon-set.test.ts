@@ -237,6 +237,19 @@ describe('FluentdDaemonSet', () => {
       expect(() => FluentdSection.source('forward', { label: 'KUBERNETES' })).toThrow(/@label must start with '@'/);
     });
 
+    test('a route tag with * (it is also the match pattern and would match nothing)', () => {
+      const { fluentd } = stack();
+      expect(() => fluentd.addContainerFileRoute({ name: 'x', path: '/var/log/containers/x-*.log', tag: 'x.*', label: '@X', directives: [] }))
+        .toThrow(/fluentd route tag must be dot-separated words without '\*'/);
+    });
+
+    test('one source takes another\'s index family, or a prefix of it', () => {
+      const { fluentd } = stack();
+      expect(() => fluentd.registerIndexFamily('test family', 'seclog-containers')).toThrow(/test family "seclog-containers" overlaps fluentd indexNames.containers/);
+      expect(() => fluentd.registerIndexFamily('test family', 'seclog-containers-extra')).toThrow(/overlaps/);
+      fluentd.registerIndexFamily('test family', 'seclog-other');
+    });
+
     test('no cluster', () => {
       expect(() => new FluentdDaemonSet(testChart(), 'Fluentd', {} as any)).toThrow(/fluentd elasticsearch is required/);
     });

@@ -30,28 +30,44 @@ function route(sections: FluentdSection[], line: { stream: string; message: stri
   for (const rule of byId('kubearmor_stdout_json_only').sections) {
     if (!fluentdRegexp(rule.params.pattern).test((line as any)[rule.params.key])) return { dropped: 'grep' };
   }
+  // filter_parser: the parsed record replaces the line (reserve_data false); the time is
+  // the parsed one unless reserve_time, or when the parser found none (then the line's).
+  let time = CRI_TIME;
   const parser = byId('kubearmor_parse_event');
   const parse = parser.sections[0].params;
+  expect(parser.params.reserve_data).toBe(false);
   const record = JSON.parse(line.message);
-  for (const spec of String(parse.types).split(',')) {
-    const [key, type] = spec.split(':');
-    if (type === 'integer' && record[key] !== undefined) record[key] = parseInt(record[key], 10);
+  if (record[parse.time_key] !== undefined && !parser.params.reserve_time) {
+    expect(parse.time_type).toBe('unixtime');
+    time = `unix:${record[parse.time_key]}`;
+  } else if (record[parse.time_key] === undefined) {
+    expect(parse.estimate_current_event).toBe(false); // otherwise "now", not the line's time
   }
-  let time: string | undefined = record[parse.time_key] !== undefined ? `unix:${record[parse.time_key]}` : undefined;
   const updated = byId('kubearmor_updated_time');
   const expression = fluentdRegexp(updated.sections[0].params.expression);
   const value = record[updated.params.key_name];
   const found = value === undefined ? null : expression.exec(value);
-  if (found?.groups) {
+  if (found?.groups && !updated.params.reserve_time) {
     const raw = found.groups[updated.sections[0].params.time_key];
     expect(strptimeRegexp(updated.sections[0].params.time_format).test(raw)).toBe(true);
     time = raw;
+  }
+  // record_transformer: `${record["K"].to_s =~ /RE/ ? record["K"].to_i : nil}`, read from the rendered expression.
+  const severity = byId('kubearmor_severity_number').sections[0].params;
+  for (const [field, ruby] of Object.entries(severity)) {
+    const m = /^\$\{record\["(\w+)"\]\.to_s =~ \/(.+)\/ \? record\["(\w+)"\]\.to_i : nil\}$/.exec(String(ruby));
+    if (!m || m[1] !== m[3]) throw new Error(`unexpected expression ${ruby}`);
+    const source = record[m[1]] === undefined || record[m[1]] === null ? '' : String(record[m[1]]);
+    const re = new RegExp(m[2].replace(/\\A/g, '^').replace(/\\z/g, '$'));
+    record[field] = re.test(source) ? parseInt(source, 10) : null;
   }
   const tag = rewriteTag(byId('route_kubearmor_events'), record);
   return { record, time, tag };
 }
 
 const cri = (json: string) => ({ stream: 'stdout', message: json });
+/** The time kubelet recorded for the line, distinct from any event time. */
+const CRI_TIME = 'cri-line-time';
 
 describe('KubeArmorRelayCollector', () => {
   const { chart, fluentd, collector } = stack();
@@ -74,8 +90,9 @@ describe('KubeArmorRelayCollector', () => {
       expect({ i, tag: out.tag }).toEqual({ i, tag: 'kubearmor.seclog-kubearmor-alerts' });
       if (source.UpdatedTime) expect(out.time).toBe(source.UpdatedTime);
       else if (source.Timestamp) expect(out.time).toBe(`unix:${source.Timestamp}`);
-      else expect(out.time).toBeUndefined(); // docs samples 4, 5 carry neither: kubelet's time stays
-      if (source.Severity !== undefined) expect(out.record.Severity).toBe(Number(source.Severity));
+      else expect(out.time).toBe(CRI_TIME); // docs samples 4, 5 carry neither: kubelet's time stays
+      expect(out.record.Severity).toBe(source.Severity);
+      expect(out.record.severity).toBe(source.Severity === undefined ? null : Number(source.Severity));
     }
   });
 
@@ -86,8 +103,12 @@ describe('KubeArmorRelayCollector', () => {
   });
 
   test('the SaaS export variant (alphabetical keys, nulls, empty strings) is routed by its PolicyName and Action', () => {
-    const tags = fixture('kubearmor-alerts-saas-variant.jsonl').map((line) => route(sections, cri(line)).tag);
-    expect(tags).toEqual(['kubearmor.seclog-kubearmor-alerts', 'kubearmor.seclog-kubearmor-alerts']);
+    const out = fixture('kubearmor-alerts-saas-variant.jsonl').map((line) => route(sections, cri(line)));
+    expect(out.map((o) => o.tag)).toEqual(['kubearmor.seclog-kubearmor-alerts', 'kubearmor.seclog-kubearmor-alerts']);
+    // An empty Severity gives no number (fluentd's to_i would make it 0).
+    expect(out.map((o) => [o.record.Severity, o.record.severity])).toEqual(
+      fixture('kubearmor-alerts-saas-variant.jsonl').map((l) => JSON.parse(l).Severity).map((s) => [s, /^\d+$/.test(s ?? '') ? Number(s) : null]));
+    expect(out.some((o) => o.record.Severity === '')).toBe(true);
   });
 
   test('every Type and Operation value is accepted', () => {
@@ -97,10 +118,10 @@ describe('KubeArmorRelayCollector', () => {
         expect(route(sections, cri(JSON.stringify({ ...base, Type: type, Operation: operation }))).tag).toBe('kubearmor.seclog-kubearmor-alerts');
       }
     }
-    // DefaultPosture alerts carry no Severity (the relay omits the empty string).
+    // DefaultPosture alerts carry no Severity (the relay omits the empty string): no number either.
     const posture = { ...base, PolicyName: 'DefaultPosture', Type: 'MatchedPolicy' };
     delete posture.Severity;
-    expect(route(sections, cri(JSON.stringify(posture))).record.Severity).toBeUndefined();
+    expect(route(sections, cri(JSON.stringify(posture))).record.severity).toBeNull();
   });
 
   test('KubeArmor\'s own messages (Level) reach the messages family', () => {
@@ -165,12 +186,16 @@ describe('KubeArmorRelayCollector fails if', () => {
   test.each([
     ['an invalid namespace', { relayNamespace: 'Kube_Armor' }, /kubearmor relayNamespace must be a lowercase RFC 1123 label/],
     ['an index name for a data stream', { indexNames: { alerts: 'logs-kubearmor' } }, /kubearmor indexNames.alerts must not be "logs-kubearmor"/],
-    ['two kinds in one family', { indexNames: { alerts: 'ka', logs: 'ka' } }, /must be three different families/],
+    ['two kinds in one family', { indexNames: { alerts: 'ka', logs: 'ka' } }, /kubearmor indexNames.logs "ka" overlaps kubearmor indexNames.alerts "ka"/],
+    ['a family that is a prefix of another source\'s', { indexNames: { alerts: 'seclog' } }, /kubearmor indexNames.alerts "seclog" overlaps fluentd indexNames.containers "seclog-containers"/],
   ])('%s', (_name, props, message) => {
     expect(() => stack(props)).toThrow(message);
   });
   test('two collectors on one agent', () => {
     const { chart, fluentd } = stack();
-    expect(() => new KubeArmorRelayCollector(chart, 'KubeArmor2', { fluentd })).toThrow(/@id "in_tail_kubearmor" is used twice/);
+    expect(() => new KubeArmorRelayCollector(chart, 'KubeArmor2', { fluentd })).toThrow(/overlaps kubearmor indexNames.alerts/);
+    expect(() => new KubeArmorRelayCollector(chart, 'KubeArmor3', {
+      fluentd, indexNames: { alerts: 'b-alerts', logs: 'b-logs', messages: 'b-messages' },
+    })).toThrow(/@id "in_tail_kubearmor" is used twice/);
   });
 });

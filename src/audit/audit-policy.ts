@@ -349,12 +349,21 @@ function validateRule(prop: string, rule: AuditPolicyRule, earlier: AuditPolicyR
   if (rule.resources !== undefined && rule.nonResourceURLs !== undefined) {
     throw new Error(`${prop}: a rule cannot match both resources and nonResourceURLs; split it into two rules`);
   }
+  if (rule.namespaces !== undefined && rule.nonResourceURLs !== undefined) {
+    throw new Error(`${prop}: nonResourceURLs have no namespace; the API server refuses a rule with both, split it into two rules`);
+  }
+  if (rule.resources !== undefined && (!Array.isArray(rule.resources) || rule.resources.length === 0)) {
+    throw new Error(`${prop}: resources must be a non-empty list or left out (the API server reads an empty list as every resource), got ${JSON.stringify(rule.resources)}`);
+  }
   for (const url of rule.nonResourceURLs ?? []) {
     if (!url.startsWith('/') || url.slice(0, -1).includes('*')) {
       throw new Error(`${prop}: nonResourceURLs entries must start with '/' and may hold '*' only as the last character, got ${JSON.stringify(url)}`);
     }
   }
   (rule.resources ?? []).forEach((r, i) => {
+    if (r.resources !== undefined && r.resources.length === 0) {
+      throw new Error(`${prop} resources[${i}].resources must be a non-empty list or left out (empty means every resource), got []`);
+    }
     if (r.group !== undefined && r.group.includes('/')) {
       throw new Error(`${prop} resources[${i}].group must be a group name without a version, got ${JSON.stringify(r.group)}`);
     }
@@ -385,8 +394,20 @@ function matchesResource(rule: AuditPolicyRule, group: string, resource: string,
   if (rule.nonResourceURLs !== undefined) return false;
   if (rule.resources === undefined) return true;
   return rule.resources.some((r) => (r.group ?? '') === group
-    && (r.resources === undefined || r.resources.includes('*') || r.resources.includes(resource))
+    && (r.resources === undefined || r.resources.some((pattern) => resourceMatches(pattern, resource)))
     && (!everyName || r.resourceNames === undefined));
+}
+
+/**
+ * The API server's resource patterns: `*` (every resource and subresource),
+ * `pods/*` (every subresource of pods), `*\/scale` (the scale subresource of all).
+ */
+function resourceMatches(pattern: string, resource: string): boolean {
+  if (pattern === '*' || pattern === resource) return true;
+  const [base, sub] = resource.split('/');
+  if (pattern.endsWith('/*')) return sub !== undefined && pattern.slice(0, -2) === base;
+  if (pattern.startsWith('*/')) return sub !== undefined && pattern.slice(2) === sub;
+  return false;
 }
 
 /**

@@ -9,7 +9,7 @@ import { applyPodTemplateExtras } from '../common/pod';
 import { validateDnsLabel, validateDnsSubdomain, validateSize } from '../common/validation';
 import { FluentdSection } from '../fluentd/fluentd-config';
 import { FluentdDaemonSet } from '../fluentd/fluentd-daemon-set';
-import { dedotFilter, stdoutJsonOnlyFilter, validateIndexFamily } from '../fluentd/fluentd-pipeline';
+import { dedotFilter, stdoutJsonOnlyFilter } from '../fluentd/fluentd-pipeline';
 import { FALCO_DRIVER_LOADER_IMAGE_REPOSITORY, FALCO_IMAGE_REPOSITORY, FALCO_VERSION } from '../images';
 
 /** Options of {@link FalcoDaemonSet}, everything but the agent (what a chart passes through). */
@@ -134,8 +134,12 @@ export class FalcoDaemonSet extends Construct {
     this.name = props.name ?? 'falco';
     validateDnsLabel('falco name', this.name, 50);
     this.version = props.version ?? FALCO_VERSION;
-    if (!/^\d+\.\d+\.\d+$/.test(this.version ?? '')) {
+    const version = /^(\d+)\.(\d+)\.(\d+)$/.exec(this.version ?? '');
+    if (!version) {
       throw new Error(`falco version must be MAJOR.MINOR.PATCH such as "0.44.1", got ${JSON.stringify(this.version)}`);
+    }
+    if (Number(version[1]) === 0 && Number(version[2]) < 41) {
+      throw new Error(`falco version must be 0.41.0 or later (the container plugin it loads is bundled from 0.41), got ${JSON.stringify(this.version)}`);
     }
     this.driver = props.driver ?? FalcoDriver.MODERN_EBPF;
     if (!Object.values(FalcoDriver).includes(this.driver)) {
@@ -303,7 +307,7 @@ export class FalcoDaemonSet extends Construct {
         throw new Error(`falco fluentd must be a FluentdDaemonSet, got ${JSON.stringify(props.fluentd)}`);
       }
       this.indexName = props.indexName ?? `${props.fluentd.indexPrefix}-falco`;
-      validateIndexFamily('falco indexName', this.indexName);
+      props.fluentd.registerIndexFamily('falco indexName', this.indexName);
       props.fluentd.addContainerFileRoute({
         name: 'falco',
         path: this.logGlob,
@@ -345,7 +349,7 @@ function falcoAlertDirectives(fluentd: FluentdDaemonSet, indexName: string): Flu
       id: 'falco_parse_alert',
       params: { key_name: 'message', reserve_data: false, reserve_time: false, emit_invalid_record_to_error: true },
       // Falco's time is RFC 3339 UTC with nanoseconds, e.g. 2023-05-25T13:44:05.478445995Z.
-      sections: [FluentdSection.parse('json', { params: { time_key: 'time', time_type: 'string', time_format: '%Y-%m-%dT%H:%M:%S.%NZ', keep_time_key: true } })],
+      sections: [FluentdSection.parse('json', { params: { time_key: 'time', time_type: 'string', time_format: '%Y-%m-%dT%H:%M:%S.%NZ', utc: true, keep_time_key: true } })],
     }),
     FluentdSection.filter('falco.alerts', 'record_transformer', {
       id: 'falco_severity',

@@ -194,6 +194,7 @@ export class FluentdDaemonSet extends Construct {
   private readonly containerLogExclusions: string[];
   private readonly extraDirectives: FluentdSection[] = [];
   private auditAdded = false;
+  private readonly indexFamilies = new Map<string, string>();
   private readonly connection: ElasticsearchConnection;
 
   constructor(scope: Construct, id: string, props: FluentdDaemonSetProps) {
@@ -212,7 +213,8 @@ export class FluentdDaemonSet extends Construct {
       containers: props.indexNames?.containers ?? `${this.indexPrefix}-containers`,
       audit: props.indexNames?.audit ?? `${this.indexPrefix}-audit`,
     };
-    for (const [source, family] of Object.entries(this.indexNames)) validateIndexFamily(`fluentd indexNames.${source}`, family);
+    this.registerIndexFamily('fluentd indexNames.containers', this.indexNames.containers as string);
+    validateIndexFamily('fluentd indexNames.audit', this.indexNames.audit as string);
     const format = props.containerLogFormat ?? ContainerLogFormat.CRI;
     if (!Object.values(ContainerLogFormat).includes(format)) {
       throw new Error(`fluentd containerLogFormat must be one of ${Object.values(ContainerLogFormat).join(', ')}, got ${JSON.stringify(format)}`);
@@ -356,6 +358,7 @@ export class FluentdDaemonSet extends Construct {
    */
   public addAuditLogs(audit: KubeApiServerAudit): void {
     if (this.auditAdded) throw new Error('fluentd addAuditLogs was called twice: one API server audit log per agent');
+    this.registerIndexFamily('fluentd indexNames.audit', this.indexNames.audit as string);
     this.auditAdded = true;
     this.addDirectives(...auditLogDirectives({
       path: audit.logPath,
@@ -375,6 +378,25 @@ export class FluentdDaemonSet extends Construct {
   }
 
   /**
+   * Reserves an index family for one source of this agent. Throws if the name is
+   * not a valid family, or if it equals or overlaps (`a` and `a-b`) the family of
+   * another source: the index patterns `<family>-*` would mix their documents.
+   * @param prop what the family is, for the error message (e.g. `falco indexName`)
+   */
+  public registerIndexFamily(prop: string, family: string): void {
+    validateIndexFamily(prop, family);
+    for (const [otherProp, other] of this.indexFamilies) {
+      if (family === other || family.startsWith(other + '-') || other.startsWith(family + '-')) {
+        throw new Error(
+          `${prop} ${JSON.stringify(family)} overlaps ${otherProp} ${JSON.stringify(other)}: ` +
+          'each source needs a family of its own that is not a prefix of another (their <family>-* indices would mix)',
+        );
+      }
+    }
+    this.indexFamilies.set(prop, family);
+  }
+
+  /**
    * Adds a route that reads some container log files (in this agent's runtime
    * format, partial lines joined) and hands each line to `directives`. The files
    * are also excluded from the generic container-log source.
@@ -382,6 +404,9 @@ export class FluentdDaemonSet extends Construct {
   public addContainerFileRoute(options: FluentdContainerFileRouteOptions): void {
     if (!/^[a-z][a-z0-9_]*$/.test(options.name ?? '')) {
       throw new Error(`fluentd route name must be lowercase letters, digits or '_', got ${JSON.stringify(options.name)}`);
+    }
+    if (!/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/.test(options.tag ?? '')) {
+      throw new Error(`fluentd route tag must be dot-separated words without '*' (it is also the match pattern), got ${JSON.stringify(options.tag)}`);
     }
     this.addContainerLogExclusion(options.path);
     this.addDirectives(...containerFileRoute({

@@ -164,7 +164,7 @@ export function containerFileRoute(options: ContainerFileRouteOptions): FluentdS
       // fluent-plugin-parser-cri: fields `stream`, `logtag` (P or F) and `message`;
       // the time string becomes the event time and is not kept as a field too.
       ? FluentdSection.parse('cri', { params: { keep_time_key: false } })
-      : FluentdSection.parse('json', { params: { time_key: 'time', time_type: 'string', time_format: '%Y-%m-%dT%H:%M:%S.%NZ' } })],
+      : FluentdSection.parse('json', { params: { time_key: 'time', time_type: 'string', time_format: '%Y-%m-%dT%H:%M:%S.%NZ', utc: true } })],
   });
 
   const join = cri
@@ -267,6 +267,9 @@ export interface AuditLogPipelineOptions {
   readonly buffer: FluentdBuffer;
 }
 
+/** Audit event fields that hold whole request or response objects. */
+export const AUDIT_BODIES = ['requestObject', 'responseObject'];
+
 /** Namespace of cluster-scoped requests (no `objectRef.namespace`) in the audit index names. */
 export const AUDIT_NO_NAMESPACE = 'none';
 
@@ -294,7 +297,7 @@ export function auditLogDirectives(options: AuditLogPipelineOptions): FluentdSec
       },
       sections: [FluentdSection.parse('json', {
         // metav1.MicroTime: always UTC, six fractional digits, e.g. 2020-04-21T17:57:05.548299Z.
-        params: { time_key: 'stageTimestamp', time_type: 'string', time_format: '%Y-%m-%dT%H:%M:%S.%NZ', keep_time_key: true },
+        params: { time_key: 'stageTimestamp', time_type: 'string', time_format: '%Y-%m-%dT%H:%M:%S.%NZ', utc: true, keep_time_key: true },
       })],
     }),
     FluentdSection.label(AUDIT_LABEL, [
@@ -307,6 +310,18 @@ export function auditLogDirectives(options: AuditLogPipelineOptions): FluentdSec
           FluentdSection.section('rule', { params: { key: namespaceKey, pattern: '/^(.+)$/', invert: true, tag: `audit.${AUDIT_NO_NAMESPACE}` } }),
         ],
       }),
+      // Request and response bodies are whole Kubernetes objects of every kind: as
+      // fields they would clash in the mapping (a Pod's status is an object, a
+      // Status response's a string) and outgrow the field limit, and Elasticsearch
+      // would reject the events. They are kept whole, as JSON text.
+      FluentdSection.filter('audit.**', 'record_transformer', {
+        id: 'audit_bodies_as_json_text',
+        params: { enable_ruby: true },
+        sections: [FluentdSection.section('record', {
+          params: Object.fromEntries(AUDIT_BODIES.map((key) => [key, `\${record["${key}"].nil? ? nil : record["${key}"].to_json}`])),
+        })],
+      }),
+      dedotFilter('audit.**', 'audit_dedot'),
       elasticsearchOutput('audit.**', 'out_es_audit', { ...options, indexFamily: `${options.indexFamily}-\${tag[1]}` }),
     ]),
   ];

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { validateDnsLabel } from '../common/validation';
 import { FluentdSection } from '../fluentd/fluentd-config';
 import { FluentdDaemonSet } from '../fluentd/fluentd-daemon-set';
-import { dedotFilter, stdoutJsonOnlyFilter, validateIndexFamily } from '../fluentd/fluentd-pipeline';
+import { dedotFilter, stdoutJsonOnlyFilter } from '../fluentd/fluentd-pipeline';
 
 /** Index families of the KubeArmor event kinds. */
 export interface KubeArmorIndexNames {
@@ -45,6 +45,12 @@ export interface KubeArmorRelayCollectorOptions {
    * @default 'kubearmor-relay-server'
    */
   readonly relayContainerName?: string;
+
+  /**
+   * The relay's log files on the nodes.
+   * @default - `/var/log/containers/<relayDeploymentName>-*_<relayNamespace>_<relayContainerName>-*.log`
+   */
+  readonly relayLogGlob?: string;
 
   /**
    * Name of the operator's KubeArmorConfig, when KubeArmor was installed by its
@@ -126,13 +132,11 @@ export class KubeArmorRelayCollector extends Construct {
       logs: props.indexNames?.logs ?? `${prefix}-kubearmor-logs`,
       messages: props.indexNames?.messages ?? `${prefix}-kubearmor-messages`,
     };
-    for (const [kind, family] of Object.entries(this.indexNames)) validateIndexFamily(`kubearmor indexNames.${kind}`, family);
-    if (new Set(Object.values(this.indexNames)).size !== 3) {
-      throw new Error(`kubearmor indexNames must be three different families, got ${JSON.stringify(this.indexNames)}`);
-    }
+    for (const [kind, family] of Object.entries(this.indexNames)) fluentd.registerIndexFamily(`kubearmor indexNames.${kind}`, family);
 
     // Kubelet names the files <pod>_<namespace>_<container>-<container id>.log.
-    this.relayLogGlob = `/var/log/containers/${this.relayDeploymentName}-*_${this.relayNamespace}_${this.relayContainerName}-*.log`;
+    this.relayLogGlob = props.relayLogGlob
+      ?? `/var/log/containers/${this.relayDeploymentName}-*_${this.relayNamespace}_${this.relayContainerName}-*.log`;
     fluentd.addContainerFileRoute({
       name: 'kubearmor',
       path: this.relayLogGlob,
@@ -205,7 +209,7 @@ export class KubeArmorRelayCollector extends Construct {
       stdoutJsonOnlyFilter('kubearmor.relay', 'kubearmor_stdout_json_only'),
       // The event's own fields become the record. Timestamp (Unix seconds) gives the
       // time first; UpdatedTime (microseconds) replaces it below when present; with
-      // neither, the time kubelet recorded stays. Severity ("1" to "10") becomes a number.
+      // neither, the time kubelet recorded stays.
       FluentdSection.filter('kubearmor.relay', 'parser', {
         id: 'kubearmor_parse_event',
         params: {
@@ -217,7 +221,6 @@ export class KubeArmorRelayCollector extends Construct {
         sections: [FluentdSection.parse('json', {
           params: {
             time_key: 'Timestamp', time_type: 'unixtime', keep_time_key: true, estimate_current_event: false,
-            types: 'Severity:integer',
           },
         })],
       }),
@@ -233,8 +236,17 @@ export class KubeArmorRelayCollector extends Construct {
         sections: [FluentdSection.parse('regexp', {
           params: {
             expression: '/^(?<updated_time>\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d+Z)$/',
-            time_key: 'updated_time', time_type: 'string', time_format: '%Y-%m-%dT%H:%M:%S.%NZ', keep_time_key: false,
+            time_key: 'updated_time', time_type: 'string', time_format: '%Y-%m-%dT%H:%M:%S.%NZ', utc: true, keep_time_key: false,
           },
+        })],
+      }),
+      // Severity stays as KubeArmor prints it ("1" to "10"), and `severity` holds it as a
+      // number; an empty or missing Severity (DefaultPosture alerts) gives none.
+      FluentdSection.filter('kubearmor.relay', 'record_transformer', {
+        id: 'kubearmor_severity_number',
+        params: { enable_ruby: true },
+        sections: [FluentdSection.section('record', {
+          params: { severity: '${record["Severity"].to_s =~ /\\A\\d+\\z/ ? record["Severity"].to_i : nil}' },
         })],
       }),
       // Alerts carry PolicyName or Action, messages Level; every other event is a log.
