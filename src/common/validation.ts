@@ -61,6 +61,16 @@ export function validateSize(prop: string, size: Size): number {
 }
 
 /**
+ * Throws unless the size is valid and at least `minimumMebibytes` (a memory limit a
+ * program can start in); `why` says what needs that much.
+ */
+export function validateMinimumSize(prop: string, size: Size, minimumMebibytes: number, why = ''): void {
+  if (validateSize(prop, size) < minimumMebibytes * 1024 ** 2) {
+    throw new Error(`${prop} must be at least ${minimumMebibytes} MiB${why ? ` (${why})` : ''}, got ${size.asString()}`);
+  }
+}
+
+/**
  * A Kubernetes quantity for a size, in the largest binary unit that keeps it whole
  * (`30Gi`, `1536Mi`, `512Ki`, or plain bytes).
  */

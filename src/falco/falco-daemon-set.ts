@@ -6,7 +6,7 @@ import { FALCO_PRIORITY_NAMES, FalcoList, FalcoMacro, FalcoPriority, FalcoRule, 
 import { contentHash } from '../common/hash';
 import { appLabels, selectorLabels } from '../common/labels';
 import { applyPodTemplateExtras } from '../common/pod';
-import { validateDnsLabel, validateDnsSubdomain, validateSize } from '../common/validation';
+import { validateDnsLabel, validateDnsSubdomain, validateMinimumSize } from '../common/validation';
 import { FluentdSection } from '../fluentd/fluentd-config';
 import { FluentdDaemonSet } from '../fluentd/fluentd-daemon-set';
 import { dedotFilter, stdoutJsonOnlyFilter } from '../fluentd/fluentd-pipeline';
@@ -155,9 +155,7 @@ export class FalcoDaemonSet extends Construct {
       throw new Error(`falco priority must be one of ${Object.values(FalcoPriority).join(', ')}, got ${JSON.stringify(priority)}`);
     }
     const memory = props.memoryLimit ?? Size.mebibytes(1024);
-    if (validateSize('falco memoryLimit', memory) < 256 * 1024 ** 2) {
-      throw new Error(`falco memoryLimit must be at least 256 MiB, got ${memory.asString()}`);
-    }
+    validateMinimumSize('falco memoryLimit', memory, 256);
     if (props.priorityClassName !== undefined) validateDnsSubdomain('falco priorityClassName', props.priorityClassName);
     const namespace = Chart.of(this).namespace;
     if (namespace === undefined) {

@@ -13,7 +13,7 @@ import { ServiceMonitor } from '../../imports/monitoring.coreos.com';
 import { contentHash } from '../common/hash';
 import { appLabels, selectorLabels } from '../common/labels';
 import { applyPodTemplateExtras, clusterScoped, dropAllCapabilities, unprivilegedContainer } from '../common/pod';
-import { validateDnsLabel, validateDnsSubdomain, validateImage, validateSize } from '../common/validation';
+import { validateDnsLabel, validateDnsSubdomain, validateImage, validateMinimumSize } from '../common/validation';
 import { ElasticsearchCluster } from '../elasticsearch/elasticsearch-cluster';
 import { FLUENTD_IMAGE } from '../images';
 
@@ -224,9 +224,7 @@ export class FluentdDaemonSet extends Construct {
       throw new Error(`fluentd logLevel must be one of ${Object.values(FluentdLogLevel).join(', ')}, got ${JSON.stringify(logLevel)}`);
     }
     const memory = props.memoryLimit ?? Size.mebibytes(512);
-    if (validateSize('fluentd memoryLimit', memory) < 128 * 1024 ** 2) {
-      throw new Error(`fluentd memoryLimit must be at least 128 MiB, got ${memory.asString()}`);
-    }
+    validateMinimumSize('fluentd memoryLimit', memory, 128);
     const image = props.image ?? FLUENTD_IMAGE;
     validateImage('fluentd image', image);
     if (props.priorityClassName !== undefined) validateDnsSubdomain('fluentd priorityClassName', props.priorityClassName);

@@ -5,7 +5,7 @@ import { KibanaConfig } from './kibana-config';
 import { contentHash } from '../common/hash';
 import { appLabels, selectorLabels } from '../common/labels';
 import { applyPodTemplateExtras, dropAllCapabilities, unprivilegedContainer } from '../common/pod';
-import { validateDnsLabel, validateDnsSubdomain, validateImageRepository, validateInteger, validateSize } from '../common/validation';
+import { validateDnsLabel, validateDnsSubdomain, validateImageRepository, validateInteger, validateMinimumSize } from '../common/validation';
 import { ElasticsearchCluster } from '../elasticsearch/elasticsearch-cluster';
 import { KIBANA_IMAGE_REPOSITORY } from '../images';
 
@@ -111,9 +111,7 @@ export class Kibana extends Construct {
     const replicas = props.replicas ?? 1;
     validateInteger('kibana replicas', replicas, 1);
     const memory = props.memoryLimit ?? Size.gibibytes(1);
-    if (validateSize('kibana memoryLimit', memory) < 512 * 1024 ** 2) {
-      throw new Error(`kibana memoryLimit must be at least 512 MiB (Kibana 8 needs about 1 GiB), got ${memory.asString()}`);
-    }
+    validateMinimumSize('kibana memoryLimit', memory, 512, 'Kibana 8 needs about 1 GiB');
     if (props.imageRepository !== undefined) validateImageRepository('kibana imageRepository', props.imageRepository);
     if (props.priorityClassName !== undefined) validateDnsSubdomain('kibana priorityClassName', props.priorityClassName);
     this.image = `${props.imageRepository ?? KIBANA_IMAGE_REPOSITORY}:${es.version}`;
