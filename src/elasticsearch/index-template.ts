@@ -1,0 +1,243 @@
+import { Duration, Size } from 'cdk8s';
+import { validateInteger, validateSize } from '../common/validation';
+
+/**
+ * Elasticsearch field types the library maps explicitly.
+ * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/mapping-types.html
+ */
+export enum IndexFieldType {
+  /** Exact values: names, rules, actions, IDs (aggregatable). */
+  KEYWORD = 'keyword',
+  /** Full-text searchable text, with a `keyword` sub-field for aggregations. */
+  TEXT = 'text',
+  /** Full-text searchable text without scoring or positions (log lines). */
+  MATCH_ONLY_TEXT = 'match_only_text',
+  /** Timestamp with millisecond precision. */
+  DATE = 'date',
+  /** Timestamp with nanosecond precision. */
+  DATE_NANOS = 'date_nanos',
+  /** 64-bit integer. */
+  LONG = 'long',
+  /** 16-bit integer (status codes). */
+  SHORT = 'short',
+  /** 8-bit integer (severities). */
+  BYTE = 'byte',
+  /** true / false. */
+  BOOLEAN = 'boolean',
+  /** IPv4 or IPv6 address. */
+  IP = 'ip',
+  /**
+   * A whole object as one field: every leaf is indexed as a keyword under its dotted
+   * path, whatever its name or type, so free-form objects never clash or explode the mapping.
+   */
+  FLATTENED = 'flattened',
+}
+
+/** Props of {@link IlmPolicy}. */
+export interface IlmPolicyProps {
+  /** Policy name. */
+  readonly name: string;
+
+  /**
+   * Delete an index this long after it rolled over.
+   */
+  readonly retention: Duration;
+
+  /**
+   * Roll over to a new backing index at this age.
+   * @default Duration.days(1)
+   */
+  readonly rolloverMaxAge?: Duration;
+
+  /**
+   * Roll over when a primary shard reaches this size.
+   * @default Size.gibibytes(50)
+   */
+  readonly rolloverMaxPrimaryShardSize?: Size;
+}
+
+/**
+ * An index lifecycle policy: roll over by age or size, delete after the retention.
+ * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/ilm-index-lifecycle.html
+ */
+export class IlmPolicy {
+  /** Policy name. */
+  public readonly name: string;
+  /** Retention in days after rollover. */
+  public readonly retentionDays: number;
+  /** Rollover age in hours. */
+  public readonly rolloverMaxAgeHours: number;
+  /** Rollover primary shard size in GiB. */
+  public readonly rolloverMaxPrimaryShardSizeGib: number;
+
+  constructor(props: IlmPolicyProps) {
+    validateResourceName('ilm policy name', props.name);
+    this.name = props.name;
+    this.retentionDays = wholeUnits('ilm policy retention', props.retention.toHours({ integral: false }) / 24, 'days');
+    this.rolloverMaxAgeHours = wholeUnits('ilm policy rolloverMaxAge', (props.rolloverMaxAge ?? Duration.days(1)).toHours({ integral: false }), 'hours');
+    const size = props.rolloverMaxPrimaryShardSize ?? Size.gibibytes(50);
+    this.rolloverMaxPrimaryShardSizeGib = wholeUnits('ilm policy rolloverMaxPrimaryShardSize', validateSize('ilm policy rolloverMaxPrimaryShardSize', size) / 1024 ** 3, 'GiB');
+    validateInteger('ilm policy retention (days)', this.retentionDays, 1, 3650);
+  }
+
+  /** The body of `PUT _ilm/policy/<name>`. */
+  public toJson(): { [key: string]: any } {
+    return {
+      policy: {
+        phases: {
+          hot: {
+            min_age: '0ms',
+            actions: { rollover: { max_age: `${this.rolloverMaxAgeHours}h`, max_primary_shard_size: `${this.rolloverMaxPrimaryShardSizeGib}gb` } },
+          },
+          delete: { min_age: `${this.retentionDays}d`, actions: { delete: {} } },
+        },
+        _meta: { managed_by: 'cdk8s-security-logging' },
+      },
+    };
+  }
+}
+
+/** Props of {@link IndexTemplate}. */
+export interface IndexTemplateProps {
+  /** Template name. */
+  readonly name: string;
+  /** Index (or data stream) name patterns. */
+  readonly indexPatterns: string[];
+  /** Explicit field mappings by dotted path (`kubernetes.pod_name`). */
+  readonly fields: { [path: string]: IndexFieldType };
+  /** The lifecycle policy of the matching indices. */
+  readonly lifecycle: IlmPolicy;
+  /**
+   * Whether the matching names are data streams (rollover by the policy).
+   * @default true
+   */
+  readonly dataStream?: boolean;
+  /**
+   * Template priority; above the built-in templates (100) so ours win.
+   * @default 200
+   */
+  readonly priority?: number;
+  /**
+   * Primary shards per backing index.
+   * @default 1
+   */
+  readonly shards?: number;
+  /**
+   * Replicas per shard.
+   * @default 1
+   */
+  readonly replicas?: number;
+}
+
+/**
+ * A composable index template with explicit mappings. Fields not listed are kept
+ * in `_source` but not indexed (`dynamic: false`), so an unexpected field can
+ * neither clash with a mapped one nor grow the mapping without bound.
+ * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/index-templates.html
+ */
+export class IndexTemplate {
+  /** Template name. */
+  public readonly name: string;
+  /** Index patterns. */
+  public readonly indexPatterns: string[];
+  /** Lifecycle policy. */
+  public readonly lifecycle: IlmPolicy;
+  private readonly fields: { [path: string]: IndexFieldType };
+  private readonly props: IndexTemplateProps;
+
+  constructor(props: IndexTemplateProps) {
+    validateResourceName('index template name', props.name);
+    if (props.indexPatterns.length === 0) throw new Error(`index template ${props.name}: indexPatterns must not be empty`);
+    for (const pattern of props.indexPatterns) {
+      if (!/^[a-z0-9][a-z0-9_.*-]*$/.test(pattern)) {
+        throw new Error(`index template ${props.name}: index pattern ${JSON.stringify(pattern)} must be lowercase letters, digits, '_', '-', '.', '*'`);
+      }
+    }
+    validateInteger(`index template ${props.name} priority`, props.priority ?? 200, 101, 100000);
+    validateInteger(`index template ${props.name} shards`, props.shards ?? 1, 1, 1024);
+    validateInteger(`index template ${props.name} replicas`, props.replicas ?? 1, 0, 16);
+    const paths = Object.keys(props.fields);
+    for (const path of paths) {
+      if (!/^[@A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/.test(path)) {
+        throw new Error(`index template ${props.name}: field path ${JSON.stringify(path)} must be dot-separated names`);
+      }
+      const parent = paths.find((other) => path.startsWith(other + '.'));
+      if (parent !== undefined) {
+        throw new Error(`index template ${props.name}: field ${JSON.stringify(path)} sits inside ${JSON.stringify(parent)}, which is mapped as a ${props.fields[parent]}`);
+      }
+    }
+    if ((props.dataStream ?? true) && props.fields['@timestamp'] === undefined) {
+      throw new Error(`index template ${props.name}: a data stream needs @timestamp mapped as a date`);
+    }
+    this.name = props.name;
+    this.indexPatterns = [...props.indexPatterns];
+    this.lifecycle = props.lifecycle;
+    this.fields = { ...props.fields };
+    this.props = props;
+  }
+
+  /** The mapped field paths, sorted. */
+  public get fieldPaths(): string[] {
+    return Object.keys(this.fields).sort();
+  }
+
+  /**
+   * The type a field path resolves to: its own mapping, or `flattened` when it lies
+   * inside a flattened field; undefined when the path is not searchable.
+   */
+  public typeOf(path: string): IndexFieldType | undefined {
+    if (this.fields[path] !== undefined) return this.fields[path];
+    const parent = Object.keys(this.fields).find((p) => path.startsWith(p + '.') && this.fields[p] === IndexFieldType.FLATTENED);
+    return parent === undefined ? undefined : IndexFieldType.FLATTENED;
+  }
+
+  /** The body of `PUT _index_template/<name>`. */
+  public toJson(): { [key: string]: any } {
+    const properties: { [key: string]: any } = {};
+    for (const path of this.fieldPaths) {
+      const parts = path.split('.');
+      let node = properties;
+      for (const part of parts.slice(0, -1)) {
+        node[part] ??= { properties: {} };
+        node = node[part].properties;
+      }
+      node[parts[parts.length - 1]] = fieldMapping(this.fields[path]);
+    }
+    return {
+      index_patterns: [...this.indexPatterns],
+      ...((this.props.dataStream ?? true) ? { data_stream: {} } : {}),
+      priority: this.props.priority ?? 200,
+      template: {
+        settings: {
+          'index.lifecycle.name': this.lifecycle.name,
+          'index.number_of_shards': this.props.shards ?? 1,
+          'index.number_of_replicas': this.props.replicas ?? 1,
+        },
+        mappings: { dynamic: false, properties },
+      },
+      _meta: { managed_by: 'cdk8s-security-logging' },
+    };
+  }
+}
+
+function fieldMapping(type: IndexFieldType): { [key: string]: any } {
+  switch (type) {
+    case IndexFieldType.TEXT: return { type: 'text', fields: { keyword: { type: 'keyword', ignore_above: 1024 } } };
+    case IndexFieldType.KEYWORD: return { type: 'keyword', ignore_above: 1024 };
+    case IndexFieldType.FLATTENED: return { type: 'flattened', ignore_above: 1024 };
+    default: return { type };
+  }
+}
+
+function validateResourceName(prop: string, name: string): void {
+  if (typeof name !== 'string' || !/^[a-z0-9][a-z0-9_.-]{0,254}$/.test(name)) {
+    throw new Error(`${prop} must be lowercase letters, digits, '_', '-' and '.', got ${JSON.stringify(name)}`);
+  }
+}
+
+function wholeUnits(prop: string, value: number, unit: string): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new Error(`${prop} must be a whole number of ${unit}, at least 1, got ${value} ${unit}`);
+  }
+  return value;
+}

@@ -1,0 +1,196 @@
+import { Duration } from 'cdk8s';
+import { IlmPolicy, IndexFieldType, IndexTemplate } from './index-template';
+
+const K = IndexFieldType.KEYWORD;
+const L = IndexFieldType.LONG;
+
+/** Fields every source's events carry: the event time and the fluentd tag. */
+const COMMON: { [path: string]: IndexFieldType } = {
+  '@timestamp': IndexFieldType.DATE_NANOS,
+  'tag': K,
+};
+
+/**
+ * Container log events: the line, its stream, the pod it came from (kubernetes_metadata,
+ * de-dotted labels) and the JSON payload, whose fields vary by application.
+ * @see https://github.com/fabric8io/fluent-plugin-kubernetes_metadata_filter
+ */
+export const CONTAINER_LOG_FIELDS: { [path: string]: IndexFieldType } = {
+  ...COMMON,
+  'message': IndexFieldType.MATCH_ONLY_TEXT,
+  'stream': K,
+  'payload': IndexFieldType.FLATTENED,
+  'docker.container_id': K,
+  'kubernetes.container_name': K,
+  'kubernetes.namespace_name': K,
+  'kubernetes.pod_name': K,
+  'kubernetes.pod_id': K,
+  'kubernetes.pod_ip': IndexFieldType.IP,
+  'kubernetes.host': K,
+  'kubernetes.container_image': K,
+  'kubernetes.container_image_id': K,
+  'kubernetes.namespace_id': K,
+  'kubernetes.labels': IndexFieldType.FLATTENED,
+  'kubernetes.namespace_labels': IndexFieldType.FLATTENED,
+  'kubernetes.annotations': IndexFieldType.FLATTENED,
+};
+
+/**
+ * Falco alerts: rule, priority (keyword) and severity (number), the output text, and
+ * the output fields (de-dotted keys, values of any type) as one flattened field.
+ * @see https://falco.org/docs/concepts/outputs/formatting/
+ */
+export const FALCO_ALERT_FIELDS: { [path: string]: IndexFieldType } = {
+  ...COMMON,
+  'time': IndexFieldType.DATE_NANOS,
+  'rule': K,
+  'priority': K,
+  'severity': IndexFieldType.BYTE,
+  'output': IndexFieldType.TEXT,
+  'output_fields': IndexFieldType.FLATTENED,
+  'source': K,
+  'tags': K,
+  'hostname': K,
+};
+
+/**
+ * KubeArmor alerts, logs and messages (one mapping serves the three families).
+ * @see https://docs.kubearmor.io/kubearmor/documentation/kubearmor-events
+ */
+export const KUBEARMOR_EVENT_FIELDS: { [path: string]: IndexFieldType } = {
+  ...COMMON,
+  'Timestamp': L,
+  'UpdatedTime': IndexFieldType.DATE,
+  'ClusterName': K,
+  'HostName': K,
+  'HostIP': IndexFieldType.IP,
+  'NamespaceName': K,
+  'Owner.Ref': K,
+  'Owner.Name': K,
+  'Owner.Namespace': K,
+  'PodName': K,
+  'Labels': K,
+  'ContainerID': K,
+  'ContainerName': K,
+  'ContainerImage': K,
+  'HostPPID': L,
+  'HostPID': L,
+  'PPID': L,
+  'PID': L,
+  'UID': L,
+  'ParentProcessName': K,
+  'ProcessName': K,
+  'PolicyName': K,
+  'Severity': K,
+  'severity': IndexFieldType.BYTE,
+  'Tags': K,
+  'ATags': K,
+  'Message': IndexFieldType.TEXT,
+  'Type': K,
+  'Source': K,
+  'Operation': K,
+  'Resource': IndexFieldType.TEXT,
+  'Data': IndexFieldType.TEXT,
+  'Enforcer': K,
+  'Action': K,
+  'Result': K,
+  'Cwd': K,
+  'TTY': K,
+  'Level': K,
+  'KubeArmorVersion': K,
+  'MaxAlertsPerSec': L,
+  'DroppingAlertsInterval': L,
+  'NodeID': K,
+  'UserName': K,
+  'EventData': IndexFieldType.FLATTENED,
+  'ExecEvent.ExecID': K,
+  'ExecEvent.ExecutableName': K,
+};
+
+/**
+ * Kubernetes audit events (`audit.k8s.io/v1` Event): who did what to which object,
+ * and how it ended; request and response bodies, objects of any kind, as flattened fields.
+ * @see https://kubernetes.io/docs/reference/config-api/apiserver-audit.v1/#audit-k8s-io-v1-Event
+ */
+export const AUDIT_EVENT_FIELDS: { [path: string]: IndexFieldType } = {
+  ...COMMON,
+  'kind': K,
+  'apiVersion': K,
+  'level': K,
+  'auditID': K,
+  'stage': K,
+  'requestURI': K,
+  'verb': K,
+  'user.username': K,
+  'user.uid': K,
+  'user.groups': K,
+  'user.extra': IndexFieldType.FLATTENED,
+  'impersonatedUser.username': K,
+  'impersonatedUser.uid': K,
+  'impersonatedUser.groups': K,
+  'sourceIPs': IndexFieldType.IP,
+  'userAgent': K,
+  'objectRef.resource': K,
+  'objectRef.namespace': K,
+  'objectRef.name': K,
+  'objectRef.uid': K,
+  'objectRef.apiGroup': K,
+  'objectRef.apiVersion': K,
+  'objectRef.resourceVersion': K,
+  'objectRef.subresource': K,
+  'responseStatus.code': IndexFieldType.SHORT,
+  'responseStatus.status': K,
+  'responseStatus.reason': K,
+  'responseStatus.message': IndexFieldType.TEXT,
+  'responseStatus.details': IndexFieldType.FLATTENED,
+  'requestObject': IndexFieldType.FLATTENED,
+  'responseObject': IndexFieldType.FLATTENED,
+  'requestReceivedTimestamp': IndexFieldType.DATE_NANOS,
+  'stageTimestamp': IndexFieldType.DATE_NANOS,
+  'annotations': IndexFieldType.FLATTENED,
+};
+
+/** Retention per source, in days after rollover. */
+export interface SecurityIndexRetention {
+  /**
+   * Container logs.
+   * @default 14
+   */
+  readonly containersDays?: number;
+  /**
+   * Falco alerts.
+   * @default 90
+   */
+  readonly falcoDays?: number;
+  /**
+   * KubeArmor alerts, logs and messages.
+   * @default 90
+   */
+  readonly kubeArmorDays?: number;
+  /**
+   * Kubernetes audit events (kept longest: investigations reach back months).
+   * @default 365
+   */
+  readonly auditDays?: number;
+}
+
+/** One source's index family, mapping and retention. */
+export interface SecurityIndexSource {
+  /** Index family name (patterns `<family>` and `<family>-*`). */
+  readonly family: string;
+  /** Field mappings. */
+  readonly fields: { [path: string]: IndexFieldType };
+  /** Days to keep. */
+  readonly retentionDays: number;
+}
+
+/** An index template and lifecycle policy per source, named after its family. */
+export function securityIndexTemplates(sources: SecurityIndexSource[]): IndexTemplate[] {
+  return sources.map((source) => new IndexTemplate({
+    name: source.family,
+    // The family itself (a data stream) and names under it (audit: one per namespace).
+    indexPatterns: [source.family, `${source.family}-*`],
+    fields: source.fields,
+    lifecycle: new IlmPolicy({ name: `${source.family}-policy`, retention: Duration.days(source.retentionDays) }),
+  }));
+}
