@@ -5,6 +5,7 @@ export * from './elasticsearch/index-template';
 export * from './elasticsearch/security-index-templates';
 export * from './kibana/kibana-config';
 export * from './kibana/kibana';
+export * from './kibana/saved-objects';
 export * from './fluentd/fluentd-config';
 export * from './fluentd/fluentd-buffer';
 export { ContainerLogFormat } from './fluentd/fluentd-pipeline';

@@ -1,0 +1,428 @@
+import { IndexFieldType, IndexTemplate } from '../elasticsearch/index-template';
+
+/**
+ * Migration versions written on each object. Kibana migrates older objects forward
+ * on import; these are the versions Kibana 8.x's own sample data ships
+ * (`home/server/services/sample_data/data_sets/ecommerce/saved_objects.ts`).
+ */
+const CORE_MIGRATION_VERSION = '8.8.0';
+const TYPE_MIGRATION_VERSIONS: { [type: string]: string } = {
+  'index-pattern': '7.11.0',
+  'search': '7.9.3',
+  'visualization': '8.0.0',
+  'dashboard': '8.7.0',
+};
+/** Field types Elasticsearch can aggregate on. */
+const AGGREGATABLE = new Set<IndexFieldType>([
+  IndexFieldType.KEYWORD, IndexFieldType.DATE, IndexFieldType.DATE_NANOS, IndexFieldType.LONG, IndexFieldType.SHORT,
+  IndexFieldType.BYTE, IndexFieldType.BOOLEAN, IndexFieldType.IP, IndexFieldType.FLATTENED,
+]);
+
+/** One saved object as Kibana imports it (a line of the NDJSON file). */
+interface SavedObjectJson {
+  readonly type: string;
+  readonly id: string;
+  readonly attributes: { [key: string]: any };
+  readonly references: { name: string; type: string; id: string }[];
+  readonly coreMigrationVersion: string;
+  readonly typeMigrationVersion: string;
+}
+
+function savedObject(type: string, id: string, attributes: { [key: string]: any }, references: SavedObjectJson['references']): SavedObjectJson {
+  return { type, id, attributes, references, coreMigrationVersion: CORE_MIGRATION_VERSION, typeMigrationVersion: TYPE_MIGRATION_VERSIONS[type] };
+}
+
+function validateId(what: string, id: string): void {
+  if (typeof id !== 'string' || !/^[a-z0-9][a-z0-9-]{0,99}$/.test(id)) {
+    throw new Error(`${what} id must be lowercase letters, digits and '-', at most 100, got ${JSON.stringify(id)}`);
+  }
+}
+
+const searchSource = (query: string, withIndex: boolean) => JSON.stringify({
+  query: { query, language: 'kuery' },
+  filter: [],
+  ...(withIndex ? { indexRefName: 'kibanaSavedObjectMeta.searchSourceJSON.index' } : {}),
+});
+
+/** Props of {@link KibanaDataView}. */
+export interface KibanaDataViewProps {
+  /** Stable saved-object id. */
+  readonly id: string;
+  /** Display name. */
+  readonly name: string;
+  /** The index template whose indices the view reads; its patterns become the view's title. */
+  readonly template: IndexTemplate;
+  /**
+   * The time field.
+   * @default '@timestamp'
+   */
+  readonly timeField?: string;
+}
+
+/** A data view (saved object type `index-pattern`) over one source's indices. */
+export class KibanaDataView {
+  /** Saved-object id. */
+  public readonly id: string;
+  /** The index template behind the view. */
+  public readonly template: IndexTemplate;
+  private readonly props: KibanaDataViewProps;
+
+  constructor(props: KibanaDataViewProps) {
+    validateId('kibana data view', props.id);
+    this.id = props.id;
+    this.template = props.template;
+    this.props = props;
+    const timeField = props.timeField ?? '@timestamp';
+    const type = props.template.typeOf(timeField);
+    if (type !== IndexFieldType.DATE && type !== IndexFieldType.DATE_NANOS) {
+      throw new Error(`kibana data view ${props.id}: time field ${JSON.stringify(timeField)} is not a date in template ${props.template.name}`);
+    }
+  }
+
+  /** Checks that a field exists and, if `aggregatable`, can be aggregated on. */
+  public checkField(where: string, field: string, aggregatable: boolean): void {
+    const type = this.template.typeOf(field);
+    if (type === undefined) {
+      throw new Error(`${where}: field ${JSON.stringify(field)} is not in the mapping of ${this.template.name} (data view ${this.id})`);
+    }
+    if (aggregatable && !AGGREGATABLE.has(type)) {
+      throw new Error(`${where}: field ${JSON.stringify(field)} is ${type} in ${this.template.name}, which cannot be aggregated; use a keyword or numeric field`);
+    }
+  }
+
+  /** The saved object. */
+  public toJson(): SavedObjectJson {
+    return savedObject('index-pattern', this.id, {
+      title: this.template.indexPatterns.join(','),
+      timeFieldName: this.props.timeField ?? '@timestamp',
+      name: this.props.name,
+    }, []);
+  }
+}
+
+/** Props of {@link KibanaSavedSearch}. */
+export interface KibanaSavedSearchProps {
+  /** Stable saved-object id. */
+  readonly id: string;
+  /** Title. */
+  readonly title: string;
+  /** The data view searched. */
+  readonly dataView: KibanaDataView;
+  /** Columns shown. */
+  readonly columns: string[];
+  /**
+   * KQL query.
+   * @default '' (everything)
+   */
+  readonly query?: string;
+}
+
+/** A saved search (Discover) with its columns. */
+export class KibanaSavedSearch {
+  /** Saved-object id. */
+  public readonly id: string;
+  private readonly props: KibanaSavedSearchProps;
+
+  constructor(props: KibanaSavedSearchProps) {
+    validateId('kibana saved search', props.id);
+    this.id = props.id;
+    this.props = props;
+  }
+
+  /** @internal The data view and the fields this panel reads: [field, must aggregate]. */
+  public _fields(): { dataView: KibanaDataView; fields: [string, boolean][] } {
+    return { dataView: this.props.dataView, fields: this.props.columns.map((c) => [c, false]) };
+  }
+
+  /** The saved object. */
+  public toJson(): SavedObjectJson {
+    return savedObject('search', this.id, {
+      title: this.props.title,
+      columns: [...this.props.columns],
+      sort: [['@timestamp', 'desc']],
+      kibanaSavedObjectMeta: { searchSourceJSON: searchSource(this.props.query ?? '', true) },
+    }, [{ name: 'kibanaSavedObjectMeta.searchSourceJSON.index', type: 'index-pattern', id: this.props.dataView.id }]);
+  }
+}
+
+/** Chart kinds of {@link KibanaVisualization}. */
+export enum KibanaChartType {
+  /** Events over time (date histogram on the time field). */
+  AREA_OVER_TIME = 'area',
+  /** Share of the top values of a field. */
+  PIE = 'pie',
+  /** Table of the top values of a field with their counts. */
+  TABLE = 'table',
+}
+
+/** Props of {@link KibanaVisualization}. */
+export interface KibanaVisualizationProps {
+  /** Stable saved-object id. */
+  readonly id: string;
+  /** Title. */
+  readonly title: string;
+  /** The data view aggregated. */
+  readonly dataView: KibanaDataView;
+  /** Chart kind. */
+  readonly chart: KibanaChartType;
+  /**
+   * Field whose top values are shown (pie and table); ignored for AREA_OVER_TIME.
+   * @default - none
+   */
+  readonly field?: string;
+  /**
+   * How many top values.
+   * @default 10
+   */
+  readonly size?: number;
+  /**
+   * KQL query restricting the events.
+   * @default '' (everything)
+   */
+  readonly query?: string;
+  /**
+   * Bucket interval of AREA_OVER_TIME (`1m`, `1h`, `auto`).
+   * @default 'auto'
+   */
+  readonly interval?: string;
+}
+
+/** An aggregation-based visualization (saved object type `visualization`). */
+export class KibanaVisualization {
+  /** Saved-object id. */
+  public readonly id: string;
+  private readonly props: KibanaVisualizationProps;
+
+  constructor(props: KibanaVisualizationProps) {
+    validateId('kibana visualization', props.id);
+    const where = `visualization ${props.id}`;
+    if (props.chart !== KibanaChartType.AREA_OVER_TIME && props.field === undefined) {
+      throw new Error(`${where}: a ${props.chart} chart needs a field`);
+    }
+    const size = props.size ?? 10;
+    if (!Number.isInteger(size) || size < 1 || size > 500) throw new Error(`${where}: size must be an integer between 1 and 500, got ${size}`);
+    this.id = props.id;
+    this.props = props;
+  }
+
+  /** @internal The data view and the fields this panel reads: [field, must aggregate]. */
+  public _fields(): { dataView: KibanaDataView; fields: [string, boolean][] } {
+    const field = this.props.chart === KibanaChartType.AREA_OVER_TIME ? '@timestamp' : this.props.field as string;
+    return { dataView: this.props.dataView, fields: [[field, true]] };
+  }
+
+  /** The saved object. */
+  public toJson(): SavedObjectJson {
+    const p = this.props;
+    const count = { id: '1', enabled: true, type: 'count', schema: 'metric', params: {} };
+    const terms = (schema: string) => ({
+      id: '2', enabled: true, type: 'terms', schema,
+      params: { field: p.field, size: p.size ?? 10, order: 'desc', orderBy: '1', otherBucket: false, missingBucket: false },
+    });
+    const visState = p.chart === KibanaChartType.AREA_OVER_TIME
+      ? {
+        title: p.title, type: 'area',
+        params: { type: 'area', addTooltip: true, addLegend: false, legendPosition: 'right' },
+        aggs: [count, { id: '2', enabled: true, type: 'date_histogram', schema: 'segment', params: { field: '@timestamp', interval: p.interval ?? 'auto', min_doc_count: 1, extended_bounds: {} } }],
+      }
+      : p.chart === KibanaChartType.PIE
+        ? { title: p.title, type: 'pie', params: { type: 'pie', addTooltip: true, addLegend: true, legendPosition: 'right', isDonut: true }, aggs: [count, terms('segment')] }
+        : { title: p.title, type: 'table', params: { perPage: p.size ?? 10, showPartialRows: false, showMetricsAtAllLevels: false }, aggs: [count, terms('bucket')] };
+    return savedObject('visualization', this.id, {
+      title: p.title,
+      visState: JSON.stringify(visState),
+      uiStateJSON: '{}',
+      description: '',
+      version: 1,
+      kibanaSavedObjectMeta: { searchSourceJSON: searchSource(p.query ?? '', true) },
+    }, [{ name: 'kibanaSavedObjectMeta.searchSourceJSON.index', type: 'index-pattern', id: p.dataView.id }]);
+  }
+}
+
+/** Props of {@link KibanaDashboard}. */
+export interface KibanaDashboardProps {
+  /** Stable saved-object id. */
+  readonly id: string;
+  /** Title. */
+  readonly title: string;
+  /**
+   * Description.
+   * @default ''
+   */
+  readonly description?: string;
+}
+
+/**
+ * A dashboard of saved searches and visualizations, laid out two to a row (a
+ * saved search spans the width).
+ */
+export class KibanaDashboard {
+  /** Saved-object id. */
+  public readonly id: string;
+  private readonly panels: (KibanaVisualization | KibanaSavedSearch)[] = [];
+  private readonly props: KibanaDashboardProps;
+
+  constructor(props: KibanaDashboardProps) {
+    validateId('kibana dashboard', props.id);
+    this.id = props.id;
+    this.props = props;
+  }
+
+  /** Adds a visualization panel. */
+  public addVisualization(visualization: KibanaVisualization): void {
+    this.addPanel(visualization);
+  }
+
+  /** Adds a saved-search panel (full width). */
+  public addSavedSearch(search: KibanaSavedSearch): void {
+    this.addPanel(search);
+  }
+
+  /** @internal A copy of the panels. */
+  public _panels(): (KibanaVisualization | KibanaSavedSearch)[] {
+    return [...this.panels];
+  }
+
+  /**
+   * Checks every field every panel reads against its data view's mapping; a
+   * dangling field is an error naming the dashboard, the panel and the field.
+   */
+  public checkFields(): void {
+    for (const panel of this.panels) {
+      const { dataView, fields } = panel._fields();
+      for (const [field, aggregatable] of fields) {
+        dataView.checkField(`kibana dashboard ${this.id} panel ${panel.id}`, field, aggregatable);
+      }
+    }
+  }
+
+  private addPanel(panel: KibanaVisualization | KibanaSavedSearch): void {
+    if (this.panels.some((p) => p.id === panel.id)) {
+      throw new Error(`kibana dashboard ${this.id}: panel ${panel.id} is added twice`);
+    }
+    this.panels.push(panel);
+  }
+
+  /** The saved object. */
+  public toJson(): SavedObjectJson {
+    let x = 0;
+    let y = 0;
+    const panels = this.panels.map((panel, i) => {
+      const wide = panel instanceof KibanaSavedSearch;
+      if (wide && x !== 0) { x = 0; y += 15; }
+      const w = wide ? 48 : 24;
+      const h = 15;
+      const index = String(i + 1);
+      const json = {
+        version: '8.7.0',
+        type: wide ? 'search' : 'visualization',
+        gridData: { x, y, w, h, i: index },
+        panelIndex: index,
+        embeddableConfig: { enhancements: {} },
+        panelRefName: `panel_${index}`,
+      };
+      x += w;
+      if (x >= 48) { x = 0; y += h; }
+      return json;
+    });
+    return savedObject('dashboard', this.id, {
+      title: this.props.title,
+      description: this.props.description ?? '',
+      version: 1,
+      timeRestore: false,
+      optionsJSON: JSON.stringify({ useMargins: true, syncColors: false, hidePanelTitles: false }),
+      panelsJSON: JSON.stringify(panels),
+      kibanaSavedObjectMeta: { searchSourceJSON: searchSource('', false) },
+    }, this.panels.map((panel, i) => ({
+      name: `${i + 1}:panel_${i + 1}`,
+      type: panel instanceof KibanaSavedSearch ? 'search' : 'visualization',
+      id: panel.id,
+    })));
+  }
+}
+
+/**
+ * A set of saved objects rendered as the NDJSON that
+ * `POST /api/saved_objects/_import?overwrite=true` reads: data views first, then
+ * searches and visualizations, then dashboards, each id unique and every reference
+ * resolving within the set.
+ * @see https://www.elastic.co/guide/en/kibana/8.19/saved-objects-api-import.html
+ */
+export class KibanaSavedObjects {
+  private readonly dataViews: KibanaDataView[] = [];
+  private readonly dashboards: KibanaDashboard[] = [];
+
+  /** Adds a data view. */
+  public addDataView(dataView: KibanaDataView): void {
+    this.dataViews.push(dataView);
+  }
+
+  /** Adds a dashboard (its panels and their data views come along). */
+  public addDashboard(dashboard: KibanaDashboard): void {
+    this.dashboards.push(dashboard);
+  }
+
+  /**
+   * Every object, in import order. Throws on a field no mapping has, a repeated id
+   * or an unresolved reference.
+   */
+  public objects(): SavedObjectJson[] {
+    for (const dashboard of this.dashboards) dashboard.checkFields();
+    const panels = this.dashboards.flatMap((d) => d._panels());
+    const objects = [
+      ...this.dataViews.map((v) => v.toJson()),
+      ...uniqueById(panels).map((p) => p.toJson()),
+      ...this.dashboards.map((d) => d.toJson()),
+    ];
+    const ids = new Set<string>();
+    for (const object of objects) {
+      const key = `${object.type}:${object.id}`;
+      if (ids.has(key)) throw new Error(`kibana saved object ${key} is defined twice`);
+      ids.add(key);
+    }
+    for (const object of objects) {
+      for (const ref of object.references) {
+        if (!ids.has(`${ref.type}:${ref.id}`)) {
+          throw new Error(`kibana saved object ${object.type}:${object.id} references ${ref.type}:${ref.id}, which is not in the set; add it`);
+        }
+      }
+    }
+    return objects;
+  }
+
+  /** The NDJSON file: one object per line. */
+  public renderNdjson(): string {
+    return this.objects().map((o) => JSON.stringify(o)).join('\n') + '\n';
+  }
+}
+
+/** Panels shared by several dashboards are exported once. */
+function uniqueById<T extends { id: string }>(items: T[]): T[] {
+  const seen = new Map<string, T>();
+  for (const item of items) if (!seen.has(item.id)) seen.set(item.id, item);
+  return [...seen.values()];
+}
+
+/**
+ * The Falco dashboard of the source document: a saved search of the alerts, alerts
+ * over time (per minute), the top 10 rules and the priorities as pies, and tables
+ * of the top 20 rules, the alerts by node and by pod.
+ */
+export function falcoDashboard(dataView: KibanaDataView): KibanaDashboard {
+  // Falco's own metrics snapshots (source "internal") are not alerts.
+  const alerts = 'not source : "internal"';
+  const dashboard = new KibanaDashboard({ id: 'falco-dashboard', title: 'Falco', description: 'Falco runtime security alerts' });
+  const vis = (id: string, title: string, chart: KibanaChartType, field?: string, size?: number, interval?: string) =>
+    dashboard.addVisualization(new KibanaVisualization({ id, title, dataView, chart, field, size, interval, query: alerts }));
+  vis('falco-alerts-over-time', 'Falco alerts over time', KibanaChartType.AREA_OVER_TIME, undefined, undefined, '1m');
+  vis('falco-top-rules-pie', 'Falco top 10 rules', KibanaChartType.PIE, 'rule', 10);
+  vis('falco-priorities-pie', 'Falco alerts by priority', KibanaChartType.PIE, 'priority', 8);
+  vis('falco-top-rules-table', 'Falco top 20 rules', KibanaChartType.TABLE, 'rule', 20);
+  vis('falco-alerts-by-node', 'Falco alerts by node', KibanaChartType.TABLE, 'hostname', 20);
+  vis('falco-alerts-by-pod', 'Falco alerts by pod', KibanaChartType.TABLE, 'output_fields.k8s_pod_name', 20);
+  dashboard.addSavedSearch(new KibanaSavedSearch({
+    id: 'falco-alerts', title: 'Falco Alerts', dataView, query: alerts,
+    columns: ['priority', 'rule', 'hostname', 'output'],
+  }));
+  return dashboard;
+}

@@ -1,0 +1,133 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Duration } from 'cdk8s';
+import {
+  FALCO_ALERT_FIELDS, IlmPolicy, IndexFieldType, IndexTemplate, KibanaChartType, KibanaDashboard, KibanaDataView, KibanaSavedObjects,
+  KibanaSavedSearch, KibanaVisualization, falcoDashboard, securityIndexTemplates,
+} from '../src';
+
+const [falcoTemplate] = securityIndexTemplates([{ family: 'seclog-falco', fields: FALCO_ALERT_FIELDS, retentionDays: 90 }]);
+const falcoView = () => new KibanaDataView({ id: 'seclog-falco', name: 'Falco alerts', template: falcoTemplate });
+
+function falcoSet(): KibanaSavedObjects {
+  const set = new KibanaSavedObjects();
+  const view = falcoView();
+  set.addDataView(view);
+  set.addDashboard(falcoDashboard(view));
+  return set;
+}
+
+describe('Kibana saved objects', () => {
+  test('the Falco dashboard NDJSON matches the golden file', () => {
+    expect(falcoSet().renderNdjson()).toBe(fs.readFileSync(path.join(__dirname, 'fixtures', 'kibana-falco.ndjson'), 'utf-8'));
+  });
+
+  test('structure: one object per line, ids unique, every reference resolves, JSON-in-string fields parse', () => {
+    const lines = falcoSet().renderNdjson().trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((o) => o.type)).toEqual(['index-pattern', ...Array(6).fill('visualization'), 'search', 'dashboard']);
+    const keys = lines.map((o) => `${o.type}:${o.id}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    for (const o of lines) {
+      for (const ref of o.references) expect(keys).toContain(`${ref.type}:${ref.id}`);
+      expect(o.coreMigrationVersion).toBe('8.8.0');
+      expect(o.typeMigrationVersion).toMatch(/^\d+\.\d+\.\d+$/);
+      if (o.attributes.visState) expect(JSON.parse(o.attributes.visState).aggs.length).toBe(2);
+      if (o.attributes.kibanaSavedObjectMeta) JSON.parse(o.attributes.kibanaSavedObjectMeta.searchSourceJSON);
+    }
+    const dashboard = lines[lines.length - 1];
+    const panels = JSON.parse(dashboard.attributes.panelsJSON);
+    expect(panels).toHaveLength(7);
+    // Each panel's reference is named <panelIndex>:<panelRefName>.
+    expect(dashboard.references.map((r: any) => r.name)).toEqual(panels.map((p: any) => `${p.panelIndex}:${p.panelRefName}`));
+    // No two panels overlap on the 48-column grid.
+    const cells = new Set<string>();
+    for (const { gridData: g } of panels) {
+      for (let x = g.x; x < g.x + g.w; x++) for (let y = g.y; y < g.y + g.h; y++) {
+        expect(cells.has(`${x},${y}`)).toBe(false);
+        cells.add(`${x},${y}`);
+      }
+      expect(g.x + g.w).toBeLessThanOrEqual(48);
+    }
+  });
+
+  test('the Falco panels the source document asks for', () => {
+    const lines = falcoSet().renderNdjson().trimEnd().split('\n').map((l) => JSON.parse(l));
+    const vis = lines.filter((o) => o.type === 'visualization').map((o) => JSON.parse(o.attributes.visState));
+    expect(vis.map((v) => [v.type, v.aggs[1].type, v.aggs[1].params.field ?? null, v.aggs[1].params.size ?? v.aggs[1].params.interval])).toEqual([
+      ['area', 'date_histogram', '@timestamp', '1m'],
+      ['pie', 'terms', 'rule', 10],
+      ['pie', 'terms', 'priority', 8],
+      ['table', 'terms', 'rule', 20],
+      ['table', 'terms', 'hostname', 20],
+      ['table', 'terms', 'output_fields.k8s_pod_name', 20],
+    ]);
+    const search = lines.find((o) => o.type === 'search');
+    expect(search.attributes.title).toBe('Falco Alerts');
+    expect(JSON.parse(search.attributes.kibanaSavedObjectMeta.searchSourceJSON).query.query).toBe('not source : "internal"');
+  });
+
+  describe('consistency at synth time', () => {
+    test('a panel on a field the mapping lacks names the dashboard, the panel and the field', () => {
+      const set = new KibanaSavedObjects();
+      const view = falcoView();
+      const dashboard = new KibanaDashboard({ id: 'd', title: 'D' });
+      dashboard.addVisualization(new KibanaVisualization({ id: 'by-pod', title: 'By pod', dataView: view, chart: KibanaChartType.TABLE, field: 'k8s.pod.name' }));
+      set.addDataView(view);
+      set.addDashboard(dashboard);
+      expect(() => set.renderNdjson()).toThrow(/kibana dashboard d panel by-pod: field "k8s.pod.name" is not in the mapping of seclog-falco/);
+    });
+
+    test('aggregating a text field is refused', () => {
+      const set = new KibanaSavedObjects();
+      const view = falcoView();
+      const dashboard = new KibanaDashboard({ id: 'd', title: 'D' });
+      dashboard.addVisualization(new KibanaVisualization({ id: 'by-output', title: 'By output', dataView: view, chart: KibanaChartType.PIE, field: 'output' }));
+      set.addDataView(view);
+      set.addDashboard(dashboard);
+      expect(() => set.objects()).toThrow(/field "output" is text in seclog-falco, which cannot be aggregated/);
+    });
+
+    test('a saved search column must exist but need not aggregate', () => {
+      const set = new KibanaSavedObjects();
+      const view = falcoView();
+      const dashboard = new KibanaDashboard({ id: 'd', title: 'D' });
+      dashboard.addSavedSearch(new KibanaSavedSearch({ id: 's', title: 'S', dataView: view, columns: ['output', 'nope'] }));
+      set.addDataView(view);
+      set.addDashboard(dashboard);
+      expect(() => set.objects()).toThrow(/kibana dashboard d panel s: field "nope"/);
+    });
+
+    test('a reference to a data view not in the set is refused', () => {
+      const set = new KibanaSavedObjects();
+      set.addDashboard(falcoDashboard(falcoView()));
+      expect(() => set.objects()).toThrow(/references index-pattern:seclog-falco, which is not in the set/);
+    });
+
+    test('ids are unique', () => {
+      const set = falcoSet();
+      set.addDataView(falcoView());
+      expect(() => set.objects()).toThrow(/index-pattern:seclog-falco is defined twice/);
+    });
+  });
+
+  describe('fails if', () => {
+    const lifecycle = new IlmPolicy({ name: 'p', retention: Duration.days(1) });
+    test.each([
+      ['a data view time field that is not a date', () => new KibanaDataView({ id: 'v', name: 'v', timeField: 'rule', template: falcoTemplate }), /time field "rule" is not a date/],
+      ['an id with capitals', () => new KibanaDashboard({ id: 'Falco', title: 't' }), /kibana dashboard id must be lowercase/],
+      ['a pie without a field', () => new KibanaVisualization({ id: 'v', title: 't', dataView: falcoView(), chart: KibanaChartType.PIE }), /a pie chart needs a field/],
+      ['a size of 0', () => new KibanaVisualization({ id: 'v', title: 't', dataView: falcoView(), chart: KibanaChartType.TABLE, field: 'rule', size: 0 }), /size must be an integer between 1 and 500/],
+      ['a panel added twice', () => {
+        const d = new KibanaDashboard({ id: 'd', title: 't' });
+        const v = new KibanaVisualization({ id: 'v', title: 't', dataView: falcoView(), chart: KibanaChartType.TABLE, field: 'rule' });
+        d.addVisualization(v);
+        d.addVisualization(v);
+      }, /panel v is added twice/],
+      ['a template without a date time field', () => new KibanaDataView({
+        id: 'v', name: 'v', template: new IndexTemplate({ name: 't', indexPatterns: ['t'], lifecycle, dataStream: false, fields: { a: IndexFieldType.KEYWORD } }),
+      }), /time field "@timestamp" is not a date in template t/],
+    ])('%s', (_name, build, message) => {
+      expect(build).toThrow(message);
+    });
+  });
+});
