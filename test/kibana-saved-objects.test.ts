@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Duration } from 'cdk8s';
 import {
-  FALCO_ALERT_FIELDS, IlmPolicy, IndexFieldType, IndexTemplate, KibanaChartType, KibanaDashboard, KibanaDataView, KibanaSavedObjects,
+  AUDIT_EVENT_FIELDS, CONTAINER_LOG_FIELDS, FALCO_ALERT_FIELDS, IlmPolicy, IndexFieldType, IndexTemplate, KUBEARMOR_EVENT_FIELDS, KibanaChartType,
+  KibanaDashboard, KibanaDataView, KibanaSavedObjects, builtInSavedObjects,
   KibanaSavedSearch, KibanaVisualization, falcoDashboard, securityIndexTemplates,
 } from '../src';
 
@@ -129,5 +130,43 @@ describe('Kibana saved objects', () => {
     ])('%s', (_name, build, message) => {
       expect(build).toThrow(message);
     });
+  });
+});
+
+describe('the built-in saved objects', () => {
+  const [containers, falco, kubeArmorAlerts, audit] = securityIndexTemplates([
+    { family: 'seclog-containers', fields: CONTAINER_LOG_FIELDS, retentionDays: 14 },
+    { family: 'seclog-falco', fields: FALCO_ALERT_FIELDS, retentionDays: 90 },
+    { family: 'seclog-kubearmor-alerts', fields: KUBEARMOR_EVENT_FIELDS, retentionDays: 90 },
+    { family: 'seclog-audit', fields: AUDIT_EVENT_FIELDS, retentionDays: 365 },
+  ]);
+  const objects = builtInSavedObjects({ containers, falco, kubeArmorAlerts, audit, namespaces: ['kube-system', 'security-logging'] }).objects();
+
+  test('every field every panel and search reads is mapped (objects() checks it), ids unique', () => {
+    const byType = objects.reduce((acc: any, o) => ({ ...acc, [o.type]: (acc[o.type] ?? 0) + 1 }), {});
+    expect(byType).toEqual({ 'index-pattern': 4, 'visualization': 18, 'search': 5, 'dashboard': 3 });
+  });
+
+  test('the KubeArmor panels: policies per pod (distinct count), per policy, by severity, type, operation and action', () => {
+    const vis = objects.filter((o) => o.id.startsWith('kubearmor-')).filter((o) => o.type === 'visualization')
+      .map((o) => JSON.parse(o.attributes.visState)).map((v) => [v.aggs[0].type, v.aggs[1].params.field]);
+    expect(vis).toEqual([
+      ['cardinality', 'PodName'], ['count', 'PolicyName'], ['count', 'severity'], ['count', 'Type'], ['count', 'Operation'], ['count', 'Action'],
+    ]);
+  });
+
+  test('the audit panels and the secrets search', () => {
+    const fields = objects.filter((o) => o.id.startsWith('audit-') && o.type === 'visualization')
+      .map((o) => JSON.parse(o.attributes.visState).aggs[1].params.field);
+    expect(fields).toEqual(['@timestamp', 'user.username', 'verb', 'objectRef.namespace', 'objectRef.resource', 'responseStatus.code']);
+    const secrets = objects.find((o) => o.id === 'audit-secrets-access');
+    expect(JSON.parse(secrets?.attributes.kibanaSavedObjectMeta.searchSourceJSON).query.query).toBe('objectRef.resource : "secrets"');
+  });
+
+  test('container logs: a data view on @timestamp and a search per namespace', () => {
+    const view = objects.find((o) => o.id === 'container-logs' && o.type === 'index-pattern');
+    expect(view?.attributes.timeFieldName).toBe('@timestamp');
+    expect(objects.filter((o) => o.type === 'search' && o.id.startsWith('container-logs')).map((o) => o.id))
+      .toEqual(['container-logs', 'container-logs-kube-system', 'container-logs-security-logging']);
   });
 });

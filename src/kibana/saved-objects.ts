@@ -185,6 +185,13 @@ export interface KibanaVisualizationProps {
    * @default 'auto'
    */
   readonly interval?: string;
+
+  /**
+   * Count distinct values of this field per bucket instead of counting events
+   * (e.g. policies per pod).
+   * @default - the event count
+   */
+  readonly uniqueCountField?: string;
 }
 
 /** An aggregation-based visualization (saved object type `visualization`). */
@@ -199,6 +206,9 @@ export class KibanaVisualization {
     if (props.chart !== KibanaChartType.AREA_OVER_TIME && props.field === undefined) {
       throw new Error(`${where}: a ${props.chart} chart needs a field`);
     }
+    if (props.interval !== undefined && !/^(auto|\d+[smhdwMy])$/.test(props.interval)) {
+      throw new Error(`${where}: interval must be auto or a number and a unit such as 1m, got ${JSON.stringify(props.interval)}`);
+    }
     const size = props.size ?? 10;
     if (!Number.isInteger(size) || size < 1 || size > 500) throw new Error(`${where}: size must be an integer between 1 and 500, got ${size}`);
     this.id = props.id;
@@ -208,13 +218,17 @@ export class KibanaVisualization {
   /** @internal The data view and the fields this panel reads: [field, must aggregate]. */
   public _fields(): { dataView: KibanaDataView; fields: [string, boolean][] } {
     const field = this.props.chart === KibanaChartType.AREA_OVER_TIME ? '@timestamp' : this.props.field as string;
-    return { dataView: this.props.dataView, fields: [[field, true]] };
+    const fields: [string, boolean][] = [[field, true]];
+    if (this.props.uniqueCountField !== undefined) fields.push([this.props.uniqueCountField, true]);
+    return { dataView: this.props.dataView, fields };
   }
 
   /** The saved object. */
   public toJson(): SavedObjectJson {
     const p = this.props;
-    const count = { id: '1', enabled: true, type: 'count', schema: 'metric', params: {} };
+    const count = p.uniqueCountField === undefined
+      ? { id: '1', enabled: true, type: 'count', schema: 'metric', params: {} }
+      : { id: '1', enabled: true, type: 'cardinality', schema: 'metric', params: { field: p.uniqueCountField } };
     const terms = (schema: string) => ({
       id: '2', enabled: true, type: 'terms', schema,
       params: { field: p.field, size: p.size ?? 10, order: 'desc', orderBy: '1', otherBucket: false, missingBucket: false },
@@ -351,13 +365,19 @@ export class KibanaDashboard {
 export class KibanaSavedObjects {
   private readonly dataViews: KibanaDataView[] = [];
   private readonly dashboards: KibanaDashboard[] = [];
+  private readonly searches: KibanaSavedSearch[] = [];
 
   /** Adds a data view. */
   public addDataView(dataView: KibanaDataView): void {
     this.dataViews.push(dataView);
   }
 
-  /** Adds a dashboard (its panels and their data views come along). */
+  /** Adds a saved search that is on no dashboard. */
+  public addSavedSearch(search: KibanaSavedSearch): void {
+    this.searches.push(search);
+  }
+
+  /** Adds a dashboard (its panels come along; add their data views too). */
   public addDashboard(dashboard: KibanaDashboard): void {
     this.dashboards.push(dashboard);
   }
@@ -368,7 +388,11 @@ export class KibanaSavedObjects {
    */
   public objects(): SavedObjectJson[] {
     for (const dashboard of this.dashboards) dashboard.checkFields();
-    const panels = this.dashboards.flatMap((d) => d._panels());
+    for (const search of this.searches) {
+      const { dataView, fields } = search._fields();
+      for (const [field] of fields) dataView.checkField(`kibana saved search ${search.id}`, field, false);
+    }
+    const panels = [...this.dashboards.flatMap((d) => d._panels()), ...this.searches];
     const objects = [
       ...this.dataViews.map((v) => v.toJson()),
       ...uniqueById(panels).map((p) => p.toJson()),
@@ -425,4 +449,99 @@ export function falcoDashboard(dataView: KibanaDataView): KibanaDashboard {
     columns: ['priority', 'rule', 'hostname', 'output'],
   }));
   return dashboard;
+}
+
+/**
+ * The KubeArmor dashboard: the policies seen per pod, and alerts per policy, by
+ * severity, by type (MatchedPolicy, MatchedHostPolicy, ...), by operation
+ * (Process, File, Network, Capabilities) and by action (Allow, Audit, Block).
+ */
+export function kubeArmorDashboard(alerts: KibanaDataView): KibanaDashboard {
+  const dashboard = new KibanaDashboard({ id: 'kubearmor-dashboard', title: 'KubeArmor', description: 'KubeArmor policy alerts' });
+  const table = (id: string, title: string, field: string, uniqueCountField?: string) =>
+    dashboard.addVisualization(new KibanaVisualization({ id, title, dataView: alerts, chart: KibanaChartType.TABLE, field, size: 20, uniqueCountField }));
+  const pie = (id: string, title: string, field: string) =>
+    dashboard.addVisualization(new KibanaVisualization({ id, title, dataView: alerts, chart: KibanaChartType.PIE, field, size: 10 }));
+  table('kubearmor-policies-per-pod', 'KubeArmor policies per pod', 'PodName', 'PolicyName');
+  table('kubearmor-alerts-per-policy', 'KubeArmor alerts per policy', 'PolicyName');
+  pie('kubearmor-alerts-by-severity', 'KubeArmor alerts by severity', 'severity');
+  pie('kubearmor-alerts-by-type', 'KubeArmor alerts by type', 'Type');
+  pie('kubearmor-alerts-by-operation', 'KubeArmor alerts by operation', 'Operation');
+  pie('kubearmor-alerts-by-action', 'KubeArmor alerts by action', 'Action');
+  return dashboard;
+}
+
+/**
+ * The Kubernetes audit dashboard: events over time, by user, verb, namespace,
+ * resource and response code, and who read or changed secrets.
+ */
+export function auditDashboard(events: KibanaDataView): KibanaDashboard {
+  const dashboard = new KibanaDashboard({ id: 'audit-dashboard', title: 'Kubernetes audit', description: 'Kubernetes API server audit events' });
+  dashboard.addVisualization(new KibanaVisualization({ id: 'audit-events-over-time', title: 'Audit events over time', dataView: events, chart: KibanaChartType.AREA_OVER_TIME }));
+  const table = (id: string, title: string, field: string) =>
+    dashboard.addVisualization(new KibanaVisualization({ id, title, dataView: events, chart: KibanaChartType.TABLE, field, size: 20 }));
+  table('audit-events-by-user', 'Audit events by user', 'user.username');
+  table('audit-events-by-verb', 'Audit events by verb', 'verb');
+  table('audit-events-by-namespace', 'Audit events by namespace', 'objectRef.namespace');
+  table('audit-events-by-resource', 'Audit events by resource', 'objectRef.resource');
+  table('audit-events-by-response-code', 'Audit events by response code', 'responseStatus.code');
+  dashboard.addSavedSearch(new KibanaSavedSearch({
+    id: 'audit-secrets-access', title: 'Who read or changed secrets', dataView: events,
+    query: 'objectRef.resource : "secrets"',
+    columns: ['user.username', 'verb', 'objectRef.namespace', 'objectRef.name', 'responseStatus.code', 'sourceIPs'],
+  }));
+  return dashboard;
+}
+
+/** Saved searches of container logs: all of them, and one per namespace given. */
+export function containerLogSearches(logs: KibanaDataView, namespaces: string[]): KibanaSavedSearch[] {
+  const columns = ['kubernetes.namespace_name', 'kubernetes.pod_name', 'kubernetes.container_name', 'stream', 'message'];
+  return [
+    new KibanaSavedSearch({ id: 'container-logs', title: 'Container logs', dataView: logs, columns }),
+    ...namespaces.map((namespace) => {
+      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace)) {
+        throw new Error(`container log search namespace must be a Kubernetes namespace name, got ${JSON.stringify(namespace)}`);
+      }
+      return new KibanaSavedSearch({
+        id: `container-logs-${namespace}`, title: `Container logs: ${namespace}`, dataView: logs,
+        query: `kubernetes.namespace_name : "${namespace}"`, columns,
+      });
+    }),
+  ];
+}
+
+/** The index templates the built-in saved objects read. */
+export interface BuiltInSavedObjectsProps {
+  /** Container logs. */
+  readonly containers: IndexTemplate;
+  /** Falco alerts. */
+  readonly falco: IndexTemplate;
+  /** KubeArmor alerts. */
+  readonly kubeArmorAlerts: IndexTemplate;
+  /** Kubernetes audit events. */
+  readonly audit: IndexTemplate;
+  /**
+   * Namespaces that get a saved search of their container logs.
+   * @default ['kube-system']
+   */
+  readonly namespaces?: string[];
+}
+
+/**
+ * The built-in data views, dashboards (Falco, KubeArmor, Kubernetes audit) and
+ * container-log searches, as one importable set.
+ */
+export function builtInSavedObjects(props: BuiltInSavedObjectsProps): KibanaSavedObjects {
+  const set = new KibanaSavedObjects();
+  const view = (id: string, name: string, template: IndexTemplate) => {
+    const v = new KibanaDataView({ id, name, template });
+    set.addDataView(v);
+    return v;
+  };
+  const containers = view('container-logs', 'Container logs', props.containers);
+  set.addDashboard(falcoDashboard(view('falco-alerts', 'Falco alerts', props.falco)));
+  set.addDashboard(kubeArmorDashboard(view('kubearmor-alerts', 'KubeArmor alerts', props.kubeArmorAlerts)));
+  set.addDashboard(auditDashboard(view('audit-events', 'Kubernetes audit events', props.audit)));
+  for (const search of containerLogSearches(containers, props.namespaces ?? ['kube-system'])) set.addSavedSearch(search);
+  return set;
 }
