@@ -287,6 +287,6 @@ describe('Falco alerts through the rendered route', () => {
   });
 
   test('alerts go to their own family', () => {
-    expect(byId('out_es_falco').params.logstash_prefix).toBe('seclog-falco');
+    expect(byId('out_es_falco').params.index_name).toBe('seclog-falco');
   });
 });

@@ -152,7 +152,9 @@ describe('FluentdDaemonSet', () => {
 
     test('output to the cluster from its connection, durable file buffer', () => {
       expect(conf).toMatch(/@type elasticsearch\n[\s\S]*host elasticsearch\.logging\.svc\n\s+port 9200\n\s+scheme http\n/);
-      expect(conf).toContain('logstash_prefix seclog-containers');
+      expect(conf).toContain('index_name seclog-containers\n');
+      expect(conf).toContain('write_operation create\n');
+      expect(conf).toContain('include_timestamp true\n');
       expect(conf).toMatch(/<buffer tag>\n\s+@type file\n/);
       expect(conf).toContain('total_limit_size 2g');
       expect(conf).toContain('overflow_action block');

@@ -57,6 +57,7 @@ describe('IndexTemplate', () => {
     expect(template.toJson()).toEqual({
       index_patterns: ['x', 'x-*'],
       data_stream: {},
+      allow_auto_create: true,
       priority: 200,
       template: {
         settings: { 'index.lifecycle.name': 'x-policy', 'index.number_of_shards': 1, 'index.number_of_replicas': 1 },

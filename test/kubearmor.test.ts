@@ -137,7 +137,7 @@ describe('KubeArmorRelayCollector', () => {
   test('dotted keys inside Labels or Owner are de-dotted before the output, which writes the family from the tag', () => {
     const dedot = conf.indexOf('@id kubearmor_dedot');
     expect(dedot).toBeGreaterThan(conf.indexOf('@id route_kubearmor_events'));
-    expect(conf).toMatch(/@id out_es_kubearmor\n[\s\S]*?logstash_prefix '\$\{tag\[1\]\}'/);
+    expect(conf).toMatch(/@id out_es_kubearmor\n[\s\S]*?index_name '\$\{tag\[1\]\}'/);
   });
 
   test('patches that turn the relay\'s stdout on, with the commands', () => {

@@ -10,6 +10,13 @@ import { Kibana, KibanaOptions } from '../kibana/kibana';
 import { KubeApiServerAudit, KubeApiServerAuditProps } from '../audit/kube-apiserver-audit';
 import { FalcoDaemonSet, FalcoDaemonSetOptions } from '../falco/falco-daemon-set';
 import { KubeArmorRelayCollector, KubeArmorRelayCollectorOptions } from '../kubearmor/kubearmor-relay-collector';
+import { ElasticsearchSetup } from '../elasticsearch/elasticsearch-setup';
+import { IndexFieldType, IndexTemplate } from '../elasticsearch/index-template';
+import {
+  AUDIT_EVENT_FIELDS, CONTAINER_LOG_FIELDS, FALCO_ALERT_FIELDS, KUBEARMOR_EVENT_FIELDS, SecurityIndexRetention, securityIndexTemplates,
+} from '../elasticsearch/security-index-templates';
+import { KibanaSavedObjectsImport } from '../kibana/kibana-saved-objects-import';
+import { KibanaSavedObjects, builtInSavedObjects } from '../kibana/saved-objects';
 
 /** Props of {@link SecurityLoggingChart}. */
 export interface SecurityLoggingChartProps extends ChartProps {
@@ -70,6 +77,18 @@ export interface SecurityLoggingChartProps extends ChartProps {
   readonly kubeArmor?: KubeArmorRelayCollectorOptions;
 
   /**
+   * Days each source's events are kept.
+   * @default - containers 14, Falco 90, KubeArmor 90, audit 365
+   */
+  readonly retention?: SecurityIndexRetention;
+
+  /**
+   * Namespaces that get a saved search of their container logs in Kibana.
+   * @default - 'kube-system' and the stack's namespace
+   */
+  readonly containerLogNamespaces?: string[];
+
+  /**
    * Audit policy and API server flags.
    * @default - AuditPolicy.production(), CIS retention (30 days, 10 files, 100 MB)
    */
@@ -92,6 +111,14 @@ export class SecurityLoggingChart extends Chart {
   public readonly fluentd: FluentdDaemonSet;
   /** Falco, when it runs. */
   public readonly falcoDaemonSet?: FalcoDaemonSet;
+  /** The Job that puts the sources' index templates and lifecycle policies. */
+  public readonly elasticsearchSetup: ElasticsearchSetup;
+  /** The index template of each source that runs, by family name. */
+  public readonly indexTemplates: { [family: string]: IndexTemplate };
+  /** The built-in Kibana data views, dashboards and searches. */
+  public readonly savedObjects: KibanaSavedObjects;
+  /** The Job that imports them into Kibana. */
+  public readonly savedObjectsImport: KibanaSavedObjectsImport;
   /** The KubeArmor collector, when KubeArmor events are collected. */
   public readonly kubeArmorCollector?: KubeArmorRelayCollector;
   /** The API server's audit settings, when audit logs are collected. */
@@ -106,7 +133,13 @@ export class SecurityLoggingChart extends Chart {
       metadata: { name: namespace, labels: appLabels('security-logging', namespace) },
     });
     clusterScoped(this.namespaceObject);
-    this.elasticsearch = new ElasticsearchCluster(this, 'Elasticsearch', props.elasticsearch);
+    // No index of the stack's families is created before the setup Job has put its
+    // template (the templates allow it); writes until then are retried by the agent.
+    const indexPrefix = props.fluentd?.indexPrefix ?? 'seclog';
+    this.elasticsearch = new ElasticsearchCluster(this, 'Elasticsearch', {
+      ...props.elasticsearch,
+      settings: { 'action.auto_create_index': `-${indexPrefix}-*,+*`, ...props.elasticsearch?.settings },
+    });
     this.kibana = new Kibana(this, 'Kibana', { ...props.kibana, elasticsearch: this.elasticsearch });
     this.fluentd = new FluentdDaemonSet(this, 'Fluentd', { ...props.fluentd, elasticsearch: this.elasticsearch });
 
@@ -133,6 +166,34 @@ export class SecurityLoggingChart extends Chart {
     } else if (props.kubeArmor !== undefined) {
       throw new Error('chart kubeArmor is set but kubeArmorAlerts is false: remove kubeArmor, or collect KubeArmor events');
     }
+
+    const { templates, savedObjects } = this.sourceTemplates(props);
+    this.indexTemplates = Object.fromEntries(templates.map((t) => [t.name, t]));
+    this.elasticsearchSetup = new ElasticsearchSetup(this, 'ElasticsearchSetup', { elasticsearch: this.elasticsearch, templates });
+    this.savedObjects = savedObjects;
+    this.savedObjectsImport = new KibanaSavedObjectsImport(this, 'KibanaSavedObjects', { kibana: this.kibana, savedObjects });
+    for (const construct of [this.elasticsearchSetup, this.savedObjectsImport]) construct.node.addDependency(this.namespaceObject);
+  }
+
+  /** The index templates of the sources that run, and the saved objects over them. */
+  private sourceTemplates(props: SecurityLoggingChartProps): { templates: IndexTemplate[]; savedObjects: KibanaSavedObjects } {
+    const retention = props.retention ?? {};
+    const template = (family: string, fields: { [path: string]: IndexFieldType }, days: number) =>
+      securityIndexTemplates([{ family, fields, retentionDays: days }])[0];
+    const containers = template(this.fluentd.indexNames.containers as string, CONTAINER_LOG_FIELDS, retention.containersDays ?? 14);
+    const falco = this.falcoDaemonSet?.indexName
+      ? template(this.falcoDaemonSet.indexName, FALCO_ALERT_FIELDS, retention.falcoDays ?? 90) : undefined;
+    const kubeArmor = this.kubeArmorCollector
+      ? Object.values(this.kubeArmorCollector.indexNames).map((family) => template(family as string, KUBEARMOR_EVENT_FIELDS, retention.kubeArmorDays ?? 90))
+      : [];
+    const audit = this.apiServerAudit ? template(this.fluentd.indexNames.audit as string, AUDIT_EVENT_FIELDS, retention.auditDays ?? 365) : undefined;
+    return {
+      templates: [containers, ...(falco ? [falco] : []), ...kubeArmor, ...(audit ? [audit] : [])],
+      savedObjects: builtInSavedObjects({
+        containers, falco, kubeArmorAlerts: kubeArmor[0], audit,
+        namespaces: props.containerLogNamespaces ?? ['kube-system', this.namespace as string],
+      }),
+    };
   }
 
   /**

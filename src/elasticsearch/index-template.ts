@@ -206,6 +206,9 @@ export class IndexTemplate {
     return {
       index_patterns: [...this.indexPatterns],
       ...((this.props.dataStream ?? true) ? { data_stream: {} } : {}),
+      // Creates the stream on first write even where action.auto_create_index forbids
+      // creating indices of these names before their template exists.
+      allow_auto_create: true,
       priority: this.props.priority ?? 200,
       template: {
         settings: {

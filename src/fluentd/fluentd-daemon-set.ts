@@ -421,13 +421,13 @@ export class FluentdDaemonSet extends Construct {
 
   /**
    * An Elasticsearch output to this agent's cluster with a durable file buffer of
-   * its own, writing daily `<logstashPrefix>-YYYY.MM.DD` indices.
-   * @param logstashPrefix the index family; may use fluentd placeholders such as `${tag[1]}`
+   * its own, appending to a data stream.
+   * @param dataStream the data stream (an index family); may use fluentd placeholders such as `${tag[1]}`
    */
-  public elasticsearchOutput(pattern: string, id: string, logstashPrefix: string): FluentdSection {
+  public elasticsearchOutput(pattern: string, id: string, dataStream: string): FluentdSection {
     return elasticsearchOutput(pattern, id, {
       connection: this.connection,
-      indexFamily: logstashPrefix,
+      indexFamily: dataStream,
       stateDir: this.stateDir,
       buffer: this.buffer,
     });

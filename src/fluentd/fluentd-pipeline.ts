@@ -224,9 +224,16 @@ export function deadLetterDirectives(): FluentdSection[] {
   return [FluentdSection.label('@ERROR', [FluentdSection.match('**', 'stdout', { id: DEAD_LETTER_ID })])];
 }
 
-/** An Elasticsearch output writing daily indices of one family, with a file buffer. */
+/**
+ * An Elasticsearch output appending to one data stream (rolled over and deleted by
+ * its lifecycle policy), with a file buffer. Documents are `create`d, as data
+ * streams require, with `@timestamp` from the event time (nanoseconds). Until the
+ * setup Job has put the stream's index template, Elasticsearch refuses to create
+ * the stream (`action.auto_create_index`), and the plugin retries those documents.
+ */
 export function elasticsearchOutput(pattern: string, id: string, options: {
   readonly connection: ElasticsearchConnection;
+  /** The data stream; may use fluentd placeholders such as `${tag[1]}`. */
   readonly indexFamily: string;
   readonly stateDir: string;
   readonly buffer: FluentdBuffer;
@@ -237,9 +244,10 @@ export function elasticsearchOutput(pattern: string, id: string, options: {
       host: options.connection.host,
       port: options.connection.port,
       scheme: options.connection.scheme,
-      logstash_format: true,
-      logstash_prefix: options.indexFamily,
-      logstash_dateformat: '%Y.%m.%d',
+      index_name: options.indexFamily,
+      write_operation: 'create',
+      include_timestamp: true,
+      time_precision: 9,
       include_tag_key: true,
       suppress_type_name: true,
       // Start (and buffer) even while Elasticsearch is down, instead of failing start-up.
@@ -266,9 +274,6 @@ export interface AuditLogPipelineOptions {
   readonly indexFamily: string;
   readonly buffer: FluentdBuffer;
 }
-
-/** Audit event fields that hold whole request or response objects. */
-export const AUDIT_BODIES = ['requestObject', 'responseObject'];
 
 /** Namespace of cluster-scoped requests (no `objectRef.namespace`) in the audit index names. */
 export const AUDIT_NO_NAMESPACE = 'none';
@@ -310,17 +315,8 @@ export function auditLogDirectives(options: AuditLogPipelineOptions): FluentdSec
           FluentdSection.section('rule', { params: { key: namespaceKey, pattern: '/^(.+)$/', invert: true, tag: `audit.${AUDIT_NO_NAMESPACE}` } }),
         ],
       }),
-      // Request and response bodies are whole Kubernetes objects of every kind: as
-      // fields they would clash in the mapping (a Pod's status is an object, a
-      // Status response's a string) and outgrow the field limit, and Elasticsearch
-      // would reject the events. They are kept whole, as JSON text.
-      FluentdSection.filter('audit.**', 'record_transformer', {
-        id: 'audit_bodies_as_json_text',
-        params: { enable_ruby: true },
-        sections: [FluentdSection.section('record', {
-          params: Object.fromEntries(AUDIT_BODIES.map((key) => [key, `\${record["${key}"].nil? ? nil : record["${key}"].to_json}`])),
-        })],
-      }),
+      // Request and response bodies are whole objects of every kind; the audit index
+      // template maps them as flattened fields, so they neither clash nor grow the mapping.
       dedotFilter('audit.**', 'audit_dedot'),
       elasticsearchOutput('audit.**', 'out_es_audit', { ...options, indexFamily: `${options.indexFamily}-\${tag[1]}` }),
     ]),

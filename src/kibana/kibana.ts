@@ -1,4 +1,4 @@
-import { Duration, Size } from 'cdk8s';
+import { Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { KibanaConfig } from './kibana-config';
@@ -96,6 +96,8 @@ export class Kibana extends Construct {
   public readonly service: kplus.Service;
   /** Service port. */
   public readonly port: number = PORT;
+  /** Base URL of the Service, e.g. `http://kibana.security-logging.svc:5601`. */
+  public readonly url: string;
 
   constructor(scope: Construct, id: string, props: KibanaProps) {
     super(scope, id);
@@ -115,6 +117,8 @@ export class Kibana extends Construct {
     if (props.imageRepository !== undefined) validateImageRepository('kibana imageRepository', props.imageRepository);
     if (props.priorityClassName !== undefined) validateDnsSubdomain('kibana priorityClassName', props.priorityClassName);
     this.image = `${props.imageRepository ?? KIBANA_IMAGE_REPOSITORY}:${es.version}`;
+    const namespace = Chart.of(this).namespace;
+    this.url = `http://${namespace ? `${this.name}.${namespace}.svc` : this.name}:${PORT}`;
 
     this.config = new KibanaConfig({
       serverName: this.name,

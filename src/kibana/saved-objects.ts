@@ -514,12 +514,21 @@ export function containerLogSearches(logs: KibanaDataView, namespaces: string[])
 export interface BuiltInSavedObjectsProps {
   /** Container logs. */
   readonly containers: IndexTemplate;
-  /** Falco alerts. */
-  readonly falco: IndexTemplate;
-  /** KubeArmor alerts. */
-  readonly kubeArmorAlerts: IndexTemplate;
-  /** Kubernetes audit events. */
-  readonly audit: IndexTemplate;
+  /**
+   * Falco alerts.
+   * @default - no Falco dashboard
+   */
+  readonly falco?: IndexTemplate;
+  /**
+   * KubeArmor alerts.
+   * @default - no KubeArmor dashboard
+   */
+  readonly kubeArmorAlerts?: IndexTemplate;
+  /**
+   * Kubernetes audit events.
+   * @default - no audit dashboard
+   */
+  readonly audit?: IndexTemplate;
   /**
    * Namespaces that get a saved search of their container logs.
    * @default ['kube-system']
@@ -539,9 +548,9 @@ export function builtInSavedObjects(props: BuiltInSavedObjectsProps): KibanaSave
     return v;
   };
   const containers = view('container-logs', 'Container logs', props.containers);
-  set.addDashboard(falcoDashboard(view('falco-alerts', 'Falco alerts', props.falco)));
-  set.addDashboard(kubeArmorDashboard(view('kubearmor-alerts', 'KubeArmor alerts', props.kubeArmorAlerts)));
-  set.addDashboard(auditDashboard(view('audit-events', 'Kubernetes audit events', props.audit)));
+  if (props.falco) set.addDashboard(falcoDashboard(view('falco-alerts', 'Falco alerts', props.falco)));
+  if (props.kubeArmorAlerts) set.addDashboard(kubeArmorDashboard(view('kubearmor-alerts', 'KubeArmor alerts', props.kubeArmorAlerts)));
+  if (props.audit) set.addDashboard(auditDashboard(view('audit-events', 'Kubernetes audit events', props.audit)));
   for (const search of containerLogSearches(containers, props.namespaces ?? ['kube-system'])) set.addSavedSearch(search);
   return set;
 }

@@ -1,0 +1,71 @@
+import { Duration, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { contentHash } from './hash';
+import { applyPodTemplateExtras, dropAllCapabilities, unprivilegedContainer } from './pod';
+
+/** Options of a setup Job. */
+export interface SetupJobOptions {
+  /** Name prefix; the Job is `<name>-<hash of its files>`, as a Job's pod spec cannot change. */
+  readonly name: string;
+  /** Image with bash and curl. */
+  readonly image: string;
+  /** User the image runs as. */
+  readonly user: number;
+  /** The script (run by bash) and the files it reads, by file name; mounted at /setup. */
+  readonly files: { [file: string]: string };
+  readonly labels: { [key: string]: string };
+}
+
+/**
+ * A Job that runs `/setup/run.sh` once per content: idempotent API calls (PUTs and
+ * an overwriting import) after waiting for the service it configures. Changing the
+ * files changes the Job's name, so `kubectl apply` runs the new one; finished Jobs
+ * are removed after a week.
+ */
+export function createSetupJob(scope: Construct, options: SetupJobOptions): kplus.Job {
+  const hash = contentHash(...Object.entries(options.files).flat());
+  const name = `${options.name}-${hash.slice(0, 10)}`;
+  const configMap = new kplus.ConfigMap(scope, 'Files', { metadata: { name, labels: options.labels }, data: options.files });
+  const job = new kplus.Job(scope, 'Job', {
+    metadata: { name, labels: options.labels },
+    podMetadata: { labels: options.labels },
+    // Retries while the service starts; each attempt waits up to about ten minutes.
+    backoffLimit: 20,
+    activeDeadline: Duration.hours(6),
+    ttlAfterFinished: Duration.days(7),
+    restartPolicy: kplus.RestartPolicy.NEVER,
+    automountServiceAccountToken: false,
+    securityContext: { user: options.user, group: options.user, ensureNonRoot: true },
+  });
+  applyPodTemplateExtras(job);
+  const container = job.addContainer({
+    name: 'setup',
+    image: options.image,
+    imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+    command: ['bash', '/setup/run.sh'],
+    resources: {
+      cpu: { request: kplus.Cpu.millis(10) },
+      memory: { request: Size.mebibytes(64), limit: Size.mebibytes(64) },
+    },
+    securityContext: unprivilegedContainer(options.user, true),
+  });
+  dropAllCapabilities(job, [0]);
+  container.mount('/setup', kplus.Volume.fromConfigMap(scope, 'FilesVolume', configMap, { name: 'setup' }), { readOnly: true });
+  container.mount('/tmp', kplus.Volume.fromEmptyDir(scope, 'TmpVolume', 'tmp'));
+  return job;
+}
+
+/**
+ * Bash that waits until `curl` of a URL succeeds (HTTP 2xx), for about ten minutes,
+ * then fails the attempt (the Job retries).
+ */
+export function waitForUrlScript(what: string, url: string): string {
+  return [
+    `for attempt in $(seq 1 120); do`,
+    `  if curl --silent --fail --max-time 10 --output /dev/null '${url}'; then break; fi`,
+    `  if [ "$attempt" = 120 ]; then echo '${what} is not ready; the Job will retry' >&2; exit 1; fi`,
+    `  echo 'waiting for ${what}'; sleep 5`,
+    'done',
+  ].join('\n');
+}

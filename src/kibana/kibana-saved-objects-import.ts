@@ -1,0 +1,66 @@
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { Kibana } from './kibana';
+import { KibanaSavedObjects } from './saved-objects';
+import { appLabels } from '../common/labels';
+import { createSetupJob, waitForUrlScript } from '../common/setup-job';
+import { validateDnsLabel } from '../common/validation';
+
+/** Props of {@link KibanaSavedObjectsImport}. */
+export interface KibanaSavedObjectsImportProps {
+  /** The Kibana to import into. */
+  readonly kibana: Kibana;
+  /** The saved objects (checked against their mappings when rendered). */
+  readonly savedObjects: KibanaSavedObjects;
+
+  /**
+   * Name prefix of the Job (a hash of the content follows); set it for a second set
+   * of objects beside the built-in one.
+   * @default '<kibana name>-saved-objects'
+   */
+  readonly name?: string;
+}
+
+/**
+ * A Job that imports saved objects into Kibana once its status API answers
+ * `available`: `POST /api/saved_objects/_import?overwrite=true`, so running it again
+ * updates them in place. A failed import fails the Job.
+ * @see https://www.elastic.co/guide/en/kibana/8.19/saved-objects-api-import.html
+ */
+export class KibanaSavedObjectsImport extends Construct {
+  /** The Job. */
+  public readonly job: kplus.Job;
+
+  constructor(scope: Construct, id: string, props: KibanaSavedObjectsImportProps) {
+    super(scope, id);
+    if (!props || !(props.kibana instanceof Kibana)) {
+      throw new Error('kibana saved objects import kibana is required: pass the Kibana to import into');
+    }
+    if (props.name !== undefined) validateDnsLabel('kibana saved objects import name', props.name, 40);
+    const url = props.kibana.url;
+    const files = {
+      'saved-objects.ndjson': props.savedObjects.renderNdjson(),
+      'run.sh': [
+        '#!/usr/bin/env bash',
+        'set -euo pipefail',
+        // /api/status answers 503 until Kibana is available.
+        waitForUrlScript('Kibana', `${url}/api/status`),
+        `code=$(curl --silent --show-error --max-time 120 --output /tmp/response --write-out '%{http_code}' -X POST '${url}/api/saved_objects/_import?overwrite=true' \\`,
+        "  -H 'kbn-xsrf: true' --form file=@/setup/saved-objects.ndjson)",
+        'response=$(cat /tmp/response)',
+        'echo "$response"',
+        'if [ "$code" -ge 300 ]; then echo "import answered $code" >&2; exit 1; fi',
+        // The API answers 200 with success false when some objects fail.
+        'case "$response" in *\'"success":true\'*) echo done ;; *) echo \'import failed\' >&2; exit 1 ;; esac',
+        '',
+      ].join('\n'),
+    };
+    this.job = createSetupJob(this, {
+      name: props.name ?? `${props.kibana.name}-saved-objects`,
+      image: props.kibana.image,
+      user: 1000,
+      files,
+      labels: appLabels('kibana-saved-objects', props.kibana.name),
+    });
+  }
+}
