@@ -259,7 +259,14 @@ describe('Falco alerts through the rendered route', () => {
     const separator = byId('falco_dedot').params.de_dot_separator;
     const dedot = (value: any): any => Array.isArray(value) ? value.map(dedot)
       : value !== null && typeof value === 'object' ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replace(/\./g, separator), dedot(v)])) : value;
-    return dedot(record);
+    const out = dedot(record);
+    // record_transformer: `${record.dig("output_fields", "K")}`, read from the rendered expressions.
+    for (const [field, ruby] of Object.entries(byId('falco_kubernetes_fields').sections[0].params)) {
+      const m = /^\$\{record\.dig\("output_fields", "(\w+)"\)\}$/.exec(String(ruby));
+      if (!m) throw new Error(`unexpected expression ${ruby}`);
+      out[field] = out.output_fields?.[m[1]] ?? null;
+    }
+    return out;
   }
 
   test('every sample alert, old and 0.39+ layouts, is indexed with its time, priority and a numeric severity', () => {
@@ -279,6 +286,12 @@ describe('Falco alerts through the rendered route', () => {
       expect(Object.keys(out.output_fields)).toHaveLength(keys.length);
       for (const key of keys) expect(out.output_fields[key.replace(/\./g, '_')]).toEqual(source.output_fields[key]);
     }
+  });
+
+  test('the pod and namespace reach fields of their own (Kibana cannot aggregate inside output_fields)', () => {
+    const out = lines.map((l) => route({ stream: 'stdout', message: l }));
+    expect(out[0]).toMatchObject({ k8s_pod_name: JSON.parse(lines[0]).output_fields['k8s.pod.name'], k8s_ns_name: JSON.parse(lines[0]).output_fields['k8s.ns.name'] });
+    expect(out[3].k8s_pod_name).toBeNull(); // a k8s_audit alert prints no pod
   });
 
   test('Falco\'s stderr lifecycle lines are not indexed', () => {

@@ -154,6 +154,8 @@ describe('FluentdDaemonSet', () => {
       expect(conf).toMatch(/@type elasticsearch\n[\s\S]*host elasticsearch\.logging\.svc\n\s+port 9200\n\s+scheme http\n/);
       expect(conf).toContain('index_name seclog-containers\n');
       expect(conf).toContain('write_operation create\n');
+      // create needs an _id: fluent-plugin-elasticsearch drops records without one.
+      expect(conf).toMatch(/@type elasticsearch_genid\n\s+@id out_es_containers_id\n\s+hash_id_key _document_id\n[\s\S]*?@type elasticsearch\n[\s\S]*?id_key _document_id\n\s+remove_keys _document_id\n/);
       expect(conf).toContain('include_timestamp true\n');
       expect(conf).toMatch(/<buffer tag>\n\s+@type file\n/);
       expect(conf).toContain('total_limit_size 2g');

@@ -65,7 +65,7 @@ describe('IndexTemplate', () => {
           dynamic: false,
           properties: {
             '@timestamp': { type: 'date_nanos' },
-            'a': { properties: { b: { type: 'keyword', ignore_above: 1024 }, c: { type: 'flattened', ignore_above: 1024 } } },
+            'a': { properties: { b: { type: 'keyword', ignore_above: 1024 }, c: { type: 'flattened', ignore_above: 1024, depth_limit: 100 } } },
             'm': { type: 'text', fields: { keyword: { type: 'keyword', ignore_above: 1024 } } },
           },
         },

@@ -60,7 +60,7 @@ describe('Kibana saved objects', () => {
       ['pie', 'terms', 'priority', 8],
       ['table', 'terms', 'rule', 20],
       ['table', 'terms', 'hostname', 20],
-      ['table', 'terms', 'output_fields.k8s_pod_name', 20],
+      ['table', 'terms', 'k8s_pod_name', 20],
     ]);
     const search = lines.find((o) => o.type === 'search');
     expect(search.attributes.title).toBe('Falco Alerts');
@@ -85,7 +85,27 @@ describe('Kibana saved objects', () => {
       dashboard.addVisualization(new KibanaVisualization({ id: 'by-output', title: 'By output', dataView: view, chart: KibanaChartType.PIE, field: 'output' }));
       set.addDataView(view);
       set.addDashboard(dashboard);
-      expect(() => set.objects()).toThrow(/field "output" is text in seclog-falco, which cannot be aggregated/);
+      expect(() => set.objects()).toThrow(/field "output" is text in seclog-falco, which Kibana cannot aggregate/);
+    });
+
+    test('aggregating a key inside a flattened field is refused (Kibana does not list them)', () => {
+      const set = new KibanaSavedObjects();
+      const view = falcoView();
+      const dashboard = new KibanaDashboard({ id: 'd', title: 'D' });
+      dashboard.addVisualization(new KibanaVisualization({ id: 'by-pod', title: 'By pod', dataView: view, chart: KibanaChartType.TABLE, field: 'output_fields.k8s_pod_name' }));
+      set.addDataView(view);
+      set.addDashboard(dashboard);
+      expect(() => set.objects()).toThrow(/field "output_fields.k8s_pod_name" is flattened in seclog-falco, which Kibana cannot aggregate/);
+    });
+
+    test('a field a query names must be mapped too', () => {
+      const set = new KibanaSavedObjects();
+      const view = falcoView();
+      const dashboard = new KibanaDashboard({ id: 'd', title: 'D' });
+      dashboard.addVisualization(new KibanaVisualization({ id: 'q', title: 'Q', dataView: view, chart: KibanaChartType.TABLE, field: 'rule', query: 'not sorce : "internal"' }));
+      set.addDataView(view);
+      set.addDashboard(dashboard);
+      expect(() => set.objects()).toThrow(/kibana dashboard d panel q: field "sorce" is not in the mapping/);
     });
 
     test('a saved search column must exist but need not aggregate', () => {

@@ -46,9 +46,34 @@ describe('the setup Jobs of the stack', () => {
     expect(['seclog-containers', 'seclog-falco', 'seclog-kubearmor-alerts', 'seclog-audit'].map(days)).toEqual(['14d', '90d', '90d', '365d']);
   });
 
-  test('no index of the families is created before its template: auto-creation is refused for them', () => {
-    const settings = parse(objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'elasticsearch-config').data['elasticsearch.yml']);
-    expect(settings['action.auto_create_index']).toBe('-seclog-*,+*');
+  /** Elasticsearch's reading of action.auto_create_index: the first matching pattern decides. */
+  const autoCreates = (setting: string, index: string) => {
+    for (const pattern of setting.split(',')) {
+      const re = new RegExp('^' + pattern.slice(1).replace(/[.]/g, '\\.').replace(/\*/g, '.*') + '$');
+      if (re.test(index)) return pattern.startsWith('+');
+    }
+    return false;
+  };
+  const settingOf = (objs: any[]) => parse(objs.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'elasticsearch-config').data['elasticsearch.yml'])['action.auto_create_index'];
+
+  test('no stream of the families is created before its template: auto-creation is refused for every one', () => {
+    const setting = settingOf(objects);
+    expect(setting).toBe('-seclog-*,+*');
+    for (const family of Object.keys(chart.indexTemplates)) {
+      expect({ family, allowed: autoCreates(setting, family) || autoCreates(setting, `${family}-default`) }).toEqual({ family, allowed: false });
+    }
+    expect(autoCreates(setting, 'my-app-logs')).toBe(true);
+  });
+
+  test('families named outside the prefix are refused too', () => {
+    const custom = chartOf({ falco: { indexName: 'runtime-alerts' }, kubeArmor: { indexNames: { alerts: 'ka-alerts', logs: 'ka-logs', messages: 'ka-messages' } } });
+    const setting = settingOf(Testing.synth(custom));
+    for (const family of Object.keys(custom.indexTemplates)) expect({ family, allowed: autoCreates(setting, family) }).toEqual({ family, allowed: false });
+  });
+
+  test('rollover: daily for container logs, weekly for Falco and KubeArmor, monthly for audit (its streams are per namespace)', () => {
+    const age = (name: string) => JSON.parse(esFiles[`policy-${name}-policy.json`]).policy.phases.hot.actions.rollover.max_age;
+    expect(['seclog-containers', 'seclog-falco', 'seclog-kubearmor-alerts', 'seclog-audit'].map(age)).toEqual(['24h', '168h', '168h', '720h']);
   });
 
   test('Kibana: waits for the status API, imports with overwrite and kbn-xsrf, fails on success false', () => {

@@ -135,10 +135,9 @@ export class SecurityLoggingChart extends Chart {
     clusterScoped(this.namespaceObject);
     // No index of the stack's families is created before the setup Job has put its
     // template (the templates allow it); writes until then are retried by the agent.
-    const indexPrefix = props.fluentd?.indexPrefix ?? 'seclog';
     this.elasticsearch = new ElasticsearchCluster(this, 'Elasticsearch', {
       ...props.elasticsearch,
-      settings: { 'action.auto_create_index': `-${indexPrefix}-*,+*`, ...props.elasticsearch?.settings },
+      settings: { 'action.auto_create_index': autoCreateIndexSetting(props), ...props.elasticsearch?.settings },
     });
     this.kibana = new Kibana(this, 'Kibana', { ...props.kibana, elasticsearch: this.elasticsearch });
     this.fluentd = new FluentdDaemonSet(this, 'Fluentd', { ...props.fluentd, elasticsearch: this.elasticsearch });
@@ -178,15 +177,17 @@ export class SecurityLoggingChart extends Chart {
   /** The index templates of the sources that run, and the saved objects over them. */
   private sourceTemplates(props: SecurityLoggingChartProps): { templates: IndexTemplate[]; savedObjects: KibanaSavedObjects } {
     const retention = props.retention ?? {};
-    const template = (family: string, fields: { [path: string]: IndexFieldType }, days: number) =>
-      securityIndexTemplates([{ family, fields, retentionDays: days }])[0];
-    const containers = template(this.fluentd.indexNames.containers as string, CONTAINER_LOG_FIELDS, retention.containersDays ?? 14);
+    // Daily rollover for the busy container logs; weekly or monthly for the quieter,
+    // longer-kept sources, so that their shard count stays small.
+    const template = (family: string, fields: { [path: string]: IndexFieldType }, retentionDays: number, rolloverDays: number) =>
+      securityIndexTemplates([{ family, fields, retentionDays, rolloverDays }])[0];
+    const containers = template(this.fluentd.indexNames.containers as string, CONTAINER_LOG_FIELDS, retention.containersDays ?? 14, 1);
     const falco = this.falcoDaemonSet?.indexName
-      ? template(this.falcoDaemonSet.indexName, FALCO_ALERT_FIELDS, retention.falcoDays ?? 90) : undefined;
+      ? template(this.falcoDaemonSet.indexName, FALCO_ALERT_FIELDS, retention.falcoDays ?? 90, 7) : undefined;
     const kubeArmor = this.kubeArmorCollector
-      ? Object.values(this.kubeArmorCollector.indexNames).map((family) => template(family as string, KUBEARMOR_EVENT_FIELDS, retention.kubeArmorDays ?? 90))
+      ? Object.values(this.kubeArmorCollector.indexNames).map((family) => template(family as string, KUBEARMOR_EVENT_FIELDS, retention.kubeArmorDays ?? 90, 7))
       : [];
-    const audit = this.apiServerAudit ? template(this.fluentd.indexNames.audit as string, AUDIT_EVENT_FIELDS, retention.auditDays ?? 365) : undefined;
+    const audit = this.apiServerAudit ? template(this.fluentd.indexNames.audit as string, AUDIT_EVENT_FIELDS, retention.auditDays ?? 365, 30) : undefined;
     return {
       templates: [containers, ...(falco ? [falco] : []), ...kubeArmor, ...(audit ? [audit] : [])],
       savedObjects: builtInSavedObjects({
@@ -212,4 +213,17 @@ export class SecurityLoggingChart extends Chart {
   public apiServerFiles(): { [file: string]: string } {
     return this.apiServerAudit?.files() ?? {};
   }
+}
+
+/**
+ * `action.auto_create_index`: refuses the stack's families (the prefix, and any
+ * family named outside it), allows everything else.
+ */
+function autoCreateIndexSetting(props: SecurityLoggingChartProps): string {
+  const prefix = props.fluentd?.indexPrefix ?? 'seclog';
+  const named = [
+    props.fluentd?.indexNames?.containers, props.fluentd?.indexNames?.audit, props.falco?.indexName,
+    props.kubeArmor?.indexNames?.alerts, props.kubeArmor?.indexNames?.logs, props.kubeArmor?.indexNames?.messages,
+  ].filter((f): f is string => f !== undefined && !f.startsWith(`${prefix}-`));
+  return [`-${prefix}-*`, ...[...new Set(named)].flatMap((f) => [`-${f}`, `-${f}-*`]), '+*'].join(',');
 }

@@ -227,7 +227,8 @@ function fieldMapping(type: IndexFieldType): { [key: string]: any } {
   switch (type) {
     case IndexFieldType.TEXT: return { type: 'text', fields: { keyword: { type: 'keyword', ignore_above: 1024 } } };
     case IndexFieldType.KEYWORD: return { type: 'keyword', ignore_above: 1024 };
-    case IndexFieldType.FLATTENED: return { type: 'flattened', ignore_above: 1024 };
+    // Audit bodies (CRD schemas) nest deeper than the default limit of 20.
+    case IndexFieldType.FLATTENED: return { type: 'flattened', ignore_above: 1024, depth_limit: 100 };
     default: return { type };
   }
 }

@@ -48,6 +48,8 @@ export const FALCO_ALERT_FIELDS: { [path: string]: IndexFieldType } = {
   'severity': IndexFieldType.BYTE,
   'output': IndexFieldType.TEXT,
   'output_fields': IndexFieldType.FLATTENED,
+  'k8s_pod_name': K,
+  'k8s_ns_name': K,
   'source': K,
   'tags': K,
   'hostname': K,
@@ -182,6 +184,12 @@ export interface SecurityIndexSource {
   readonly fields: { [path: string]: IndexFieldType };
   /** Days to keep. */
   readonly retentionDays: number;
+  /**
+   * Days after which the stream rolls over (sooner at 50 GiB per primary shard):
+   * longer for low-volume, long-kept sources, so their shard count stays small.
+   * @default 1
+   */
+  readonly rolloverDays?: number;
 }
 
 /** An index template and lifecycle policy per source, named after its family. */
@@ -191,6 +199,10 @@ export function securityIndexTemplates(sources: SecurityIndexSource[]): IndexTem
     // The family itself (a data stream) and names under it (audit: one per namespace).
     indexPatterns: [source.family, `${source.family}-*`],
     fields: source.fields,
-    lifecycle: new IlmPolicy({ name: `${source.family}-policy`, retention: Duration.days(source.retentionDays) }),
+    lifecycle: new IlmPolicy({
+      name: `${source.family}-policy`,
+      retention: Duration.days(source.retentionDays),
+      rolloverMaxAge: Duration.days(source.rolloverDays ?? 1),
+    }),
   }));
 }

@@ -92,6 +92,9 @@ export interface FalcoDaemonSetProps extends FalcoDaemonSetOptions {
   readonly fluentd?: FluentdDaemonSet;
 }
 
+/** De-dotted output fields copied to the top level of each alert, for aggregations. */
+export const FALCO_TOP_LEVEL_FIELDS = ['k8s_pod_name', 'k8s_ns_name'];
+
 const WEB_PORT = 8765;
 const RULES_DIR = '/etc/falco/rules.d';
 const CONFIG_D = '/etc/falco/config.d';
@@ -358,6 +361,15 @@ function falcoAlertDirectives(fluentd: FluentdDaemonSet, indexName: string): Flu
       })],
     }),
     dedotFilter('falco.alerts', 'falco_dedot'),
-    fluentd.elasticsearchOutput('falco.alerts', 'out_es_falco', indexName),
+    // Kibana cannot aggregate on keys inside a flattened field: the pod and namespace,
+    // when the rule prints them, are copied to fields of their own.
+    FluentdSection.filter('falco.alerts', 'record_transformer', {
+      id: 'falco_kubernetes_fields',
+      params: { enable_ruby: true },
+      sections: [FluentdSection.section('record', {
+        params: Object.fromEntries(FALCO_TOP_LEVEL_FIELDS.map((f) => [f, `\${record.dig("output_fields", "${f}")}`])),
+      })],
+    }),
+    ...fluentd.elasticsearchOutput('falco.alerts', 'out_es_falco', indexName),
   ];
 }

@@ -421,10 +421,11 @@ export class FluentdDaemonSet extends Construct {
 
   /**
    * An Elasticsearch output to this agent's cluster with a durable file buffer of
-   * its own, appending to a data stream.
+   * its own, appending to a data stream; preceded by the filter that gives every
+   * document the id a `create` needs.
    * @param dataStream the data stream (an index family); may use fluentd placeholders such as `${tag[1]}`
    */
-  public elasticsearchOutput(pattern: string, id: string, dataStream: string): FluentdSection {
+  public elasticsearchOutput(pattern: string, id: string, dataStream: string): FluentdSection[] {
     return elasticsearchOutput(pattern, id, {
       connection: this.connection,
       indexFamily: dataStream,

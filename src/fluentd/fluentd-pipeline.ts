@@ -21,6 +21,8 @@ export enum ContainerLogFormat {
 export const METRICS_PORT = 24231;
 /** Label of events whose Kubernetes metadata is added and which are shipped. */
 const KUBERNETES_LABEL = '@KUBERNETES';
+/** Field that carries each document's id to the output, which removes it. */
+const DOCUMENT_ID_KEY = '_document_id';
 /** Field that holds the parsed JSON of a log line. */
 export const PAYLOAD_FIELD = 'payload';
 /** Plugin id of the dead-letter output (its emit count is a Prometheus metric). */
@@ -116,7 +118,7 @@ export function containerLogDirectives(options: ContainerLogPipelineOptions): Fl
       // Label keys such as `app` and `app.kubernetes.io/name` would map `app` as both
       // a value and an object in Elasticsearch, which then rejects one of them.
       dedotFilter('kubernetes.**', 'dedot_field_names'),
-      elasticsearchOutput('kubernetes.**', 'out_es_containers', options),
+      ...elasticsearchOutput('kubernetes.**', 'out_es_containers', options),
     ],
   });
 }
@@ -237,6 +239,21 @@ export function elasticsearchOutput(pattern: string, id: string, options: {
   readonly indexFamily: string;
   readonly stateDir: string;
   readonly buffer: FluentdBuffer;
+}): FluentdSection[] {
+  return [
+    // fluent-plugin-elasticsearch sends `create` only for records with an _id (it drops
+    // the others); a random id, fixed before buffering, also makes a retried bulk
+    // request idempotent (a repeated document is a 409, counted as a duplicate).
+    FluentdSection.filter(pattern, 'elasticsearch_genid', { id: `${id}_id`, params: { hash_id_key: DOCUMENT_ID_KEY } }),
+    elasticsearchMatch(pattern, id, options),
+  ];
+}
+
+function elasticsearchMatch(pattern: string, id: string, options: {
+  readonly connection: ElasticsearchConnection;
+  readonly indexFamily: string;
+  readonly stateDir: string;
+  readonly buffer: FluentdBuffer;
 }): FluentdSection {
   return FluentdSection.match(pattern, 'elasticsearch', {
     id,
@@ -246,6 +263,8 @@ export function elasticsearchOutput(pattern: string, id: string, options: {
       scheme: options.connection.scheme,
       index_name: options.indexFamily,
       write_operation: 'create',
+      id_key: DOCUMENT_ID_KEY,
+      remove_keys: DOCUMENT_ID_KEY,
       include_timestamp: true,
       time_precision: 9,
       include_tag_key: true,
@@ -318,7 +337,7 @@ export function auditLogDirectives(options: AuditLogPipelineOptions): FluentdSec
       // Request and response bodies are whole objects of every kind; the audit index
       // template maps them as flattened fields, so they neither clash nor grow the mapping.
       dedotFilter('audit.**', 'audit_dedot'),
-      elasticsearchOutput('audit.**', 'out_es_audit', { ...options, indexFamily: `${options.indexFamily}-\${tag[1]}` }),
+      ...elasticsearchOutput('audit.**', 'out_es_audit', { ...options, indexFamily: `${options.indexFamily}-\${tag[1]}` }),
     ]),
   ];
 }

@@ -109,7 +109,7 @@ export class Kibana extends Construct {
     }
     const es = props.elasticsearch;
     this.name = props.name ?? 'kibana';
-    validateDnsLabel('kibana name', this.name);
+    validateDnsLabel('kibana name', this.name, 40);
     const replicas = props.replicas ?? 1;
     validateInteger('kibana replicas', replicas, 1);
     const memory = props.memoryLimit ?? Size.gibibytes(1);

@@ -15,8 +15,13 @@ const TYPE_MIGRATION_VERSIONS: { [type: string]: string } = {
 /** Field types Elasticsearch can aggregate on. */
 const AGGREGATABLE = new Set<IndexFieldType>([
   IndexFieldType.KEYWORD, IndexFieldType.DATE, IndexFieldType.DATE_NANOS, IndexFieldType.LONG, IndexFieldType.SHORT,
-  IndexFieldType.BYTE, IndexFieldType.BOOLEAN, IndexFieldType.IP, IndexFieldType.FLATTENED,
+  IndexFieldType.BYTE, IndexFieldType.BOOLEAN, IndexFieldType.IP,
 ]);
+
+/** The field names a KQL query names (`field : value`, `not field : value`). */
+function kqlFields(query: string | undefined): string[] {
+  return [...(query ?? '').matchAll(/([@A-Za-z_][@A-Za-z0-9_.]*)\s*:/g)].map((m) => m[1]);
+}
 
 /** One saved object as Kibana imports it (a line of the NDJSON file). */
 interface SavedObjectJson {
@@ -86,7 +91,10 @@ export class KibanaDataView {
       throw new Error(`${where}: field ${JSON.stringify(field)} is not in the mapping of ${this.template.name} (data view ${this.id})`);
     }
     if (aggregatable && !AGGREGATABLE.has(type)) {
-      throw new Error(`${where}: field ${JSON.stringify(field)} is ${type} in ${this.template.name}, which cannot be aggregated; use a keyword or numeric field`);
+      throw new Error(
+        `${where}: field ${JSON.stringify(field)} is ${type} in ${this.template.name}, which Kibana cannot aggregate; ` +
+        'use a keyword, numeric or date field (copy a value out of a flattened field into one of its own)',
+      );
     }
   }
 
@@ -131,7 +139,10 @@ export class KibanaSavedSearch {
 
   /** @internal The data view and the fields this panel reads: [field, must aggregate]. */
   public _fields(): { dataView: KibanaDataView; fields: [string, boolean][] } {
-    return { dataView: this.props.dataView, fields: this.props.columns.map((c) => [c, false]) };
+    return {
+      dataView: this.props.dataView,
+      fields: [...this.props.columns, ...kqlFields(this.props.query)].map((c): [string, boolean] => [c, false]),
+    };
   }
 
   /** The saved object. */
@@ -220,6 +231,7 @@ export class KibanaVisualization {
     const field = this.props.chart === KibanaChartType.AREA_OVER_TIME ? '@timestamp' : this.props.field as string;
     const fields: [string, boolean][] = [[field, true]];
     if (this.props.uniqueCountField !== undefined) fields.push([this.props.uniqueCountField, true]);
+    for (const queried of kqlFields(this.props.query)) fields.push([queried, false]);
     return { dataView: this.props.dataView, fields };
   }
 
@@ -443,7 +455,7 @@ export function falcoDashboard(dataView: KibanaDataView): KibanaDashboard {
   vis('falco-priorities-pie', 'Falco alerts by priority', KibanaChartType.PIE, 'priority', 8);
   vis('falco-top-rules-table', 'Falco top 20 rules', KibanaChartType.TABLE, 'rule', 20);
   vis('falco-alerts-by-node', 'Falco alerts by node', KibanaChartType.TABLE, 'hostname', 20);
-  vis('falco-alerts-by-pod', 'Falco alerts by pod', KibanaChartType.TABLE, 'output_fields.k8s_pod_name', 20);
+  vis('falco-alerts-by-pod', 'Falco alerts by pod', KibanaChartType.TABLE, 'k8s_pod_name', 20);
   dashboard.addSavedSearch(new KibanaSavedSearch({
     id: 'falco-alerts', title: 'Falco Alerts', dataView, query: alerts,
     columns: ['priority', 'rule', 'hostname', 'output'],

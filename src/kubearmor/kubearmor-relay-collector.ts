@@ -262,7 +262,7 @@ export class KubeArmorRelayCollector extends Construct {
       }),
       // Nested maps (Labels, Owner, EventData) may hold dotted keys.
       dedotFilter('kubearmor.**', 'kubearmor_dedot'),
-      fluentd.elasticsearchOutput('kubearmor.**', 'out_es_kubearmor', '${tag[1]}'),
+      ...fluentd.elasticsearchOutput('kubearmor.**', 'out_es_kubearmor', '${tag[1]}'),
     ];
   }
 }
