@@ -1,3 +1,7 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { parse } from 'yaml';
 import { objectsOf } from './helpers/chart';
@@ -118,5 +122,98 @@ describe('the setup Jobs of the stack', () => {
     const custom = chartOf({ falco: { indexName: 'runtime-alerts', priority: FalcoPriority.WARNING } });
     const view = custom.savedObjects.objects().find((o) => o.id === 'falco-alerts');
     expect(view?.attributes.title).toBe('runtime-alerts,runtime-alerts-*');
+  });
+});
+
+/**
+ * Runs a setup script with a stub `curl` that answers from a table, in a temporary
+ * copy of its files, and returns the exit code and the calls it made.
+ */
+function runScript(files: { [file: string]: string }, answers: { [urlPart: string]: string }): { code: number; calls: string[]; output: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'setup-'));
+  const bin = path.join(dir, 'bin');
+  fs.mkdirSync(bin);
+  for (const [file, content] of Object.entries(files)) {
+    fs.writeFileSync(path.join(dir, file), String(content).replace(/\/setup\//g, `${dir}/`).replace(/\/tmp\/response/g, `${dir}/response`));
+  }
+  // The stub: logs its arguments; for the first table entry found in them, writes the
+  // body to --output and prints the status for --write-out, failing on >= 400 with --fail.
+  const table = Object.entries(answers).map(([k, v]) => `${JSON.stringify(k)}) answer=${JSON.stringify(v)};;`).join('\n    ');
+  fs.writeFileSync(path.join(bin, 'curl'), [
+    '#!/usr/bin/env bash',
+    `echo "$*" >> ${dir}/calls`,
+    'args="$*"; out=/dev/null; fail=0; answer="200 {}"',
+    'for key in ' + Object.keys(answers).map((k) => JSON.stringify(k)).join(' ') + '; do',
+    '  case "$args" in *"$key"*) case "$key" in',
+    `    ${table}`,
+    '  esac; break;; esac',
+    'done',
+    'status=${answer%% *}; body=${answer#* }',
+    'while [ $# -gt 0 ]; do case "$1" in --output) out=$2; shift;; --fail) fail=1;; esac; shift; done',
+    'echo "$body" > "$out"',
+    'case "$args" in *--write-out*) printf %s "$status";; esac',
+    'if [ $fail = 1 ] && [ "$status" -ge 400 ]; then exit 22; fi',
+    'exit 0',
+  ].join('\n'), { mode: 0o755 });
+  fs.writeFileSync(path.join(bin, 'sleep'), '#!/usr/bin/env bash\nexit 0\n', { mode: 0o755 });
+  const result = spawnSync('bash', [path.join(dir, 'run.sh')], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` }, encoding: 'utf-8' });
+  const calls = fs.existsSync(path.join(dir, 'calls')) ? fs.readFileSync(path.join(dir, 'calls'), 'utf-8').trim().split('\n') : [];
+  return { code: result.status ?? -1, calls, output: result.stdout + result.stderr };
+}
+
+describe('the setup scripts, run against a stub curl', () => {
+  const chart = chartOf();
+  const objects = Testing.synth(chart);
+  const esFiles = filesOf(objects, jobNamed(objects, 'elasticsearch-setup-'));
+  const kbFiles = filesOf(objects, jobNamed(objects, 'kibana-saved-objects-'));
+
+  test('Elasticsearch: waits while the cluster is not ready, then makes every PUT', () => {
+    const run = runScript(esFiles, { '_cluster/health': '200 {}', '_ilm/policy': '200 {"acknowledged":true}', '_index_template': '200 {"acknowledged":true}' });
+    expect(run.code).toBe(0);
+    const puts = run.calls.filter((c) => c.includes('-X PUT'));
+    expect(puts).toHaveLength(12);
+    expect(puts[0]).toContain('/_ilm/policy/seclog-containers-policy');
+    expect(puts[0]).toMatch(/--data-binary @\S+policy-seclog-containers-policy\.json/);
+  });
+
+  test('Elasticsearch: a refused PUT fails the attempt (the Job retries)', () => {
+    const run = runScript(esFiles, { '_cluster/health': '200 {}', '_index_template/seclog-falco': '400 {"error":"bad mapping"}' });
+    expect(run.code).not.toBe(0);
+    expect(run.output).toContain('PUT /_index_template/seclog-falco answered 400');
+  });
+
+  test('Elasticsearch: an unreachable cluster fails the attempt after the wait', () => {
+    const run = runScript(esFiles, { '_cluster/health': '503 {}' });
+    expect(run.code).toBe(1);
+    expect(run.calls.filter((c) => c.includes('_cluster/health'))).toHaveLength(120);
+    expect(run.calls.some((c) => c.includes('-X PUT'))).toBe(false);
+  });
+
+  test('Kibana: imports once available; success false fails the Job', () => {
+    const ok = runScript(kbFiles, { '/api/status': '200 {}', '_import': '200 {"success":true,"successCount":30}' });
+    expect(ok.code).toBe(0);
+    expect(ok.calls.some((c) => c.includes('_import?overwrite=true') && c.includes('kbn-xsrf: true'))).toBe(true);
+    const partial = runScript(kbFiles, { '/api/status': '200 {}', '_import': '200 {"success":false,"errors":[{"id":"x"}]}' });
+    expect(partial.code).toBe(1);
+    expect(partial.output).toContain('import failed');
+    const refused = runScript(kbFiles, { '/api/status': '200 {}', '_import': '415 {}' });
+    expect(refused.code).toBe(1);
+  });
+});
+
+describe('golden files', () => {
+  const chart = chartOf();
+  const objects = Testing.synth(chart);
+  const esFiles = filesOf(objects, jobNamed(objects, 'elasticsearch-setup-'));
+  const dir = path.join(__dirname, 'fixtures', 'elasticsearch-setup');
+
+  test('each source\'s lifecycle policy and index template', () => {
+    const golden = fs.readdirSync(dir).sort();
+    expect(Object.keys(esFiles).filter((f) => f.endsWith('.json')).sort()).toEqual(golden);
+    for (const file of golden) expect({ file, body: esFiles[file] }).toEqual({ file, body: fs.readFileSync(path.join(dir, file), 'utf-8') });
+  });
+
+  test('the built-in saved objects NDJSON', () => {
+    expect(chart.savedObjects.renderNdjson()).toBe(fs.readFileSync(path.join(__dirname, 'fixtures', 'kibana-builtin.ndjson'), 'utf-8'));
   });
 });
