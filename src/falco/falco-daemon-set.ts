@@ -77,7 +77,7 @@ export interface FalcoDaemonSetOptions {
   readonly priorityClassName?: string;
 
   /**
-   * Index family of the alerts (daily `<family>-YYYY.MM.DD`).
+   * Index family of the alerts: the data stream they are appended to.
    * @default '<fluentd indexPrefix>-falco'
    */
   readonly indexName?: string;

@@ -18,8 +18,8 @@ import { ElasticsearchCluster } from '../elasticsearch/elasticsearch-cluster';
 import { FLUENTD_IMAGE } from '../images';
 
 /**
- * Index families per source. Each family is written as daily indices
- * `<family>-YYYY.MM.DD` (audit: `<family>-<namespace>-YYYY.MM.DD`).
+ * Index families per source. Each family is a data stream (audit: one per
+ * namespace, `<family>-<namespace>`).
  */
 export interface FluentdIndexNames {
   /**
@@ -85,8 +85,9 @@ export interface FluentdDaemonSetOptions {
   readonly containerLogFormat?: ContainerLogFormat;
 
   /**
-   * Prefix of the index families; container logs go to daily `<prefix>-containers-YYYY.MM.DD`
-   * indices. Avoid `logs-`: Elasticsearch's built-in `logs-*-*` template makes those data streams.
+   * Prefix of the index families; container logs go to the `<prefix>-containers` data
+   * stream. `logs-`, `metrics-` and `traces-` are refused: Elasticsearch's built-in
+   * templates own those names.
    * @default 'seclog'
    */
   readonly indexPrefix?: string;

@@ -68,7 +68,7 @@ export interface ContainerLogPipelineOptions {
   /** Directory on the node for pos files and buffers. */
   readonly stateDir: string;
   readonly connection: ElasticsearchConnection;
-  /** Index family, e.g. `seclog-containers` (daily indices `<family>-YYYY.MM.DD`). */
+  /** Index family, e.g. `seclog-containers`: the data stream written. */
   readonly indexFamily: string;
   readonly buffer: FluentdBuffer;
 }
@@ -289,7 +289,7 @@ export interface AuditLogPipelineOptions {
   readonly path: string;
   readonly stateDir: string;
   readonly connection: ElasticsearchConnection;
-  /** Index family; events go to `<family>-<namespace>-YYYY.MM.DD`. */
+  /** Index family; events go to the `<family>-<namespace>` data streams. */
   readonly indexFamily: string;
   readonly buffer: FluentdBuffer;
 }
