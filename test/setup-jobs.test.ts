@@ -217,3 +217,16 @@ describe('golden files', () => {
     expect(chart.savedObjects.renderNdjson()).toBe(fs.readFileSync(path.join(__dirname, 'fixtures', 'kibana-builtin.ndjson'), 'utf-8'));
   });
 });
+
+test('index replicas: one with two or more data nodes, none on a single node (which would stay yellow)', () => {
+  const replicasOf = (props: any) => {
+    const objects = Testing.synth(chartOf(props));
+    const files = filesOf(objects, jobNamed(objects, 'elasticsearch-setup-'));
+    return JSON.parse(files['template-seclog-falco.json']).template.settings['index.number_of_replicas'];
+  };
+  expect(replicasOf({})).toBe(1);
+  expect(replicasOf({ elasticsearch: { replicas: 1 } })).toBe(0);
+  expect(replicasOf({ elasticsearch: { nodeGroups: [
+    { name: 'master', replicas: 3, roles: ['master'] }, { name: 'data', replicas: 1, roles: ['data'] },
+  ] } })).toBe(0);
+});

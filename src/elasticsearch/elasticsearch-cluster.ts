@@ -291,6 +291,8 @@ export class ElasticsearchCluster extends Construct {
   private readonly _masterNodeNames: string[];
   /** Total number of Elasticsearch nodes. */
   public readonly totalReplicas: number;
+  /** Number of nodes that hold data (replica shards need a second one). */
+  public readonly dataNodes: number;
   /** How pods are spread. */
   public readonly antiAffinity: ElasticsearchAntiAffinity;
   /** How `vm.max_map_count` is handled. */
@@ -318,6 +320,7 @@ export class ElasticsearchCluster extends Construct {
 
     const groups = resolveNodeGroups(this.name, props);
     this.totalReplicas = groups.reduce((sum, g) => sum + g.replicas, 0);
+    this.dataNodes = groups.filter((g) => holdsData(g.roles)).reduce((sum, g) => sum + g.replicas, 0);
     this._masterNodeNames = groups
       .filter((g) => isMasterEligible(g.roles))
       .flatMap((g) => Array.from({ length: g.replicas }, (_, i) => `${g.statefulSetName}-${i}`));

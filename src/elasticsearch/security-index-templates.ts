@@ -185,6 +185,12 @@ export interface SecurityIndexSource {
   /** Days to keep. */
   readonly retentionDays: number;
   /**
+   * Replicas per shard: 1 needs a second data node (with one, it stays unassigned
+   * and the cluster yellow).
+   * @default 1
+   */
+  readonly replicas?: number;
+  /**
    * Days after which the stream rolls over (sooner at 50 GiB per primary shard):
    * longer for low-volume, long-kept sources, so their shard count stays small.
    * @default 1
@@ -198,6 +204,7 @@ export function securityIndexTemplates(sources: SecurityIndexSource[]): IndexTem
     name: source.family,
     // The family itself (a data stream) and names under it (audit: one per namespace).
     indexPatterns: [source.family, `${source.family}-*`],
+    replicas: source.replicas,
     fields: source.fields,
     lifecycle: new IlmPolicy({
       name: `${source.family}-policy`,

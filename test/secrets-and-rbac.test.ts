@@ -1,0 +1,77 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
+
+const DIST = path.join(__dirname, '..', 'dist');
+
+/** Every file under dist/, by relative path. */
+function distFiles(): [string, string][] {
+  return fs.readdirSync(DIST, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name))
+    .sort()
+    .map((f) => [path.relative(DIST, f), fs.readFileSync(f, 'utf-8')]);
+}
+
+describe('dist/ carries no secret material', () => {
+  const SECRET_PATTERNS: [string, RegExp][] = [
+    ['a PEM private key', /-----BEGIN [A-Z ]*PRIVATE KEY-----/],
+    ['a certificate', /-----BEGIN CERTIFICATE-----/],
+    ['a password literal', /(^|[\s"'{,.])(password|passwd|pwd)["']?\s*[:=]\s*["']?[^\s"',}$]{3,}/im],
+    ['a token literal', /(^|[\s"'{,.])(token|api[_-]?key|secret)["']?\s*[:=]\s*["']?[A-Za-z0-9+/=_-]{16,}/im],
+    ['a JSON web token', /eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\./],
+    ['an AWS access key', /AKIA[0-9A-Z]{16}/],
+  ];
+
+  test('the scan finds what it looks for', () => {
+    for (const [what, pattern] of SECRET_PATTERNS) {
+      const sample = {
+        'a PEM private key': '-----BEGIN RSA PRIVATE KEY-----', 'a certificate': '-----BEGIN CERTIFICATE-----',
+        'a password literal': 'elasticsearch.password: changeme', 'a token literal': 'token: abcdefghijklmnopqrstuvwxyz012345',
+        'a JSON web token': 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.sig', 'an AWS access key': 'AKIAABCDEFGHIJKLMNOP',
+      }[what] as string;
+      expect({ what, found: pattern.test(sample) }).toEqual({ what, found: true });
+    }
+  });
+
+  test('no file in dist/ matches', () => {
+    const files = distFiles();
+    expect(files.length).toBeGreaterThan(5);
+    const hits = files.flatMap(([file, text]) => SECRET_PATTERNS.filter(([, p]) => p.test(text)).map(([what]) => `${file}: ${what}`));
+    expect(hits).toEqual([]);
+    // No Secret object carries data either.
+    const objects = files.filter(([f]) => !f.includes('/') && f.endsWith('.yaml')).flatMap(([, t]) => parseAllDocuments(t).map((d) => d.toJSON()));
+    expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
+  });
+});
+
+describe('RBAC: exactly what each component needs', () => {
+  const objects = distFiles().filter(([f]) => !f.includes('/') && f.endsWith('.yaml'))
+    .flatMap(([, t]) => parseAllDocuments(t).map((d) => d.toJSON()));
+
+  test('every Role and ClusterRole, rule by rule', () => {
+    const roles = objects.filter((o) => o.kind === 'Role' || o.kind === 'ClusterRole')
+      .map((o) => ({ kind: o.kind, name: o.metadata.name, rules: o.rules.map((r: any) => ({ apiGroups: r.apiGroups, resources: r.resources, verbs: r.verbs, resourceNames: r.resourceNames ?? [] })) }));
+    expect(roles).toEqual([{
+      kind: 'ClusterRole', name: 'security-logging-fluentd',
+      // kubernetes_metadata: pod and namespace metadata, read-only.
+      rules: [
+        { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'], resourceNames: [] },
+        { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'], resourceNames: [] },
+      ],
+    }]);
+  });
+
+  test('only the pods that call the API get a service-account token', () => {
+    const pods = objects.filter((o) => ['Deployment', 'StatefulSet', 'DaemonSet', 'Job'].includes(o.kind))
+      .map((o) => [o.kind, o.metadata.name, o.spec.template.spec.automountServiceAccountToken]);
+    const withToken = pods.filter(([, , token]) => token !== false).map(([kind, name]) => `${kind}/${name}`);
+    expect(withToken).toEqual(['DaemonSet/fluentd']);
+  });
+
+  test('every pod runs with the RuntimeDefault seccomp profile', () => {
+    const pods = objects.filter((o) => ['Deployment', 'StatefulSet', 'DaemonSet', 'Job'].includes(o.kind));
+    expect(pods.length).toBeGreaterThan(5);
+    for (const o of pods) expect({ name: o.metadata.name, seccomp: o.spec.template.spec.securityContext?.seccompProfile }).toEqual({ name: o.metadata.name, seccomp: { type: 'RuntimeDefault' } });
+  });
+});
