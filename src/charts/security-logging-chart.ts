@@ -127,6 +127,7 @@ export class SecurityLoggingChart extends Chart {
   constructor(scope: Construct, id: string, props: SecurityLoggingChartProps = {}) {
     const namespace = props.namespace ?? 'security-logging';
     validateDnsLabel('chart namespace', namespace);
+    (props.containerLogNamespaces ?? []).forEach((name, i) => validateDnsLabel(`chart containerLogNamespaces[${i}]`, name));
     super(scope, id, { ...props, namespace });
 
     this.namespaceObject = new kplus.Namespace(this, 'Namespace', {

@@ -166,8 +166,9 @@ export class IndexTemplate {
         throw new Error(`index template ${props.name}: field ${JSON.stringify(path)} sits inside ${JSON.stringify(parent)}, which is mapped as a ${props.fields[parent]}`);
       }
     }
-    if ((props.dataStream ?? true) && props.fields['@timestamp'] === undefined) {
-      throw new Error(`index template ${props.name}: a data stream needs @timestamp mapped as a date`);
+    const timestamp = props.fields['@timestamp'];
+    if ((props.dataStream ?? true) && timestamp !== IndexFieldType.DATE && timestamp !== IndexFieldType.DATE_NANOS) {
+      throw new Error(`index template ${props.name}: a data stream needs @timestamp mapped as date or date_nanos, got ${JSON.stringify(timestamp)}`);
     }
     this.name = props.name;
     this.indexPatterns = [...props.indexPatterns];

@@ -1,0 +1,146 @@
+import { Chart, Duration, Size, Testing } from 'cdk8s';
+import { testChart } from './helpers/chart';
+import {
+  AuditLevel, AuditPolicy, ElasticsearchCluster, ElasticsearchNodeRole, ElasticsearchSetup, ElasticsearchStorage, FalcoDaemonSet, FalcoRules, FluentdBuffer,
+  FluentdDaemonSet, FluentdSection, IlmPolicy, IndexFieldType, IndexTemplate, Kibana, KubeApiServerAudit, KubeArmorRelayCollector,
+  SecurityLoggingChart,
+} from '../src';
+
+/**
+ * The bad-input catalogue: one row per mistake a user can make, across every construct.
+ * Each row names the prop the error must name and the value it must show (as the
+ * user wrote it), so a message like "invalid input" fails the row.
+ */
+interface BadInput {
+  readonly what: string;
+  /** The prop (or props, for contradictions) the message must name. */
+  readonly names: string[];
+  /** The offending value as the message must show it; omitted for contradictions between props. */
+  readonly shows?: string;
+  readonly build: () => unknown;
+}
+
+const es = (props: any = {}, chart: Chart = testChart()) => new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1, ...props });
+const kibana = (props: any) => { const chart = testChart(); return new Kibana(chart, 'Kibana', { elasticsearch: es({}, chart), ...props }); };
+const fluentd = (props: any = {}, chart: Chart = testChart()) => new FluentdDaemonSet(chart, 'Fluentd', { elasticsearch: es({}, chart), ...props });
+const falco = (props: any) => { const chart = testChart(); return new FalcoDaemonSet(chart, 'Falco', { fluentd: fluentd({}, chart), ...props }); };
+const kubeArmor = (props: any) => { const chart = testChart(); return new KubeArmorRelayCollector(chart, 'KubeArmor', { fluentd: fluentd({}, chart), ...props }); };
+const lifecycle = new IlmPolicy({ name: 'p', retention: Duration.days(7) });
+const template = (props: any) => new IndexTemplate({ name: 't', indexPatterns: ['t-*'], fields: { '@timestamp': IndexFieldType.DATE }, lifecycle, ...props });
+const rule = { name: 'Shell', desc: 'A shell', condition: 'spawned_process', output: 'shell', priority: 'WARNING' as any };
+const chart = (props: any) => new SecurityLoggingChart(Testing.app(), 'stack', props);
+
+const CATALOGUE: BadInput[] = [
+  // ElasticsearchCluster
+  { what: 'zero nodes', names: ['elasticsearch replicas'], shows: '0', build: () => es({ replicas: 0 }) },
+  { what: 'a fractional node count', names: ['elasticsearch replicas'], shows: '1.5', build: () => es({ replicas: 1.5 }) },
+  { what: 'an upper-case name', names: ['elasticsearch name'], shows: '"Logs"', build: () => es({ name: 'Logs' }) },
+  { what: 'a name too long for a StatefulSet', names: ['elasticsearch name'], shows: `"${'a'.repeat(41)}"`, build: () => es({ name: 'a'.repeat(41) }) },
+  { what: 'a version that is not MAJOR.MINOR.PATCH', names: ['elasticsearch version'], shows: '"8.19"', build: () => es({ version: '8.19' }) },
+  { what: 'a version before the readiness port', names: ['elasticsearch version'], shows: '"8.1.3"', build: () => es({ version: '8.1.3' }) },
+  { what: 'an image repository with a tag', names: ['elasticsearch imageRepository'], shows: '"docker.elastic.co/elasticsearch/elasticsearch:8"',
+    build: () => es({ imageRepository: 'docker.elastic.co/elasticsearch/elasticsearch:8' }) },
+  { what: 'a memory limit below 512 MiB', names: ['memoryLimit'], shows: '256Mi', build: () => es({ memoryLimit: Size.mebibytes(256) }) },
+  { what: 'a heap larger than the memory limit', names: ['heapSize'], build: () => es({ memoryLimit: Size.gibibytes(2), heapSize: Size.gibibytes(3) }) },
+  { what: 'a setting the construct owns', names: ['elasticsearch settings', 'cluster.name'], build: () => es({ settings: { 'cluster.name': 'x' } }) },
+  { what: 'replicas and node groups together', names: ['replicas', 'nodeGroups'], build: () => es({ nodeGroups: [{ name: 'a', replicas: 3 }] }) },
+  { what: 'no node groups', names: ['nodeGroups'], shows: '[]', build: () => es({ replicas: undefined, nodeGroups: [] }) },
+  { what: 'two node groups of one name', names: ['nodeGroups[1].name'], shows: '"hot"',
+    build: () => es({ replicas: undefined, nodeGroups: [{ name: 'hot', replicas: 3 }, { name: 'hot', replicas: 2 }] }) },
+  { what: 'an unknown node role', names: ['nodeGroups[0].roles'], shows: '"machine_learning"',
+    build: () => es({ replicas: undefined, nodeGroups: [{ name: 'a', replicas: 3, roles: ['machine_learning'] }] }) },
+  { what: 'a node group that holds no data', names: ['nodeGroups', 'data role'],
+    build: () => es({ replicas: undefined, nodeGroups: [{ name: 'm', replicas: 3, roles: [ElasticsearchNodeRole.MASTER] }] }) },
+  { what: 'an invalid storage class', names: ['storageClassName'], shows: '"Fast_SSD"', build: () => ElasticsearchStorage.persistent({ storageClassName: 'Fast_SSD' }) },
+  { what: 'an invalid priority class', names: ['elasticsearch priorityClassName'], shows: '"High Priority"', build: () => es({ priorityClassName: 'High Priority' }) },
+
+  // Kibana
+  { what: 'zero Kibana replicas', names: ['kibana replicas'], shows: '0', build: () => kibana({ replicas: 0 }) },
+  { what: 'Kibana memory below 512 MiB', names: ['kibana memoryLimit'], shows: '256Mi', build: () => kibana({ memoryLimit: Size.mebibytes(256) }) },
+  { what: 'a Kibana name with a dot', names: ['kibana name'], shows: '"kibana.main"', build: () => kibana({ name: 'kibana.main' }) },
+  { what: 'Kibana without Elasticsearch', names: ['kibana elasticsearch'], build: () => new Kibana(testChart(), 'Kibana', {} as any) },
+
+  // FluentdDaemonSet and its buffer
+  { what: 'an unknown container log format', names: ['fluentd containerLogFormat'], shows: '"syslog"', build: () => fluentd({ containerLogFormat: 'syslog' }) },
+  { what: 'an unknown log level', names: ['fluentd logLevel'], shows: '"verbose"', build: () => fluentd({ logLevel: 'verbose' }) },
+  { what: 'an empty index prefix', names: ['fluentd indexPrefix'], shows: '""', build: () => fluentd({ indexPrefix: '' }) },
+  { what: 'an upper-case index name', names: ['fluentd indexNames.containers'], shows: '"Containers"', build: () => fluentd({ indexNames: { containers: 'Containers' } }) },
+  { what: 'an unpinned image', names: ['fluentd image'], shows: '"fluent/fluentd-kubernetes-daemonset:latest"',
+    build: () => fluentd({ image: 'fluent/fluentd-kubernetes-daemonset:latest' }) },
+  { what: 'a buffer chunk bigger than a bulk request may be', names: ['chunkLimitSize'], shows: '512 MiB', build: () => new FluentdBuffer({ chunkLimitSize: Size.mebibytes(512) }) },
+  { what: 'a buffer smaller than its chunks', names: ['totalLimitSize', 'chunkLimitSize'],
+    build: () => new FluentdBuffer({ totalLimitSize: Size.mebibytes(8), chunkLimitSize: Size.mebibytes(16) }) },
+  { what: 'a sub-second flush interval', names: ['flushInterval'], shows: '0.5 s', build: () => new FluentdBuffer({ flushInterval: Duration.millis(500) }) },
+  { what: 'an unknown overflow action', names: ['overflowAction'], shows: '"drop"', build: () => new FluentdBuffer({ overflowAction: 'drop' as any }) },
+  { what: 'a route name with a dash', names: ['fluentd route name'], shows: '"my-app"',
+    build: () => fluentd().addContainerFileRoute({ name: 'my-app', path: '/var/log/app/*.log', tag: 'app', label: '@APP', directives: [] }) },
+  { what: 'a route tag with a wildcard', names: ['fluentd route tag'], shows: '"app.*"',
+    build: () => fluentd().addContainerFileRoute({ name: 'app', path: '/var/log/app/*.log', tag: 'app.*', label: '@APP', directives: [] }) },
+  { what: 'an exclusion outside /var/log/containers', names: ['fluentd container log exclusion'], shows: '"/var/log/pods/*.log"',
+    build: () => fluentd().addContainerLogExclusion('/var/log/pods/*.log') },
+  { what: 'a fluentd section with a bad plugin type', names: ['@type'], shows: '"elastic search"', build: () => FluentdSection.match('**', 'elastic search') },
+  { what: 'a fluentd param with a newline', names: ['param', 'path'], shows: '"/a\\nb"', build: () => FluentdSection.source('tail', { params: { path: '/a\nb' } }) },
+
+  // Falco
+  { what: 'an unknown Falco driver', names: ['falco driver'], shows: '"ebpf"', build: () => falco({ driver: 'ebpf' }) },
+  { what: 'least privilege with the kernel module', names: ['falco leastPrivileged', 'driver'], shows: '"kmod"', build: () => falco({ driver: 'kmod', leastPrivileged: true }) },
+  { what: 'a Falco version before the container plugin', names: ['falco version'], shows: '"0.40.0"', build: () => falco({ version: '0.40.0' }) },
+  { what: 'an unknown container runtime', names: ['falco containerRuntime'], shows: '"podman"', build: () => falco({ containerRuntime: 'podman' }) },
+  { what: 'an unknown minimum priority', names: ['falco priority'], shows: '"LOUD"', build: () => falco({ priority: 'LOUD' }) },
+  { what: 'a Falco index name without an agent', names: ['falco indexName', 'fluentd'], build: () => new FalcoDaemonSet(testChart(), 'Falco', { indexName: 'x' }) },
+  { what: 'a duplicate Falco rule', names: ['falco rule', 'twice'], shows: '"Shell"', build: () => { const r = new FalcoRules(); r.addRule(rule); r.addRule(rule); } },
+  { what: 'a Falco rule with an empty condition', names: ['condition'], shows: '" "', build: () => new FalcoRules().addRule({ ...rule, condition: ' ' }) },
+  { what: 'a Falco exception tuple of the wrong size', names: ['values tuple'], shows: '["x"]',
+    build: () => new FalcoRules().addRule({ ...rule, exceptions: [{ name: 'e', fields: ['a', 'b'], values: [['x']] }] }) },
+
+  // KubeArmorRelayCollector
+  { what: 'an invalid relay namespace', names: ['kubearmor relayNamespace'], shows: '"Kube_System"', build: () => kubeArmor({ relayNamespace: 'Kube_System' }) },
+  { what: 'an invalid relay container name', names: ['kubearmor relayContainerName'], shows: '""', build: () => kubeArmor({ relayContainerName: '' }) },
+
+  // AuditPolicy and KubeApiServerAudit
+  { what: 'an unknown audit level', names: ['level'], shows: '"Everything"', build: () => new AuditPolicy({ rules: [{ level: 'Everything' as any }] }) },
+  { what: 'an unknown audit stage', names: ['stage'], shows: '"Finished"', build: () => new AuditPolicy({ omitStages: ['Finished' as any] }) },
+  { what: 'an audit rule on resources and URLs', names: ['resources and nonResourceURLs'],
+    build: () => new AuditPolicy({ rules: [{ level: AuditLevel.METADATA, resources: [{ resources: ['pods'] }], nonResourceURLs: ['/healthz'] }] }) },
+  { what: 'an audit rule with an empty verb list', names: ['verbs'], shows: '[]', build: () => new AuditPolicy({ rules: [{ level: AuditLevel.METADATA, verbs: [] }] }) },
+  { what: 'an audit group with a version', names: ['group'], shows: '"apps/v1"',
+    build: () => new AuditPolicy({ rules: [{ level: AuditLevel.METADATA, resources: [{ group: 'apps/v1' }] }] }) },
+  { what: 'an audit log outside /var/log', names: ['audit logPath'], shows: '"/srv/audit.log"', build: () => new KubeApiServerAudit({ logPath: '/srv/audit.log' }) },
+  { what: 'a relative audit policy path', names: ['audit policyPath'], shows: '"audit/policy.yaml"', build: () => new KubeApiServerAudit({ policyPath: 'audit/policy.yaml' }) },
+  { what: 'zero audit log backups', names: ['audit maxBackups'], shows: '0', build: () => new KubeApiServerAudit({ maxBackups: 0 }) },
+
+  // Index templates, lifecycle policies and the setup Job
+  { what: 'a retention of zero days', names: ['retention'], shows: '0 days', build: () => new IlmPolicy({ name: 'p', retention: Duration.days(0) }) },
+  { what: 'an empty lifecycle policy name', names: ['name'], shows: '""', build: () => new IlmPolicy({ name: '', retention: Duration.days(7) }) },
+  { what: 'an index template without patterns', names: ['indexPatterns'], build: () => template({ indexPatterns: [] }) },
+  { what: 'an index pattern with upper case', names: ['index pattern'], shows: '"Logs-*"', build: () => template({ indexPatterns: ['Logs-*'] }) },
+  { what: 'a data stream without a date @timestamp', names: ['@timestamp'], shows: '"keyword"', build: () => template({ fields: { '@timestamp': IndexFieldType.KEYWORD } }) },
+  { what: 'two setup templates of one name', names: ['templates', 'unique'], shows: '["t","t"]',
+    build: () => { const c = testChart(); new ElasticsearchSetup(c, 'Setup', { elasticsearch: es({}, c), templates: [template({}), template({})] }); } },
+
+  // SecurityLoggingChart
+  { what: 'an invalid namespace', names: ['namespace'], shows: '"Security Logging"', build: () => chart({ namespace: 'Security Logging' }) },
+  { what: 'Falco options with Falco off', names: ['falco', 'falcoAlerts'], build: () => chart({ falcoAlerts: false, falco: {} }) },
+  { what: 'audit options with audit logs off', names: ['audit', 'auditLogs'], build: () => chart({ auditLogs: false, audit: {} }) },
+  { what: 'KubeArmor options with KubeArmor off', names: ['kubeArmor', 'kubeArmorAlerts'], build: () => chart({ kubeArmorAlerts: false, kubeArmor: {} }) },
+  { what: 'an invalid container-log namespace', names: ['chart containerLogNamespaces[1]'], shows: '"Team A"', build: () => chart({ containerLogNamespaces: ['team-a', 'Team A'] }) },
+];
+
+describe('bad input', () => {
+  test('the catalogue covers at least 40 mistakes across every construct', () => {
+    expect(CATALOGUE.length).toBeGreaterThanOrEqual(40);
+    expect(new Set(CATALOGUE.map((c) => c.what)).size).toBe(CATALOGUE.length);
+  });
+
+  test.each(CATALOGUE.map((c) => [c.what, c] as const))('%s', (_what, { names, shows, build }) => {
+    let message = '';
+    try {
+      build();
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).not.toBe('');
+    for (const name of names) expect(message).toContain(name);
+    if (shows !== undefined) expect(message).toContain(shows);
+  });
+});
