@@ -131,7 +131,16 @@ export class SecurityLoggingChart extends Chart {
     super(scope, id, { ...props, namespace });
 
     this.namespaceObject = new kplus.Namespace(this, 'Namespace', {
-      metadata: { name: namespace, labels: appLabels('security-logging', namespace) },
+      metadata: {
+        name: namespace,
+        labels: {
+          ...appLabels('security-logging', namespace),
+          // The strictest Pod Security Standard every pod here meets: the log agent
+          // reads the node's /var/log through hostPath, which baseline forbids. Set
+          // explicitly so a cluster-wide default level does not reject the agents.
+          'pod-security.kubernetes.io/enforce': 'privileged',
+        },
+      },
     });
     clusterScoped(this.namespaceObject);
     // No index of the stack's families is created before the setup Job has put its
