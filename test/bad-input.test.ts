@@ -32,7 +32,7 @@ const chart = (props: any) => new SecurityLoggingChart(Testing.app(), 'stack', p
 
 const CATALOGUE: BadInput[] = [
   // ElasticsearchCluster
-  { what: 'zero nodes', names: ['elasticsearch replicas'], shows: '0', build: () => es({ replicas: 0 }) },
+  { what: 'zero nodes', names: ['elasticsearch replicas'], shows: 'got 0', build: () => es({ replicas: 0 }) },
   { what: 'a fractional node count', names: ['elasticsearch replicas'], shows: '1.5', build: () => es({ replicas: 1.5 }) },
   { what: 'an upper-case name', names: ['elasticsearch name'], shows: '"Logs"', build: () => es({ name: 'Logs' }) },
   { what: 'a name too long for a StatefulSet', names: ['elasticsearch name'], shows: `"${'a'.repeat(41)}"`, build: () => es({ name: 'a'.repeat(41) }) },
@@ -41,7 +41,7 @@ const CATALOGUE: BadInput[] = [
   { what: 'an image repository with a tag', names: ['elasticsearch imageRepository'], shows: '"docker.elastic.co/elasticsearch/elasticsearch:8"',
     build: () => es({ imageRepository: 'docker.elastic.co/elasticsearch/elasticsearch:8' }) },
   { what: 'a memory limit below 512 MiB', names: ['memoryLimit'], shows: '256Mi', build: () => es({ memoryLimit: Size.mebibytes(256) }) },
-  { what: 'a heap larger than the memory limit', names: ['heapSize'], build: () => es({ memoryLimit: Size.gibibytes(2), heapSize: Size.gibibytes(3) }) },
+  { what: 'a heap larger than the memory limit', names: ['heapSize', 'memoryLimit'], shows: '3Gi', build: () => es({ memoryLimit: Size.gibibytes(2), heapSize: Size.gibibytes(3) }) },
   { what: 'a setting the construct owns', names: ['elasticsearch settings', 'cluster.name'], build: () => es({ settings: { 'cluster.name': 'x' } }) },
   { what: 'replicas and node groups together', names: ['replicas', 'nodeGroups'], build: () => es({ nodeGroups: [{ name: 'a', replicas: 3 }] }) },
   { what: 'no node groups', names: ['nodeGroups'], shows: '[]', build: () => es({ replicas: undefined, nodeGroups: [] }) },
@@ -55,7 +55,7 @@ const CATALOGUE: BadInput[] = [
   { what: 'an invalid priority class', names: ['elasticsearch priorityClassName'], shows: '"High Priority"', build: () => es({ priorityClassName: 'High Priority' }) },
 
   // Kibana
-  { what: 'zero Kibana replicas', names: ['kibana replicas'], shows: '0', build: () => kibana({ replicas: 0 }) },
+  { what: 'zero Kibana replicas', names: ['kibana replicas'], shows: 'got 0', build: () => kibana({ replicas: 0 }) },
   { what: 'Kibana memory below 512 MiB', names: ['kibana memoryLimit'], shows: '256Mi', build: () => kibana({ memoryLimit: Size.mebibytes(256) }) },
   { what: 'a Kibana name with a dot', names: ['kibana name'], shows: '"kibana.main"', build: () => kibana({ name: 'kibana.main' }) },
   { what: 'Kibana without Elasticsearch', names: ['kibana elasticsearch'], build: () => new Kibana(testChart(), 'Kibana', {} as any) },
@@ -98,21 +98,21 @@ const CATALOGUE: BadInput[] = [
   { what: 'an invalid relay container name', names: ['kubearmor relayContainerName'], shows: '""', build: () => kubeArmor({ relayContainerName: '' }) },
 
   // AuditPolicy and KubeApiServerAudit
-  { what: 'an unknown audit level', names: ['level'], shows: '"Everything"', build: () => new AuditPolicy({ rules: [{ level: 'Everything' as any }] }) },
+  { what: 'an unknown audit level', names: ['rule 0: level'], shows: '"Everything"', build: () => new AuditPolicy({ rules: [{ level: 'Everything' as any }] }) },
   { what: 'an unknown audit stage', names: ['stage'], shows: '"Finished"', build: () => new AuditPolicy({ omitStages: ['Finished' as any] }) },
   { what: 'an audit rule on resources and URLs', names: ['resources and nonResourceURLs'],
     build: () => new AuditPolicy({ rules: [{ level: AuditLevel.METADATA, resources: [{ resources: ['pods'] }], nonResourceURLs: ['/healthz'] }] }) },
   { what: 'an audit rule with an empty verb list', names: ['verbs'], shows: '[]', build: () => new AuditPolicy({ rules: [{ level: AuditLevel.METADATA, verbs: [] }] }) },
-  { what: 'an audit group with a version', names: ['group'], shows: '"apps/v1"',
+  { what: 'an audit group with a version', names: ['resources[0].group'], shows: '"apps/v1"',
     build: () => new AuditPolicy({ rules: [{ level: AuditLevel.METADATA, resources: [{ group: 'apps/v1' }] }] }) },
   { what: 'an audit log outside /var/log', names: ['audit logPath'], shows: '"/srv/audit.log"', build: () => new KubeApiServerAudit({ logPath: '/srv/audit.log' }) },
   { what: 'a relative audit policy path', names: ['audit policyPath'], shows: '"audit/policy.yaml"', build: () => new KubeApiServerAudit({ policyPath: 'audit/policy.yaml' }) },
-  { what: 'zero audit log backups', names: ['audit maxBackups'], shows: '0', build: () => new KubeApiServerAudit({ maxBackups: 0 }) },
+  { what: 'zero audit log backups', names: ['audit maxBackups'], shows: 'got 0', build: () => new KubeApiServerAudit({ maxBackups: 0 }) },
 
   // Index templates, lifecycle policies and the setup Job
   { what: 'a retention of zero days', names: ['retention'], shows: '0 days', build: () => new IlmPolicy({ name: 'p', retention: Duration.days(0) }) },
-  { what: 'an empty lifecycle policy name', names: ['name'], shows: '""', build: () => new IlmPolicy({ name: '', retention: Duration.days(7) }) },
-  { what: 'an index template without patterns', names: ['indexPatterns'], build: () => template({ indexPatterns: [] }) },
+  { what: 'an empty lifecycle policy name', names: ['ilm policy name'], shows: '""', build: () => new IlmPolicy({ name: '', retention: Duration.days(7) }) },
+  { what: 'an index template without patterns', names: ['indexPatterns'], shows: '[]', build: () => template({ indexPatterns: [] }) },
   { what: 'an index pattern with upper case', names: ['index pattern'], shows: '"Logs-*"', build: () => template({ indexPatterns: ['Logs-*'] }) },
   { what: 'a data stream without a date @timestamp', names: ['@timestamp'], shows: '"keyword"', build: () => template({ fields: { '@timestamp': IndexFieldType.KEYWORD } }) },
   { what: 'two setup templates of one name', names: ['templates', 'unique'], shows: '["t","t"]',

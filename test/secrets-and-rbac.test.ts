@@ -14,24 +14,41 @@ function distFiles(): [string, string][] {
 }
 
 describe('dist/ carries no secret material', () => {
+  // Separators stay on one line ([ \t]), so `password:` followed by a valueFrom on the
+  // next line is not a hit; the keyword may follow '_' or '-' (ELASTIC_PASSWORD=...).
   const SECRET_PATTERNS: [string, RegExp][] = [
     ['a PEM private key', /-----BEGIN [A-Z ]*PRIVATE KEY-----/],
     ['a certificate', /-----BEGIN CERTIFICATE-----/],
-    ['a password literal', /(^|[\s"'{,.])(password|passwd|pwd)["']?\s*[:=]\s*["']?[^\s"',}$]{3,}/im],
-    ['a token literal', /(^|[\s"'{,.])(token|api[_-]?key|secret)["']?\s*[:=]\s*["']?[A-Za-z0-9+/=_-]{16,}/im],
+    ['a password literal', /(^|[^A-Za-z0-9${])(password|passwd|pwd)["']?[ \t]*[:= \t][ \t]*["']?[^\s"',}$]{3,}/im],
+    ['a token literal', /(^|[^A-Za-z0-9${])([a-z_]*token|api[_-]?key|[a-z_]*secret)["']?[ \t]*[:= \t][ \t]*["']?[A-Za-z0-9+/=_-]{16,}/im],
+    ['a credential in an env value', /name:[ \t]*["']?[A-Z0-9_]*(PASSWORD|TOKEN|SECRET|API_KEY)[A-Z0-9_]*["']?[ \t]*\n[ \t]*value:/],
+    ['an Authorization header', /\b(Basic|Bearer)[ \t]+[A-Za-z0-9+/=._-]{8,}/],
+    ['credentials on a curl command line', /(^|\s)(-u|--user)[ \t]+["']?[^\s:"'$]+:[^\s"']+/m],
     ['a JSON web token', /eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\./],
     ['an AWS access key', /AKIA[0-9A-Z]{16}/],
   ];
 
-  test('the scan finds what it looks for', () => {
+  test('the scan finds what it looks for, and not references to Secrets', () => {
+    const samples: { [what: string]: string[] } = {
+      'a PEM private key': ['-----BEGIN RSA PRIVATE KEY-----'],
+      'a certificate': ['-----BEGIN CERTIFICATE-----'],
+      'a password literal': ['elasticsearch.password: changeme', 'ELASTIC_PASSWORD=changeme', '--password=hunter2', '  password changeme'],
+      'a token literal': ['token: abcdefghijklmnopqrstuvwxyz012345', 'access_token: abcdefghijklmnopqrstuvwxyz', 'client_secret = abcdefghijklmnopqrstuvwxyz'],
+      'a credential in an env value': ['- name: ELASTIC_PASSWORD\n  value: changeme'],
+      'an Authorization header': ['Authorization: Basic ZWxhc3RpYzpjaGFuZ2VtZQ=='],
+      'credentials on a curl command line': ['curl -u elastic:changeme https://es:9200'],
+      'a JSON web token': ['eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.sig'],
+      'an AWS access key': ['AKIAABCDEFGHIJKLMNOP'],
+    };
     for (const [what, pattern] of SECRET_PATTERNS) {
-      const sample = {
-        'a PEM private key': '-----BEGIN RSA PRIVATE KEY-----', 'a certificate': '-----BEGIN CERTIFICATE-----',
-        'a password literal': 'elasticsearch.password: changeme', 'a token literal': 'token: abcdefghijklmnopqrstuvwxyz012345',
-        'a JSON web token': 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.sig', 'an AWS access key': 'AKIAABCDEFGHIJKLMNOP',
-      }[what] as string;
-      expect({ what, found: pattern.test(sample) }).toEqual({ what, found: true });
+      for (const sample of samples[what]) expect({ what, sample, found: pattern.test(sample) }).toEqual({ what, sample, found: true });
     }
+    const references = [
+      '- name: ELASTIC_PASSWORD\n  valueFrom:\n    secretKeyRef:\n      name: es-credentials',
+      'password:\n  valueFrom: x', 'passwordFile: /etc/credentials/password', 'curl -u "$USER:$PASSWORD" https://es:9200',
+      'automountServiceAccountToken: false',
+    ];
+    for (const text of references) expect({ text, hits: SECRET_PATTERNS.filter(([, p]) => p.test(text)).map(([w]) => w) }).toEqual({ text, hits: [] });
   });
 
   test('no file in dist/ matches', () => {
@@ -46,6 +63,7 @@ describe('dist/ carries no secret material', () => {
 });
 
 describe('RBAC: exactly what each component needs', () => {
+  // The manifests kubectl applies; dist/apiserver and dist/kubearmor hold node files and patches.
   const objects = distFiles().filter(([f]) => !f.includes('/') && f.endsWith('.yaml'))
     .flatMap(([, t]) => parseAllDocuments(t).map((d) => d.toJSON()));
 
@@ -59,6 +77,16 @@ describe('RBAC: exactly what each component needs', () => {
         { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'], resourceNames: [] },
         { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'], resourceNames: [] },
       ],
+    }]);
+  });
+
+  test('every binding: which role, to whom', () => {
+    const bindings = objects.filter((o) => o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding')
+      .map((o) => ({ kind: o.kind, name: o.metadata.name, roleRef: o.roleRef, subjects: o.subjects }));
+    expect(bindings).toEqual([{
+      kind: 'ClusterRoleBinding', name: 'security-logging-fluentd',
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'security-logging-fluentd' },
+      subjects: [{ apiGroup: '', kind: 'ServiceAccount', name: 'fluentd', namespace: 'security-logging' }],
     }]);
   });
 

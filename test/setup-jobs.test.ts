@@ -218,7 +218,7 @@ describe('golden files', () => {
   });
 });
 
-test('index replicas: one with two or more data nodes, none on a single node (which would stay yellow)', () => {
+test('index replicas: one with two or more hot-tier data nodes, none on a single node (which would stay yellow)', () => {
   const replicasOf = (props: any) => {
     const objects = Testing.synth(chartOf(props));
     const files = filesOf(objects, jobNamed(objects, 'elasticsearch-setup-'));
@@ -229,4 +229,12 @@ test('index replicas: one with two or more data nodes, none on a single node (wh
   expect(replicasOf({ elasticsearch: { nodeGroups: [
     { name: 'master', replicas: 3, roles: ['master'] }, { name: 'data', replicas: 1, roles: ['data'] },
   ] } })).toBe(0);
+  // New data-stream indices live on the hot tier; warm and frozen nodes cannot take their replicas.
+  expect(replicasOf({ elasticsearch: { nodeGroups: [
+    { name: 'hot', replicas: 1, roles: ['master', 'data_hot'] }, { name: 'warm', replicas: 1, roles: ['data_warm'] },
+    { name: 'frozen', replicas: 2, roles: ['data_frozen'] },
+  ] } })).toBe(0);
+  expect(replicasOf({ elasticsearch: { nodeGroups: [
+    { name: 'hot', replicas: 2, roles: ['master', 'data_hot'] }, { name: 'warm', replicas: 1, roles: ['data_warm'] },
+  ] } })).toBe(1);
 });

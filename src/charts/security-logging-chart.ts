@@ -190,7 +190,7 @@ export class SecurityLoggingChart extends Chart {
     // Daily rollover for the busy container logs; weekly or monthly for the quieter,
     // longer-kept sources, so that their shard count stays small.
     // A replica of every shard once there is a second data node to hold it.
-    const replicas = this.elasticsearch.dataNodes >= 2 ? 1 : 0;
+    const replicas = this.elasticsearch.hotTierNodes >= 2 ? 1 : 0;
     const template = (family: string, fields: { [path: string]: IndexFieldType }, retentionDays: number, rolloverDays: number) =>
       securityIndexTemplates([{ family, fields, retentionDays, rolloverDays, replicas }])[0];
     const containers = template(this.fluentd.indexNames.containers as string, CONTAINER_LOG_FIELDS, retention.containersDays ?? 14, 1);

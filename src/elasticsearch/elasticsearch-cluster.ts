@@ -291,8 +291,12 @@ export class ElasticsearchCluster extends Construct {
   private readonly _masterNodeNames: string[];
   /** Total number of Elasticsearch nodes. */
   public readonly totalReplicas: number;
-  /** Number of nodes that hold data (replica shards need a second one). */
-  public readonly dataNodes: number;
+  /**
+   * Number of nodes that can hold the stack's new data-stream indices: the hot tier
+   * (roles unset, `data` or `data_hot`). A replica needs a second such node; warm,
+   * cold and frozen nodes cannot take it.
+   */
+  public readonly hotTierNodes: number;
   /** How pods are spread. */
   public readonly antiAffinity: ElasticsearchAntiAffinity;
   /** How `vm.max_map_count` is handled. */
@@ -320,7 +324,7 @@ export class ElasticsearchCluster extends Construct {
 
     const groups = resolveNodeGroups(this.name, props);
     this.totalReplicas = groups.reduce((sum, g) => sum + g.replicas, 0);
-    this.dataNodes = groups.filter((g) => holdsData(g.roles)).reduce((sum, g) => sum + g.replicas, 0);
+    this.hotTierNodes = groups.filter((g) => holdsHotData(g.roles)).reduce((sum, g) => sum + g.replicas, 0);
     this._masterNodeNames = groups
       .filter((g) => isMasterEligible(g.roles))
       .flatMap((g) => Array.from({ length: g.replicas }, (_, i) => `${g.statefulSetName}-${i}`));
@@ -536,6 +540,10 @@ function servesClients(roles: ElasticsearchNodeRole[] | undefined): boolean {
 
 function holdsData(roles: ElasticsearchNodeRole[] | undefined): boolean {
   return roles === undefined || roles.some((r) => DATA_ROLES.has(r));
+}
+
+function holdsHotData(roles: ElasticsearchNodeRole[] | undefined): boolean {
+  return roles === undefined || roles.includes(ElasticsearchNodeRole.DATA) || roles.includes(ElasticsearchNodeRole.DATA_HOT);
 }
 
 function parseVersion(version: string): [number, number, number] {

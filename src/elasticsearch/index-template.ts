@@ -147,7 +147,7 @@ export class IndexTemplate {
 
   constructor(props: IndexTemplateProps) {
     validateResourceName('index template name', props.name);
-    if (props.indexPatterns.length === 0) throw new Error(`index template ${props.name}: indexPatterns must not be empty`);
+    if (props.indexPatterns.length === 0) throw new Error(`index template ${props.name}: indexPatterns must not be empty, got []`);
     for (const pattern of props.indexPatterns) {
       if (!/^[a-z0-9][a-z0-9_.*-]*$/.test(pattern)) {
         throw new Error(`index template ${props.name}: index pattern ${JSON.stringify(pattern)} must be lowercase letters, digits, '_', '-', '.', '*'`);

@@ -1,7 +1,8 @@
 /**
  * The Pod Security Standards checks, as the Kubernetes page defines them
  * (https://kubernetes.io/docs/concepts/security/pod-security-standards/):
- * `violations(spec, level)` lists what a pod spec does that the level forbids.
+ * `violations(template, level)` lists what a pod template (`metadata` and `spec`)
+ * does that the level forbids.
  */
 export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
 
@@ -16,7 +17,8 @@ const SAFE_SYSCTLS = new Set([
 const SELINUX_TYPES = new Set(['', 'container_t', 'container_init_t', 'container_kvm_t', 'container_engine_t']);
 const RESTRICTED_VOLUMES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];
 
-function baseline(spec: any): string[] {
+function baseline(template: any): string[] {
+  const spec = template.spec;
   const found: string[] = [];
   const containers: any[] = [...(spec.initContainers ?? []), ...(spec.containers ?? []), ...(spec.ephemeralContainers ?? [])];
   const contexts: [string, any][] = [['pod', spec.securityContext ?? {}], ...containers.map((c): [string, any] => [c.name, c.securityContext ?? {}])];
@@ -34,11 +36,22 @@ function baseline(spec: any): string[] {
   for (const v of spec.volumes ?? []) if (v.hostPath) found.push(`volume ${v.name}: hostPath`);
   for (const c of containers) for (const p of c.ports ?? []) if (p.hostPort) found.push(`${c.name}: hostPort ${p.hostPort}`);
   for (const s of spec.securityContext?.sysctls ?? []) if (!SAFE_SYSCTLS.has(s.name)) found.push(`pod: sysctl ${s.name}`);
+  for (const [key, value] of Object.entries(template.metadata?.annotations ?? {})) {
+    if (key.startsWith('container.apparmor.security.beta.kubernetes.io/') && value !== 'runtime/default' && !String(value).startsWith('localhost/')) {
+      found.push(`annotation ${key}: ${value}`);
+    }
+  }
+  // Host Probes / Lifecycle Hooks: no probe or hook may name another host.
+  for (const c of containers) {
+    const handlers = [c.livenessProbe, c.readinessProbe, c.startupProbe, c.lifecycle?.postStart, c.lifecycle?.preStop];
+    for (const h of handlers) if (h?.httpGet?.host || h?.tcpSocket?.host) found.push(`${c.name}: probe or hook host ${h.httpGet?.host ?? h.tcpSocket.host}`);
+  }
   return found;
 }
 
-function restricted(spec: any): string[] {
-  const found = baseline(spec);
+function restricted(template: any): string[] {
+  const spec = template.spec;
+  const found = baseline(template);
   const pod = spec.securityContext ?? {};
   for (const v of spec.volumes ?? []) {
     if (!RESTRICTED_VOLUMES.some((type) => v[type] !== undefined)) found.push(`volume ${v.name}: type not allowed`);
@@ -55,15 +68,16 @@ function restricted(spec: any): string[] {
     for (const cap of ctx.capabilities?.add ?? []) if (cap !== 'NET_BIND_SERVICE') found.push(`${c.name}: adds capability ${cap}`);
   }
   if (pod.runAsUser === 0) found.push('pod: runAsUser 0');
+  if (pod.runAsNonRoot === false) found.push('pod: runAsNonRoot false');
   return found;
 }
 
-/** What the pod spec does that the level forbids (empty: it meets the level). */
-export function violations(spec: any, level: PodSecurityLevel): string[] {
-  return level === 'privileged' ? [] : level === 'baseline' ? baseline(spec) : restricted(spec);
+/** What the pod template does that the level forbids (empty: it meets the level). */
+export function violations(template: any, level: PodSecurityLevel): string[] {
+  return level === 'privileged' ? [] : level === 'baseline' ? baseline(template) : restricted(template);
 }
 
-/** The strictest level the pod spec meets. */
-export function strictestLevel(spec: any): PodSecurityLevel {
-  return violations(spec, 'restricted').length === 0 ? 'restricted' : violations(spec, 'baseline').length === 0 ? 'baseline' : 'privileged';
+/** The strictest level the pod template meets. */
+export function strictestLevel(template: any): PodSecurityLevel {
+  return violations(template, 'restricted').length === 0 ? 'restricted' : violations(template, 'baseline').length === 0 ? 'baseline' : 'privileged';
 }
