@@ -79,4 +79,15 @@ describe('Pod Security Standards', () => {
     const strictest = ORDER[Math.min(...pods.map((p) => ORDER.indexOf(strictestLevel(p.template))))];
     expect(level).toBe(strictest);
   });
+
+  test('read-only root filesystems everywhere the image allows it', () => {
+    const writable = stack({ falco: { driver: 'kmod' } }).pods.flatMap((p) => [...(p.template.spec.initContainers ?? []), ...p.template.spec.containers]
+      .filter((c: any) => c.securityContext?.readOnlyRootFilesystem !== true).map((c: any) => `${p.name}/${c.name}`));
+    expect(writable).toEqual([
+      'StatefulSet/elasticsearch/elasticsearch', // keystore into the config directory at start-up
+      'DaemonSet/fluentd/fluentd', // the entrypoint runs fluentd through bundler
+      'DaemonSet/falco/falco-driver-loader', // builds and inserts the kernel module
+      'DaemonSet/falco/falco', // as falcosecurity's chart runs it
+    ]);
+  });
 });
