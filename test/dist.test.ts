@@ -1,28 +1,14 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
+import { DIST, manifestObjects, manifests, readTree } from './helpers/dist';
 import { assertValidManifests } from './helpers/schema';
 import { createDefaultApp } from '../src/main';
-
-const DIST = path.join(__dirname, '..', 'dist');
-
-/** Every file under `dir`, by relative path. */
-function readTree(dir: string): Map<string, string> {
-  const files = fs.readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
-    .sort();
-  return new Map(files.map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf-8')]));
-}
 
 function synthTo(dir: string): Map<string, string> {
   createDefaultApp(dir).synth();
   return readTree(dir);
 }
-
-/** The files `kubectl apply -f dist/` reads: top-level manifests only. */
-const manifests = (files: Map<string, string>) => [...files.entries()].filter(([f]) => !f.includes('/') && /\.(ya?ml|json)$/.test(f));
 
 describe('the default app and dist/', () => {
   let first: Map<string, string>;
@@ -46,14 +32,13 @@ describe('the default app and dist/', () => {
   });
 
   test('every object in dist/ validates against the Kubernetes schemas', () => {
-    const objects = manifests(first).flatMap(([, text]) => parseAllDocuments(text).map((d) => d.toJSON()));
+    const objects = manifestObjects(first);
     expect(objects.length).toBeGreaterThan(10);
     assertValidManifests(objects);
   });
 
   test('the Namespace is the first object, so kubectl apply creates it before anything in it', () => {
-    const [[, text]] = manifests(first);
-    const objects = parseAllDocuments(text).map((d) => d.toJSON());
+    const objects = manifestObjects(first);
     expect(objects[0]).toMatchObject({ kind: 'Namespace', metadata: { name: 'security-logging' } });
     expect(objects[0].metadata.namespace).toBeUndefined();
     for (const obj of objects.slice(1)) {

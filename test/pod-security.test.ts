@@ -1,14 +1,14 @@
 import { Testing } from 'cdk8s';
+import { WORKLOAD_KINDS } from './helpers/dist';
 import { PodSecurityLevel, strictestLevel, violations } from './helpers/pod-security';
 import { ElasticsearchMaxMapCount, SecurityLoggingChart } from '../src';
 
-const WORKLOADS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job'];
 const ORDER: PodSecurityLevel[] = ['privileged', 'baseline', 'restricted'];
 
 function stack(props: any = {}) {
   const objects = Testing.synth(new SecurityLoggingChart(Testing.app(), 'stack', props));
   const namespace = objects.find((o) => o.kind === 'Namespace');
-  const pods = objects.filter((o) => WORKLOADS.includes(o.kind)).map((o) => ({ name: `${o.kind}/${o.metadata.name}`, template: o.spec.template }));
+  const pods = objects.filter((o) => WORKLOAD_KINDS.includes(o.kind)).map((o) => ({ name: `${o.kind}/${o.metadata.name}`, template: o.spec.template }));
   return { level: namespace.metadata.labels['pod-security.kubernetes.io/enforce'] as PodSecurityLevel, pods };
 }
 

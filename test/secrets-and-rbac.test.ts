@@ -1,17 +1,4 @@
-import * as fs from 'fs';
-import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
-
-const DIST = path.join(__dirname, '..', 'dist');
-
-/** Every file under dist/, by relative path. */
-function distFiles(): [string, string][] {
-  return fs.readdirSync(DIST, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => path.join(e.parentPath, e.name))
-    .sort()
-    .map((f) => [path.relative(DIST, f), fs.readFileSync(f, 'utf-8')]);
-}
+import { DIST, WORKLOAD_KINDS, manifestObjects, readTree } from './helpers/dist';
 
 describe('dist/ carries no secret material', () => {
   // Separators stay on one line ([ \t]), so `password:` followed by a valueFrom on the
@@ -52,20 +39,18 @@ describe('dist/ carries no secret material', () => {
   });
 
   test('no file in dist/ matches', () => {
-    const files = distFiles();
-    expect(files.length).toBeGreaterThan(5);
-    const hits = files.flatMap(([file, text]) => SECRET_PATTERNS.filter(([, p]) => p.test(text)).map(([what]) => `${file}: ${what}`));
+    const files = readTree(DIST);
+    expect(files.size).toBeGreaterThan(5);
+    const hits = [...files].flatMap(([file, text]) => SECRET_PATTERNS.filter(([, p]) => p.test(text)).map(([what]) => `${file}: ${what}`));
     expect(hits).toEqual([]);
     // No Secret object carries data either.
-    const objects = files.filter(([f]) => !f.includes('/') && f.endsWith('.yaml')).flatMap(([, t]) => parseAllDocuments(t).map((d) => d.toJSON()));
-    expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
+    expect(manifestObjects(files).filter((o) => o.kind === 'Secret')).toEqual([]);
   });
 });
 
 describe('RBAC: exactly what each component needs', () => {
   // The manifests kubectl applies; dist/apiserver and dist/kubearmor hold node files and patches.
-  const objects = distFiles().filter(([f]) => !f.includes('/') && f.endsWith('.yaml'))
-    .flatMap(([, t]) => parseAllDocuments(t).map((d) => d.toJSON()));
+  const objects = manifestObjects(readTree(DIST));
 
   test('every Role and ClusterRole, rule by rule', () => {
     const roles = objects.filter((o) => o.kind === 'Role' || o.kind === 'ClusterRole')
@@ -91,14 +76,14 @@ describe('RBAC: exactly what each component needs', () => {
   });
 
   test('only the pods that call the API get a service-account token', () => {
-    const pods = objects.filter((o) => ['Deployment', 'StatefulSet', 'DaemonSet', 'Job'].includes(o.kind))
+    const pods = objects.filter((o) => WORKLOAD_KINDS.includes(o.kind))
       .map((o) => [o.kind, o.metadata.name, o.spec.template.spec.automountServiceAccountToken]);
     const withToken = pods.filter(([, , token]) => token !== false).map(([kind, name]) => `${kind}/${name}`);
     expect(withToken).toEqual(['DaemonSet/fluentd']);
   });
 
   test('every pod runs with the RuntimeDefault seccomp profile', () => {
-    const pods = objects.filter((o) => ['Deployment', 'StatefulSet', 'DaemonSet', 'Job'].includes(o.kind));
+    const pods = objects.filter((o) => WORKLOAD_KINDS.includes(o.kind));
     expect(pods.length).toBeGreaterThan(5);
     for (const o of pods) expect({ name: o.metadata.name, seccomp: o.spec.template.spec.securityContext?.seccompProfile }).toEqual({ name: o.metadata.name, seccomp: { type: 'RuntimeDefault' } });
   });

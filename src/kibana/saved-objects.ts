@@ -1,3 +1,4 @@
+import { validateDnsLabel } from '../common/validation';
 import { IndexFieldType, IndexTemplate } from '../elasticsearch/index-template';
 
 /**
@@ -510,10 +511,8 @@ export function containerLogSearches(logs: KibanaDataView, namespaces: string[])
   const columns = ['kubernetes.namespace_name', 'kubernetes.pod_name', 'kubernetes.container_name', 'stream', 'message'];
   return [
     new KibanaSavedSearch({ id: 'container-logs', title: 'Container logs', dataView: logs, columns }),
-    ...namespaces.map((namespace) => {
-      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace)) {
-        throw new Error(`container log search namespace must be a Kubernetes namespace name, got ${JSON.stringify(namespace)}`);
-      }
+    ...namespaces.map((namespace, i) => {
+      validateDnsLabel(`container log search namespaces[${i}]`, namespace);
       return new KibanaSavedSearch({
         id: `container-logs-${namespace}`, title: `Container logs: ${namespace}`, dataView: logs,
         query: `kubernetes.namespace_name : "${namespace}"`, columns,
