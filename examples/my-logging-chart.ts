@@ -1,6 +1,6 @@
 import { App, Chart, Size } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ElasticsearchCluster, FluentdDaemonSet, Kibana } from 'cdk8s-security-logging';
+import { ElasticsearchCluster, ElasticsearchSetup, FluentdDaemonSet, Kibana } from 'cdk8s-security-logging';
 
 export class MyLoggingChart extends Chart {
   constructor(scope: Construct, id: string) {
@@ -12,6 +12,8 @@ export class MyLoggingChart extends Chart {
     });
     new Kibana(this, 'Kibana', { elasticsearch });
     new FluentdDaemonSet(this, 'Fluentd', { elasticsearch });
+    // Last: gives Kibana and Fluentd their credentials once the cluster is up.
+    new ElasticsearchSetup(this, 'Setup', { elasticsearch });
   }
 }
 

@@ -1,5 +1,7 @@
 export * from './images';
 export * from './elasticsearch/elasticsearch-connection';
+export type { CertManagerOptions } from './elasticsearch/elasticsearch-security';
+export { CertificateIssuerKind, ElasticsearchCertificateSource, ElasticsearchSecurity } from './elasticsearch/elasticsearch-security';
 export * from './elasticsearch/elasticsearch-cluster';
 export * from './elasticsearch/index-template';
 export * from './elasticsearch/security-index-templates';
@@ -18,4 +20,5 @@ export * from './kubearmor/kubearmor-relay-collector';
 export * from './falco/falco-rules';
 export * from './falco/falco-config';
 export * from './falco/falco-daemon-set';
+export type { ApiServerEndpoint } from './charts/network-policies';
 export * from './charts/security-logging-chart';

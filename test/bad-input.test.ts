@@ -1,8 +1,8 @@
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import { testChart } from './helpers/chart';
 import {
-  AuditLevel, AuditPolicy, ElasticsearchCluster, ElasticsearchNodeRole, ElasticsearchSetup, ElasticsearchStorage, FalcoDaemonSet, FalcoRules, FluentdBuffer,
-  FluentdDaemonSet, FluentdSection, IlmPolicy, IndexFieldType, IndexTemplate, Kibana, KubeApiServerAudit, KubeArmorRelayCollector,
+  AuditLevel, AuditPolicy, ElasticsearchCluster, ElasticsearchNodeRole, ElasticsearchSecurity, ElasticsearchSetup, ElasticsearchStorage, FalcoDaemonSet, FalcoRules, FluentdBuffer,
+  FluentdDaemonSet, FluentdEnvValue, FluentdSection, IlmPolicy, IndexFieldType, IndexTemplate, Kibana, KubeApiServerAudit, KubeArmorRelayCollector,
   SecurityLoggingChart,
 } from '../src';
 
@@ -53,8 +53,19 @@ const CATALOGUE: BadInput[] = [
     build: () => es({ replicas: undefined, nodeGroups: [{ name: 'm', replicas: 3, roles: [ElasticsearchNodeRole.MASTER] }] }) },
   { what: 'an invalid storage class', names: ['storageClassName'], shows: '"Fast_SSD"', build: () => ElasticsearchStorage.persistent({ storageClassName: 'Fast_SSD' }) },
   { what: 'an invalid priority class', names: ['elasticsearch priorityClassName'], shows: '"High Priority"', build: () => es({ priorityClassName: 'High Priority' }) },
+  { what: 'a security setting in settings', names: ['elasticsearch settings', 'xpack.security.enabled'],
+    build: () => es({ settings: { xpack: { security: { enabled: false } } } }) },
+  { what: 'an invalid cluster domain', names: ['elasticsearch clusterDomain'], shows: '"cluster_local"', build: () => es({ clusterDomain: 'cluster_local' }) },
+  { what: 'security as a plain string', names: ['elasticsearch security'], shows: '"disabled"', build: () => es({ security: 'disabled' }) },
+  { what: 'a cert-manager issuer name with upper case', names: ['certManager issuerName'], shows: '"LetsEncrypt"',
+    build: () => ElasticsearchSecurity.certManager({ issuerName: 'LetsEncrypt' }) },
+  { what: 'an unknown cert-manager issuer kind', names: ['certManager issuerKind'], shows: '"VaultIssuer"',
+    build: () => ElasticsearchSecurity.certManager({ issuerName: 'ca', issuerKind: 'VaultIssuer' as any }) },
+  { what: 'certificates valid for a week', names: ['certificateValidityDays'], shows: 'got 7', build: () => ElasticsearchSecurity.bootstrapJob(7) },
 
   // Kibana
+  { what: 'Kibana in another namespace than its secured cluster', names: ['kibana', 'namespace'], shows: '"ui"',
+    build: () => new Kibana(testChart('ui'), 'Kibana', { elasticsearch: es() }) },
   { what: 'zero Kibana replicas', names: ['kibana replicas'], shows: 'got 0', build: () => kibana({ replicas: 0 }) },
   { what: 'Kibana memory below 512 MiB', names: ['kibana memoryLimit'], shows: '256Mi', build: () => kibana({ memoryLimit: Size.mebibytes(256) }) },
   { what: 'a Kibana name with a dot', names: ['kibana name'], shows: '"kibana.main"', build: () => kibana({ name: 'kibana.main' }) },
@@ -118,12 +129,25 @@ const CATALOGUE: BadInput[] = [
   { what: 'two setup templates of one name', names: ['templates', 'unique'], shows: '["t","t"]',
     build: () => { const c = testChart(); new ElasticsearchSetup(c, 'Setup', { elasticsearch: es({}, c), templates: [template({}), template({})] }); } },
 
+  // fluentd config model
+  { what: 'an environment variable name with a dash', names: ['fluentd environment variable name'], shows: '"ES-PASSWORD"', build: () => FluentdEnvValue.of('ES-PASSWORD') },
+
   // SecurityLoggingChart
   { what: 'an invalid namespace', names: ['namespace'], shows: '"Security Logging"', build: () => chart({ namespace: 'Security Logging' }) },
   { what: 'Falco options with Falco off', names: ['falco', 'falcoAlerts'], build: () => chart({ falcoAlerts: false, falco: {} }) },
   { what: 'audit options with audit logs off', names: ['audit', 'auditLogs'], build: () => chart({ auditLogs: false, audit: {} }) },
   { what: 'KubeArmor options with KubeArmor off', names: ['kubeArmor', 'kubeArmorAlerts'], build: () => chart({ kubeArmorAlerts: false, kubeArmor: {} }) },
   { what: 'an invalid container-log namespace', names: ['chart containerLogNamespaces[1]'], shows: '"Team A"', build: () => chart({ containerLogNamespaces: ['team-a', 'Team A'] }) },
+  { what: 'the agents in the data namespace', names: ['chart agentNamespace'], shows: '"logs"', build: () => chart({ namespace: 'logs', agentNamespace: 'logs' }) },
+  { what: 'an invalid agent namespace', names: ['chart agentNamespace'], shows: '"Agents"', build: () => chart({ agentNamespace: 'Agents' }) },
+  { what: 'a Kibana client range that is not a CIDR', names: ['chart kibanaClientCidrs[0]'], shows: '"10.0.0.0"', build: () => chart({ kibanaClientCidrs: ['10.0.0.0'] }) },
+  { what: 'an invalid metrics client namespace', names: ['chart metricsClientNamespaces[0]'], shows: '"Monitoring"', build: () => chart({ metricsClientNamespaces: ['Monitoring'] }) },
+  { what: 'an invalid Kibana client namespace', names: ['chart kibanaClientNamespaces[0]'], shows: '"ingress_nginx"', build: () => chart({ kibanaClientNamespaces: ['ingress_nginx'] }) },
+  { what: 'an API server address out of range', names: ['chart apiServer.cidr'], shows: '"10.0.0.300/32"', build: () => chart({ apiServer: { cidr: '10.0.0.300/32' } }) },
+  { what: 'an API server port out of range', names: ['chart apiServer.ports[1]'], shows: '70000', build: () => chart({ apiServer: { ports: [443, 70000] } }) },
+  { what: 'no API server port', names: ['chart apiServer.ports'], shows: '[]', build: () => chart({ apiServer: { ports: [] } }) },
+  { what: 'Kibana clients with NetworkPolicies off', names: ['chart kibanaClientNamespaces', 'networkPolicies'],
+    build: () => chart({ networkPolicies: false, kibanaClientNamespaces: ['ingress-nginx'] }) },
 ];
 
 describe('bad input', () => {

@@ -37,13 +37,18 @@ describe('the default app and dist/', () => {
     assertValidManifests(objects);
   });
 
-  test('the Namespace is the first object, so kubectl apply creates it before anything in it', () => {
-    const objects = manifestObjects(first);
-    expect(objects[0]).toMatchObject({ kind: 'Namespace', metadata: { name: 'security-logging' } });
-    expect(objects[0].metadata.namespace).toBeUndefined();
-    for (const obj of objects.slice(1)) {
-      if (!['ClusterRole', 'ClusterRoleBinding'].includes(obj.kind)) {
-        expect({ kind: obj.kind, ns: obj.metadata.namespace }).toEqual({ kind: obj.kind, ns: 'security-logging' });
+  test('each manifest file starts with its Namespace, and everything in it is in that namespace', () => {
+    expect(manifests(first).map(([file]) => file)).toEqual(['security-logging-agents.k8s.yaml', 'security-logging.k8s.yaml']);
+    for (const [file, namespace] of [['security-logging-agents.k8s.yaml', 'security-logging-agents'], ['security-logging.k8s.yaml', 'security-logging']]) {
+      const objects = manifestObjects(new Map([[file, first.get(file) as string]]));
+      expect(objects[0]).toMatchObject({ kind: 'Namespace', metadata: { name: namespace } });
+      expect(objects[0].metadata.namespace).toBeUndefined();
+      for (const obj of objects.slice(1)) {
+        if (['ClusterRole', 'ClusterRoleBinding'].includes(obj.kind)) continue;
+        // The one exception: the setup Job's right to create the agent's credentials Secret in the agents' namespace.
+        const setupAccess = obj.kind.startsWith('Role') && obj.metadata.name === 'elasticsearch-setup' && obj.metadata.namespace === 'security-logging-agents';
+        expect({ kind: obj.kind, name: obj.metadata.name, ns: obj.metadata.namespace })
+          .toEqual({ kind: obj.kind, name: obj.metadata.name, ns: setupAccess ? 'security-logging-agents' : namespace });
       }
     }
   });

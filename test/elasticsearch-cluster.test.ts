@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { objectNamed, objectsOf, testChart } from './helpers/chart';
 import {
   ElasticsearchAntiAffinity, ElasticsearchCluster, ElasticsearchMaxMapCount, ElasticsearchNodeRole, ElasticsearchScheme,
-  ElasticsearchStorage,
+  ElasticsearchSecurity, ElasticsearchStorage, FluentdDaemonSet,
 } from '../src';
 
 
@@ -86,8 +86,10 @@ describe('ElasticsearchCluster', () => {
       expect(client.spec.clusterIP).toBeUndefined();
       expect(es.connection.host).toBe('elasticsearch.logging.svc');
       expect(es.connection.port).toBe(9200);
-      expect(es.connection.scheme).toBe(ElasticsearchScheme.HTTP);
-      expect(es.connection.url).toBe('http://elasticsearch.logging.svc:9200');
+      expect(es.connection.scheme).toBe(ElasticsearchScheme.HTTPS);
+      expect(es.connection.url).toBe('https://elasticsearch.logging.svc:9200');
+      // The cluster's own connection carries no credentials: each consumer gets its own.
+      expect(es.connection.secured).toBe(false);
     });
 
     test('data on a 30 GiB volumeClaimTemplate at /usr/share/elasticsearch/data, retained', () => {
@@ -147,9 +149,97 @@ describe('ElasticsearchCluster', () => {
       expect(container.livenessProbe).toBeUndefined();
     });
 
-    test('security is explicitly off until TLS arrives (the 8.x image would otherwise half-configure it)', () => {
-      expect(settingsOf(chart, 'elasticsearch-config')['xpack.security.enabled']).toBe(false);
+    test('security on: TLS on HTTP and transport from the mounted certificate Secret, inside the config directory', () => {
+      const settings = settingsOf(chart, 'elasticsearch-config');
+      expect(Object.fromEntries(Object.entries(settings).filter(([k]) => k.startsWith('xpack.security.')))).toEqual({
+        'xpack.security.enabled': true,
+        'xpack.security.http.ssl.enabled': true,
+        'xpack.security.http.ssl.key': 'certs/tls.key',
+        'xpack.security.http.ssl.certificate': 'certs/tls.crt',
+        'xpack.security.http.ssl.certificate_authorities': ['certs/ca.crt'],
+        'xpack.security.transport.ssl.enabled': true,
+        'xpack.security.transport.ssl.key': 'certs/tls.key',
+        'xpack.security.transport.ssl.certificate': 'certs/tls.crt',
+        'xpack.security.transport.ssl.certificate_authorities': ['certs/ca.crt'],
+        // Nodes connect by address: the chain is checked, not the host name.
+        'xpack.security.transport.ssl.verification_mode': 'certificate',
+      });
+      // Since 8.18 Elasticsearch reads TLS files only from its config directory.
+      expect(container.volumeMounts).toContainEqual({ name: 'certs', mountPath: '/usr/share/elasticsearch/config/certs', readOnly: true });
+      expect(pod.volumes).toContainEqual({ name: 'certs', secret: { secretName: 'elasticsearch-certs' } });
+      expect(container.env).toContainEqual({ name: 'ELASTIC_PASSWORD_FILE', value: '/mnt/elastic-credentials/password' });
+      expect(pod.volumes).toContainEqual({ name: 'elastic-credentials', secret: { secretName: 'elasticsearch-elastic-credentials' } });
+      expect(container.env.filter((e: any) => e.name === 'ELASTIC_PASSWORD')).toEqual([]);
     });
+
+    test('a bootstrap Job creates the CA, the certificate and the elastic password, never replacing a Secret', () => {
+      const job = Testing.synth(chart).find((o) => o.kind === 'Job' && o.metadata.name.startsWith('elasticsearch-bootstrap-'));
+      expect(job.spec.template.spec.serviceAccountName).toBe('elasticsearch-bootstrap');
+      expect(job.spec.template.spec.automountServiceAccountToken).toBe(true);
+      expect(job.spec.template.spec.containers[0].image).toBe(es.image);
+      const script = Testing.synth(chart).find((o) => o.kind === 'ConfigMap' && o.metadata.name === job.metadata.name).data['run.sh'];
+      expect(script).toContain("ensure_ca 'elasticsearch-ca' 1095");
+      expect(script).toContain('"$CERTUTIL" cert --silent --pem --in /tmp/instances.yml --ca-cert /tmp/ca/ca.crt --ca-key /tmp/ca/ca.key --days 1095');
+      expect(script).toMatch(/dns:\n((\s+- "[^"]+"\n)+)EOF/);
+      const dns = /dns:\n((?:\s+- "[^"]+"\n)+)EOF/.exec(script)?.[1].trim().split('\n').map((l) => l.trim().slice(3, -1));
+      expect(dns).toEqual([
+        'elasticsearch', 'elasticsearch.logging', 'elasticsearch.logging.svc', 'elasticsearch.logging.svc.cluster.local',
+        'elasticsearch-headless', 'elasticsearch-headless.logging', 'elasticsearch-headless.logging.svc', 'elasticsearch-headless.logging.svc.cluster.local',
+        'localhost',
+      ]);
+      expect(script).toContain("create_secret \"$NS\" 'elasticsearch-elastic-credentials' username=/tmp/username password=/tmp/password || true");
+      // Only 201 (created) and 409 (exists: kept) are accepted; nothing ever PUTs, PATCHes or DELETEs a Secret.
+      expect(script).toContain('409) echo "Secret $namespace/$name exists: kept as it is"; return 1 ;;');
+      expect(script).not.toMatch(/kube (PUT|PATCH|DELETE)/);
+      const role = objectNamed(chart, 'Role', 'elasticsearch-bootstrap');
+      expect(role.rules).toEqual([
+        { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+        { apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: ['elasticsearch-ca', 'elasticsearch-certs', 'elasticsearch-elastic-credentials'] },
+      ]);
+    });
+  });
+
+  test('cert-manager: a Certificate from the named issuer into the same Secret, and the Job makes only the password', () => {
+    const chart = testChart();
+    new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1, security: ElasticsearchSecurity.certManager({ issuerName: 'logging-ca' }) });
+    const cert = objectNamed(chart, 'Certificate', 'elasticsearch-certs');
+    expect(cert.apiVersion).toBe('cert-manager.io/v1');
+    expect(cert.spec).toEqual({
+      secretName: 'elasticsearch-certs',
+      secretTemplate: { labels: cert.metadata.labels },
+      commonName: 'elasticsearch',
+      dnsNames: [
+        'elasticsearch', 'elasticsearch.logging', 'elasticsearch.logging.svc', 'elasticsearch.logging.svc.cluster.local',
+        'elasticsearch-headless', 'elasticsearch-headless.logging', 'elasticsearch-headless.logging.svc', 'elasticsearch-headless.logging.svc.cluster.local',
+        'localhost',
+      ],
+      issuerRef: { name: 'logging-ca', kind: 'Issuer', group: 'cert-manager.io' },
+      duration: '2160h',
+      renewBefore: '720h',
+      privateKey: { algorithm: 'RSA', size: 2048, encoding: 'PKCS8', rotationPolicy: 'Always' },
+      usages: ['server auth', 'client auth', 'digital signature', 'key encipherment'],
+    });
+    const script = Testing.synth(chart).find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('elasticsearch-bootstrap-')).data['run.sh'];
+    expect(script).not.toContain('"$CERTUTIL" cert');
+    expect(script).not.toMatch(/^\s*ensure_ca '/m);
+    expect(objectNamed(chart, 'Role', 'elasticsearch-bootstrap').rules[1].resourceNames).toEqual(['elasticsearch-elastic-credentials']);
+  });
+
+  test('security disabled (development only): plain HTTP, no Job, no Secret mounted', () => {
+    const chart = testChart();
+    const es = new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1, security: ElasticsearchSecurity.disabledForDevelopmentOnly() });
+    expect(settingsOf(chart, 'elasticsearch-config')['xpack.security.enabled']).toBe(false);
+    expect(es.connection.url).toBe('http://elasticsearch.logging.svc:9200');
+    expect(es.bootstrapJob).toBeUndefined();
+    expect(objectsOf(chart, 'Job')).toEqual([]);
+    expect(objectNamed(chart, 'StatefulSet', 'elasticsearch').spec.template.spec.volumes.filter((v: any) => v.secret)).toEqual([]);
+  });
+
+  test('a consumer without an ElasticsearchSetup is an error at synth, naming its Secret', () => {
+    const chart = testChart();
+    const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1 });
+    new FluentdDaemonSet(chart, 'Fluentd', { elasticsearch });
+    expect(() => Testing.synth(chart)).toThrow(/the credentials Secrets logging\/fluentd-elasticsearch are made by no ElasticsearchSetup/);
   });
 
   test('replicas: 1 is a proper single-node cluster', () => {

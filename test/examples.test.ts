@@ -5,7 +5,10 @@ import { App, Testing } from 'cdk8s';
 const ROOT = path.join(__dirname, '..');
 
 describe('examples', () => {
-  test.each(['my-logging-chart.ts', 'full-stack.ts', 'falco-custom-rules.ts', 'own-dashboard.ts'])('the README shows examples/%s verbatim', (file) => {
+  /** What each example synthesized (tests run in order). */
+  const synthesizedExamples: { [name: string]: any[] } = {};
+
+  test.each(['my-logging-chart.ts', 'full-stack.ts', 'falco-custom-rules.ts', 'own-dashboard.ts', 'kibana-ingress.ts'])('the README shows examples/%s verbatim', (file) => {
     const example = fs.readFileSync(path.join(ROOT, 'examples', file), 'utf-8');
     const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf-8');
     expect(readme).toContain('```ts\n' + example + '```');
@@ -16,7 +19,8 @@ describe('examples', () => {
     ['full-stack', () => import('../examples/full-stack')],
     ['falco-custom-rules', () => import('../examples/falco-custom-rules')],
     ['own-dashboard', () => import('../examples/own-dashboard')],
-  ])('examples/%s synthesizes a valid stack', async (_name, load) => {
+    ['kibana-ingress', () => import('../examples/kibana-ingress')],
+  ])('examples/%s synthesizes a valid stack', async (name, load) => {
     // The examples call app.synth(), which would write dist/: collect the charts instead.
     const original = App.prototype.synth;
     let synthesized: any[] = [];
@@ -29,5 +33,17 @@ describe('examples', () => {
       App.prototype.synth = original;
     }
     expect(synthesized.map((o) => o.kind)).toEqual(expect.arrayContaining(['StatefulSet', 'Deployment', 'DaemonSet']));
+    synthesizedExamples[name] = synthesized;
+  });
+
+  test('the Kibana Ingress example speaks HTTPS to Kibana, whose NetworkPolicy lets the controller in', () => {
+    const synthesized = synthesizedExamples['kibana-ingress'];
+    const ingress = synthesized.find((o) => o.kind === 'Ingress');
+    expect(ingress.metadata.annotations['nginx.ingress.kubernetes.io/backend-protocol']).toBe('HTTPS');
+    expect(ingress.spec.rules[0]).toEqual({
+      host: 'kibana.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'kibana', port: { number: 5601 } } } }] },
+    });
+    const policy = synthesized.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'kibana');
+    expect(policy.spec.ingress[0].from).toContainEqual({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } });
   });
 });

@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { objectNamed, objectsOf, testChart } from './helpers/chart';
 import { allSections, fluentdRegexp, strptimeRegexp } from './helpers/fluentd-model';
 import {
-  ElasticsearchCluster, FalcoContainerRuntime, FalcoDaemonSet, FalcoDriver, FalcoPriority, FalcoRules, FluentdDaemonSet, FluentdSection,
+  ElasticsearchCluster, ElasticsearchSetup, FalcoContainerRuntime, FalcoDaemonSet, FalcoDriver, FalcoPriority, FalcoRules, FluentdDaemonSet, FluentdSection,
 } from '../src';
 
 const fixturePath = (name: string) => path.join(__dirname, 'fixtures', name);
@@ -15,6 +15,7 @@ function stack(props: any = {}, withAgent = true) {
   const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1 });
   const fluentd = new FluentdDaemonSet(chart, 'Fluentd', { elasticsearch });
   const falco = new FalcoDaemonSet(chart, 'Falco', { ...(withAgent ? { fluentd } : {}), ...props });
+  new ElasticsearchSetup(chart, 'Setup', { elasticsearch });
   return { chart, fluentd, falco };
 }
 
@@ -112,7 +113,9 @@ describe('FalcoDaemonSet', () => {
       expect(pod.tolerations).toEqual([{ operator: 'Exists' }]);
       expect(pod.automountServiceAccountToken).toBe(false);
       expect(objectsOf(chart, 'ClusterRole').map((r) => r.metadata.name)).toEqual(['logging-fluentd']);
-      expect(objectsOf(chart, 'Role')).toEqual([]);
+      // Only the Jobs that create the cluster's Secrets have Roles; none is Falco's.
+      expect(objectsOf(chart, 'Role').filter((r) => r.metadata.labels['app.kubernetes.io/name'] === 'falco')).toEqual([]);
+      expect(objectsOf(chart, 'RoleBinding').flatMap((b) => b.subjects).filter((s) => s.name.startsWith('falco'))).toEqual([]);
     });
 
     test('its files leave the container route for a route of their own', () => {

@@ -4,13 +4,14 @@ import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { objectNamed, objectsOf, testChart } from './helpers/chart';
 import {
-  ContainerLogFormat, ElasticsearchCluster, FluentdBuffer, FluentdDaemonSet, FluentdLogLevel, FluentdOverflowAction, FluentdSection,
+  ContainerLogFormat, ElasticsearchCluster, ElasticsearchSetup, FluentdBuffer, FluentdDaemonSet, FluentdLogLevel, FluentdOverflowAction, FluentdSection,
 } from '../src';
 
 function stack(props: any = {}, namespace = 'logging') {
   const chart = testChart(namespace);
   const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1 });
   const fluentd = new FluentdDaemonSet(chart, 'Fluentd', { elasticsearch, ...props });
+  new ElasticsearchSetup(chart, 'Setup', { elasticsearch });
   return { chart, elasticsearch, fluentd };
 }
 
@@ -151,7 +152,7 @@ describe('FluentdDaemonSet', () => {
     });
 
     test('output to the cluster from its connection, durable file buffer', () => {
-      expect(conf).toMatch(/@type elasticsearch\n[\s\S]*host elasticsearch\.logging\.svc\n\s+port 9200\n\s+scheme http\n/);
+      expect(conf).toMatch(/@type elasticsearch\n[\s\S]*host elasticsearch\.logging\.svc\n\s+port 9200\n\s+scheme https\n/);
       expect(conf).toContain('index_name seclog-containers\n');
       expect(conf).toContain('write_operation create\n');
       // create needs an _id: fluent-plugin-elasticsearch drops records without one.
@@ -164,6 +165,25 @@ describe('FluentdDaemonSet', () => {
       expect(conf).toContain('retry_forever true');
       expect(conf).toContain('flush_at_shutdown true');
       expect(pod.terminationGracePeriodSeconds).toBe(60);
+    });
+
+    test('as its own user: credentials from its Secret by secretKeyRef, CA verified, nothing secret in the config', () => {
+      expect(conf).toContain([
+        '    scheme https',
+        `    user "#{ENV['FLUENT_ELASTICSEARCH_USER']}"`,
+        `    password "#{ENV['FLUENT_ELASTICSEARCH_PASSWORD']}"`,
+        '    ssl_verify true',
+        '    ca_file /etc/fluentd-elasticsearch/ca.crt',
+        '    ssl_min_version TLSv1_2',
+      ].join('\n'));
+      const env = Object.fromEntries(container.env.map((e: any) => [e.name, e]));
+      expect(env.FLUENT_ELASTICSEARCH_USER.valueFrom).toEqual({ secretKeyRef: { name: 'fluentd-elasticsearch', key: 'username' } });
+      expect(env.FLUENT_ELASTICSEARCH_PASSWORD.valueFrom).toEqual({ secretKeyRef: { name: 'fluentd-elasticsearch', key: 'password' } });
+      expect(env.FLUENT_ELASTICSEARCH_PASSWORD.value).toBeUndefined();
+      const ca = pod.volumes.find((v: any) => v.name === 'elasticsearch-ca');
+      expect(ca.secret).toEqual({ secretName: 'fluentd-elasticsearch', items: [{ key: 'ca.crt', path: 'ca.crt' }] });
+      expect(container.volumeMounts).toContainEqual({ name: 'elasticsearch-ca', mountPath: '/etc/fluentd-elasticsearch', readOnly: true });
+      expect(fluentd.writtenIndexFamilies()).toEqual(['seclog-containers']);
     });
 
     test('Prometheus metrics on 24231, probed; metrics Service; no ServiceMonitor unless asked', () => {

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { testChart } from './helpers/chart';
 import {
-  ContainerLogFormat, ElasticsearchCluster, FalcoDaemonSet, FluentdConfig, FluentdDaemonSet, FluentdSection, KubeApiServerAudit, KubeArmorRelayCollector,
+  ContainerLogFormat, ElasticsearchCluster, ElasticsearchSetup, FalcoDaemonSet, FluentdConfig, FluentdDaemonSet, FluentdSection, KubeApiServerAudit, KubeArmorRelayCollector,
 } from '../src';
 
 /**
@@ -49,6 +49,7 @@ function configOf(props: any): FluentdConfig {
   fluentd.addAuditLogs(new KubeApiServerAudit());
   new KubeArmorRelayCollector(chart, 'KubeArmor', { fluentd });
   new FalcoDaemonSet(chart, 'Falco', { fluentd });
+  new ElasticsearchSetup(chart, 'Setup', { elasticsearch });
   Testing.synth(chart);
   return fluentd.config;
 }

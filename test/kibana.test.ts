@@ -2,12 +2,15 @@ import { Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { parse } from 'yaml';
 import { objectNamed, testChart } from './helpers/chart';
-import { ElasticsearchCluster, Kibana, KibanaConfig } from '../src';
+import {
+  CertificateIssuerKind, ElasticsearchCluster, ElasticsearchSecurity, ElasticsearchSetup, Kibana, KibanaConfig,
+} from '../src';
 
 function stack(props: any = {}) {
   const chart = testChart();
   const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1 });
   const kibana = new Kibana(chart, 'Kibana', { elasticsearch, ...props });
+  new ElasticsearchSetup(chart, 'Setup', { elasticsearch });
   return { chart, elasticsearch, kibana };
 }
 
@@ -40,10 +43,41 @@ describe('Kibana', () => {
     test('same version as the cluster, wired from its connection', () => {
       expect(container.image).toBe('docker.elastic.co/kibana/kibana:8.19.22');
       const yml = parse(objectNamed(chart, 'ConfigMap', 'kibana-config').data['kibana.yml']);
-      expect(yml['elasticsearch.hosts']).toEqual(['http://elasticsearch.logging.svc:9200']);
+      expect(yml['elasticsearch.hosts']).toEqual(['https://elasticsearch.logging.svc:9200']);
       expect(yml['server.host']).toBe('0.0.0.0');
       expect(yml['server.name']).toBe('kibana');
-      expect(kibana.config.settings['elasticsearch.hosts']).toEqual(['http://elasticsearch.logging.svc:9200']);
+      expect(kibana.config.settings['elasticsearch.hosts']).toEqual(['https://elasticsearch.logging.svc:9200']);
+      expect(kibana.url).toBe('https://kibana.logging.svc:5601');
+    });
+
+    test('a service account token from its Secret, the CA verified, HTTPS served; nothing secret in kibana.yml', () => {
+      const yml = parse(objectNamed(chart, 'ConfigMap', 'kibana-config').data['kibana.yml']);
+      expect(yml).toMatchObject({
+        'elasticsearch.serviceAccountToken': '${KIBANA_ELASTICSEARCH_SERVICE_TOKEN}',
+        'elasticsearch.ssl.certificateAuthorities': ['/usr/share/kibana/config/elasticsearch/ca.crt'],
+        'elasticsearch.ssl.verificationMode': 'full',
+        'server.ssl.enabled': true,
+        'server.ssl.certificate': '/usr/share/kibana/config/tls/tls.crt',
+        'server.ssl.key': '/usr/share/kibana/config/tls/tls.key',
+      });
+      expect(yml['elasticsearch.username']).toBeUndefined();
+      expect(kibana.connection.secretName).toBe('kibana-elasticsearch');
+      expect(container.env).toEqual([{
+        name: 'KIBANA_ELASTICSEARCH_SERVICE_TOKEN', valueFrom: { secretKeyRef: { name: 'kibana-elasticsearch', key: 'token' } },
+      }]);
+      const volumes = Object.fromEntries(pod.volumes.map((v: any) => [v.name, v.secret]).filter(([, secret]: any) => secret));
+      expect(volumes).toEqual({
+        'elasticsearch-ca': { secretName: 'kibana-elasticsearch', items: [{ key: 'ca.crt', path: 'ca.crt' }] },
+        'tls': { secretName: 'kibana-certs', items: [{ key: 'tls.crt', path: 'tls.crt' }, { key: 'tls.key', path: 'tls.key' }] },
+      });
+      for (const name of Object.keys(volumes)) expect(container.volumeMounts.find((m: any) => m.name === name).readOnly).toBe(true);
+    });
+
+    test('its certificate from a bootstrap Job signed by the cluster CA, for the Service names', () => {
+      const script = Testing.synth(chart).find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('kibana-bootstrap-')).data['run.sh'];
+      expect(script).toContain("ensure_ca 'elasticsearch-ca' 1095");
+      expect(script).toMatch(/- "kibana"\n\s+- "kibana.logging"\n\s+- "kibana.logging.svc"\n\s+- "kibana.logging.svc.cluster.local"\nEOF/);
+      expect(script).toContain("create_secret \"$NS\" 'kibana-certs' ca.crt=/tmp/ca/ca.crt tls.crt=/tmp/certs/kibana/kibana.crt tls.key=/tmp/certs/kibana/kibana.key");
     });
 
     test('kibana.yml mounted over the image default, checksum rolls the pods', () => {
@@ -60,7 +94,8 @@ describe('Kibana', () => {
     });
 
     test('readiness on the status API; liveness only on the port', () => {
-      expect(container.readinessProbe.httpGet).toEqual({ path: '/api/status', port: 5601, scheme: 'HTTP' });
+      // With security on, /api/status wants credentials; the login page does not.
+      expect(container.readinessProbe.httpGet).toEqual({ path: '/login', port: 5601, scheme: 'HTTPS' });
       expect(container.livenessProbe.tcpSocket).toEqual({ port: 5601 });
       expect(container.startupProbe.tcpSocket).toEqual({ port: 5601 });
     });
@@ -84,6 +119,35 @@ describe('Kibana', () => {
     const checksum = (props: any) => objectNamed(stack(props).chart, 'Deployment', 'kibana').spec.template.metadata.annotations['checksum/config'];
     expect(checksum({})).toBe(checksum({}));
     expect(checksum({ publicBaseUrl: 'https://kibana.example.com' })).not.toBe(checksum({}));
+  });
+
+  test('with security disabled: plain HTTP both ways, no credentials, status API readiness', () => {
+    const chart = testChart();
+    const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1, security: ElasticsearchSecurity.disabledForDevelopmentOnly() });
+    const kibana = new Kibana(chart, 'Kibana', { elasticsearch });
+    const container = objectNamed(chart, 'Deployment', 'kibana').spec.template.spec.containers[0];
+    expect(kibana.url).toBe('http://kibana.logging.svc:5601');
+    expect(container.env).toBeUndefined();
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/api/status', port: 5601, scheme: 'HTTP' });
+    expect(Object.keys(kibana.config.settings).filter((k) => /ssl|serviceAccountToken/.test(k))).toEqual([]);
+    expect(kibana.config.settings['elasticsearch.hosts']).toEqual(['http://elasticsearch.logging.svc:9200']);
+  });
+
+  test('with cert-manager: a Certificate for the Service names from the named issuer, no bootstrap Job', () => {
+    const chart = testChart();
+    const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch', {
+      replicas: 1, security: ElasticsearchSecurity.certManager({ issuerName: 'logging-ca', issuerKind: CertificateIssuerKind.CLUSTER_ISSUER }),
+    });
+    const kibana = new Kibana(chart, 'Kibana', { elasticsearch });
+    new ElasticsearchSetup(chart, 'Setup', { elasticsearch });
+    expect(kibana.certificateJob).toBeUndefined();
+    const cert = objectNamed(chart, 'Certificate', 'kibana-certs');
+    expect(cert.spec).toMatchObject({
+      secretName: 'kibana-certs',
+      issuerRef: { name: 'logging-ca', kind: 'ClusterIssuer', group: 'cert-manager.io' },
+      dnsNames: ['kibana', 'kibana.logging', 'kibana.logging.svc', 'kibana.logging.svc.cluster.local'],
+    });
+    expect(Testing.synth(chart).filter((o) => o.metadata.name.startsWith('kibana-bootstrap'))).toEqual([]);
   });
 
   test('kibana.yml golden', () => {
@@ -111,6 +175,11 @@ describe('Kibana', () => {
       expect(() => new Kibana(testChart(), 'Kibana', {} as any)).toThrow(/kibana elasticsearch is required: pass the ElasticsearchCluster object/);
       expect(() => new Kibana(testChart(), 'Kibana', { elasticsearch: 'http://es:9200' } as any)).toThrow(/got "http:\/\/es:9200"/);
     });
+    test('Kibana in another namespace than its secured cluster', () => {
+      const elasticsearch = new ElasticsearchCluster(testChart('data'), 'Elasticsearch', { replicas: 1 });
+      expect(() => new Kibana(testChart('ui'), 'Kibana', { elasticsearch }))
+        .toThrow(/kibana must be in the namespace of its Elasticsearch cluster \("data"\) when security is on: .* got namespace "ui"/);
+    });
     test.each([
       ['replicas < 1', { replicas: 0 }, /kibana replicas must be an integer >= 1, got 0/],
       ['an invalid name', { name: 'Kibana!' }, /kibana name must be a lowercase RFC 1123 label/],
@@ -122,6 +191,7 @@ describe('Kibana', () => {
       ['settings carry a service account token', { settings: { 'elasticsearch.serviceAccountToken': 'AAEAA' } }, /a secret must reach the container from a Secret/],
       ['a memory limit Kibana cannot start in', { memoryLimit: Size.mebibytes(256) }, /kibana memoryLimit must be at least 512 MiB/],
       ['an image repository with a digest', { imageRepository: 'kibana@sha256:' + 'a'.repeat(64) }, /kibana imageRepository must be a repository without a tag or digest/],
+      ['settings set TLS', { settings: { 'server.ssl.enabled': false } }, /must not set "server.ssl.enabled": the construct manages "server.ssl."/],
     ])('%s', (_name, props, message) => {
       expect(() => stack(props)).toThrow(message);
     });

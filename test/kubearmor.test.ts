@@ -4,7 +4,7 @@ import { Testing } from 'cdk8s';
 import { parse } from 'yaml';
 import { testChart } from './helpers/chart';
 import { allSections, fluentdRegexp, rewriteTag, strptimeRegexp } from './helpers/fluentd-model';
-import { ElasticsearchCluster, FluentdDaemonSet, FluentdSection, KubeArmorRelayCollector } from '../src';
+import { ElasticsearchCluster, ElasticsearchSetup, FluentdDaemonSet, FluentdSection, KubeArmorRelayCollector } from '../src';
 
 const fixture = (name: string) => fs.readFileSync(path.join(__dirname, 'fixtures', name), 'utf-8').split('\n').filter(Boolean);
 
@@ -13,6 +13,7 @@ function stack(props: any = {}) {
   const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1 });
   const fluentd = new FluentdDaemonSet(chart, 'Fluentd', { elasticsearch });
   const collector = new KubeArmorRelayCollector(chart, 'KubeArmor', { fluentd, ...props });
+  new ElasticsearchSetup(chart, 'Setup', { elasticsearch });
   return { chart, fluentd, collector };
 }
 
@@ -165,6 +166,7 @@ function testChartWithoutCollector() {
   const chart = testChart();
   const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1 });
   new FluentdDaemonSet(chart, 'Fluentd', { elasticsearch });
+  new ElasticsearchSetup(chart, 'Setup', { elasticsearch });
   return chart;
 }
 

@@ -1,15 +1,21 @@
 import { Testing } from 'cdk8s';
 import { WORKLOAD_KINDS } from './helpers/dist';
 import { PodSecurityLevel, strictestLevel, violations } from './helpers/pod-security';
-import { ElasticsearchMaxMapCount, SecurityLoggingChart } from '../src';
+import { ElasticsearchMaxMapCount, ElasticsearchSecurity, SecurityLoggingChart } from '../src';
 
 const ORDER: PodSecurityLevel[] = ['privileged', 'baseline', 'restricted'];
 
-function stack(props: any = {}) {
-  const objects = Testing.synth(new SecurityLoggingChart(Testing.app(), 'stack', props));
-  const namespace = objects.find((o) => o.kind === 'Namespace');
-  const pods = objects.filter((o) => WORKLOAD_KINDS.includes(o.kind)).map((o) => ({ name: `${o.kind}/${o.metadata.name}`, template: o.spec.template }));
-  return { level: namespace.metadata.labels['pod-security.kubernetes.io/enforce'] as PodSecurityLevel, pods };
+interface Pod { readonly name: string; readonly namespace: string; readonly template: any }
+
+/** Both charts of a stack: each namespace's enforced level, and every pod with its namespace. */
+function stack(props: any = {}): { levels: { [namespace: string]: PodSecurityLevel }; pods: Pod[] } {
+  const chart = new SecurityLoggingChart(Testing.app(), 'stack', props);
+  const objects = [...Testing.synth(chart), ...Testing.synth(chart.agentsChart)];
+  const levels = Object.fromEntries(objects.filter((o) => o.kind === 'Namespace')
+    .map((n) => [n.metadata.name, n.metadata.labels['pod-security.kubernetes.io/enforce'] as PodSecurityLevel]));
+  const pods = objects.filter((o) => WORKLOAD_KINDS.includes(o.kind))
+    .map((o) => ({ name: `${o.kind}/${o.metadata.name}`, namespace: o.metadata.namespace, template: o.spec.template }));
+  return { levels, pods };
 }
 
 describe('Pod Security Standards', () => {
@@ -59,25 +65,41 @@ describe('Pod Security Standards', () => {
     expect(levels({})).toEqual({
       'DaemonSet/falco': 'privileged', // kernel instrumentation
       'DaemonSet/fluentd': 'privileged', // hostPath /var/log and its buffers
-      'StatefulSet/elasticsearch': 'privileged', // the init container that raises vm.max_map_count
+      'StatefulSet/elasticsearch': 'restricted', // no sysctl init container: mmap is off in the stack
       'Deployment/kibana': 'restricted',
+      'Job/elasticsearch-bootstrap': 'restricted',
+      'Job/kibana-bootstrap': 'restricted',
       'Job/elasticsearch-setup': 'restricted',
       'Job/kibana-saved-objects': 'restricted',
     });
-    // Without the sysctl init container, Elasticsearch meets restricted.
-    expect(levels({ elasticsearch: { maxMapCount: ElasticsearchMaxMapCount.DISABLE_MMAP } })['StatefulSet/elasticsearch']).toBe('restricted');
+    // With the init container that raises vm.max_map_count, Elasticsearch needs privileged.
+    expect(levels({ elasticsearch: { maxMapCount: ElasticsearchMaxMapCount.PRIVILEGED_INIT_CONTAINER } })['StatefulSet/elasticsearch']).toBe('privileged');
+  });
+
+  test('two namespaces: the privileged agents apart from the restricted data, UI and Jobs', () => {
+    const { levels, pods } = stack();
+    expect(levels).toEqual({ 'security-logging': 'restricted', 'security-logging-agents': 'privileged' });
+    expect(pods.filter((p) => p.namespace === 'security-logging-agents').map((p) => p.name)).toEqual(['DaemonSet/fluentd', 'DaemonSet/falco']);
+    // The sysctl init container takes the data namespace to privileged: the label follows.
+    expect(stack({ elasticsearch: { maxMapCount: ElasticsearchMaxMapCount.PRIVILEGED_INIT_CONTAINER } }).levels['security-logging']).toBe('privileged');
   });
 
   test.each([
     ['the default stack', {}],
     ['no Falco, no KubeArmor, no audit', { falcoAlerts: false, kubeArmorAlerts: false, auditLogs: false }],
-    ['Elasticsearch without the sysctl init container', { elasticsearch: { maxMapCount: ElasticsearchMaxMapCount.DISABLE_MMAP } }],
-  ])('%s: every pod meets the namespace level, and the level is the strictest they all meet', (_name, props) => {
-    const { level, pods } = stack(props);
-    expect(ORDER).toContain(level);
-    for (const pod of pods) expect({ pod: pod.name, violations: violations(pod.template, level) }).toEqual({ pod: pod.name, violations: [] });
-    const strictest = ORDER[Math.min(...pods.map((p) => ORDER.indexOf(strictestLevel(p.template))))];
-    expect(level).toBe(strictest);
+    ['Elasticsearch with the sysctl init container', { elasticsearch: { maxMapCount: ElasticsearchMaxMapCount.PRIVILEGED_INIT_CONTAINER } }],
+    ['security disabled, cert-manager off', { elasticsearch: { security: ElasticsearchSecurity.disabledForDevelopmentOnly() } }],
+  ])('%s: every pod meets its namespace\'s level, and each level is the strictest its pods all meet', (_name, props) => {
+    const { levels, pods } = stack(props);
+    expect(Object.keys(levels)).toHaveLength(2);
+    for (const [namespace, level] of Object.entries(levels)) {
+      expect(ORDER).toContain(level);
+      const here = pods.filter((p) => p.namespace === namespace);
+      expect(here.length).toBeGreaterThan(0);
+      for (const pod of here) expect({ pod: pod.name, violations: violations(pod.template, level) }).toEqual({ pod: pod.name, violations: [] });
+      const strictest = ORDER[Math.min(...here.map((p) => ORDER.indexOf(strictestLevel(p.template))))];
+      expect({ namespace, level }).toEqual({ namespace, level: strictest });
+    }
   });
 
   test('read-only root filesystems everywhere the image allows it', () => {

@@ -6,9 +6,12 @@ describe('dist/ carries no secret material', () => {
   const SECRET_PATTERNS: [string, RegExp][] = [
     ['a PEM private key', /-----BEGIN [A-Z ]*PRIVATE KEY-----/],
     ['a certificate', /-----BEGIN CERTIFICATE-----/],
-    ['a password literal', /(^|[^A-Za-z0-9${])(password|passwd|pwd)["']?[ \t]*[:= \t][ \t]*["']?[^\s"',}$]{3,}/im],
+    // A value that starts with '/' is a file path (a mounted Secret), and fluentd's
+    // "#{ENV['X']}" reads a variable set from a secretKeyRef: neither is the password.
+    ['a password literal', /(^|[^A-Za-z0-9${])(password|passwd|pwd)["']?[ \t]*[:= \t][ \t]*["']?(?!\/|#\{ENV\[)[^\s"',}$]{3,}/im],
     ['a token literal', /(^|[^A-Za-z0-9${])([a-z_]*token|api[_-]?key|[a-z_]*secret)["']?[ \t]*[:= \t][ \t]*["']?[A-Za-z0-9+/=_-]{16,}/im],
-    ['a credential in an env value', /name:[ \t]*["']?[A-Z0-9_]*(PASSWORD|TOKEN|SECRET|API_KEY)[A-Z0-9_]*["']?[ \t]*\n[ \t]*value:/],
+    // *_FILE variables name a file (ELASTIC_PASSWORD_FILE), not the secret.
+    ['a credential in an env value', /name:[ \t]*["']?[A-Z0-9_]*(PASSWORD|TOKEN|SECRET|API_KEY)(?![A-Z0-9_]*_FILE\b)[A-Z0-9_]*["']?[ \t]*\n[ \t]*value:/],
     ['an Authorization header', /\b(Basic|Bearer)[ \t]+[A-Za-z0-9+/=._-]{8,}/],
     ['credentials on a curl command line', /(^|\s)(-u|--user)[ \t]+["']?[^\s:"'$]+:[^\s"']+/m],
     ['a JSON web token', /eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\./],
@@ -21,7 +24,7 @@ describe('dist/ carries no secret material', () => {
       'a certificate': ['-----BEGIN CERTIFICATE-----'],
       'a password literal': ['elasticsearch.password: changeme', 'ELASTIC_PASSWORD=changeme', '--password=hunter2', '  password changeme'],
       'a token literal': ['token: abcdefghijklmnopqrstuvwxyz012345', 'access_token: abcdefghijklmnopqrstuvwxyz', 'client_secret = abcdefghijklmnopqrstuvwxyz'],
-      'a credential in an env value': ['- name: ELASTIC_PASSWORD\n  value: changeme'],
+      'a credential in an env value': ['- name: ELASTIC_PASSWORD\n  value: changeme', '- name: ELASTIC_PASSWORD_FILES_ARE_NOT\n  value: x'],
       'an Authorization header': ['Authorization: Basic ZWxhc3RpYzpjaGFuZ2VtZQ=='],
       'credentials on a curl command line': ['curl -u elastic:changeme https://es:9200'],
       'a JSON web token': ['eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.sig'],
@@ -34,6 +37,10 @@ describe('dist/ carries no secret material', () => {
       '- name: ELASTIC_PASSWORD\n  valueFrom:\n    secretKeyRef:\n      name: es-credentials',
       'password:\n  valueFrom: x', 'passwordFile: /etc/credentials/password', 'curl -u "$USER:$PASSWORD" https://es:9200',
       'automountServiceAccountToken: false',
+      'create_secret "$NS" \'x\' username=/tmp/username password=/tmp/password',
+      '- name: ELASTIC_PASSWORD_FILE\n  value: /mnt/elastic-credentials/password',
+      'elasticsearch.serviceAccountToken: ${KIBANA_ELASTICSEARCH_SERVICE_TOKEN}',
+      `password "#{ENV['FLUENT_ELASTICSEARCH_PASSWORD']}"`,
     ];
     for (const text of references) expect({ text, hits: SECRET_PATTERNS.filter(([, p]) => p.test(text)).map(([w]) => w) }).toEqual({ text, hits: [] });
   });
@@ -54,32 +61,67 @@ describe('RBAC: exactly what each component needs', () => {
 
   test('every Role and ClusterRole, rule by rule', () => {
     const roles = objects.filter((o) => o.kind === 'Role' || o.kind === 'ClusterRole')
-      .map((o) => ({ kind: o.kind, name: o.metadata.name, rules: o.rules.map((r: any) => ({ apiGroups: r.apiGroups, resources: r.resources, verbs: r.verbs, resourceNames: r.resourceNames ?? [] })) }));
-    expect(roles).toEqual([{
-      kind: 'ClusterRole', name: 'security-logging-fluentd',
-      // kubernetes_metadata: pod and namespace metadata, read-only.
-      rules: [
-        { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'], resourceNames: [] },
-        { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'], resourceNames: [] },
-      ],
-    }]);
+      .map((o) => ({
+        kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name,
+        rules: o.rules.map((r: any) => ({ apiGroups: r.apiGroups, resources: r.resources, verbs: r.verbs, resourceNames: r.resourceNames ?? [] })),
+      }));
+    // Creating a Secret cannot be limited to names (the name is not known when the
+    // request is authorized); reading is limited to the Secrets the Job makes.
+    const secretWriter = (names: string[]) => [
+      { apiGroups: [''], resources: ['secrets'], verbs: ['create'], resourceNames: [] },
+      { apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: names },
+    ];
+    expect(roles).toEqual([
+      {
+        kind: 'ClusterRole', namespace: undefined, name: 'security-logging-agents-fluentd',
+        // kubernetes_metadata: pod and namespace metadata, read-only.
+        rules: [
+          { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'], resourceNames: [] },
+          { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'], resourceNames: [] },
+        ],
+      },
+      // The bootstrap Jobs: the CA, the certificates and the elastic password.
+      { kind: 'Role', namespace: 'security-logging', name: 'elasticsearch-bootstrap',
+        rules: secretWriter(['elasticsearch-ca', 'elasticsearch-certs', 'elasticsearch-elastic-credentials']) },
+      { kind: 'Role', namespace: 'security-logging', name: 'kibana-bootstrap', rules: secretWriter(['elasticsearch-ca', 'kibana-certs']) },
+      // The setup Job: each consumer's credentials Secret, in the consumer's namespace.
+      { kind: 'Role', namespace: 'security-logging', name: 'elasticsearch-setup', rules: secretWriter(['kibana-elasticsearch']) },
+      { kind: 'Role', namespace: 'security-logging-agents', name: 'elasticsearch-setup', rules: secretWriter(['fluentd-elasticsearch']) },
+    ]);
   });
 
   test('every binding: which role, to whom', () => {
     const bindings = objects.filter((o) => o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding')
-      .map((o) => ({ kind: o.kind, name: o.metadata.name, roleRef: o.roleRef, subjects: o.subjects }));
-    expect(bindings).toEqual([{
-      kind: 'ClusterRoleBinding', name: 'security-logging-fluentd',
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'security-logging-fluentd' },
-      subjects: [{ apiGroup: '', kind: 'ServiceAccount', name: 'fluentd', namespace: 'security-logging' }],
-    }]);
+      .map((o) => ({ kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name, roleRef: o.roleRef, subjects: o.subjects }));
+    const role = (name: string) => ({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name });
+    const account = (name: string) => [{ kind: 'ServiceAccount', name, namespace: 'security-logging' }];
+    expect(bindings).toEqual([
+      {
+        kind: 'ClusterRoleBinding', namespace: undefined, name: 'security-logging-agents-fluentd',
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'security-logging-agents-fluentd' },
+        subjects: [{ apiGroup: '', kind: 'ServiceAccount', name: 'fluentd', namespace: 'security-logging-agents' }],
+      },
+      { kind: 'RoleBinding', namespace: 'security-logging', name: 'elasticsearch-bootstrap', roleRef: role('elasticsearch-bootstrap'), subjects: account('elasticsearch-bootstrap') },
+      { kind: 'RoleBinding', namespace: 'security-logging', name: 'kibana-bootstrap', roleRef: role('kibana-bootstrap'), subjects: account('kibana-bootstrap') },
+      { kind: 'RoleBinding', namespace: 'security-logging', name: 'elasticsearch-setup', roleRef: role('elasticsearch-setup'), subjects: account('elasticsearch-setup') },
+      // Across namespaces: the setup Job's account, in the agents' namespace.
+      { kind: 'RoleBinding', namespace: 'security-logging-agents', name: 'elasticsearch-setup', roleRef: role('elasticsearch-setup'), subjects: account('elasticsearch-setup') },
+    ]);
   });
 
-  test('only the pods that call the API get a service-account token', () => {
+  test('only the pods that call the API get a service-account token, each with its own account', () => {
     const pods = objects.filter((o) => WORKLOAD_KINDS.includes(o.kind))
-      .map((o) => [o.kind, o.metadata.name, o.spec.template.spec.automountServiceAccountToken]);
-    const withToken = pods.filter(([, , token]) => token !== false).map(([kind, name]) => `${kind}/${name}`);
-    expect(withToken).toEqual(['DaemonSet/fluentd']);
+      .map((o) => [o.kind, o.metadata.name.replace(/-[0-9a-f]{10}$/, ''), o.spec.template.spec]);
+    const withToken = pods.filter(([, , spec]) => spec.automountServiceAccountToken !== false)
+      .map(([kind, name, spec]) => `${kind}/${name} as ${spec.serviceAccountName}`);
+    expect(withToken).toEqual([
+      'DaemonSet/fluentd as fluentd',
+      'Job/elasticsearch-bootstrap as elasticsearch-bootstrap',
+      'Job/kibana-bootstrap as kibana-bootstrap',
+      'Job/elasticsearch-setup as elasticsearch-setup',
+    ]);
+    // ServiceAccounts never mount tokens by default; the pods above ask for theirs.
+    for (const account of objects.filter((o) => o.kind === 'ServiceAccount')) expect(account.automountServiceAccountToken).toBe(false);
   });
 
   test('every pod runs with the RuntimeDefault seccomp profile', () => {

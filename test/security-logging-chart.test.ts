@@ -3,10 +3,13 @@ import * as path from 'path';
 import { Size, Testing } from 'cdk8s';
 import { AuditPolicy, ContainerLogFormat, FalcoPriority, FluentdBuffer, SecurityLoggingChart } from '../src';
 
+/** The objects of a stack's two charts: data and UI, then the agents. */
+const both = (chart: SecurityLoggingChart) => [...Testing.synth(chart), ...Testing.synth(chart.agentsChart)];
+
 describe('SecurityLoggingChart', () => {
   test('defaults', () => {
     const chart = new SecurityLoggingChart(Testing.app(), 'stack');
-    expect(Testing.synth(chart)).toMatchSnapshot();
+    expect(both(chart)).toMatchSnapshot();
   });
 
   test('custom', () => {
@@ -16,15 +19,22 @@ describe('SecurityLoggingChart', () => {
       kibana: { name: 'kb' },
       fluentd: { containerLogFormat: ContainerLogFormat.DOCKER_JSON, indexPrefix: 'dev' },
     });
-    expect(Testing.synth(chart)).toMatchSnapshot();
+    expect(both(chart)).toMatchSnapshot();
   });
 
-  test('the Namespace comes first and everything else is in it', () => {
-    const objects = Testing.synth(new SecurityLoggingChart(Testing.app(), 'stack', { namespace: 'sec' }));
-    expect(objects[0]).toMatchObject({ kind: 'Namespace', metadata: { name: 'sec' } });
-    expect(objects[0].metadata.namespace).toBeUndefined();
-    const namespaced = objects.filter((o) => !['Namespace', 'ClusterRole', 'ClusterRoleBinding'].includes(o.kind));
-    expect(namespaced.every((o) => o.metadata.namespace === 'sec')).toBe(true);
+  test('each chart\'s Namespace comes first and everything else is in it: data and UI apart from the agents', () => {
+    const chart = new SecurityLoggingChart(Testing.app(), 'stack', { namespace: 'sec', agentNamespace: 'sec-nodes' });
+    expect(chart.agentsChart.node.id).toBe('stack-agents');
+    for (const [objects, namespace] of [[Testing.synth(chart), 'sec'], [Testing.synth(chart.agentsChart), 'sec-nodes']] as const) {
+      expect(objects[0]).toMatchObject({ kind: 'Namespace', metadata: { name: namespace } });
+      expect(objects[0].metadata.namespace).toBeUndefined();
+      const namespaced = objects.filter((o) => !['Namespace', 'ClusterRole', 'ClusterRoleBinding'].includes(o.kind));
+      // Only the setup Job's Role and RoleBinding in the agents' namespace (for the agent's credentials) sit in the data chart.
+      expect(namespaced.filter((o) => o.metadata.namespace !== namespace).map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`))
+        .toEqual(namespace === 'sec' ? ['Role/sec-nodes/elasticsearch-setup', 'RoleBinding/sec-nodes/elasticsearch-setup'] : []);
+    }
+    expect(Testing.synth(chart.agentsChart).filter((o) => o.kind === 'DaemonSet').map((o) => o.metadata.name)).toEqual(['fluentd', 'falco']);
+    expect(new SecurityLoggingChart(Testing.app(), 'stack').agentsChart.namespace).toBe('security-logging-agents');
   });
 
   test('the parts are wired to each other', () => {
@@ -37,14 +47,14 @@ describe('SecurityLoggingChart', () => {
     const app = Testing.app();
     const a = new SecurityLoggingChart(app, 'a', { namespace: 'team-a' });
     const b = new SecurityLoggingChart(app, 'b', { namespace: 'team-b' });
-    const clusterScoped = (chart: SecurityLoggingChart) => Testing.synth(chart)
+    const clusterScoped = (chart: SecurityLoggingChart) => both(chart)
       .filter((o) => o.metadata.namespace === undefined).map((o) => `${o.kind}/${o.metadata.name}`);
     expect(clusterScoped(a).filter((n) => clusterScoped(b).includes(n))).toEqual([]);
     expect(a.fluentd.stateDir).not.toBe(b.fluentd.stateDir);
   });
 
   test('selectors (immutable on Deployments, StatefulSets, DaemonSets) do not depend on the construct path', () => {
-    const selectors = (id: string) => Testing.synth(new SecurityLoggingChart(Testing.app(), id))
+    const selectors = (id: string) => both(new SecurityLoggingChart(Testing.app(), id))
       .filter((o) => o.spec?.selector)
       .map((o) => [o.kind, o.metadata.name, o.spec.selector]);
     expect(selectors('renamed-stack')).toEqual(selectors('stack'));

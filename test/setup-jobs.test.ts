@@ -5,7 +5,7 @@ import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { parse } from 'yaml';
 import { objectsOf } from './helpers/chart';
-import { FalcoPriority, SecurityLoggingChart } from '../src';
+import { ElasticsearchSecurity, FalcoPriority, SecurityLoggingChart } from '../src';
 
 const chartOf = (props: any = {}) => new SecurityLoggingChart(Testing.app(), 'stack', props);
 const jobNamed = (objects: any[], prefix: string) => objects.find((o) => o.kind === 'Job' && o.metadata.name.startsWith(prefix));
@@ -21,14 +21,19 @@ describe('the setup Jobs of the stack', () => {
 
   test('Elasticsearch: waits for a yellow or green cluster, then puts every policy before the templates that name them', () => {
     const script: string = esFiles['run.sh'];
-    expect(script).toContain("'http://elasticsearch.security-logging.svc:9200/_cluster/health?wait_for_status=yellow&timeout=5s'");
+    expect(script).toContain("--config /tmp/es-curl.conf --silent --fail --max-time 10 --output /dev/null 'https://elasticsearch.security-logging.svc:9200/_cluster/health?wait_for_status=yellow&timeout=5s'");
     const puts = [...script.matchAll(/^put '([^']+)' '([^']+)'$/gm)].map((m) => [m[1], m[2]]);
     expect(puts.map(([p]) => p)).toEqual([
       '/_ilm/policy/seclog-containers-policy', '/_ilm/policy/seclog-falco-policy', '/_ilm/policy/seclog-kubearmor-alerts-policy',
       '/_ilm/policy/seclog-kubearmor-logs-policy', '/_ilm/policy/seclog-kubearmor-messages-policy', '/_ilm/policy/seclog-audit-policy',
       '/_index_template/seclog-containers', '/_index_template/seclog-falco', '/_index_template/seclog-kubearmor-alerts',
       '/_index_template/seclog-kubearmor-logs', '/_index_template/seclog-kubearmor-messages', '/_index_template/seclog-audit',
+      // Then the log agent's role, before the user that names it.
+      '/_security/role/security-logging-agents-fluentd-writer',
     ]);
+    expect(script.indexOf("put '/_security/role/security-logging-agents-fluentd-writer'"))
+      .toBeLessThan(script.indexOf("ensure_user 'security-logging-agents' 'fluentd-elasticsearch' 'security-logging-agents-fluentd' 'security-logging-agents-fluentd-writer'"));
+    expect(script).toContain("ensure_kibana_credentials 'security-logging' 'kibana-elasticsearch'");
     for (const [, file] of puts) expect(esFiles[file]).toBeDefined();
     // A failed call fails the attempt (set -e and the status check), so the Job retries.
     expect(script).toMatch(/^set -euo pipefail$/m);
@@ -82,7 +87,13 @@ describe('the setup Jobs of the stack', () => {
 
   test('Kibana: waits for the status API, imports with overwrite and kbn-xsrf, fails on success false', () => {
     const script: string = kbFiles['run.sh'];
-    expect(script).toContain("'http://kibana.security-logging.svc:5601/api/status'");
+    expect(script).toContain("--config /tmp/kibana-curl.conf --silent --fail --max-time 10 --output /dev/null 'https://kibana.security-logging.svc:5601/api/status'");
+    // As elastic (the only credential of the Job), trusting the CA in Kibana's certificate Secret.
+    expect(script).toContain(`printf 'cacert = "/kibana/ca.crt"\\nuser = "elastic:%s"\\n' "$(cat /elastic/password)" > /tmp/kibana-curl.conf`);
+    expect(kbJob.spec.template.spec.volumes.filter((v: any) => v.secret).map((v: any) => v.secret)).toEqual([
+      { secretName: 'elasticsearch-elastic-credentials', items: [{ key: 'password', path: 'password' }] },
+      { secretName: 'kibana-certs', items: [{ key: 'ca.crt', path: 'ca.crt' }] },
+    ]);
     expect(script).toContain("/api/saved_objects/_import?overwrite=true'");
     expect(script).toContain("-H 'kbn-xsrf: true' --form file=@/setup/saved-objects.ndjson");
     expect(script).toContain('*\'"success":true\'*) echo done');
@@ -95,10 +106,12 @@ describe('the setup Jobs of the stack', () => {
       const pod = job.spec.template.spec;
       expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
       expect(pod.containers[0].securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
-      expect(pod.automountServiceAccountToken).toBe(false);
       expect(job.spec).toMatchObject({ backoffLimit: 20, ttlSecondsAfterFinished: 604800 });
       expect(job.metadata.name).toMatch(/-[0-9a-f]{10}$/);
     }
+    // Only the setup Job calls the API server (it stores the consumers' credentials).
+    expect(esJob.spec.template.spec).toMatchObject({ serviceAccountName: 'elasticsearch-setup', automountServiceAccountToken: true });
+    expect(kbJob.spec.template.spec.automountServiceAccountToken).toBe(false);
     // A change of content is a new Job (a Job's pod template cannot be changed).
     const other = Testing.synth(chartOf({ retention: { auditDays: 730 } }));
     expect(jobNamed(other, 'elasticsearch-setup-').metadata.name).not.toBe(esJob.metadata.name);
@@ -161,8 +174,8 @@ function runScript(files: { [file: string]: string }, answers: { [urlPart: strin
   return { code: result.status ?? -1, calls, output: result.stdout + result.stderr };
 }
 
-describe('the setup scripts, run against a stub curl', () => {
-  const chart = chartOf();
+describe('the setup scripts with security disabled, run against a stub curl (secured runs: bootstrap-jobs.test.ts)', () => {
+  const chart = chartOf({ elasticsearch: { security: ElasticsearchSecurity.disabledForDevelopmentOnly() } });
   const objects = Testing.synth(chart);
   const esFiles = filesOf(objects, jobNamed(objects, 'elasticsearch-setup-'));
   const kbFiles = filesOf(objects, jobNamed(objects, 'kibana-saved-objects-'));

@@ -4,7 +4,9 @@ import { Construct } from 'constructs';
 import { appLabels } from '../common/labels';
 import { clusterScoped } from '../common/pod';
 import { validateDnsLabel } from '../common/validation';
-import { ElasticsearchCluster, ElasticsearchClusterProps } from '../elasticsearch/elasticsearch-cluster';
+import {
+  ELASTICSEARCH_HTTP_PORT, ELASTICSEARCH_TRANSPORT_PORT, ElasticsearchCluster, ElasticsearchClusterProps, ElasticsearchMaxMapCount,
+} from '../elasticsearch/elasticsearch-cluster';
 import { FluentdDaemonSet, FluentdDaemonSetOptions } from '../fluentd/fluentd-daemon-set';
 import { Kibana, KibanaOptions } from '../kibana/kibana';
 import { KubeApiServerAudit, KubeApiServerAuditProps } from '../audit/kube-apiserver-audit';
@@ -17,18 +19,66 @@ import {
 } from '../elasticsearch/security-index-templates';
 import { KibanaSavedObjectsImport } from '../kibana/kibana-saved-objects-import';
 import { KibanaSavedObjects, builtInSavedObjects } from '../kibana/saved-objects';
+import { ApiServerEndpoint, NamespacePolicies, apiServerEgress, componentPods, egressTo, ingressFrom, podsPeer, validateCidr } from './network-policies';
+import { FalcoDriver } from '../falco/falco-config';
 
 /** Props of {@link SecurityLoggingChart}. */
 export interface SecurityLoggingChartProps extends ChartProps {
   /**
-   * Namespace of the stack; the chart creates it.
+   * Namespace of Elasticsearch, Kibana and the setup Jobs; the chart creates it and
+   * labels it with the strictest Pod Security Standard its pods meet (`restricted`
+   * unless `elasticsearch.maxMapCount` brings back the privileged init container).
    * @default 'security-logging'
    */
   readonly namespace?: string;
 
   /**
+   * Namespace of the node agents (Fluentd, Falco), which need host access; the chart
+   * creates it, labelled `privileged`, in a chart of its own (`<id>-agents`).
+   * @default - '<namespace>-agents'
+   */
+  readonly agentNamespace?: string;
+
+  /**
+   * NetworkPolicies in both namespaces: deny all ingress and egress, then allow DNS and
+   * only the connections the stack makes (agents and Kibana to Elasticsearch 9200,
+   * Elasticsearch to itself on 9300, Jobs to what they call, clients to Kibana).
+   * They need a CNI that enforces NetworkPolicies.
+   * @default true
+   */
+  readonly networkPolicies?: boolean;
+
+  /**
+   * Namespaces whose pods may reach Kibana on 5601 (an Ingress controller's, say).
+   * `kubectl port-forward` works without any: traffic from the node is always allowed.
+   * @default []
+   */
+  readonly kibanaClientNamespaces?: string[];
+
+  /**
+   * Address ranges that may reach Kibana on 5601 (a load balancer's, say).
+   * @default []
+   */
+  readonly kibanaClientCidrs?: string[];
+
+  /**
+   * Namespaces whose pods may scrape the agents' metrics (Prometheus').
+   * @default []
+   */
+  readonly metricsClientNamespaces?: string[];
+
+  /**
+   * The API server, for the egress of the pods that call it (Fluentd's metadata
+   * lookups, the Jobs that create Secrets).
+   * @default - any address, ports 443 and 6443
+   */
+  readonly apiServer?: ApiServerEndpoint;
+
+  /**
    * Elasticsearch settings.
-   * @default - 3 nodes with every role, 2 GiB memory, 1 GiB heap, 30 GiB volumes
+   * @default - 3 nodes with every role, 2 GiB memory, 1 GiB heap, 30 GiB volumes,
+   * security from the bootstrap Job, and `maxMapCount: DISABLE_MMAP` so that no
+   * privileged container runs beside Elasticsearch
    */
   readonly elasticsearch?: ElasticsearchClusterProps;
 
@@ -101,8 +151,12 @@ export interface SecurityLoggingChartProps extends ChartProps {
  * `kubectl apply -f` creates it before anything in it.
  */
 export class SecurityLoggingChart extends Chart {
-  /** The stack's Namespace. */
+  /** The Namespace of Elasticsearch, Kibana and the Jobs. */
   public readonly namespaceObject: kplus.Namespace;
+  /** The chart of the node agents, in their own namespace. */
+  public readonly agentsChart: Chart;
+  /** The agents' Namespace. */
+  public readonly agentNamespaceObject: kplus.Namespace;
   /** The Elasticsearch cluster. */
   public readonly elasticsearch: ElasticsearchCluster;
   /** Kibana. */
@@ -127,34 +181,48 @@ export class SecurityLoggingChart extends Chart {
   constructor(scope: Construct, id: string, props: SecurityLoggingChartProps = {}) {
     const namespace = props.namespace ?? 'security-logging';
     validateDnsLabel('chart namespace', namespace);
+    const agentNamespace = props.agentNamespace ?? `${namespace}-agents`;
+    validateDnsLabel('chart agentNamespace', agentNamespace);
+    if (agentNamespace === namespace) {
+      throw new Error(`chart agentNamespace must differ from namespace: the privileged agents get a namespace of their own, got ${JSON.stringify(agentNamespace)} for both`);
+    }
     (props.containerLogNamespaces ?? []).forEach((name, i) => validateDnsLabel(`chart containerLogNamespaces[${i}]`, name));
+    (props.kibanaClientNamespaces ?? []).forEach((name, i) => validateDnsLabel(`chart kibanaClientNamespaces[${i}]`, name));
+    (props.metricsClientNamespaces ?? []).forEach((name, i) => validateDnsLabel(`chart metricsClientNamespaces[${i}]`, name));
+    (props.kibanaClientCidrs ?? []).forEach((cidr, i) => validateCidr(`chart kibanaClientCidrs[${i}]`, cidr));
+    if (props.networkPolicies === false) {
+      const set = (['kibanaClientNamespaces', 'kibanaClientCidrs', 'metricsClientNamespaces', 'apiServer'] as const).filter((k) => props[k] !== undefined);
+      if (set.length > 0) {
+        throw new Error(`chart ${set.join(', ')} ${set.length > 1 ? 'are' : 'is'} set but networkPolicies is false: they only shape the NetworkPolicies; remove them, or keep the policies`);
+      }
+    }
+    apiServerEgress(props.apiServer);
     super(scope, id, { ...props, namespace });
+    this.agentsChart = new Chart(scope, `${id}-agents`, { labels: props.labels, namespace: agentNamespace });
 
-    this.namespaceObject = new kplus.Namespace(this, 'Namespace', {
-      metadata: {
-        name: namespace,
-        labels: {
-          ...appLabels('security-logging', namespace),
-          // The strictest Pod Security Standard every pod here meets: the log agent
-          // reads the node's /var/log through hostPath, which baseline forbids. Set
-          // explicitly so a cluster-wide default level does not reject the agents.
-          'pod-security.kubernetes.io/enforce': 'privileged',
-        },
-      },
-    });
-    clusterScoped(this.namespaceObject);
     // No index of the stack's families is created before the setup Job has put its
     // template (the templates allow it); writes until then are retried by the agent.
     this.elasticsearch = new ElasticsearchCluster(this, 'Elasticsearch', {
+      maxMapCount: ElasticsearchMaxMapCount.DISABLE_MMAP,
       ...props.elasticsearch,
-      settings: { 'action.auto_create_index': autoCreateIndexSetting(props), ...props.elasticsearch?.settings },
+      settings: {
+        'action.auto_create_index': autoCreateIndexSetting(props),
+        // Egress is denied: no GeoIP database downloads (the stack has no ingest pipeline using them).
+        'ingest.geoip.downloader.enabled': false,
+        ...props.elasticsearch?.settings,
+      },
     });
+    // The strictest Pod Security Standard every pod of each namespace meets, set
+    // explicitly so that a cluster-wide default does not reject (or wrongly admit) them.
+    const dataLevel = this.elasticsearch.maxMapCount === ElasticsearchMaxMapCount.DISABLE_MMAP ? 'restricted' : 'privileged';
+    this.namespaceObject = namespaceWithPodSecurity(this, namespace, dataLevel);
+    // The log agent reads the node's /var/log through hostPath, which baseline forbids.
+    this.agentNamespaceObject = namespaceWithPodSecurity(this.agentsChart, agentNamespace, 'privileged');
     this.kibana = new Kibana(this, 'Kibana', { ...props.kibana, elasticsearch: this.elasticsearch });
-    this.fluentd = new FluentdDaemonSet(this, 'Fluentd', { ...props.fluentd, elasticsearch: this.elasticsearch });
+    this.fluentd = new FluentdDaemonSet(this.agentsChart, 'Fluentd', { ...props.fluentd, elasticsearch: this.elasticsearch });
 
-    for (const construct of [this.elasticsearch, this.kibana, this.fluentd]) {
-      construct.node.addDependency(this.namespaceObject);
-    }
+    for (const construct of [this.elasticsearch, this.kibana]) construct.node.addDependency(this.namespaceObject);
+    this.fluentd.node.addDependency(this.agentNamespaceObject);
 
     if (props.auditLogs ?? true) {
       this.apiServerAudit = new KubeApiServerAudit(props.audit);
@@ -164,8 +232,8 @@ export class SecurityLoggingChart extends Chart {
     }
 
     if (props.falcoAlerts ?? true) {
-      this.falcoDaemonSet = new FalcoDaemonSet(this, 'Falco', { ...props.falco, fluentd: this.fluentd });
-      this.falcoDaemonSet.node.addDependency(this.namespaceObject);
+      this.falcoDaemonSet = new FalcoDaemonSet(this.agentsChart, 'Falco', { ...props.falco, fluentd: this.fluentd });
+      this.falcoDaemonSet.node.addDependency(this.agentNamespaceObject);
     } else if (props.falco !== undefined) {
       throw new Error('chart falco is set but falcoAlerts is false: remove falco, or run Falco');
     }
@@ -182,6 +250,67 @@ export class SecurityLoggingChart extends Chart {
     this.savedObjects = savedObjects;
     this.savedObjectsImport = new KibanaSavedObjectsImport(this, 'KibanaSavedObjects', { kibana: this.kibana, savedObjects });
     for (const construct of [this.elasticsearchSetup, this.savedObjectsImport]) construct.node.addDependency(this.namespaceObject);
+    if (props.networkPolicies ?? true) this.addNetworkPolicies(props);
+  }
+
+  /** Deny by default in both namespaces, then allow what each component needs. */
+  private addNetworkPolicies(props: SecurityLoggingChartProps): void {
+    const es = this.elasticsearch;
+    const ns = this.namespace as string;
+    const agentNs = this.agentsChart.namespace as string;
+    const esPods = componentPods(ns, 'elasticsearch', es.name);
+    const kibanaPods = componentPods(ns, 'kibana', this.kibana.name);
+    const setupPods = componentPods(ns, 'elasticsearch-setup', es.name);
+    const savedObjectsPods = componentPods(ns, 'kibana-saved-objects', this.kibana.name);
+    const fluentdPods = componentPods(agentNs, 'fluentd', this.fluentd.name);
+    const apiServer = apiServerEgress(props.apiServer);
+    const secured = es.security.enabled;
+
+    const data = new NamespacePolicies(new Construct(this, 'NetworkPolicies'), appLabels('security-logging', ns));
+    data.policy('Elasticsearch', es.name, esPods.labels, {
+      ingress: [
+        ingressFrom([podsPeer(fluentdPods), podsPeer(kibanaPods), podsPeer(setupPods)], [ELASTICSEARCH_HTTP_PORT]),
+        ingressFrom([podsPeer(esPods)], [ELASTICSEARCH_TRANSPORT_PORT]),
+      ],
+      egress: [egressTo([podsPeer(esPods)], [ELASTICSEARCH_TRANSPORT_PORT])],
+    });
+    const kibanaClients = [
+      podsPeer(savedObjectsPods),
+      ...(props.kibanaClientNamespaces ?? []).map((name) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } })),
+      ...(props.kibanaClientCidrs ?? []).map((cidr) => ({ ipBlock: { cidr } })),
+    ];
+    data.policy('Kibana', this.kibana.name, kibanaPods.labels, {
+      ingress: [ingressFrom(kibanaClients, [this.kibana.port])],
+      egress: [egressTo([podsPeer(esPods)], [ELASTICSEARCH_HTTP_PORT])],
+    });
+    data.policy('Setup', `${es.name}-setup`, setupPods.labels, {
+      ingress: [],
+      egress: [egressTo([podsPeer(esPods)], [ELASTICSEARCH_HTTP_PORT]), ...(secured ? [apiServer] : [])],
+    });
+    data.policy('SavedObjects', `${this.kibana.name}-saved-objects`, savedObjectsPods.labels, {
+      ingress: [],
+      egress: [egressTo([podsPeer(kibanaPods)], [this.kibana.port])],
+    });
+    if (secured) {
+      const bootstrapJobs = [['ElasticsearchBootstrap', es.name], ...(this.kibana.certificateJob ? [['KibanaBootstrap', this.kibana.name]] : [])];
+      for (const [policyId, instance] of bootstrapJobs) {
+        data.policy(policyId, `${instance}-bootstrap`, componentPods(ns, 'elasticsearch-bootstrap', instance).labels, { ingress: [], egress: [apiServer] });
+      }
+    }
+
+    const agents = new NamespacePolicies(new Construct(this.agentsChart, 'NetworkPolicies'), appLabels('security-logging', agentNs));
+    const metricsClients = (props.metricsClientNamespaces ?? []).map((name) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } }));
+    agents.policy('Fluentd', this.fluentd.name, fluentdPods.labels, {
+      ingress: metricsClients.length > 0 ? [ingressFrom(metricsClients, [this.fluentd.metricsPort])] : [],
+      // kubernetes_metadata reads pods and namespaces from the API server.
+      egress: [egressTo([podsPeer(esPods)], [ELASTICSEARCH_HTTP_PORT]), apiServer],
+    });
+    if (this.falcoDaemonSet) {
+      const falcoPods = componentPods(agentNs, 'falco', this.falcoDaemonSet.name);
+      // The driver loader downloads prebuilt drivers (download.falco.org) for kmod and auto.
+      const downloads = this.falcoDaemonSet.driver === FalcoDriver.MODERN_EBPF ? [] : [egressTo([{ ipBlock: { cidr: '0.0.0.0/0' } }], [443])];
+      agents.policy('Falco', this.falcoDaemonSet.name, falcoPods.labels, { ingress: [], egress: downloads });
+    }
   }
 
   /** The index templates of the sources that run, and the saved objects over them. */
@@ -238,4 +367,21 @@ function autoCreateIndexSetting(props: SecurityLoggingChartProps): string {
     props.kubeArmor?.indexNames?.alerts, props.kubeArmor?.indexNames?.logs, props.kubeArmor?.indexNames?.messages,
   ].filter((f): f is string => f !== undefined && !f.startsWith(`${prefix}-`));
   return [`-${prefix}-*`, ...[...new Set(named)].flatMap((f) => [`-${f}`, `-${f}-*`]), '+*'].join(',');
+}
+
+/** A Namespace labelled with the Pod Security Standard level it enforces (and warns and audits at). */
+function namespaceWithPodSecurity(chart: Chart, name: string, level: 'privileged' | 'baseline' | 'restricted'): kplus.Namespace {
+  const namespace = new kplus.Namespace(chart, 'Namespace', {
+    metadata: {
+      name,
+      labels: {
+        ...appLabels('security-logging', name),
+        'pod-security.kubernetes.io/enforce': level,
+        'pod-security.kubernetes.io/warn': level,
+        'pod-security.kubernetes.io/audit': level,
+      },
+    },
+  });
+  clusterScoped(namespace);
+  return namespace;
 }

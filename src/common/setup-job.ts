@@ -15,6 +15,22 @@ export interface SetupJobOptions {
   /** The script (run by bash) and the files it reads, by file name; mounted at /setup. */
   readonly files: { [file: string]: string };
   readonly labels: { [key: string]: string };
+  /**
+   * ServiceAccount whose token the pod mounts, for Jobs that call the Kubernetes API.
+   * @default - none: no token is mounted
+   */
+  readonly serviceAccount?: kplus.IServiceAccount;
+  /** Memory request and limit, in MiB. @default 64 */
+  readonly memoryMebibytes?: number;
+  /** Secrets mounted read-only, by mount path. */
+  readonly secretMounts?: { [path: string]: SecretMount };
+}
+
+/** A Secret (some of its keys, or all) mounted into a setup Job. */
+export interface SecretMount {
+  readonly secretName: string;
+  /** The keys to mount; all when unset. */
+  readonly keys?: string[];
 }
 
 /**
@@ -35,7 +51,8 @@ export function createSetupJob(scope: Construct, options: SetupJobOptions): kplu
     activeDeadline: Duration.hours(6),
     ttlAfterFinished: Duration.days(7),
     restartPolicy: kplus.RestartPolicy.NEVER,
-    automountServiceAccountToken: false,
+    serviceAccount: options.serviceAccount,
+    automountServiceAccountToken: options.serviceAccount !== undefined,
     securityContext: { user: options.user, group: options.user, ensureNonRoot: true },
   });
   applyPodTemplateExtras(job);
@@ -46,13 +63,18 @@ export function createSetupJob(scope: Construct, options: SetupJobOptions): kplu
     command: ['bash', '/setup/run.sh'],
     resources: {
       cpu: { request: kplus.Cpu.millis(10) },
-      memory: { request: Size.mebibytes(64), limit: Size.mebibytes(64) },
+      memory: { request: Size.mebibytes(options.memoryMebibytes ?? 64), limit: Size.mebibytes(options.memoryMebibytes ?? 64) },
     },
     securityContext: unprivilegedContainer(options.user, true),
   });
   dropAllCapabilities(job, [0]);
   container.mount('/setup', kplus.Volume.fromConfigMap(scope, 'FilesVolume', configMap, { name: 'setup' }), { readOnly: true });
   container.mount('/tmp', kplus.Volume.fromEmptyDir(scope, 'TmpVolume', 'tmp'));
+  Object.entries(options.secretMounts ?? {}).forEach(([path, mount], i) => {
+    const secret = kplus.Secret.fromSecretName(scope, `MountedSecret${i}`, mount.secretName);
+    const items = mount.keys && Object.fromEntries(mount.keys.map((key) => [key, { path: key }]));
+    container.mount(path, kplus.Volume.fromSecret(scope, `SecretVolume${i}`, secret, { name: `secret-${i}`, items }), { readOnly: true });
+  });
   return job;
 }
 
@@ -60,10 +82,10 @@ export function createSetupJob(scope: Construct, options: SetupJobOptions): kplu
  * Bash that waits until `curl` of a URL succeeds (HTTP 2xx), for about ten minutes,
  * then fails the attempt (the Job retries).
  */
-export function waitForUrlScript(what: string, url: string): string {
+export function waitForUrlScript(what: string, url: string, curlOptions = ''): string {
   return [
     `for attempt in $(seq 1 120); do`,
-    `  if curl --silent --fail --max-time 10 --output /dev/null '${url}'; then break; fi`,
+    `  if curl ${curlOptions ? `${curlOptions} ` : ''}--silent --fail --max-time 10 --output /dev/null '${url}'; then break; fi`,
     `  if [ "$attempt" = 120 ]; then echo '${what} is not ready; the Job will retry' >&2; exit 1; fi`,
     `  echo 'waiting for ${what}'; sleep 5`,
     'done',

@@ -1,7 +1,8 @@
 import { ApiObject, Chart, Duration, JsonPatch, Size, Yaml } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
-import { ElasticsearchConnection, ElasticsearchScheme } from './elasticsearch-connection';
+import { Construct, IConstruct } from 'constructs';
+import { ElasticsearchAuthentication, ElasticsearchConnection, ElasticsearchScheme } from './elasticsearch-connection';
+import { ElasticsearchCertificateSource, ElasticsearchSecurity, createBootstrapJob } from './elasticsearch-security';
 import { contentHash } from '../common/hash';
 import { appLabels, selectorLabels } from '../common/labels';
 import { applyPodTemplateExtras, dropAllCapabilities, unprivilegedContainer } from '../common/pod';
@@ -222,6 +223,41 @@ export interface ElasticsearchClusterProps extends ElasticsearchNodeResources {
    * @default - none
    */
   readonly priorityClassName?: string;
+
+  /**
+   * TLS on HTTP and transport, and authentication.
+   * @default ElasticsearchSecurity.bootstrapJob()
+   */
+  readonly security?: ElasticsearchSecurity;
+
+  /**
+   * The cluster's DNS domain, for the certificates' names.
+   * @default 'cluster.local'
+   */
+  readonly clusterDomain?: string;
+}
+
+/**
+ * Something that writes documents to the cluster (a log agent). It gets its own
+ * user, allowed only to create documents in its own index families.
+ */
+export interface IElasticsearchWriter extends IConstruct {
+  /** Short name; its credentials Secret is `<name>-elasticsearch` in its namespace. */
+  readonly writerName: string;
+  /** The index families (data-stream names or name prefixes) it writes, complete at synth time. */
+  writtenIndexFamilies(): string[];
+}
+
+/** A consumer the setup Job makes credentials for. @internal */
+export interface ElasticsearchConsumer {
+  /** Namespace of the consumer (and of its Secret). */
+  readonly namespace: string;
+  /** Its Secret. */
+  readonly secretName: string;
+  /** A writer's username, or undefined for Kibana (a service account token). */
+  readonly username?: string;
+  /** A writer's index families. */
+  readonly indexFamilies?: () => string[];
 }
 
 /** A resolved node group. */
@@ -238,8 +274,12 @@ interface NodeGroup {
 
 /** Pod label of the node groups that take client HTTP traffic (not dedicated masters). */
 const CLIENT_LABEL = 'security-logging.cdk8s.io/http-client';
-const HTTP_PORT = 9200;
-const TRANSPORT_PORT = 9300;
+/** The HTTP API port. */
+export const ELASTICSEARCH_HTTP_PORT = 9200;
+/** The transport (node-to-node) port. */
+export const ELASTICSEARCH_TRANSPORT_PORT = 9300;
+const HTTP_PORT = ELASTICSEARCH_HTTP_PORT;
+const TRANSPORT_PORT = ELASTICSEARCH_TRANSPORT_PORT;
 /** Elasticsearch's TCP readiness port: open once the node has joined a cluster with an elected master. */
 const READINESS_PORT = 8080;
 const ES_HOME = '/usr/share/elasticsearch';
@@ -266,8 +306,10 @@ const MAX_STATEFUL_SET_NAME = 52;
  * green or yellow cluster, so a single-node or yellow cluster does not wedge
  * (elastic/helm-charts#783), and it needs no credentials once security is on.
  *
- * Security (TLS, authentication) is not configured yet: `xpack.security.enabled`
- * is `false`, and the HTTP API is plain HTTP inside the cluster network.
+ * Security is on by default ({@link ElasticsearchSecurity}): TLS on HTTP and
+ * transport, and authentication. A bootstrap Job creates the certificates (or
+ * cert-manager does) and the `elastic` password in the cluster; consumers get users
+ * and tokens of their own from {@link ElasticsearchSetup}.
  *
  * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/important-settings.html
  * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/modules-discovery-settings.html
@@ -303,6 +345,23 @@ export class ElasticsearchCluster extends Construct {
   public readonly maxMapCount: ElasticsearchMaxMapCount;
   /** The `vm.max_map_count` value the init container sets (for this version). */
   public readonly maxMapCountValue: number;
+  /** Security settings. */
+  public readonly security: ElasticsearchSecurity;
+  /** Namespace of the cluster. */
+  public readonly namespace: string;
+  /** The cluster's DNS domain. */
+  public readonly clusterDomain: string;
+  /** Secret with `ca.crt`, `tls.crt` and `tls.key` of the nodes (security on). */
+  public readonly certificateSecretName?: string;
+  /** Secret with the `elastic` superuser's `username` and `password` (security on). */
+  public readonly elasticCredentialsSecretName?: string;
+  /** Secret with the bootstrap CA (`ca.crt`, `ca.key`), when the bootstrap Job makes certificates. */
+  public readonly caSecretName?: string;
+  /** The Job that creates the CA, certificates and `elastic` password, when security is on. */
+  public readonly bootstrapJob?: kplus.Job;
+  private readonly _consumers: ElasticsearchConsumer[] = [];
+  /** Consumers an ElasticsearchSetup has taken, or undefined before one did. */
+  private consumersInSetup?: number;
 
   constructor(scope: Construct, id: string, props: ElasticsearchClusterProps = {}) {
     super(scope, id);
@@ -319,8 +378,14 @@ export class ElasticsearchCluster extends Construct {
     this.maxMapCount = props.maxMapCount ?? ElasticsearchMaxMapCount.PRIVILEGED_INIT_CONTAINER;
     this.maxMapCountValue = versionParts[0] > 8 || versionParts[1] >= 16 ? 1048576 : 262144;
     if (props.priorityClassName !== undefined) validateDnsSubdomain('elasticsearch priorityClassName', props.priorityClassName);
-    // Security settings arrive with TLS and authentication; until then consumers speak plain HTTP.
+    // Security is set by `security`, never through settings.
     const settings = validateSettings('elasticsearch settings', props.settings, DERIVED_SETTINGS, ['xpack.security.']);
+    this.security = props.security ?? ElasticsearchSecurity.bootstrapJob();
+    if (!(this.security instanceof ElasticsearchSecurity)) {
+      throw new Error(`elasticsearch security must be an ElasticsearchSecurity (bootstrapJob(), certManager(...), disabledForDevelopmentOnly()), got ${JSON.stringify(props.security)}`);
+    }
+    this.clusterDomain = props.clusterDomain ?? 'cluster.local';
+    validateDnsSubdomain('elasticsearch clusterDomain', this.clusterDomain);
 
     const groups = resolveNodeGroups(this.name, props);
     this.totalReplicas = groups.reduce((sum, g) => sum + g.replicas, 0);
@@ -336,8 +401,24 @@ export class ElasticsearchCluster extends Construct {
         'namespaces reach it by <service>.<namespace>.svc',
       );
     }
+    this.namespace = namespace;
     const clusterLabels = appLabels('elasticsearch', this.name);
     const headlessName = `${this.name}-headless`;
+    if (this.security.enabled) {
+      this.certificateSecretName = `${this.name}-certs`;
+      this.elasticCredentialsSecretName = `${this.name}-elastic-credentials`;
+      if (this.security.certificateSource === ElasticsearchCertificateSource.BOOTSTRAP_JOB) this.caSecretName = `${this.name}-ca`;
+      this.bootstrapJob = this.createSecurityBootstrap(headlessName, clusterLabels);
+      this.node.addValidation({
+        validate: () => {
+          const missing = this._consumers.slice(this.consumersInSetup ?? 0).map((c) => `${c.namespace}/${c.secretName}`);
+          return missing.length > 0
+            ? [`elasticsearch ${this.name}: the credentials Secrets ${missing.join(', ')} are made by no ElasticsearchSetup: ` +
+              'add new ElasticsearchSetup(scope, id, { elasticsearch }) after every Kibana and log agent of the cluster, or use SecurityLoggingChart']
+            : [];
+        },
+      });
+    }
 
     this.service = new kplus.Service(this, 'Service', {
       metadata: { name: this.name, labels: clusterLabels },
@@ -362,7 +443,7 @@ export class ElasticsearchCluster extends Construct {
     this.connection = new ElasticsearchConnection({
       host: `${this.name}.${namespace}.svc`,
       port: HTTP_PORT,
-      scheme: ElasticsearchScheme.HTTP,
+      scheme: this.security.enabled ? ElasticsearchScheme.HTTPS : ElasticsearchScheme.HTTP,
     });
 
     const clusterPods = kplus.Pods.select(this, 'ClusterPods', { labels: selectorLabels(clusterLabels) });
@@ -379,6 +460,76 @@ export class ElasticsearchCluster extends Construct {
     });
   }
 
+  /**
+   * Registers a writer and returns its connection: a user of its own that can only
+   * create documents in the writer's index families, whose password the setup Job
+   * puts, with the CA, into the Secret `<writerName>-elasticsearch` in the writer's
+   * namespace.
+   */
+  public addWriter(writer: IElasticsearchWriter): ElasticsearchConnection {
+    const namespace = Chart.of(writer).namespace;
+    if (namespace === undefined) throw new Error(`elasticsearch writer ${writer.writerName} needs its chart to have a namespace`);
+    return this.addConsumer({
+      namespace,
+      secretName: `${writer.writerName}-elasticsearch`,
+      username: `${namespace}-${writer.writerName}`,
+      indexFamilies: () => writer.writtenIndexFamilies(),
+    }, ElasticsearchAuthentication.BASIC);
+  }
+
+  /**
+   * Registers a Kibana and returns its connection: a token of the `elastic/kibana`
+   * service account, which the setup Job creates and puts, with the CA, into the
+   * Secret `<kibanaName>-elasticsearch` in Kibana's namespace.
+   */
+  public addKibana(kibana: IConstruct, kibanaName: string): ElasticsearchConnection {
+    const namespace = Chart.of(kibana).namespace;
+    if (namespace === undefined) throw new Error(`elasticsearch kibana ${kibanaName} needs its chart to have a namespace`);
+    return this.addConsumer({ namespace, secretName: `${kibanaName}-elasticsearch` }, ElasticsearchAuthentication.SERVICE_ACCOUNT_TOKEN);
+  }
+
+  /** The registered consumers; a copy. @internal */
+  public _consumersForSetup(): ElasticsearchConsumer[] {
+    if (this.consumersInSetup !== undefined) throw new Error(`elasticsearch ${this.name} has an ElasticsearchSetup already: one per cluster`);
+    this.consumersInSetup = this._consumers.length;
+    return [...this._consumers];
+  }
+
+  private addConsumer(consumer: ElasticsearchConsumer, authentication: ElasticsearchAuthentication): ElasticsearchConnection {
+    if (!this.security.enabled) return this.connection;
+    if (this._consumers.some((c) => c.namespace === consumer.namespace && c.secretName === consumer.secretName)) {
+      throw new Error(`elasticsearch ${this.name}: a consumer with Secret ${consumer.namespace}/${consumer.secretName} is registered already; consumer names must be unique per namespace`);
+    }
+    this._consumers.push(consumer);
+    return new ElasticsearchConnection({
+      host: this.connection.host, port: this.connection.port, scheme: this.connection.scheme, authentication, secretName: consumer.secretName,
+    });
+  }
+
+  /** DNS names of the nodes' certificate: the client and headless Services (transport checks only the chain). */
+  private certificateDnsNames(headlessName: string): string[] {
+    const names = (service: string) => [service, `${service}.${this.namespace}`, `${service}.${this.namespace}.svc`,
+      `${service}.${this.namespace}.svc.${this.clusterDomain}`];
+    return [...names(this.name), ...names(headlessName), 'localhost'];
+  }
+
+  /** The Job that creates, once, the Secrets the nodes need before they start (or cert-manager's Certificate). */
+  private createSecurityBootstrap(headlessName: string, clusterLabels: { [key: string]: string }): kplus.Job {
+    return createBootstrapJob(new Construct(this, 'Bootstrap'), {
+      name: `${this.name}-bootstrap`,
+      instance: this.name,
+      image: this.image,
+      namespace: this.namespace,
+      security: this.security,
+      caSecretName: this.caSecretName,
+      certificates: [{
+        secretName: this.certificateSecretName as string, name: 'elasticsearch', dnsNames: this.certificateDnsNames(headlessName), labels: clusterLabels,
+      }],
+      passwords: { [this.elasticCredentialsSecretName as string]: 'elastic' },
+      secretLabels: clusterLabels,
+    });
+  }
+
   /** Names of the master-eligible pods (`cluster.initial_master_nodes`); a copy. */
   public get masterNodeNames(): string[] {
     return [...this._masterNodeNames];
@@ -387,6 +538,27 @@ export class ElasticsearchCluster extends Construct {
   /** One StatefulSet per node group, in group order; a copy. */
   public get statefulSets(): kplus.StatefulSet[] {
     return [...this._statefulSets];
+  }
+
+  /**
+   * TLS on HTTP (clients verify the host name) and transport (nodes verify the
+   * certificate chain: pods connect by address), and authentication.
+   * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/security-settings.html#ssl-tls-settings
+   */
+  private securitySettings(): { [key: string]: any } {
+    if (!this.security.enabled) return { 'xpack.security.enabled': false };
+    const pem = (prefix: string) => ({
+      [`${prefix}.enabled`]: true,
+      [`${prefix}.key`]: `${CERTS_DIR}/tls.key`,
+      [`${prefix}.certificate`]: `${CERTS_DIR}/tls.crt`,
+      [`${prefix}.certificate_authorities`]: [`${CERTS_DIR}/ca.crt`],
+    });
+    return {
+      'xpack.security.enabled': true,
+      ...pem('xpack.security.http.ssl'),
+      ...pem('xpack.security.transport.ssl'),
+      'xpack.security.transport.ssl.verification_mode': 'certificate',
+    };
   }
 
   private createNodeGroup(group: NodeGroup, index: number | undefined, shared: {
@@ -416,8 +588,7 @@ export class ElasticsearchCluster extends Construct {
       settings['discovery.seed_hosts'] = [shared.headlessName];
       settings['cluster.initial_master_nodes'] = this.masterNodeNames;
     }
-    // TLS and authentication arrive with the security work; until then the API is plain HTTP.
-    settings['xpack.security.enabled'] = false;
+    Object.assign(settings, this.securitySettings());
     if (this.maxMapCount === ElasticsearchMaxMapCount.DISABLE_MMAP) settings['node.store.allow_mmap'] = false;
     Object.assign(settings, shared.settings);
 
@@ -478,6 +649,15 @@ export class ElasticsearchCluster extends Construct {
     });
     container.mount(`${ES_HOME}/config/elasticsearch.yml`, configVolume, { subPath: 'elasticsearch.yml', readOnly: true });
     container.mount(`${ES_HOME}/config/jvm.options.d/heap.options`, configVolume, { subPath: 'heap.options', readOnly: true });
+    if (this.security.enabled) {
+      container.mount(`${ES_HOME}/config/${CERTS_DIR}`, kplus.Volume.fromSecret(scope, 'CertsVolume',
+        kplus.Secret.fromSecretName(scope, 'Certs', this.certificateSecretName as string), { name: 'certs' }), { readOnly: true });
+      container.mount(ELASTIC_CREDENTIALS_DIR, kplus.Volume.fromSecret(scope, 'ElasticCredentialsVolume',
+        kplus.Secret.fromSecretName(scope, 'ElasticCredentials', this.elasticCredentialsSecretName as string), { name: 'elastic-credentials' }),
+      { readOnly: true });
+      // The bootstrap password of the `elastic` user, read at the first start only.
+      container.env.addVariable('ELASTIC_PASSWORD_FILE', kplus.EnvValue.fromValue(`${ELASTIC_CREDENTIALS_DIR}/password`));
+    }
     dropAllCapabilities(sts, [0]);
 
     if (this.maxMapCount === ElasticsearchMaxMapCount.PRIVILEGED_INIT_CONTAINER) {
@@ -528,6 +708,10 @@ export class ElasticsearchCluster extends Construct {
     return sts;
   }
 }
+
+/** Where the nodes' certificate Secret is mounted, under the config directory. */
+const CERTS_DIR = 'certs';
+const ELASTIC_CREDENTIALS_DIR = '/mnt/elastic-credentials';
 
 function isMasterEligible(roles: ElasticsearchNodeRole[] | undefined): boolean {
   return roles === undefined || roles.includes(ElasticsearchNodeRole.MASTER);

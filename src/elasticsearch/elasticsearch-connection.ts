@@ -6,6 +6,16 @@ export enum ElasticsearchScheme {
   HTTPS = 'https',
 }
 
+/** How a consumer authenticates to Elasticsearch. */
+export enum ElasticsearchAuthentication {
+  /** None: security is disabled (development only). */
+  NONE = 'none',
+  /** A native user: `username` and `password` keys of the consumer's Secret. */
+  BASIC = 'basic',
+  /** A service account token: the `token` key of the consumer's Secret. */
+  SERVICE_ACCOUNT_TOKEN = 'service-account-token',
+}
+
 /** Where and how to reach an Elasticsearch cluster's HTTP API. */
 export interface ElasticsearchConnectionProps {
   /** Host name of the client Service (`<service>.<namespace>.svc`). */
@@ -14,30 +24,65 @@ export interface ElasticsearchConnectionProps {
   readonly port: number;
   /** URL scheme. */
   readonly scheme: ElasticsearchScheme;
+  /**
+   * How the consumer authenticates.
+   * @default ElasticsearchAuthentication.NONE
+   */
+  readonly authentication?: ElasticsearchAuthentication;
+  /**
+   * The consumer's Secret, in the consumer's namespace: `ca.crt` (the CA that signed
+   * the cluster's certificate) and the credentials. Created in the cluster by the
+   * setup Job; never part of the manifests.
+   * @default - none (security disabled)
+   */
+  readonly secretName?: string;
 }
 
 /**
  * Everything a consumer (Kibana, a log agent, a setup Job) needs to reach an
- * Elasticsearch cluster. Consumers read this object instead of building host names
- * from strings, so when the cluster gains TLS and credentials, they arrive here and
- * no consumer changes.
+ * Elasticsearch cluster: where, over which scheme, which CA to trust, and which
+ * Secret holds its own credentials. Consumers read this object instead of building
+ * host names from strings, so TLS and credentials reach them with no code change.
  */
 export class ElasticsearchConnection {
-  /** Host name of the client Service (`<service>.<namespace>.svc`, or the bare Service name when the chart has no namespace). */
+  /** Key of the CA certificate (PEM) in the consumer's Secret. */
+  public static readonly CA_KEY = 'ca.crt';
+  /** Key of the username in the consumer's Secret. */
+  public static readonly USERNAME_KEY = 'username';
+  /** Key of the password in the consumer's Secret. */
+  public static readonly PASSWORD_KEY = 'password';
+  /** Key of the service account token in the consumer's Secret. */
+  public static readonly TOKEN_KEY = 'token';
+
+  /** Host name of the client Service (`<service>.<namespace>.svc`). */
   public readonly host: string;
   /** HTTP port. */
   public readonly port: number;
   /** URL scheme. */
   public readonly scheme: ElasticsearchScheme;
+  /** How the consumer authenticates. */
+  public readonly authentication: ElasticsearchAuthentication;
+  /** The consumer's Secret (CA and credentials), when security is on. */
+  public readonly secretName?: string;
 
   constructor(props: ElasticsearchConnectionProps) {
     this.host = props.host;
     this.port = props.port;
     this.scheme = props.scheme;
+    this.authentication = props.authentication ?? ElasticsearchAuthentication.NONE;
+    this.secretName = props.secretName;
+    if ((this.authentication === ElasticsearchAuthentication.NONE) !== (this.secretName === undefined)) {
+      throw new Error(`elasticsearch connection secretName must be set exactly when authentication is not none, got ${JSON.stringify(props)}`);
+    }
   }
 
-  /** The base URL, e.g. `http://elasticsearch.security-logging.svc:9200`. */
+  /** The base URL, e.g. `https://elasticsearch.security-logging.svc:9200`. */
   public get url(): string {
     return `${this.scheme}://${this.host}:${this.port}`;
+  }
+
+  /** Whether the consumer must verify TLS with `ca.crt` and send credentials. */
+  public get secured(): boolean {
+    return this.secretName !== undefined;
   }
 }

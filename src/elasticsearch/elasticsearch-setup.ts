@@ -3,19 +3,25 @@ import { Construct } from 'constructs';
 import { ElasticsearchCluster } from './elasticsearch-cluster';
 import { IndexTemplate } from './index-template';
 import { appLabels } from '../common/labels';
+import { SECRET_FUNCTIONS, secretLabelsLine } from '../common/secret-script';
 import { createSetupJob, waitForUrlScript } from '../common/setup-job';
+import { secretWriterRole } from './elasticsearch-security';
 
 /** Props of {@link ElasticsearchSetup}. */
 export interface ElasticsearchSetupProps {
   /** The cluster to configure. */
   readonly elasticsearch: ElasticsearchCluster;
-  /** Index templates to put, with their lifecycle policies. */
-  readonly templates: IndexTemplate[];
+  /**
+   * Index templates to put, with their lifecycle policies.
+   * @default []
+   */
+  readonly templates?: IndexTemplate[];
 }
 
 /**
  * A Job that puts the lifecycle policies and index templates into the cluster once
- * it is healthy (yellow or green). PUT replaces, so running it again is harmless;
+ * it is healthy (yellow or green), and, when security is on, gives each consumer
+ * registered before it is created (log agents, Kibana) its credentials. PUT replaces, so running it again is harmless;
  * a change of any template or policy makes a new Job.
  * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/index-templates.html
  * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/ilm-put-lifecycle.html
@@ -29,42 +35,164 @@ export class ElasticsearchSetup extends Construct {
     if (!props || !(props.elasticsearch instanceof ElasticsearchCluster)) {
       throw new Error('elasticsearch setup elasticsearch is required: pass the ElasticsearchCluster to configure');
     }
-    if (props.templates.length === 0) throw new Error('elasticsearch setup templates must not be empty');
-    const names = props.templates.map((t) => t.name);
+    const templates = props.templates ?? [];
+    const names = templates.map((t) => t.name);
     if (new Set(names).size !== names.length) throw new Error(`elasticsearch setup templates must have unique names, got ${JSON.stringify(names)}`);
     const es = props.elasticsearch;
     const files: { [file: string]: string } = {};
     const calls: string[] = [];
-    for (const template of props.templates) {
+    for (const template of templates) {
       files[`policy-${template.lifecycle.name}.json`] = JSON.stringify(template.lifecycle.toJson(), undefined, 2) + '\n';
       calls.push(`put '/_ilm/policy/${template.lifecycle.name}' 'policy-${template.lifecycle.name}.json'`);
     }
-    for (const template of props.templates) {
+    for (const template of templates) {
       files[`template-${template.name}.json`] = JSON.stringify(template.toJson(), undefined, 2) + '\n';
       calls.push(`put '/_index_template/${template.name}' 'template-${template.name}.json'`);
     }
+    const secured = es.security.enabled;
+    const consumers = secured ? es._consumersForSetup() : [];
+    if (templates.length === 0 && consumers.length === 0) {
+      throw new Error('elasticsearch setup has nothing to do: pass templates, or create it after the Kibana and log agents that need credentials');
+    }
+    for (const consumer of consumers) {
+      if (consumer.username !== undefined) {
+        const role = `${consumer.username}-writer`;
+        const families = consumer.indexFamilies?.() ?? [];
+        files[`role-${role}.json`] = JSON.stringify(writerRole(families), undefined, 2) + '\n';
+        // The role lists the families as they are now; one added later would be refused.
+        this.node.addValidation({
+          validate: () => (consumer.indexFamilies?.() ?? []).filter((f) => !families.includes(f))
+            .map((f) => `elasticsearch setup: writer ${consumer.username} gained index family ${f} after the ElasticsearchSetup was created; create it after every source`),
+        });
+        calls.push(`put '/_security/role/${role}' 'role-${role}.json'`);
+        calls.push(`ensure_user '${consumer.namespace}' '${consumer.secretName}' '${consumer.username}' '${role}'`);
+      } else {
+        calls.push(`ensure_kibana_credentials '${consumer.namespace}' '${consumer.secretName}'`);
+      }
+    }
+    const name = `${es.name}-setup`;
+    const labels = appLabels('elasticsearch-setup', es.name);
+    const curlAuth = secured ? '--config /tmp/es-curl.conf' : '';
     files['run.sh'] = [
       '#!/usr/bin/env bash',
-      '# Puts the lifecycle policies, then the index templates (which name them).',
+      secured
+        ? '# Puts the lifecycle policies, the index templates (which name them), then each writer\'s role and user and\n' +
+          "# each Kibana's service account token, with their credentials in Secrets in the consumers' namespaces."
+        : '# Puts the lifecycle policies, then the index templates (which name them).',
       'set -euo pipefail',
+      ...(secured ? [
+        'umask 077',
+        SECRET_FUNCTIONS,
+        secretLabelsLine(labels),
+        // A curl config file keeps the password out of the process list.
+        `printf 'cacert = "${CA_FILE}"\\nuser = "elastic:%s"\\n' "$(cat ${ELASTIC_DIR}/password)" > /tmp/es-curl.conf`,
+      ] : []),
       `ES='${es.connection.url}'`,
-      waitForUrlScript('Elasticsearch', `${es.connection.url}/_cluster/health?wait_for_status=yellow&timeout=5s`),
+      waitForUrlScript('Elasticsearch', `${es.connection.url}/_cluster/health?wait_for_status=yellow&timeout=5s`, curlAuth),
+      // es METHOD PATH [BODY_FILE]: prints the HTTP status; the body is in /tmp/response.
+      'es() {',
+      `  local args=(${curlAuth ? `${curlAuth} ` : ''}--silent --show-error --max-time 30 --output /tmp/response --write-out '%{http_code}' -X "$1")`,
+      `  if [ $# -ge 3 ]; then args+=(-H 'Content-Type: application/json' --data-binary "@$3"); fi`,
+      '  curl "${args[@]}" "$ES$2"',
+      '}',
       'put() {',
       '  echo "PUT $1"',
-      "  code=$(curl --silent --show-error --max-time 30 --output /tmp/response --write-out '%{http_code}' -X PUT -H 'Content-Type: application/json' \"$ES$1\" --data-binary \"@/setup/$2\")",
+      '  local code',
+      '  code=$(es PUT "$1" "/setup/$2")',
       '  cat /tmp/response; echo',
       '  if [ "$code" -ge 300 ]; then echo "PUT $1 answered $code" >&2; exit 1; fi',
       '}',
+      ...(secured ? [ENSURE_USER_FUNCTION, ENSURE_KIBANA_TOKEN_FUNCTION] : []),
       ...calls,
       'echo done',
       '',
     ].join('\n');
+    let serviceAccount: kplus.ServiceAccount | undefined;
+    if (consumers.length > 0) {
+      serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', { metadata: { name, labels }, automountToken: false });
+      const namespaces = [...new Set(consumers.map((c) => c.namespace))].sort();
+      namespaces.forEach((namespace, i) => secretWriterRole(this, `Consumers${i}`, {
+        name, namespace, labels, serviceAccount: serviceAccount as kplus.ServiceAccount,
+        secretNames: consumers.filter((c) => c.namespace === namespace).map((c) => c.secretName),
+      }));
+    }
     this.job = createSetupJob(this, {
-      name: `${es.name}-setup`,
+      name,
       image: es.image,
       user: 1000,
       files,
-      labels: appLabels('elasticsearch-setup', es.name),
+      labels,
+      serviceAccount,
+      secretMounts: secured ? {
+        [ELASTIC_DIR]: { secretName: es.elasticCredentialsSecretName as string, keys: ['password'] },
+        [CA_DIR]: { secretName: es.certificateSecretName as string, keys: ['ca.crt'] },
+      } : undefined,
     });
   }
 }
+
+const ELASTIC_DIR = '/elastic';
+const CA_DIR = '/elasticsearch';
+const CA_FILE = `${CA_DIR}/ca.crt`;
+
+/**
+ * A writer's role: create documents in its families' data streams (and create the
+ * streams on first write, from their templates), nothing else: no read, no delete,
+ * no cluster privilege.
+ * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/security-privileges.html#privileges-list-indices
+ */
+function writerRole(families: string[]): object {
+  if (families.length === 0) throw new Error('elasticsearch setup: a writer registered no index family');
+  return {
+    cluster: [],
+    indices: [{ names: [...new Set(families)].sort().flatMap((f) => [f, `${f}-*`]), privileges: ['create_doc', 'auto_configure'] }],
+  };
+}
+
+/**
+ * `ensure_user NAMESPACE SECRET USERNAME ROLE`: the writer's password from its Secret,
+ * or a new one stored in a new Secret (with the CA); then PUT the user with it, which
+ * changes nothing when the user exists with that password.
+ */
+const ENSURE_USER_FUNCTION = String.raw`ensure_user() {
+  if secret_get "$1" "$2"; then
+    secret_key password > /tmp/password
+  else
+    printf '%s' "$3" > /tmp/username
+    random_password > /tmp/password
+    if ! create_secret "$1" "$2" ca.crt=${CA_FILE} username=/tmp/username password=/tmp/password; then
+      secret_get "$1" "$2" || exit 1
+      secret_key password > /tmp/password
+    fi
+  fi
+  printf '{"password":"%s","roles":["%s"],"full_name":"log writer %s/%s"}' "$(cat /tmp/password)" "$4" "$1" "$2" > /tmp/user.json
+  rm -f /tmp/password
+  echo "PUT /_security/user/$3"
+  local code
+  code=$(es PUT "/_security/user/$3" /tmp/user.json)
+  rm -f /tmp/user.json
+  cat /tmp/response; echo
+  if [ "$code" -ge 300 ]; then echo "PUT /_security/user/$3 answered $code" >&2; exit 1; fi
+}`;
+
+/**
+ * `ensure_kibana_credentials NAMESPACE SECRET`: when Kibana's Secret is missing, create a
+ * token of the elastic/kibana service account (a new name each time, so no existing
+ * token is touched) and store it with the CA; if the Secret appeared meanwhile,
+ * delete the new token again.
+ * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/security-api-create-service-token.html
+ */
+const ENSURE_KIBANA_TOKEN_FUNCTION = String.raw`ensure_kibana_credentials() {
+  if secret_get "$1" "$2"; then echo "Secret $1/$2 exists: kept as it is"; return; fi
+  local name code
+  name="$1-$2-$(date +%s)"
+  code=$(es POST "/_security/service/elastic/kibana/credential/token/$name")
+  if [ "$code" != 200 ]; then echo "creating token $name answered $code" >&2; cat /tmp/response >&2; exit 1; fi
+  sed -n 's/.*"value" *: *"\([^"]*\)".*/\1/p' /tmp/response | tr -d '\n' > /tmp/token
+  rm -f /tmp/response
+  if [ ! -s /tmp/token ]; then echo "no token value in the answer" >&2; exit 1; fi
+  if ! create_secret "$1" "$2" token=/tmp/token ca.crt=${CA_FILE}; then
+    es DELETE "/_security/service/elastic/kibana/credential/token/$name" > /dev/null
+  fi
+  rm -f /tmp/token
+}`;

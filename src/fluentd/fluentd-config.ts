@@ -25,7 +25,8 @@ export interface FluentdPluginOptions {
 
   /**
    * Plugin parameters in the order they are rendered. Values must be strings,
-   * finite numbers, booleans or arrays of strings; `undefined` entries are left out.
+   * finite numbers, booleans, arrays of strings or {@link FluentdEnvValue}s;
+   * `undefined` entries are left out.
    * @default {}
    */
   readonly params?: { [key: string]: any };
@@ -56,6 +57,32 @@ export interface FluentdSectionOptions {
    * @default []
    */
   readonly sections?: FluentdSection[];
+}
+
+/**
+ * A parameter value fluentd reads from an environment variable when it starts
+ * (`"#{ENV['NAME']}"`, the config file's embedded Ruby), for credentials that reach
+ * the container through a `secretKeyRef`: the rendered file holds only the name.
+ * @see https://docs.fluentd.org/configuration/config-file#embedded-ruby-code
+ */
+export class FluentdEnvValue {
+  /** The value of environment variable `name` (letters, digits, `_`). */
+  public static of(name: string): FluentdEnvValue {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name ?? '')) {
+      throw new Error(`fluentd environment variable name must be letters, digits or '_', got ${JSON.stringify(name)}`);
+    }
+    return new FluentdEnvValue(name);
+  }
+
+  private constructor(
+    /** The environment variable. */
+    public readonly name: string,
+  ) {}
+
+  /** The double-quoted value with the embedded Ruby that reads the variable. */
+  public render(): string {
+    return `"#{ENV['${this.name}']}"`;
+  }
 }
 
 const PARAM_KEY = /^@?[A-Za-z_][A-Za-z0-9_.]*$/;
@@ -305,6 +332,7 @@ function renderValue(section: string, key: string, value: unknown): string {
     throw new Error(`fluentd <${section}> param ${key}: ${why}, got ${JSON.stringify(value)}`);
   };
   if (typeof value === 'boolean') return String(value);
+  if (value instanceof FluentdEnvValue) return value.render();
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) fail('numbers must be finite');
     return String(value);

@@ -5,7 +5,7 @@ import { FluentdBuffer, FluentdBufferOptions } from './fluentd-buffer';
 import { FluentdConfig, FluentdSection } from './fluentd-config';
 import {
   ContainerLogFormat, METRICS_PORT, auditLogDirectives, containerFileRoute, containerLogDirectives, deadLetterDirectives,
-  elasticsearchOutput, metricsDirectives, systemDirectives, validateIndexFamily,
+  elasticsearchOutput, metricsDirectives, systemDirectives, validateIndexFamily, ELASTICSEARCH_CA_DIR, ELASTICSEARCH_PASSWORD_ENV, ELASTICSEARCH_USER_ENV,
 } from './fluentd-pipeline';
 import { KubeApiServerAudit } from '../audit/kube-apiserver-audit';
 import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
@@ -14,7 +14,7 @@ import { contentHash } from '../common/hash';
 import { appLabels, selectorLabels } from '../common/labels';
 import { applyPodTemplateExtras, clusterScoped, dropAllCapabilities, unprivilegedContainer } from '../common/pod';
 import { validateDnsLabel, validateDnsSubdomain, validateImage, validateMinimumSize } from '../common/validation';
-import { ElasticsearchCluster } from '../elasticsearch/elasticsearch-cluster';
+import { ElasticsearchCluster, IElasticsearchWriter } from '../elasticsearch/elasticsearch-cluster';
 import { FLUENTD_IMAGE } from '../images';
 
 /**
@@ -164,7 +164,7 @@ const CONTROL_PLANE_TAINTS = ['node-role.kubernetes.io/control-plane', 'node-rol
  * @see https://github.com/fabric8io/fluent-plugin-kubernetes_metadata_filter
  * @see https://github.com/uken/fluent-plugin-elasticsearch
  */
-export class FluentdDaemonSet extends Construct {
+export class FluentdDaemonSet extends Construct implements IElasticsearchWriter {
   /** Name of the DaemonSet. */
   public readonly name: string;
 
@@ -230,7 +230,6 @@ export class FluentdDaemonSet extends Construct {
     validateImage('fluentd image', image);
     if (props.priorityClassName !== undefined) validateDnsSubdomain('fluentd priorityClassName', props.priorityClassName);
     this.buffer = new FluentdBuffer(props.buffer);
-    this.connection = props.elasticsearch.connection;
 
     const namespace = Chart.of(this).namespace;
     if (namespace === undefined) {
@@ -243,6 +242,8 @@ export class FluentdDaemonSet extends Construct {
     this.stateDir = `/var/log/fluentd-${instance}`;
     this.configPath = `${IMAGE_CONFIG_DIR}/${CONFIG_SUBDIR}/${CONFIG_FILE}`;
     const labels = appLabels('fluentd', this.name);
+    // Its own user, which may only create documents in this agent's index families.
+    this.connection = props.elasticsearch.addWriter(this);
 
     this.logLevel = logLevel;
     this.containerLogFormat = format;
@@ -250,9 +251,10 @@ export class FluentdDaemonSet extends Construct {
     this.containerLogExclusions = [`/var/log/containers/${this.name}-*_${namespace}_*.log`];
     const fluentConf = Lazy.any({ produce: () => this.render() });
 
+    // The pod asks for its token itself; the account does not hand one to every pod.
     this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
       metadata: { name: this.name, labels },
-      automountToken: true,
+      automountToken: false,
     });
     this.clusterRole = new kplus.ClusterRole(this, 'ClusterRole', { metadata: { name: instance, labels } });
     this.clusterRole.allow(['get', 'list', 'watch'], kplus.ApiResource.PODS, kplus.ApiResource.NAMESPACES);
@@ -318,6 +320,14 @@ export class FluentdDaemonSet extends Construct {
     });
     dropAllCapabilities(this.daemonSet, [0]);
 
+    if (this.connection.secured) {
+      const secret = kplus.Secret.fromSecretName(this, 'ElasticsearchSecret', this.connection.secretName as string);
+      container.env.addVariable(ELASTICSEARCH_USER_ENV, kplus.EnvValue.fromSecretValue({ secret, key: ElasticsearchConnection.USERNAME_KEY }));
+      container.env.addVariable(ELASTICSEARCH_PASSWORD_ENV, kplus.EnvValue.fromSecretValue({ secret, key: ElasticsearchConnection.PASSWORD_KEY }));
+      container.mount(ELASTICSEARCH_CA_DIR, kplus.Volume.fromSecret(this, 'ElasticsearchCaVolume', secret, {
+        name: 'elasticsearch-ca', items: { [ElasticsearchConnection.CA_KEY]: { path: ElasticsearchConnection.CA_KEY } },
+      }), { readOnly: true });
+    }
     container.mount(`${IMAGE_CONFIG_DIR}/${CONFIG_SUBDIR}`,
       kplus.Volume.fromConfigMap(this, 'ConfigVolume', configMap, { name: 'config' }), { readOnly: true });
     container.mount('/var/log', kplus.Volume.fromHostPath(this, 'VarLogVolume', 'varlog', {
@@ -374,6 +384,16 @@ export class FluentdDaemonSet extends Construct {
    */
   public get config(): FluentdConfig {
     return this.frozenConfig ?? this.buildConfig(this.extraDirectives);
+  }
+
+  /** The name its Elasticsearch user and Secret are made from. */
+  public get writerName(): string {
+    return this.name;
+  }
+
+  /** Every index family this agent writes (its own and those its sources registered). */
+  public writtenIndexFamilies(): string[] {
+    return [...this.indexFamilies.values()];
   }
 
   /**

@@ -1,5 +1,5 @@
 import { FluentdBuffer } from './fluentd-buffer';
-import { FluentdSection } from './fluentd-config';
+import { FluentdEnvValue, FluentdSection } from './fluentd-config';
 import { validateDnsLabel } from '../common/validation';
 import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
 
@@ -261,6 +261,14 @@ function elasticsearchMatch(pattern: string, id: string, options: {
       host: options.connection.host,
       port: options.connection.port,
       scheme: options.connection.scheme,
+      ...(options.connection.secured ? {
+        // Credentials from the agent's Secret (secretKeyRef), the CA from its mount.
+        user: FluentdEnvValue.of(ELASTICSEARCH_USER_ENV),
+        password: FluentdEnvValue.of(ELASTICSEARCH_PASSWORD_ENV),
+        ssl_verify: true,
+        ca_file: `${ELASTICSEARCH_CA_DIR}/${ElasticsearchConnection.CA_KEY}`,
+        ssl_min_version: 'TLSv1_2',
+      } : {}),
       index_name: options.indexFamily,
       write_operation: 'create',
       id_key: DOCUMENT_ID_KEY,
@@ -282,6 +290,12 @@ function elasticsearchMatch(pattern: string, id: string, options: {
     sections: [options.buffer.section(`${options.stateDir}/buffer/${id}`)],
   });
 }
+
+/** Environment variables that carry the agent's Elasticsearch credentials. */
+export const ELASTICSEARCH_USER_ENV = 'FLUENT_ELASTICSEARCH_USER';
+export const ELASTICSEARCH_PASSWORD_ENV = 'FLUENT_ELASTICSEARCH_PASSWORD';
+/** Where the CA of the agent's Secret is mounted. */
+export const ELASTICSEARCH_CA_DIR = '/etc/fluentd-elasticsearch';
 
 /** Options of the audit-log pipeline. */
 export interface AuditLogPipelineOptions {

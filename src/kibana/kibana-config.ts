@@ -31,6 +31,26 @@ export interface KibanaConfigProps {
   readonly elasticsearchHosts: string[];
 
   /**
+   * `elasticsearch.serviceAccountToken`, as the name of the environment variable that
+   * holds the token (kibana.yml reads it as `${NAME}`; the file holds no secret).
+   * @default - none (Elasticsearch security disabled)
+   */
+  readonly elasticsearchServiceAccountTokenEnv?: string;
+
+  /**
+   * `elasticsearch.ssl.certificateAuthorities`: the PEM file of the CA that signed the
+   * cluster's certificate; with it, `elasticsearch.ssl.verificationMode: full`.
+   * @default - none (Elasticsearch security disabled)
+   */
+  readonly elasticsearchCertificateAuthority?: string;
+
+  /**
+   * Serve HTTPS: `server.ssl.enabled` with these PEM files.
+   * @default - plain HTTP
+   */
+  readonly serverTls?: KibanaServerTls;
+
+  /**
    * `elasticsearch.requestTimeout`.
    * @default Duration.seconds(30)
    */
@@ -51,11 +71,20 @@ export interface KibanaConfigProps {
   readonly extraSettings?: { [key: string]: any };
 }
 
+/** PEM files of Kibana's server certificate. */
+export interface KibanaServerTls {
+  /** `server.ssl.certificate`. */
+  readonly certificate: string;
+  /** `server.ssl.key`. */
+  readonly key: string;
+}
+
 /** Keys {@link KibanaConfig} manages. */
 const MANAGED_KEYS = [
   'server.name', 'server.host', 'server.port', 'server.publicBaseUrl', 'elasticsearch.hosts',
   'elasticsearch.requestTimeout', 'telemetry.optIn',
-  // Kibana 8 refuses the `elastic` superuser; credentials arrive with the security work.
+  // Kibana 8 refuses the `elastic` superuser: it authenticates with a service account
+  // token (credential keys are refused as credentials).
   'elasticsearch.username',
 ];
 
@@ -82,14 +111,29 @@ export class KibanaConfig {
       'server.port': props.serverPort ?? 5601,
     };
     if (props.publicBaseUrl !== undefined) settings['server.publicBaseUrl'] = props.publicBaseUrl;
+    if (props.serverTls !== undefined) {
+      settings['server.ssl.enabled'] = true;
+      settings['server.ssl.certificate'] = props.serverTls.certificate;
+      settings['server.ssl.key'] = props.serverTls.key;
+    }
     settings['elasticsearch.hosts'] = [...props.elasticsearchHosts];
+    if (props.elasticsearchServiceAccountTokenEnv !== undefined) {
+      if (!/^[A-Z_][A-Z0-9_]*$/.test(props.elasticsearchServiceAccountTokenEnv)) {
+        throw new Error(`kibana elasticsearchServiceAccountTokenEnv must be an environment variable name (A-Z, 0-9, _), got ${JSON.stringify(props.elasticsearchServiceAccountTokenEnv)}`);
+      }
+      settings['elasticsearch.serviceAccountToken'] = `\${${props.elasticsearchServiceAccountTokenEnv}}`;
+    }
+    if (props.elasticsearchCertificateAuthority !== undefined) {
+      settings['elasticsearch.ssl.certificateAuthorities'] = [props.elasticsearchCertificateAuthority];
+      settings['elasticsearch.ssl.verificationMode'] = 'full';
+    }
     const timeout = (props.elasticsearchRequestTimeout ?? Duration.seconds(30)).toMilliseconds();
     if (!Number.isInteger(timeout) || timeout < 1) {
       throw new Error(`kibana elasticsearchRequestTimeout must be a positive whole number of milliseconds, got ${timeout}`);
     }
     settings['elasticsearch.requestTimeout'] = timeout;
     settings['telemetry.optIn'] = props.telemetryOptIn ?? false;
-    Object.assign(settings, validateSettings('kibana settings', props.extraSettings, MANAGED_KEYS));
+    Object.assign(settings, validateSettings('kibana settings', props.extraSettings, MANAGED_KEYS, ['server.ssl.', 'elasticsearch.ssl.']));
     this.settings = settings;
   }
 

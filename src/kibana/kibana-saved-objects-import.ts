@@ -38,14 +38,23 @@ export class KibanaSavedObjectsImport extends Construct {
     }
     if (props.name !== undefined) validateDnsLabel('kibana saved objects import name', props.name, 40);
     const url = props.kibana.url;
+    const es = props.kibana.elasticsearch;
+    const secured = es.security.enabled;
+    // As the `elastic` user (the Job's only credential), trusting Kibana's CA; a curl
+    // config file keeps the password out of the process list.
+    const curlAuth = secured ? '--config /tmp/kibana-curl.conf ' : '';
     const files = {
       'saved-objects.ndjson': props.savedObjects.renderNdjson(),
       'run.sh': [
         '#!/usr/bin/env bash',
         'set -euo pipefail',
+        ...(secured ? [
+          'umask 077',
+          `printf 'cacert = "/kibana/ca.crt"\\nuser = "elastic:%s"\\n' "$(cat /elastic/password)" > /tmp/kibana-curl.conf`,
+        ] : []),
         // /api/status answers 503 until Kibana is available.
-        waitForUrlScript('Kibana', `${url}/api/status`),
-        `code=$(curl --silent --show-error --max-time 120 --output /tmp/response --write-out '%{http_code}' -X POST '${url}/api/saved_objects/_import?overwrite=true' \\`,
+        waitForUrlScript('Kibana', `${url}/api/status`, curlAuth.trim()),
+        `code=$(curl ${curlAuth}--silent --show-error --max-time 120 --output /tmp/response --write-out '%{http_code}' -X POST '${url}/api/saved_objects/_import?overwrite=true' \\`,
         "  -H 'kbn-xsrf: true' --form file=@/setup/saved-objects.ndjson)",
         'response=$(cat /tmp/response)',
         'echo "$response"',
@@ -61,6 +70,10 @@ export class KibanaSavedObjectsImport extends Construct {
       user: 1000,
       files,
       labels: appLabels('kibana-saved-objects', props.kibana.name),
+      secretMounts: secured ? {
+        '/elastic': { secretName: es.elasticCredentialsSecretName as string, keys: ['password'] },
+        '/kibana': { secretName: props.kibana.certificateSecretName as string, keys: ['ca.crt'] },
+      } : undefined,
     });
   }
 }

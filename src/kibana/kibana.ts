@@ -7,6 +7,10 @@ import { appLabels, selectorLabels } from '../common/labels';
 import { applyPodTemplateExtras, dropAllCapabilities, unprivilegedContainer } from '../common/pod';
 import { validateDnsLabel, validateDnsSubdomain, validateImageRepository, validateInteger, validateMinimumSize } from '../common/validation';
 import { ElasticsearchCluster } from '../elasticsearch/elasticsearch-cluster';
+import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
+import {
+  ElasticsearchCertificateSource, ServerCertificate, certManagerCertificate, createBootstrapJob,
+} from '../elasticsearch/elasticsearch-security';
 import { KIBANA_IMAGE_REPOSITORY } from '../images';
 
 /** Options of {@link Kibana}, everything but the cluster (what a chart passes through). */
@@ -69,6 +73,8 @@ export interface KibanaProps extends KibanaOptions {
 }
 
 const PORT = 5601;
+/** The variable kibana.yml reads the service account token from (`${...}`); not a name Kibana's image maps to a command-line flag. */
+const TOKEN_ENV = 'KIBANA_ELASTICSEARCH_SERVICE_TOKEN';
 const KIBANA_HOME = '/usr/share/kibana';
 
 /**
@@ -96,8 +102,16 @@ export class Kibana extends Construct {
   public readonly service: kplus.Service;
   /** Service port. */
   public readonly port: number = PORT;
-  /** Base URL of the Service, e.g. `http://kibana.security-logging.svc:5601`. */
+  /** Base URL of the Service, e.g. `https://kibana.security-logging.svc:5601`. */
   public readonly url: string;
+  /** How Kibana reaches Elasticsearch: HTTPS, its CA, and a service account token. */
+  public readonly connection: ElasticsearchConnection;
+  /** Secret with Kibana's server certificate (`ca.crt`, `tls.crt`, `tls.key`), when Elasticsearch security is on. */
+  public readonly certificateSecretName?: string;
+  /** The Job that makes the server certificate, when the bootstrap Job makes certificates. */
+  public readonly certificateJob?: kplus.Job;
+  /** The cluster. */
+  public readonly elasticsearch: ElasticsearchCluster;
 
   constructor(scope: Construct, id: string, props: KibanaProps) {
     super(scope, id);
@@ -117,17 +131,51 @@ export class Kibana extends Construct {
     if (props.imageRepository !== undefined) validateImageRepository('kibana imageRepository', props.imageRepository);
     if (props.priorityClassName !== undefined) validateDnsSubdomain('kibana priorityClassName', props.priorityClassName);
     this.image = `${props.imageRepository ?? KIBANA_IMAGE_REPOSITORY}:${es.version}`;
+    this.elasticsearch = es;
     const namespace = Chart.of(this).namespace;
-    this.url = `http://${namespace ? `${this.name}.${namespace}.svc` : this.name}:${PORT}`;
+    const secured = es.security.enabled;
+    if (secured && namespace !== es.namespace) {
+      throw new Error(
+        `kibana must be in the namespace of its Elasticsearch cluster (${JSON.stringify(es.namespace)}) when security is on: ` +
+        `its certificate is signed there and its Jobs use the cluster's Secrets, got namespace ${JSON.stringify(namespace)}`,
+      );
+    }
+    this.url = `${secured ? 'https' : 'http'}://${namespace ? `${this.name}.${namespace}.svc` : this.name}:${PORT}`;
+    this.connection = es.addKibana(this, this.name);
+    const labels = appLabels('kibana', this.name);
+    if (secured) {
+      this.certificateSecretName = `${this.name}-certs`;
+      const cert: ServerCertificate = {
+        secretName: this.certificateSecretName, name: 'kibana', labels,
+        dnsNames: [this.name, `${this.name}.${es.namespace}`, `${this.name}.${es.namespace}.svc`, `${this.name}.${es.namespace}.svc.${es.clusterDomain}`],
+      };
+      if (es.security.certificateSource === ElasticsearchCertificateSource.BOOTSTRAP_JOB) {
+        this.certificateJob = createBootstrapJob(new Construct(this, 'Bootstrap'), {
+          name: `${this.name}-bootstrap`,
+          instance: this.name,
+          image: es.image,
+          namespace: es.namespace,
+          security: es.security,
+          caSecretName: es.caSecretName,
+          certificates: [cert],
+          passwords: {},
+          secretLabels: labels,
+        });
+      } else {
+        certManagerCertificate(this, 'Certificate', es.security, cert);
+      }
+    }
 
     this.config = new KibanaConfig({
       serverName: this.name,
       publicBaseUrl: props.publicBaseUrl,
       elasticsearchHosts: [es.connection.url],
+      elasticsearchServiceAccountTokenEnv: secured ? TOKEN_ENV : undefined,
+      elasticsearchCertificateAuthority: secured ? `${KIBANA_HOME}/config/elasticsearch/${ElasticsearchConnection.CA_KEY}` : undefined,
+      serverTls: secured ? { certificate: `${KIBANA_HOME}/config/tls/tls.crt`, key: `${KIBANA_HOME}/config/tls/tls.key` } : undefined,
       extraSettings: props.settings,
     });
     const kibanaYml = this.config.render();
-    const labels = appLabels('kibana', this.name);
 
     const configMap = new kplus.ConfigMap(this, 'Config', {
       metadata: { name: `${this.name}-config`, labels },
@@ -158,8 +206,11 @@ export class Kibana extends Construct {
         cpu: { request: props.cpuRequest ?? kplus.Cpu.millis(500) },
         memory: { request: memory, limit: memory },
       },
-      readiness: kplus.Probe.fromHttpGet('/api/status', {
+      // With security on, the status API wants credentials; the login page answers
+      // once Kibana serves requests (ECK probes it the same way).
+      readiness: kplus.Probe.fromHttpGet(secured ? '/login' : '/api/status', {
         port: PORT,
+        scheme: secured ? kplus.ConnectionScheme.HTTPS : kplus.ConnectionScheme.HTTP,
         periodSeconds: Duration.seconds(10),
         timeoutSeconds: Duration.seconds(5),
         failureThreshold: 3,
@@ -181,6 +232,17 @@ export class Kibana extends Construct {
     container.mount(`${KIBANA_HOME}/config/kibana.yml`,
       kplus.Volume.fromConfigMap(this, 'ConfigVolume', configMap, { name: 'config' }),
       { subPath: 'kibana.yml', readOnly: true });
+    if (secured) {
+      const consumerSecret = kplus.Secret.fromSecretName(this, 'ElasticsearchSecret', this.connection.secretName as string);
+      container.env.addVariable(TOKEN_ENV, kplus.EnvValue.fromSecretValue({ secret: consumerSecret, key: ElasticsearchConnection.TOKEN_KEY }));
+      container.mount(`${KIBANA_HOME}/config/elasticsearch`, kplus.Volume.fromSecret(this, 'ElasticsearchCaVolume', consumerSecret, {
+        name: 'elasticsearch-ca', items: { [ElasticsearchConnection.CA_KEY]: { path: ElasticsearchConnection.CA_KEY } },
+      }), { readOnly: true });
+      container.mount(`${KIBANA_HOME}/config/tls`, kplus.Volume.fromSecret(this, 'TlsVolume',
+        kplus.Secret.fromSecretName(this, 'Certs', this.certificateSecretName as string), {
+          name: 'tls', items: { 'tls.crt': { path: 'tls.crt' }, 'tls.key': { path: 'tls.key' } },
+        }), { readOnly: true });
+    }
     for (const [volumeId, volumeName, path] of [
       ['DataVolume', 'data', `${KIBANA_HOME}/data`],
       ['LogsVolume', 'logs', `${KIBANA_HOME}/logs`],

@@ -1,0 +1,159 @@
+import { Testing } from 'cdk8s';
+import { FakeCluster, cloneCluster, elasticsearchStateOf, fakeCluster, runInFakeCluster, secretsOf } from './helpers/fake-cluster';
+import { ElasticsearchSecurity, SecurityLoggingChart } from '../src';
+
+/**
+ * The in-cluster Jobs that make the stack's certificates, passwords, users and tokens,
+ * run for real (bash, with their rendered scripts) against a fake Kubernetes Secrets
+ * API and a fake Elasticsearch security API (test/helpers/fake-cluster.ts).
+ */
+const chartOf = (props: any = {}) => new SecurityLoggingChart(Testing.app(), 'stack', props);
+const objects = Testing.synth(chartOf());
+const jobFiles = (objs: any[], prefix: string) => {
+  const job = objs.find((o) => o.kind === 'Job' && o.metadata.name.startsWith(prefix));
+  return objs.find((o) => o.kind === 'ConfigMap' && o.metadata.name === job.metadata.name).data;
+};
+const esBootstrap = jobFiles(objects, 'elasticsearch-bootstrap-');
+const kibanaBootstrap = jobFiles(objects, 'kibana-bootstrap-');
+const setup = jobFiles(objects, 'elasticsearch-setup-');
+const NS = 'security-logging';
+const secretNamed = (cluster: FakeCluster, name: string) => secretsOf(cluster).find((s) => s.name === name);
+
+/** The mounts the setup Job's pod has: the elastic password and the cluster's CA. */
+function setupMounts(cluster: FakeCluster) {
+  return { '/elastic/password': cluster.elasticPassword, '/elasticsearch/ca.crt': secretNamed(cluster, 'elasticsearch-certs')?.data['ca.crt'] ?? 'CA' };
+}
+
+describe('the Elasticsearch bootstrap Job', () => {
+  test('first run: a CA, the nodes\' certificate signed by it, and the elastic password, each in its Secret', () => {
+    const cluster = fakeCluster();
+    const run = runInFakeCluster(cluster, esBootstrap);
+    expect(run.output).toContain('done');
+    expect(run.code).toBe(0);
+    expect(secretsOf(cluster).map((s) => `${s.namespace}/${s.name}`)).toEqual([
+      `${NS}/elasticsearch-ca`, `${NS}/elasticsearch-certs`, `${NS}/elasticsearch-elastic-credentials`,
+    ]);
+    const ca = secretNamed(cluster, 'elasticsearch-ca')?.data;
+    const certs = secretNamed(cluster, 'elasticsearch-certs')?.data;
+    expect(Object.keys(certs ?? {})).toEqual(['ca.crt', 'tls.crt', 'tls.key']);
+    expect(certs?.['ca.crt']).toBe(ca?.['ca.crt']);
+    expect(certs?.['tls.crt']).toContain(`signed by ${ca?.['ca.crt']}`);
+    expect(certs?.['tls.crt']).toContain('elasticsearch.security-logging.svc,');
+    // The CA key stays in the CA Secret, which the nodes do not mount.
+    expect(Object.values(certs ?? {}).join()).not.toContain('CA-KEY');
+    const credentials = secretNamed(cluster, 'elasticsearch-elastic-credentials')?.data;
+    expect(credentials?.username).toBe('elastic');
+    expect(credentials?.password).toMatch(/^[A-Za-z0-9]{40}$/);
+    expect(secretNamed(cluster, 'elasticsearch-certs')?.labels['app.kubernetes.io/name']).toBe('elasticsearch');
+  });
+
+  test('running again changes nothing: every Secret is read, none is created or replaced', () => {
+    const cluster = fakeCluster();
+    runInFakeCluster(cluster, esBootstrap);
+    const before = secretsOf(cluster);
+    const again = runInFakeCluster(cluster, esBootstrap);
+    expect(again.code).toBe(0);
+    expect(again.calls.filter((c) => !c.startsWith('GET '))).toEqual([]);
+    expect(secretsOf(cluster)).toEqual(before);
+  });
+
+  test('a Secret made meanwhile by another run (409) is kept, and the stored CA is the one used', () => {
+    const cluster = fakeCluster();
+    runInFakeCluster(cluster, kibanaBootstrap);
+    const ca = secretNamed(cluster, 'elasticsearch-ca')?.data['ca.crt'];
+    const run = runInFakeCluster(cluster, esBootstrap);
+    expect(run.code).toBe(0);
+    expect(run.calls.filter((c) => c.startsWith('POST '))).toHaveLength(2);
+    expect(secretNamed(cluster, 'elasticsearch-certs')?.data['ca.crt']).toBe(ca);
+    expect(secretNamed(cluster, 'kibana-certs')?.data['ca.crt']).toBe(ca);
+  });
+
+  test('an API error fails the attempt (the Job retries) and is printed', () => {
+    const cluster = fakeCluster();
+    const run = runInFakeCluster(cluster, esBootstrap, { fail: { [`POST /api/v1/namespaces/${NS}/secrets`]: 403 } });
+    expect(run.code).not.toBe(0);
+    expect(run.output).toContain(`creating Secret ${NS}/elasticsearch-ca answered 403`);
+    const unreadable = runInFakeCluster(fakeCluster(), esBootstrap, { fail: { [`GET /api/v1/namespaces/${NS}/secrets/elasticsearch-certs`]: 500 } });
+    expect(unreadable.code).not.toBe(0);
+    expect(unreadable.output).toContain(`reading Secret ${NS}/elasticsearch-certs answered 500`);
+  });
+
+  test('with cert-manager it makes only the password', () => {
+    const files = jobFiles(Testing.synth(chartOf({ elasticsearch: { security: ElasticsearchSecurity.certManager({ issuerName: 'ca' }) } })), 'elasticsearch-bootstrap-');
+    const cluster = fakeCluster();
+    expect(runInFakeCluster(cluster, files).code).toBe(0);
+    expect(secretsOf(cluster).map((s) => s.name)).toEqual(['elasticsearch-elastic-credentials']);
+  });
+});
+
+describe('the setup Job: writers\' users and Kibana\'s token', () => {
+  // Bootstrapped, then set up once; tests that change something work on a copy.
+  const start = fakeCluster();
+  runInFakeCluster(start, esBootstrap);
+  runInFakeCluster(start, kibanaBootstrap);
+  const bootstrapped = cloneCluster(start);
+  const cluster = cloneCluster(start);
+  const run = runInFakeCluster(cluster, setup, { mounts: setupMounts(cluster) });
+
+  test('Fluentd gets a user that may only create documents in its families, its password in a Secret in its namespace', () => {
+    expect(run.output).toMatch(/done\n$/);
+    expect(run.code).toBe(0);
+    const secret = secretNamed(cluster, 'fluentd-elasticsearch');
+    expect(secret?.namespace).toBe(`${NS}-agents`);
+    expect(secret?.data.username).toBe(`${NS}-agents-fluentd`);
+    expect(secret?.data.password).toMatch(/^[A-Za-z0-9]{40}$/);
+    expect(secret?.data['ca.crt']).toBe(secretNamed(cluster, 'elasticsearch-ca')?.data['ca.crt']);
+    const es = elasticsearchStateOf(cluster);
+    expect(es.users[`${NS}-agents-fluentd`]).toEqual({
+      password: secret?.data.password, roles: [`${NS}-agents-fluentd-writer`], full_name: `log writer ${NS}-agents/fluentd-elasticsearch`,
+    });
+    expect(es.roles[`${NS}-agents-fluentd-writer`]).toEqual({
+      cluster: [],
+      indices: [{
+        names: [
+          'seclog-audit', 'seclog-audit-*', 'seclog-containers', 'seclog-containers-*', 'seclog-falco', 'seclog-falco-*',
+          'seclog-kubearmor-alerts', 'seclog-kubearmor-alerts-*', 'seclog-kubearmor-logs', 'seclog-kubearmor-logs-*',
+          'seclog-kubearmor-messages', 'seclog-kubearmor-messages-*',
+        ],
+        privileges: ['create_doc', 'auto_configure'],
+      }],
+    });
+  });
+
+  test('Kibana gets a service account token (never the elastic user) and the CA in its Secret', () => {
+    const secret = secretNamed(cluster, 'kibana-elasticsearch');
+    const tokens = elasticsearchStateOf(cluster).tokens;
+    expect(Object.keys(tokens)).toHaveLength(1);
+    expect(Object.keys(tokens)[0]).toMatch(/^security-logging-kibana-elasticsearch-\d+$/);
+    expect(secret?.data).toEqual({ 'token': Object.values(tokens)[0], 'ca.crt': secretNamed(cluster, 'elasticsearch-ca')?.data['ca.crt'] });
+  });
+
+  test('running again keeps every credential: the same password is PUT again, no new token, no new Secret', () => {
+    const again = cloneCluster(cluster);
+    const secrets = secretsOf(again);
+    const es = elasticsearchStateOf(again);
+    const second = runInFakeCluster(again, setup, { mounts: setupMounts(again) });
+    expect(second.code).toBe(0);
+    expect(second.calls.filter((c) => c.startsWith('POST '))).toEqual([]);
+    expect(second.calls.filter((c) => c.includes('/_security/user/'))).toEqual([`PUT https://elasticsearch.${NS}.svc:9200/_security/user/${NS}-agents-fluentd`]);
+    expect(secretsOf(again)).toEqual(secrets);
+    expect(elasticsearchStateOf(again)).toEqual(es);
+  });
+
+  test('a token made but not stored (the Secret appeared meanwhile) is deleted again', () => {
+    const raced = cloneCluster(bootstrapped);
+    const result = runInFakeCluster(raced, setup, { mounts: setupMounts(raced), fail: { [`POST /api/v1/namespaces/${NS}/secrets`]: 409 } });
+    expect(result.code).toBe(0);
+    expect(result.calls.some((c) => c.startsWith('DELETE ') && c.includes('/credential/token/'))).toBe(true);
+    expect(elasticsearchStateOf(raced).tokens).toEqual({});
+  });
+
+  test('the fake Elasticsearch refuses calls without the elastic password, so the runs above did authenticate', () => {
+    const health = (password: string) => runInFakeCluster(cloneCluster(bootstrapped), {
+      'run.sh': `printf 'cacert = "/tmp/ca.crt"\\nuser = "elastic:${password}"\\n' > /tmp/c; ` +
+        `curl --config /tmp/c --fail --output /dev/null 'https://elasticsearch.${NS}.svc:9200/_cluster/health'`,
+    }).code;
+    expect(health('wrong')).toBe(22);
+    expect(health(bootstrapped.elasticPassword)).toBe(0);
+  });
+});
