@@ -1,6 +1,6 @@
 export * from './images';
 export * from './elasticsearch/elasticsearch-connection';
-export type { CertManagerOptions } from './elasticsearch/elasticsearch-security';
+export type { BootstrapJobCertificateOptions, CertManagerOptions } from './elasticsearch/elasticsearch-security';
 export { CertificateIssuerKind, ElasticsearchCertificateSource, ElasticsearchSecurity } from './elasticsearch/elasticsearch-security';
 export * from './elasticsearch/elasticsearch-cluster';
 export * from './elasticsearch/index-template';

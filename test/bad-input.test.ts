@@ -61,7 +61,9 @@ const CATALOGUE: BadInput[] = [
     build: () => ElasticsearchSecurity.certManager({ issuerName: 'LetsEncrypt' }) },
   { what: 'an unknown cert-manager issuer kind', names: ['certManager issuerKind'], shows: '"VaultIssuer"',
     build: () => ElasticsearchSecurity.certManager({ issuerName: 'ca', issuerKind: 'VaultIssuer' as any }) },
-  { what: 'certificates valid for a week', names: ['certificateValidityDays'], shows: 'got 7', build: () => ElasticsearchSecurity.bootstrapJob(7) },
+  { what: 'certificates valid for a week', names: ['certificateValidityDays'], shows: 'got 7', build: () => ElasticsearchSecurity.bootstrapJob({ certificateValidityDays: 7 }) },
+  { what: 'a CA that runs out before its certificates', names: ['caValidityDays', 'certificateValidityDays'], shows: '(365)',
+    build: () => ElasticsearchSecurity.bootstrapJob({ caValidityDays: 365 }) },
 
   // Kibana
   { what: 'Kibana in another namespace than its secured cluster', names: ['kibana', 'namespace'], shows: '"ui"',

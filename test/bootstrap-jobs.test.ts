@@ -78,6 +78,16 @@ describe('the Elasticsearch bootstrap Job', () => {
     expect(unreadable.output).toContain(`reading Secret ${NS}/elasticsearch-certs answered 500`);
   });
 
+  test('a file that is missing fails the attempt instead of storing an empty Secret', () => {
+    const cluster = fakeCluster();
+    // As if certutil had put the certificate elsewhere: the Secret would be stored without it, for good.
+    const broken = { 'run.sh': esBootstrap['run.sh'].replace('tls.crt=/tmp/certs/elasticsearch/elasticsearch.crt', 'tls.crt=/tmp/certs/elsewhere.crt') };
+    const run = runInFakeCluster(cluster, broken);
+    expect(run.code).not.toBe(0);
+    expect(run.output).toMatch(/creating Secret security-logging\/elasticsearch-certs: \S+\/tmp\/certs\/elsewhere.crt is missing or empty/);
+    expect(secretsOf(cluster).map((s) => s.name)).toEqual(['elasticsearch-ca']);
+  });
+
   test('with cert-manager it makes only the password', () => {
     const files = jobFiles(Testing.synth(chartOf({ elasticsearch: { security: ElasticsearchSecurity.certManager({ issuerName: 'ca' }) } })), 'elasticsearch-bootstrap-');
     const cluster = fakeCluster();
@@ -146,6 +156,15 @@ describe('the setup Job: writers\' users and Kibana\'s token', () => {
     expect(result.code).toBe(0);
     expect(result.calls.some((c) => c.startsWith('DELETE ') && c.includes('/credential/token/'))).toBe(true);
     expect(elasticsearchStateOf(raced).tokens).toEqual({});
+  });
+
+  test('a token whose Secret cannot be stored is deleted when the attempt fails (no orphan token per retry)', () => {
+    const failing = cloneCluster(bootstrapped);
+    const result = runInFakeCluster(failing, setup, { mounts: setupMounts(failing), fail: { [`POST /api/v1/namespaces/${NS}/secrets`]: 500 } });
+    expect(result.code).not.toBe(0);
+    expect(result.output).toContain(`creating Secret ${NS}/kibana-elasticsearch answered 500`);
+    expect(result.calls.filter((c) => c.includes('/credential/token/')).map((c) => c.split(' ')[0])).toEqual(['POST', 'DELETE']);
+    expect(elasticsearchStateOf(failing).tokens).toEqual({});
   });
 
   test('the fake Elasticsearch refuses calls without the elastic password, so the runs above did authenticate', () => {

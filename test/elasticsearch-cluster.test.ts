@@ -167,9 +167,11 @@ describe('ElasticsearchCluster', () => {
       // Since 8.18 Elasticsearch reads TLS files only from its config directory.
       expect(container.volumeMounts).toContainEqual({ name: 'certs', mountPath: '/usr/share/elasticsearch/config/certs', readOnly: true });
       expect(pod.volumes).toContainEqual({ name: 'certs', secret: { secretName: 'elasticsearch-certs' } });
-      expect(container.env).toContainEqual({ name: 'ELASTIC_PASSWORD_FILE', value: '/mnt/elastic-credentials/password' });
-      expect(pod.volumes).toContainEqual({ name: 'elastic-credentials', secret: { secretName: 'elasticsearch-elastic-credentials' } });
-      expect(container.env.filter((e: any) => e.name === 'ELASTIC_PASSWORD')).toEqual([]);
+      // From a secretKeyRef: the image refuses ELASTIC_PASSWORD_FILE unless its mode is 400 or 600.
+      expect(container.env).toContainEqual({
+        name: 'ELASTIC_PASSWORD', valueFrom: { secretKeyRef: { name: 'elasticsearch-elastic-credentials', key: 'password' } },
+      });
+      expect(container.env.filter((e: any) => e.name.startsWith('ELASTIC_PASSWORD') && e.value !== undefined)).toEqual([]);
     });
 
     test('a bootstrap Job creates the CA, the certificate and the elastic password, never replacing a Secret', () => {
@@ -178,7 +180,9 @@ describe('ElasticsearchCluster', () => {
       expect(job.spec.template.spec.automountServiceAccountToken).toBe(true);
       expect(job.spec.template.spec.containers[0].image).toBe(es.image);
       const script = Testing.synth(chart).find((o) => o.kind === 'ConfigMap' && o.metadata.name === job.metadata.name).data['run.sh'];
-      expect(script).toContain("ensure_ca 'elasticsearch-ca' 1095");
+      // The CA outlives the certificates (3650 against 1095 days), so it can sign their successors.
+      expect(script).toContain("ensure_ca 'elasticsearch-ca' 3650");
+      expect(script).toContain('"$CERTUTIL" ca --silent --pem --days "$2" --out /tmp/ca.zip');
       expect(script).toContain('"$CERTUTIL" cert --silent --pem --in /tmp/instances.yml --ca-cert /tmp/ca/ca.crt --ca-key /tmp/ca/ca.key --days 1095');
       expect(script).toMatch(/dns:\n((\s+- "[^"]+"\n)+)EOF/);
       const dns = /dns:\n((?:\s+- "[^"]+"\n)+)EOF/.exec(script)?.[1].trim().split('\n').map((l) => l.trim().slice(3, -1));

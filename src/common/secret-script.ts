@@ -38,7 +38,11 @@ secret_key() {
 create_secret() {
   local namespace=$1 name=$2 data='' pair code
   shift 2
-  for pair in "$@"; do data="$data${"$"}{data:+,}\"${"$"}{pair%%=*}\":\"$(base64 -w0 < "${"$"}{pair#*=}")\""; done
+  for pair in "$@"; do
+    # Callers test the result, which turns set -e off in here: check each file.
+    if [ ! -s "${"$"}{pair#*=}" ]; then echo "creating Secret $namespace/$name: ${"$"}{pair#*=} is missing or empty" >&2; exit 1; fi
+    data="$data${"$"}{data:+,}\"${"$"}{pair%%=*}\":\"$(base64 -w0 < "${"$"}{pair#*=}")\""
+  done
   printf '{"apiVersion":"v1","kind":"Secret","metadata":{"name":"%s","labels":%s},"type":"Opaque","data":{%s}}' \
     "$name" "$SECRET_LABELS" "$data" > /tmp/new-secret.json
   code=$(kube POST "/api/v1/namespaces/$namespace/secrets" /tmp/new-secret.json)

@@ -652,11 +652,12 @@ export class ElasticsearchCluster extends Construct {
     if (this.security.enabled) {
       container.mount(`${ES_HOME}/config/${CERTS_DIR}`, kplus.Volume.fromSecret(scope, 'CertsVolume',
         kplus.Secret.fromSecretName(scope, 'Certs', this.certificateSecretName as string), { name: 'certs' }), { readOnly: true });
-      container.mount(ELASTIC_CREDENTIALS_DIR, kplus.Volume.fromSecret(scope, 'ElasticCredentialsVolume',
-        kplus.Secret.fromSecretName(scope, 'ElasticCredentials', this.elasticCredentialsSecretName as string), { name: 'elastic-credentials' }),
-      { readOnly: true });
-      // The bootstrap password of the `elastic` user, read at the first start only.
-      container.env.addVariable('ELASTIC_PASSWORD_FILE', kplus.EnvValue.fromValue(`${ELASTIC_CREDENTIALS_DIR}/password`));
+      // The bootstrap password of the `elastic` user (used until the security index
+      // holds one). From a secretKeyRef: ELASTIC_PASSWORD_FILE wants file mode 400 or
+      // 600, which a Secret volume with fsGroup (group-readable) cannot give.
+      container.env.addVariable('ELASTIC_PASSWORD', kplus.EnvValue.fromSecretValue({
+        secret: kplus.Secret.fromSecretName(scope, 'ElasticCredentials', this.elasticCredentialsSecretName as string), key: 'password',
+      }));
     }
     dropAllCapabilities(sts, [0]);
 
@@ -711,7 +712,6 @@ export class ElasticsearchCluster extends Construct {
 
 /** Where the nodes' certificate Secret is mounted, under the config directory. */
 const CERTS_DIR = 'certs';
-const ELASTIC_CREDENTIALS_DIR = '/mnt/elastic-credentials';
 
 function isMasterEligible(roles: ElasticsearchNodeRole[] | undefined): boolean {
   return roles === undefined || roles.includes(ElasticsearchNodeRole.MASTER);

@@ -29,6 +29,22 @@ export interface CertManagerOptions {
   readonly issuerKind?: CertificateIssuerKind;
 }
 
+/** Options of {@link ElasticsearchSecurity.bootstrapJob}. */
+export interface BootstrapJobCertificateOptions {
+  /**
+   * Days the servers' certificates are valid.
+   * @default 1095
+   */
+  readonly certificateValidityDays?: number;
+
+  /**
+   * Days the CA is valid; longer than the certificates, so that new certificates
+   * can be signed by the same CA when the old ones run out.
+   * @default 3650
+   */
+  readonly caValidityDays?: number;
+}
+
 /** How the certificates of a secured cluster are made. */
 export enum ElasticsearchCertificateSource {
   /** A bootstrap Job creates a CA and the certificates in the cluster. */
@@ -47,18 +63,28 @@ export class ElasticsearchSecurity {
   /**
    * The default: a bootstrap Job creates, once, a certificate authority, the nodes'
    * certificate and the `elastic` password as Secrets; Secrets that exist are kept.
-   * @param certificateValidityDays days the CA and certificates are valid (renewal: see the README)
+   * Renewal: see the README.
    */
-  public static bootstrapJob(certificateValidityDays: number = 1095): ElasticsearchSecurity {
-    validateInteger('elasticsearch security certificateValidityDays', certificateValidityDays, 30, 36500);
-    return new ElasticsearchSecurity(true, ElasticsearchCertificateSource.BOOTSTRAP_JOB, certificateValidityDays);
+  public static bootstrapJob(options: BootstrapJobCertificateOptions = {}): ElasticsearchSecurity {
+    const certificateDays = options.certificateValidityDays ?? 1095;
+    const caDays = options.caValidityDays ?? 3650;
+    validateInteger('elasticsearch security bootstrapJob certificateValidityDays', certificateDays, 30, 36500);
+    validateInteger('elasticsearch security bootstrapJob caValidityDays', caDays, 30, 36500);
+    if (caDays < certificateDays) {
+      throw new Error(
+        `elasticsearch security bootstrapJob caValidityDays (${caDays}) must be at least certificateValidityDays (${certificateDays}): ` +
+        'a certificate cannot outlive the CA that signed it',
+      );
+    }
+    return new ElasticsearchSecurity(true, ElasticsearchCertificateSource.BOOTSTRAP_JOB, certificateDays, caDays);
   }
 
   /**
    * Certificates from cert-manager: a `Certificate` per server, signed by the issuer
    * named here, renewed by cert-manager. The issuer must put `ca.crt` into the
    * certificate Secrets (CA and self-signed issuers do). Passwords still come from the
-   * bootstrap Job.
+   * bootstrap Job. Elasticsearch reloads renewed certificates itself; Kibana needs a
+   * restart after each renewal.
    * @see https://cert-manager.io/docs/usage/certificate/
    */
   public static certManager(options: CertManagerOptions): ElasticsearchSecurity {
@@ -72,7 +98,7 @@ export class ElasticsearchSecurity {
         `elasticsearch security certManager issuerKind must be one of ${Object.values(CertificateIssuerKind).join(', ')}, got ${JSON.stringify(kind)}`,
       );
     }
-    return new ElasticsearchSecurity(true, ElasticsearchCertificateSource.CERT_MANAGER, undefined, options.issuerName, kind);
+    return new ElasticsearchSecurity(true, ElasticsearchCertificateSource.CERT_MANAGER, undefined, undefined, options.issuerName, kind);
   }
 
   /**
@@ -90,6 +116,8 @@ export class ElasticsearchSecurity {
     public readonly certificateSource: ElasticsearchCertificateSource | undefined,
     /** Validity of bootstrap-Job certificates, in days. */
     public readonly certificateValidityDays?: number,
+    /** Validity of the bootstrap-Job CA, in days. */
+    public readonly caValidityDays?: number,
     /** cert-manager issuer name. */
     public readonly issuerName?: string,
     /** cert-manager issuer kind. */
@@ -142,13 +170,13 @@ export function certManagerCertificate(scope: Construct, id: string, security: E
 }
 
 /** Bash that ensures a server certificate Secret exists, signed by the CA Secret (which it creates when missing). */
-export function certificateScript(caSecret: string, validityDays: number, cert: ServerCertificate): string {
+export function certificateScript(caSecret: string, caValidityDays: number, validityDays: number, cert: ServerCertificate): string {
   const dns = cert.dnsNames.map((name) => `      - "${name}"`).join('\n');
   return [
     `if secret_get "$NS" '${cert.secretName}'; then`,
     `  echo "Secret $NS/${cert.secretName} exists: kept as it is"`,
     'else',
-    `  ensure_ca '${caSecret}' ${validityDays}`,
+    `  ensure_ca '${caSecret}' ${caValidityDays}`,
     `  cat > /tmp/instances.yml <<'EOF'`,
     'instances:',
     `  - name: "${cert.name}"`,
@@ -265,7 +293,7 @@ export function createBootstrapJob(scope: Construct, options: BootstrapJobOption
   options.certificates.forEach((cert, i) => {
     if (options.security.certificateSource === ElasticsearchCertificateSource.BOOTSTRAP_JOB) {
       steps.push(`# The certificate of ${cert.name}, signed by the CA (made first when missing).`);
-      steps.push(certificateScript(options.caSecretName as string, options.security.certificateValidityDays as number, cert));
+      steps.push(certificateScript(options.caSecretName as string, options.security.caValidityDays as number, options.security.certificateValidityDays as number, cert));
     } else {
       certManagerCertificate(scope, `Certificate${i}`, options.security, cert);
     }

@@ -178,8 +178,8 @@ const ENSURE_USER_FUNCTION = String.raw`ensure_user() {
 /**
  * `ensure_kibana_credentials NAMESPACE SECRET`: when Kibana's Secret is missing, create a
  * token of the elastic/kibana service account (a new name each time, so no existing
- * token is touched) and store it with the CA; if the Secret appeared meanwhile,
- * delete the new token again.
+ * token is touched) and store it with the CA; if the Secret appeared meanwhile, or
+ * the attempt fails before the token is stored, delete the new token again.
  * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/security-api-create-service-token.html
  */
 const ENSURE_KIBANA_TOKEN_FUNCTION = String.raw`ensure_kibana_credentials() {
@@ -188,11 +188,14 @@ const ENSURE_KIBANA_TOKEN_FUNCTION = String.raw`ensure_kibana_credentials() {
   name="$1-$2-$(date +%s)"
   code=$(es POST "/_security/service/elastic/kibana/credential/token/$name")
   if [ "$code" != 200 ]; then echo "creating token $name answered $code" >&2; cat /tmp/response >&2; exit 1; fi
+  # Until the Secret holds it, a failure deletes the token again (no orphan per retry).
+  trap "es DELETE '/_security/service/elastic/kibana/credential/token/$name' > /dev/null || true" EXIT
   sed -n 's/.*"value" *: *"\([^"]*\)".*/\1/p' /tmp/response | tr -d '\n' > /tmp/token
   rm -f /tmp/response
   if [ ! -s /tmp/token ]; then echo "no token value in the answer" >&2; exit 1; fi
   if ! create_secret "$1" "$2" token=/tmp/token ca.crt=${CA_FILE}; then
     es DELETE "/_security/service/elastic/kibana/credential/token/$name" > /dev/null
   fi
+  trap - EXIT
   rm -f /tmp/token
 }`;
