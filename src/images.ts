@@ -44,3 +44,9 @@ export const FALCO_IMAGE_REPOSITORY = 'falcosecurity/falco';
 
 /** Falco driver loader image repository (the tag is the Falco version). */
 export const FALCO_DRIVER_LOADER_IMAGE_REPOSITORY = 'falcosecurity/falco-driver-loader';
+
+/**
+ * Fluent Bit, distroless (no shell; entrypoint `/fluent-bit/bin/fluent-bit`). 4.2.3 is
+ * the newest 4.2 image in the fluent-bit-docs tag table (`installation/downloads/docker.md`).
+ */
+export const FLUENT_BIT_IMAGE = 'fluent/fluent-bit:4.2.3';

@@ -22,3 +22,5 @@ export * from './falco/falco-config';
 export * from './falco/falco-daemon-set';
 export type { ApiServerEndpoint } from './charts/network-policies';
 export * from './charts/security-logging-chart';
+export * from './fluent-bit/fluent-bit-config';
+export * from './fluent-bit/fluent-bit-daemon-set';

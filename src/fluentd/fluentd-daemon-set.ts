@@ -5,14 +5,15 @@ import { FluentdBuffer, FluentdBufferOptions } from './fluentd-buffer';
 import { FluentdConfig, FluentdSection } from './fluentd-config';
 import {
   ContainerLogFormat, METRICS_PORT, auditLogDirectives, containerFileRoute, containerLogDirectives, deadLetterDirectives,
-  elasticsearchOutput, metricsDirectives, systemDirectives, validateIndexFamily, ELASTICSEARCH_CA_DIR, ELASTICSEARCH_PASSWORD_ENV, ELASTICSEARCH_USER_ENV,
+  elasticsearchOutput, metricsDirectives, systemDirectives, validateIndexFamily, ELASTICSEARCH_CA_DIR,
 } from './fluentd-pipeline';
 import { KubeApiServerAudit } from '../audit/kube-apiserver-audit';
 import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
 import { ServiceMonitor } from '../../imports/monitoring.coreos.com';
 import { contentHash } from '../common/hash';
 import { appLabels, selectorLabels } from '../common/labels';
-import { applyPodTemplateExtras, clusterScoped, dropAllCapabilities, unprivilegedContainer } from '../common/pod';
+import { addElasticsearchCredentials, createMetricsService, createNodeAgent, mountNodeLogs } from '../common/node-agent';
+import { dropAllCapabilities, unprivilegedContainer } from '../common/pod';
 import { validateDnsLabel, validateDnsSubdomain, validateImage, validateMinimumSize } from '../common/validation';
 import { ElasticsearchCluster, IElasticsearchWriter } from '../elasticsearch/elasticsearch-cluster';
 import { FLUENTD_IMAGE } from '../images';
@@ -147,7 +148,6 @@ const IMAGE_CONFIG_DIR = '/fluentd/etc';
 /** Our ConfigMap's directory inside the image's config directory. */
 const CONFIG_SUBDIR = 'cdk8s';
 const CONFIG_FILE = 'fluent.conf';
-const CONTROL_PLANE_TAINTS = ['node-role.kubernetes.io/control-plane', 'node-role.kubernetes.io/master'];
 
 /**
  * Fluentd on every node (control-plane nodes too): tails container logs, joins split
@@ -251,45 +251,21 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter 
     this.containerLogExclusions = [`/var/log/containers/${this.name}-*_${namespace}_*.log`];
     const fluentConf = Lazy.any({ produce: () => this.render() });
 
-    // The pod asks for its token itself; the account does not hand one to every pod.
-    this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
-      metadata: { name: this.name, labels },
-      automountToken: false,
-    });
-    this.clusterRole = new kplus.ClusterRole(this, 'ClusterRole', { metadata: { name: instance, labels } });
-    this.clusterRole.allow(['get', 'list', 'watch'], kplus.ApiResource.PODS, kplus.ApiResource.NAMESPACES);
-    const binding = new kplus.ClusterRoleBinding(this, 'ClusterRoleBinding', {
-      metadata: { name: instance, labels },
-      role: this.clusterRole,
-    });
-    binding.addSubjects(this.serviceAccount);
-    clusterScoped(this.clusterRole);
-    clusterScoped(binding);
-
     const configMap = new kplus.ConfigMap(this, 'Config', { metadata: { name: `${this.name}-config`, labels } });
     configMap.addData(CONFIG_FILE, fluentConf);
 
-    this.daemonSet = new kplus.DaemonSet(this, 'Resource', {
-      metadata: { name: this.name, labels },
-      podMetadata: {
-        labels,
-        annotations: { 'checksum/config': Lazy.any({ produce: () => contentHash(this.render()) }) },
-      },
-      serviceAccount: this.serviceAccount,
-      // A selector from our labels, not from the construct path: it is immutable.
-      select: false,
-      automountServiceAccountToken: true,
+    const agent = createNodeAgent(this, {
+      name: this.name,
+      instance,
+      labels,
+      podAnnotations: { 'checksum/config': Lazy.any({ produce: () => contentHash(this.render()) }) },
       // Long enough to flush buffers at shutdown (flush_at_shutdown).
       terminationGracePeriod: Duration.seconds(60),
-      // Reading other pods' log files (root-owned, 0640) needs root; no capability is kept.
-      securityContext: { user: 0, group: 0, ensureNonRoot: false },
+      priorityClassName: props.priorityClassName,
     });
-    applyPodTemplateExtras(this.daemonSet, { priorityClassName: props.priorityClassName });
-    this.daemonSet.select(kplus.LabelSelector.of({ labels: selectorLabels(labels) }));
-    for (const key of CONTROL_PLANE_TAINTS) {
-      this.daemonSet.scheduling.tolerate(kplus.Node.tainted(
-        kplus.NodeTaintQuery.exists(key, { effect: kplus.TaintEffect.NO_SCHEDULE })));
-    }
+    this.serviceAccount = agent.serviceAccount;
+    this.clusterRole = agent.clusterRole;
+    this.daemonSet = agent.daemonSet;
 
     const container = this.daemonSet.addContainer({
       name: 'fluentd',
@@ -320,35 +296,12 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter 
     });
     dropAllCapabilities(this.daemonSet, [0]);
 
-    if (this.connection.secured) {
-      const secret = kplus.Secret.fromSecretName(this, 'ElasticsearchSecret', this.connection.secretName as string);
-      container.env.addVariable(ELASTICSEARCH_USER_ENV, kplus.EnvValue.fromSecretValue({ secret, key: ElasticsearchConnection.USERNAME_KEY }));
-      container.env.addVariable(ELASTICSEARCH_PASSWORD_ENV, kplus.EnvValue.fromSecretValue({ secret, key: ElasticsearchConnection.PASSWORD_KEY }));
-      container.mount(ELASTICSEARCH_CA_DIR, kplus.Volume.fromSecret(this, 'ElasticsearchCaVolume', secret, {
-        name: 'elasticsearch-ca', items: { [ElasticsearchConnection.CA_KEY]: { path: ElasticsearchConnection.CA_KEY } },
-      }), { readOnly: true });
-    }
+    addElasticsearchCredentials(this, container, this.connection, ELASTICSEARCH_CA_DIR);
     container.mount(`${IMAGE_CONFIG_DIR}/${CONFIG_SUBDIR}`,
       kplus.Volume.fromConfigMap(this, 'ConfigVolume', configMap, { name: 'config' }), { readOnly: true });
-    container.mount('/var/log', kplus.Volume.fromHostPath(this, 'VarLogVolume', 'varlog', {
-      path: '/var/log', type: kplus.HostPathVolumeType.DIRECTORY,
-    }), { readOnly: true });
-    container.mount(this.stateDir, kplus.Volume.fromHostPath(this, 'StateVolume', 'state', {
-      path: this.stateDir, type: kplus.HostPathVolumeType.DIRECTORY_OR_CREATE,
-    }));
-    if (format === ContainerLogFormat.DOCKER_JSON) {
-      // /var/log/containers links point into Docker's own directory.
-      container.mount('/var/lib/docker/containers', kplus.Volume.fromHostPath(this, 'DockerContainersVolume', 'docker-containers', {
-        path: '/var/lib/docker/containers', type: kplus.HostPathVolumeType.DIRECTORY,
-      }), { readOnly: true });
-    }
+    mountNodeLogs(this, container, this.stateDir, format === ContainerLogFormat.DOCKER_JSON);
 
-    this.metricsService = new kplus.Service(this, 'MetricsService', {
-      metadata: { name: `${this.name}-metrics`, labels },
-      clusterIP: 'None',
-      ports: [{ name: 'metrics', port: METRICS_PORT, targetPort: METRICS_PORT }],
-    });
-    for (const [key, value] of Object.entries(selectorLabels(labels))) this.metricsService.selectLabel(key, value);
+    this.metricsService = createMetricsService(this, this.name, labels, 'metrics', METRICS_PORT);
     if (props.serviceMonitor ?? false) {
       new ServiceMonitor(this, 'ServiceMonitor', {
         metadata: { name: this.name, labels },

@@ -1,6 +1,7 @@
 import { FluentdBuffer } from './fluentd-buffer';
 import { FluentdEnvValue, FluentdSection } from './fluentd-config';
 import { validateDnsLabel } from '../common/validation';
+import { ELASTICSEARCH_PASSWORD_ENV, ELASTICSEARCH_USER_ENV } from '../common/node-agent';
 import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
 
 /**
@@ -291,9 +292,6 @@ function elasticsearchMatch(pattern: string, id: string, options: {
   });
 }
 
-/** Environment variables that carry the agent's Elasticsearch credentials. */
-export const ELASTICSEARCH_USER_ENV = 'FLUENT_ELASTICSEARCH_USER';
-export const ELASTICSEARCH_PASSWORD_ENV = 'FLUENT_ELASTICSEARCH_PASSWORD';
 /** Where the CA of the agent's Secret is mounted. */
 export const ELASTICSEARCH_CA_DIR = '/etc/fluentd-elasticsearch';
 

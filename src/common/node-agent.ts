@@ -1,0 +1,107 @@
+import { Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { selectorLabels } from './labels';
+import { applyPodTemplateExtras, clusterScoped } from './pod';
+import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
+
+/** Taints of control-plane nodes, which a log agent tolerates (audit logs live there). */
+const CONTROL_PLANE_TAINTS = ['node-role.kubernetes.io/control-plane', 'node-role.kubernetes.io/master'];
+
+/** Environment variables that carry a log agent's Elasticsearch credentials. */
+export const ELASTICSEARCH_USER_ENV = 'FLUENT_ELASTICSEARCH_USER';
+export const ELASTICSEARCH_PASSWORD_ENV = 'FLUENT_ELASTICSEARCH_PASSWORD';
+
+/** What a log agent on every node is made of, shared by Fluentd and Fluent Bit. */
+export interface NodeAgent {
+  readonly serviceAccount: kplus.ServiceAccount;
+  readonly clusterRole: kplus.ClusterRole;
+  readonly daemonSet: kplus.DaemonSet;
+}
+
+/**
+ * A log agent's ServiceAccount, its ClusterRole (pods and namespaces: get, list,
+ * watch, for Kubernetes metadata) and binding, and its DaemonSet: on every node,
+ * control-plane nodes included, as root without capabilities (other pods' log files
+ * are root-owned, mode 0640), with the account's token (the metadata lookups).
+ */
+export function createNodeAgent(scope: Construct, options: {
+  readonly name: string;
+  /** Cluster-wide name of the ClusterRole and binding (`<namespace>-<name>`). */
+  readonly instance: string;
+  readonly labels: { [key: string]: string };
+  readonly podAnnotations: { [key: string]: string };
+  readonly terminationGracePeriod: Duration;
+  readonly priorityClassName?: string;
+}): NodeAgent {
+  const { name, instance, labels } = options;
+  // The pod asks for its token itself; the account does not hand one to every pod.
+  const serviceAccount = new kplus.ServiceAccount(scope, 'ServiceAccount', { metadata: { name, labels }, automountToken: false });
+  const clusterRole = new kplus.ClusterRole(scope, 'ClusterRole', { metadata: { name: instance, labels } });
+  clusterRole.allow(['get', 'list', 'watch'], kplus.ApiResource.PODS, kplus.ApiResource.NAMESPACES);
+  const binding = new kplus.ClusterRoleBinding(scope, 'ClusterRoleBinding', { metadata: { name: instance, labels }, role: clusterRole });
+  binding.addSubjects(serviceAccount);
+  clusterScoped(clusterRole);
+  clusterScoped(binding);
+
+  const daemonSet = new kplus.DaemonSet(scope, 'Resource', {
+    metadata: { name, labels },
+    podMetadata: { labels, annotations: options.podAnnotations },
+    serviceAccount,
+    // A selector from our labels, not from the construct path: it is immutable.
+    select: false,
+    automountServiceAccountToken: true,
+    terminationGracePeriod: options.terminationGracePeriod,
+    securityContext: { user: 0, group: 0, ensureNonRoot: false },
+  });
+  applyPodTemplateExtras(daemonSet, { priorityClassName: options.priorityClassName });
+  daemonSet.select(kplus.LabelSelector.of({ labels: selectorLabels(labels) }));
+  for (const key of CONTROL_PLANE_TAINTS) {
+    daemonSet.scheduling.tolerate(kplus.Node.tainted(kplus.NodeTaintQuery.exists(key, { effect: kplus.TaintEffect.NO_SCHEDULE })));
+  }
+  return { serviceAccount, clusterRole, daemonSet };
+}
+
+/**
+ * The node's `/var/log` (read-only), the agent's own state directory on the node
+ * (writable), and Docker's container directory when the runtime is Docker (the
+ * `/var/log/containers` links point into it).
+ */
+export function mountNodeLogs(scope: Construct, container: kplus.Container, stateDir: string, dockerJson: boolean): void {
+  container.mount('/var/log', kplus.Volume.fromHostPath(scope, 'VarLogVolume', 'varlog', {
+    path: '/var/log', type: kplus.HostPathVolumeType.DIRECTORY,
+  }), { readOnly: true });
+  container.mount(stateDir, kplus.Volume.fromHostPath(scope, 'StateVolume', 'state', {
+    path: stateDir, type: kplus.HostPathVolumeType.DIRECTORY_OR_CREATE,
+  }));
+  if (dockerJson) {
+    container.mount('/var/lib/docker/containers', kplus.Volume.fromHostPath(scope, 'DockerContainersVolume', 'docker-containers', {
+      path: '/var/lib/docker/containers', type: kplus.HostPathVolumeType.DIRECTORY,
+    }), { readOnly: true });
+  }
+}
+
+/**
+ * The consumer's Elasticsearch credentials as environment variables from its Secret
+ * (`secretKeyRef`), and the CA mounted at `caDir`; nothing when security is off.
+ */
+export function addElasticsearchCredentials(scope: Construct, container: kplus.Container, connection: ElasticsearchConnection, caDir: string): void {
+  if (!connection.secured) return;
+  const secret = kplus.Secret.fromSecretName(scope, 'ElasticsearchSecret', connection.secretName as string);
+  container.env.addVariable(ELASTICSEARCH_USER_ENV, kplus.EnvValue.fromSecretValue({ secret, key: ElasticsearchConnection.USERNAME_KEY }));
+  container.env.addVariable(ELASTICSEARCH_PASSWORD_ENV, kplus.EnvValue.fromSecretValue({ secret, key: ElasticsearchConnection.PASSWORD_KEY }));
+  container.mount(caDir, kplus.Volume.fromSecret(scope, 'ElasticsearchCaVolume', secret, {
+    name: 'elasticsearch-ca', items: { [ElasticsearchConnection.CA_KEY]: { path: ElasticsearchConnection.CA_KEY } },
+  }), { readOnly: true });
+}
+
+/** A headless Service over the agent's pods for its metrics port. */
+export function createMetricsService(scope: Construct, name: string, labels: { [key: string]: string }, portName: string, port: number): kplus.Service {
+  const service = new kplus.Service(scope, 'MetricsService', {
+    metadata: { name: `${name}-metrics`, labels },
+    clusterIP: 'None',
+    ports: [{ name: portName, port, targetPort: port }],
+  });
+  for (const [key, value] of Object.entries(selectorLabels(labels))) service.selectLabel(key, value);
+  return service;
+}

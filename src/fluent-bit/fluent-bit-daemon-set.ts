@@ -1,0 +1,346 @@
+import { Chart, Duration, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { FluentBitConfig, FluentBitEnvValue, FluentBitParser, FluentBitPlugin } from './fluent-bit-config';
+import { contentHash } from '../common/hash';
+import { appLabels } from '../common/labels';
+import {
+  ELASTICSEARCH_PASSWORD_ENV, ELASTICSEARCH_USER_ENV, addElasticsearchCredentials, createMetricsService, createNodeAgent, mountNodeLogs,
+} from '../common/node-agent';
+import { dropAllCapabilities, unprivilegedContainer } from '../common/pod';
+import {
+  sizeToQuantity, validateDnsLabel, validateDnsSubdomain, validateImage, validateInteger, validateMinimumSize,
+} from '../common/validation';
+import { ElasticsearchCluster, IElasticsearchWriter } from '../elasticsearch/elasticsearch-cluster';
+import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
+import { ContainerLogFormat, PAYLOAD_FIELD, validateIndexFamily } from '../fluentd/fluentd-pipeline';
+import { FLUENT_BIT_IMAGE } from '../images';
+
+/** Log level of Fluent Bit (`service.log_level`). */
+export enum FluentBitLogLevel {
+  /** Errors only. */
+  ERROR = 'error',
+  /** Warnings and errors. */
+  WARN = 'warn',
+  /** The default. */
+  INFO = 'info',
+  /** Debugging output. */
+  DEBUG = 'debug',
+}
+
+/** Filesystem buffering of a {@link FluentBitDaemonSet}. */
+export interface FluentBitStorageOptions {
+  /**
+   * Upper bound of each output's chunks on the node's disk
+   * (`storage.total_limit_size`). When it is reached, Fluent Bit discards the
+   * oldest chunks of that output to make room: the documented overflow choice.
+   * @default Size.gibibytes(2)
+   */
+  readonly totalLimitSize?: Size;
+
+  /**
+   * Chunks kept in memory at once (`storage.max_chunks_up`, about 2 MiB each); the
+   * rest wait on disk.
+   * @default 128
+   */
+  readonly maxChunksUp?: number;
+}
+
+/** Options of {@link FluentBitDaemonSet}, everything but the cluster. */
+export interface FluentBitDaemonSetOptions {
+  /**
+   * Name of the DaemonSet and prefix of its objects.
+   * @default 'fluent-bit'
+   */
+  readonly name?: string;
+
+  /**
+   * Image.
+   * @default FLUENT_BIT_IMAGE
+   */
+  readonly image?: string;
+
+  /**
+   * Log format of the container runtime.
+   * @default ContainerLogFormat.CRI
+   */
+  readonly containerLogFormat?: ContainerLogFormat;
+
+  /**
+   * Prefix of the index families; container logs go to `<indexPrefix>-containers`.
+   * @default 'seclog'
+   */
+  readonly indexPrefix?: string;
+
+  /**
+   * Filesystem buffering.
+   * @default - 2 GiB per output on the node, 128 chunks in memory
+   */
+  readonly storage?: FluentBitStorageOptions;
+
+  /**
+   * Memory request and limit.
+   * @default Size.mebibytes(256)
+   */
+  readonly memoryLimit?: Size;
+
+  /**
+   * CPU request (no CPU limit is set).
+   * @default kplus.Cpu.millis(50)
+   */
+  readonly cpuRequest?: kplus.Cpu;
+
+  /**
+   * Log level.
+   * @default FluentBitLogLevel.INFO
+   */
+  readonly logLevel?: FluentBitLogLevel;
+
+  /**
+   * PriorityClass of the pods.
+   * @default - none
+   */
+  readonly priorityClassName?: string;
+}
+
+/** Props of {@link FluentBitDaemonSet}. */
+export interface FluentBitDaemonSetProps extends FluentBitDaemonSetOptions {
+  /** The cluster to ship to. */
+  readonly elasticsearch: ElasticsearchCluster;
+}
+
+/** Fluent Bit's HTTP server: health, metrics. */
+const HTTP_PORT = 2020;
+const CONFIG_DIR = '/fluent-bit/etc/cdk8s';
+const CONFIG_FILE = 'fluent-bit.yaml';
+const CA_DIR = '/fluent-bit/etc/elasticsearch';
+/** Seconds Fluent Bit spends flushing at shutdown (`grace`); the pod's grace period is longer. */
+const GRACE_SECONDS = 30;
+const TERMINATION_GRACE_SECONDS = 60;
+
+/**
+ * Fluent Bit on every node: the lighter alternative to {@link FluentdDaemonSet},
+ * with the same contract. Container logs (CRI or Docker, partial lines joined by the
+ * built-in multiline parsers) get Kubernetes metadata from the file name, JSON
+ * payloads are lifted into `payload` with the raw line kept in `message`, and they go
+ * to the same `<prefix>-containers` data stream, as the agent's own least-privilege
+ * user over verified TLS.
+ *
+ * Durable: inputs buffer on the node's disk (`storage.type filesystem`), each output's
+ * backlog is bounded (`storage.total_limit_size`), retries never give up
+ * (`retry_limit no_limits`), and the tail database and chunks live on a hostPath, so a
+ * restarted pod resumes where the last one stopped.
+ *
+ * @see https://docs.fluentbit.io/manual/installation/kubernetes
+ * @see https://docs.fluentbit.io/manual/administration/buffering-and-storage
+ */
+export class FluentBitDaemonSet extends Construct implements IElasticsearchWriter {
+  /** Name of the DaemonSet. */
+  public readonly name: string;
+  /** Prefix of the index families. */
+  public readonly indexPrefix: string;
+  /** Index family of container logs. */
+  public readonly containersIndexName: string;
+  /** Directory on each node for the tail database and buffered chunks. */
+  public readonly stateDir: string;
+  /** The DaemonSet. */
+  public readonly daemonSet: kplus.DaemonSet;
+  /** The ServiceAccount. */
+  public readonly serviceAccount: kplus.ServiceAccount;
+  /** The ClusterRole (pods, namespaces: get, list, watch). */
+  public readonly clusterRole: kplus.ClusterRole;
+  /** The Service exposing the HTTP server (metrics). */
+  public readonly metricsService: kplus.Service;
+  /** Port of the HTTP server: health at `/api/v1/health`, Prometheus metrics at `/api/v2/metrics/prometheus`. */
+  public readonly metricsPort: number = HTTP_PORT;
+  /** The rendered configuration model. */
+  public readonly config: FluentBitConfig;
+  private readonly connection: ElasticsearchConnection;
+
+  constructor(scope: Construct, id: string, props: FluentBitDaemonSetProps) {
+    super(scope, id);
+    if (!props || !(props.elasticsearch instanceof ElasticsearchCluster)) {
+      throw new Error(
+        'fluent bit elasticsearch is required: pass the ElasticsearchCluster object to ship to ' +
+        `(new FluentBitDaemonSet(this, 'FluentBit', { elasticsearch: cluster })), got ${JSON.stringify(props?.elasticsearch)}`,
+      );
+    }
+    this.name = props.name ?? 'fluent-bit';
+    validateDnsLabel('fluent bit name', this.name, 50);
+    this.indexPrefix = props.indexPrefix ?? 'seclog';
+    validateIndexFamily('fluent bit indexPrefix', this.indexPrefix);
+    this.containersIndexName = `${this.indexPrefix}-containers`;
+    const format = props.containerLogFormat ?? ContainerLogFormat.CRI;
+    if (!Object.values(ContainerLogFormat).includes(format)) {
+      throw new Error(`fluent bit containerLogFormat must be one of ${Object.values(ContainerLogFormat).join(', ')}, got ${JSON.stringify(format)}`);
+    }
+    const logLevel = props.logLevel ?? FluentBitLogLevel.INFO;
+    if (!Object.values(FluentBitLogLevel).includes(logLevel)) {
+      throw new Error(`fluent bit logLevel must be one of ${Object.values(FluentBitLogLevel).join(', ')}, got ${JSON.stringify(logLevel)}`);
+    }
+    const memory = props.memoryLimit ?? Size.mebibytes(256);
+    validateMinimumSize('fluent bit memoryLimit', memory, 64);
+    const image = props.image ?? FLUENT_BIT_IMAGE;
+    validateImage('fluent bit image', image);
+    if (props.priorityClassName !== undefined) validateDnsSubdomain('fluent bit priorityClassName', props.priorityClassName);
+    const totalLimit = sizeToQuantity('fluent bit storage.totalLimitSize', props.storage?.totalLimitSize ?? Size.gibibytes(2));
+    const maxChunksUp = props.storage?.maxChunksUp ?? 128;
+    validateInteger('fluent bit storage.maxChunksUp', maxChunksUp, 1, 100000);
+
+    const namespace = Chart.of(this).namespace;
+    if (namespace === undefined) {
+      throw new Error(
+        'fluent bit needs its chart to have a namespace (new Chart(app, id, { namespace })): its ClusterRoleBinding ' +
+        'names the ServiceAccount by namespace, and its own log files are excluded by it',
+      );
+    }
+    const instance = `${namespace}-${this.name}`;
+    this.stateDir = `/var/log/fluent-bit-${instance}`;
+    const labels = appLabels('fluent-bit', this.name);
+    this.connection = props.elasticsearch.addWriter(this);
+
+    this.config = new FluentBitConfig({
+      service: {
+        'flush': 5,
+        // Time to flush at shutdown; the pod's grace period is longer.
+        'grace': GRACE_SECONDS,
+        'log_level': logLevel,
+        'http_server': true,
+        'http_listen': '0.0.0.0',
+        'http_port': HTTP_PORT,
+        // /api/v1/health turns unhealthy after 5 errors or 5 failed retries in a minute.
+        'health_check': true,
+        'hc_errors_count': 5,
+        'hc_retry_failure_count': 5,
+        'hc_period': 60,
+        'storage.path': `${this.stateDir}/storage`,
+        'storage.sync': 'normal',
+        'storage.checksum': false,
+        'storage.max_chunks_up': maxChunksUp,
+        'storage.backlog.mem_limit': '16M',
+        'storage.metrics': true,
+      },
+      pipeline: [
+        FluentBitPlugin.input('tail', {
+          'alias': 'in_tail_containers',
+          'tag': 'kube.*',
+          'path': '/var/log/containers/*.log',
+          // Its own files: shipping them would feed back on itself.
+          'exclude_path': `/var/log/containers/${this.name}-*_${namespace}_*.log`,
+          // The runtime's format, partial lines joined by the built-in parser.
+          'multiline.parser': format === ContainerLogFormat.CRI ? 'cri' : 'docker',
+          'db': `${this.stateDir}/containers.db`,
+          'db.locking': true,
+          'read_from_head': true,
+          'refresh_interval': 10,
+          // Kubelet splits lines at 16 KiB, so a longer physical line is not a log
+          // line; skipping it keeps the file followed (Fluent Bit would stop reading it).
+          'buffer_max_size': '256k',
+          'skip_long_lines': true,
+          'storage.type': 'filesystem',
+        }),
+        // Metadata from the API server by the file name (the tag) only. Pods cannot
+        // pick their own parser or exclude themselves by annotation.
+        FluentBitPlugin.filter('kubernetes', 'kube.*', {
+          'alias': 'kubernetes_metadata',
+          'kube_url': 'https://kubernetes.default.svc:443',
+          'kube_tag_prefix': 'kube.var.log.containers.',
+          // JSON payloads become fields under `payload`; the raw line is kept.
+          'merge_log': true,
+          'merge_log_key': PAYLOAD_FIELD,
+          'keep_log': true,
+          'labels': true,
+          'annotations': false,
+          'k8s-logging.parser': false,
+          'k8s-logging.exclude': false,
+        }),
+        // The same field name as the Fluentd agent's.
+        FluentBitPlugin.filter('modify', 'kube.*', { alias: 'log_to_message', rename: 'log message' }),
+        this.elasticsearchOutput('kube.*', 'out_es_containers', this.containersIndexName, totalLimit),
+      ],
+    });
+    const configText = this.config.render();
+
+    const configMap = new kplus.ConfigMap(this, 'Config', { metadata: { name: `${this.name}-config`, labels }, data: { [CONFIG_FILE]: configText } });
+
+    const agent = createNodeAgent(this, {
+      name: this.name,
+      instance,
+      labels,
+      podAnnotations: { 'checksum/config': contentHash(configText) },
+      terminationGracePeriod: Duration.seconds(TERMINATION_GRACE_SECONDS),
+      priorityClassName: props.priorityClassName,
+    });
+    this.serviceAccount = agent.serviceAccount;
+    this.clusterRole = agent.clusterRole;
+    this.daemonSet = agent.daemonSet;
+
+    const container = this.daemonSet.addContainer({
+      name: 'fluent-bit',
+      image,
+      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      args: ['-c', `${CONFIG_DIR}/${CONFIG_FILE}`],
+      ports: [{ name: 'http', number: HTTP_PORT }],
+      resources: {
+        cpu: { request: props.cpuRequest ?? kplus.Cpu.millis(50) },
+        memory: { request: memory, limit: memory },
+      },
+      // Unready while outputs keep failing; alive as long as the server answers, so
+      // an Elasticsearch outage never restarts the agent (its chunks wait on disk).
+      readiness: kplus.Probe.fromHttpGet('/api/v1/health', { port: HTTP_PORT, periodSeconds: Duration.seconds(10) }),
+      liveness: kplus.Probe.fromHttpGet('/', { port: HTTP_PORT, initialDelaySeconds: Duration.seconds(10), periodSeconds: Duration.seconds(30) }),
+      // The image needs no writable root: state goes to the hostPath.
+      securityContext: unprivilegedContainer(0, true),
+    });
+    dropAllCapabilities(this.daemonSet, [0]);
+    container.mount(CONFIG_DIR, kplus.Volume.fromConfigMap(this, 'ConfigVolume', configMap, { name: 'config' }), { readOnly: true });
+    mountNodeLogs(this, container, this.stateDir, format === ContainerLogFormat.DOCKER_JSON);
+    addElasticsearchCredentials(this, container, this.connection, CA_DIR);
+    this.metricsService = createMetricsService(this, this.name, labels, 'http', HTTP_PORT);
+  }
+
+  /** The name its Elasticsearch user and Secret are made from. */
+  public get writerName(): string {
+    return this.name;
+  }
+
+  /** Every index family this agent writes. */
+  public writtenIndexFamilies(): string[] {
+    return [this.containersIndexName];
+  }
+
+  /** Parsers the pipeline names (none yet beyond the built-in multiline ones). */
+  public get parsers(): FluentBitParser[] {
+    return this.config.parserList;
+  }
+
+  /**
+   * An Elasticsearch output to a data stream: documents are `create`d with an id
+   * hashed from the record (a retried bulk request is then a duplicate, not a second
+   * copy), dots in keys become `_` (labels `app` and `app.kubernetes.io/name` cannot
+   * clash in the mapping), retries never give up, and the backlog is bounded.
+   * @see https://docs.fluentbit.io/manual/pipeline/outputs/elasticsearch
+   */
+  private elasticsearchOutput(match: string, alias: string, index: string, totalLimit: string): FluentBitPlugin {
+    const secured = this.connection.secured;
+    return FluentBitPlugin.output('es', match, {
+      'alias': alias,
+      'host': this.connection.host,
+      'port': this.connection.port,
+      'tls': secured,
+      'tls.verify': secured ? true : undefined,
+      'tls.ca_file': secured ? `${CA_DIR}/${ElasticsearchConnection.CA_KEY}` : undefined,
+      'http_user': secured ? FluentBitEnvValue.of(ELASTICSEARCH_USER_ENV) : undefined,
+      'http_passwd': secured ? FluentBitEnvValue.of(ELASTICSEARCH_PASSWORD_ENV) : undefined,
+      'index': index,
+      'suppress_type_name': true,
+      'write_operation': 'create',
+      'generate_id': true,
+      'replace_dots': true,
+      'time_key_nanos': true,
+      'trace_error': true,
+      'retry_limit': 'no_limits',
+      'storage.total_limit_size': totalLimit.replace(/i$/, ''),
+    });
+  }
+}

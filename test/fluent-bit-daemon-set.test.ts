@@ -1,0 +1,169 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Testing } from 'cdk8s';
+import { parse } from 'yaml';
+import { objectNamed, testChart } from './helpers/chart';
+import {
+  ContainerLogFormat, ElasticsearchCluster, ElasticsearchSecurity, ElasticsearchSetup, FluentBitConfig, FluentBitDaemonSet, FluentBitPluginKind,
+} from '../src';
+
+/** Documented properties of each plugin (test/fixtures/fluent-bit-plugin-params.json, from Fluent Bit's config maps and docs). */
+const PARAMS = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'fluent-bit-plugin-params.json'), 'utf-8'));
+
+function stack(props: any = {}, security?: ElasticsearchSecurity) {
+  const chart = testChart();
+  const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1, security });
+  const fluentBit = new FluentBitDaemonSet(chart, 'FluentBit', { elasticsearch, ...props });
+  if (elasticsearch.security.enabled) new ElasticsearchSetup(chart, 'Setup', { elasticsearch });
+  return { chart, elasticsearch, fluentBit };
+}
+
+/** Properties of a rendered config that the plugin's documented list (for 4.2) does not hold. */
+function undocumented(config: FluentBitConfig): string[] {
+  const allowed = (section: string): string[] => {
+    const entry = PARAMS[section];
+    if (!entry) return [];
+    const unconfirmed: string[] = entry._not_confirmed_in_4_2 ?? [];
+    return entry.params.filter((p: string) => !unconfirmed.includes(p));
+  };
+  const problems: string[] = [];
+  for (const key of Object.keys(config.serviceProperties)) if (!allowed('service').includes(key)) problems.push(`service: ${key}`);
+  for (const kind of [FluentBitPluginKind.INPUT, FluentBitPluginKind.FILTER, FluentBitPluginKind.OUTPUT]) {
+    for (const plugin of config.pluginsOf(kind)) {
+      const section = `${kind}:${plugin.name}`;
+      if (!PARAMS[section]) problems.push(`${section}: no documented parameter list`);
+      for (const key of Object.keys(plugin.properties)) if (!allowed(section).includes(key)) problems.push(`${section}: ${key}`);
+    }
+  }
+  for (const parser of config.parserList) {
+    for (const key of Object.keys(parser.properties)) if (!allowed('parser').includes(key)) problems.push(`parser ${parser.name}: ${key}`);
+  }
+  return problems;
+}
+
+describe('FluentBitDaemonSet', () => {
+  test('defaults', () => {
+    const { chart } = stack();
+    expect(Testing.synth(chart).filter((o) => o.metadata.labels?.['app.kubernetes.io/name'] === 'fluent-bit')).toMatchSnapshot();
+  });
+
+  describe('defaults in detail', () => {
+    const { chart, fluentBit } = stack();
+    const ds = objectNamed(chart, 'DaemonSet', 'fluent-bit');
+    const pod = ds.spec.template.spec;
+    const container = pod.containers[0];
+    const yml = parse(objectNamed(chart, 'ConfigMap', 'fluent-bit-config').data['fluent-bit.yaml']);
+    const plugin = (list: string, alias: string) => yml.pipeline[list].find((p: any) => p.alias === alias);
+
+    test('every rendered property is a documented property of its plugin (Fluent Bit 4.2)', () => {
+      expect(undocumented(fluentBit.config)).toEqual([]);
+      // The check can fail: an unknown key is reported.
+      const doctored = new FluentBitConfig({ service: { flush: 1, fluhs: 1 }, pipeline: fluentBit.config.pluginsOf(FluentBitPluginKind.INPUT)
+        .concat(fluentBit.config.pluginsOf(FluentBitPluginKind.OUTPUT)) });
+      expect(undocumented(doctored)).toEqual(['service: fluhs']);
+    });
+
+    test('pinned distroless image, run with the YAML config the ConfigMap mounts', () => {
+      expect(container.image).toBe('fluent/fluent-bit:4.2.3');
+      expect(container.args).toEqual(['-c', '/fluent-bit/etc/cdk8s/fluent-bit.yaml']);
+      expect(container.volumeMounts).toContainEqual({ name: 'config', mountPath: '/fluent-bit/etc/cdk8s', readOnly: true });
+      expect(ds.spec.template.metadata.annotations['checksum/config']).toMatch(/^[0-9a-f]{16}$/);
+    });
+
+    test('container logs: CRI lines joined, its own files excluded, position in a database on the node', () => {
+      expect(plugin('inputs', 'in_tail_containers')).toMatchObject({
+        'name': 'tail', 'tag': 'kube.*', 'path': '/var/log/containers/*.log', 'multiline.parser': 'cri',
+        'exclude_path': '/var/log/containers/fluent-bit-*_logging_*.log',
+        'db': '/var/log/fluent-bit-logging-fluent-bit/containers.db', 'storage.type': 'filesystem',
+      });
+    });
+
+    test('metadata by file name, JSON lifted into payload, pods cannot exclude themselves', () => {
+      expect(plugin('filters', 'kubernetes_metadata')).toMatchObject({
+        'name': 'kubernetes', 'match': 'kube.*', 'kube_tag_prefix': 'kube.var.log.containers.', 'merge_log': 'on', 'merge_log_key': 'payload',
+        'keep_log': 'on', 'k8s-logging.exclude': 'off', 'k8s-logging.parser': 'off', 'annotations': 'off',
+      });
+      expect(plugin('filters', 'log_to_message')).toEqual({ name: 'modify', match: 'kube.*', alias: 'log_to_message', rename: 'log message' });
+    });
+
+    test('to the containers data stream as its own user over verified TLS; never gives up, bounded on disk', () => {
+      expect(plugin('outputs', 'out_es_containers')).toEqual({
+        'name': 'es', 'match': 'kube.*', 'alias': 'out_es_containers',
+        'host': 'elasticsearch.logging.svc', 'port': 9200,
+        'tls': 'on', 'tls.verify': 'on', 'tls.ca_file': '/fluent-bit/etc/elasticsearch/ca.crt',
+        'http_user': '${FLUENT_ELASTICSEARCH_USER}', 'http_passwd': '${FLUENT_ELASTICSEARCH_PASSWORD}',
+        'index': 'seclog-containers', 'suppress_type_name': 'on', 'write_operation': 'create', 'generate_id': 'on', 'replace_dots': 'on',
+        'time_key_nanos': 'on', 'trace_error': 'on', 'retry_limit': 'no_limits', 'storage.total_limit_size': '2G',
+      });
+      const env = Object.fromEntries(container.env.map((e: any) => [e.name, e.valueFrom]));
+      expect(env).toEqual({
+        FLUENT_ELASTICSEARCH_USER: { secretKeyRef: { name: 'fluent-bit-elasticsearch', key: 'username' } },
+        FLUENT_ELASTICSEARCH_PASSWORD: { secretKeyRef: { name: 'fluent-bit-elasticsearch', key: 'password' } },
+      });
+      expect(fluentBit.writtenIndexFamilies()).toEqual(['seclog-containers']);
+    });
+
+    test('service: health and metrics on 2020, chunks on the node, flush within the pod\'s grace period', () => {
+      expect(yml.service).toMatchObject({
+        'http_server': 'on', 'http_port': 2020, 'health_check': 'on', 'storage.path': '/var/log/fluent-bit-logging-fluent-bit/storage',
+        'storage.max_chunks_up': 128, 'grace': 30,
+      });
+      expect(yml.service.grace).toBeLessThan(pod.terminationGracePeriodSeconds);
+      expect(container.readinessProbe.httpGet).toEqual({ path: '/api/v1/health', port: 2020, scheme: 'HTTP' });
+      // An Elasticsearch outage makes it unready, never restarts it.
+      expect(container.livenessProbe.httpGet).toEqual({ path: '/', port: 2020, scheme: 'HTTP' });
+    });
+
+    test('root without capabilities, read-only root filesystem, /var/log read-only but its own state directory', () => {
+      expect(container.securityContext).toMatchObject({
+        runAsUser: 0, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, privileged: false, capabilities: { drop: ['ALL'] },
+      });
+      expect(container.volumeMounts).toContainEqual({ name: 'varlog', mountPath: '/var/log', readOnly: true });
+      expect(container.volumeMounts).toContainEqual({ name: 'state', mountPath: '/var/log/fluent-bit-logging-fluent-bit' });
+      expect(pod.securityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' });
+      expect(pod.tolerations).toEqual([
+        { key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' },
+        { key: 'node-role.kubernetes.io/master', operator: 'Exists', effect: 'NoSchedule' },
+      ]);
+      expect(objectNamed(chart, 'ClusterRole', 'logging-fluent-bit').rules).toEqual([
+        { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'], resourceNames: [] },
+        { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'], resourceNames: [] },
+      ]);
+    });
+
+    test('resources sized for the lighter agent', () => {
+      expect(container.resources).toEqual({ requests: { cpu: '50m', memory: '256Mi' }, limits: { memory: '256Mi' } });
+    });
+  });
+
+  test('Docker json-file: the docker multiline parser and Docker\'s directory', () => {
+    const { chart } = stack({ containerLogFormat: ContainerLogFormat.DOCKER_JSON });
+    const yml = parse(objectNamed(chart, 'ConfigMap', 'fluent-bit-config').data['fluent-bit.yaml']);
+    expect(yml.pipeline.inputs[0]['multiline.parser']).toBe('docker');
+    expect(objectNamed(chart, 'DaemonSet', 'fluent-bit').spec.template.spec.containers[0].volumeMounts)
+      .toContainEqual({ name: 'docker-containers', mountPath: '/var/lib/docker/containers', readOnly: true });
+  });
+
+  test('security disabled: plain HTTP, no credentials', () => {
+    const { chart } = stack({}, ElasticsearchSecurity.disabledForDevelopmentOnly());
+    const output = parse(objectNamed(chart, 'ConfigMap', 'fluent-bit-config').data['fluent-bit.yaml']).pipeline.outputs[0];
+    expect(output.tls).toBe('off');
+    expect(Object.keys(output).filter((k) => k.startsWith('http_') || k.startsWith('tls.'))).toEqual([]);
+    expect(objectNamed(chart, 'DaemonSet', 'fluent-bit').spec.template.spec.containers[0].env).toBeUndefined();
+  });
+
+  describe('fails if', () => {
+    test.each([
+      ['no cluster', {}, /fluent bit elasticsearch is required/],
+      ['an invalid name', { name: 'Fluent_Bit' }, /fluent bit name must be a lowercase RFC 1123 label/],
+      ['an unknown log format', { containerLogFormat: 'syslog' }, /fluent bit containerLogFormat must be one of cri, docker-json/],
+      ['an unpinned image', { image: 'fluent/fluent-bit:latest' }, /fluent bit image must be pinned/],
+      ['memory below 64 MiB', { memoryLimit: { toKibibytes: () => 32 * 1024, asString: () => '32Mi' } }, /fluent bit memoryLimit must be at least 64 MiB/],
+      ['zero chunks in memory', { storage: { maxChunksUp: 0 } }, /fluent bit storage.maxChunksUp must be an integer between 1 and 100000, got 0/],
+    ])('%s', (_name, props, message) => {
+      const chart = testChart();
+      const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1 });
+      expect(() => new FluentBitDaemonSet(chart, 'FluentBit', _name === 'no cluster' ? props as any : { elasticsearch, ...props } as any)).toThrow(message);
+    });
+  });
+});
