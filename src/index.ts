@@ -24,3 +24,4 @@ export type { ApiServerEndpoint } from './charts/network-policies';
 export * from './charts/security-logging-chart';
 export * from './fluent-bit/fluent-bit-config';
 export * from './fluent-bit/fluent-bit-daemon-set';
+export * from './fluent-bit/kubernetes-events-collector';

@@ -113,7 +113,6 @@ export interface FluentBitDaemonSetProps extends FluentBitDaemonSetOptions {
 const HTTP_PORT = 2020;
 const CONFIG_DIR = '/fluent-bit/etc/cdk8s';
 const CONFIG_FILE = 'fluent-bit.yaml';
-const CA_DIR = '/fluent-bit/etc/elasticsearch';
 /** Seconds Fluent Bit spends flushing at shutdown (`grace`); the pod's grace period is longer. */
 const GRACE_SECONDS = 30;
 const TERMINATION_GRACE_SECONDS = 60;
@@ -256,7 +255,7 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
         }),
         // The same field name as the Fluentd agent's.
         FluentBitPlugin.filter('modify', 'kube.*', { alias: 'log_to_message', rename: 'log message' }),
-        this.elasticsearchOutput('kube.*', 'out_es_containers', this.containersIndexName, totalLimit),
+        fluentBitElasticsearchOutput(this.connection, { match: 'kube.*', alias: 'out_es_containers', index: this.containersIndexName, totalLimitSize: totalLimit }),
       ],
     });
     const configText = this.config.render();
@@ -295,7 +294,7 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
     dropAllCapabilities(this.daemonSet, [0]);
     container.mount(CONFIG_DIR, kplus.Volume.fromConfigMap(this, 'ConfigVolume', configMap, { name: 'config' }), { readOnly: true });
     mountNodeLogs(this, container, this.stateDir, format === ContainerLogFormat.DOCKER_JSON);
-    addElasticsearchCredentials(this, container, this.connection, CA_DIR);
+    addElasticsearchCredentials(this, container, this.connection, FLUENT_BIT_CA_DIR);
     this.metricsService = createMetricsService(this, this.name, labels, 'http', HTTP_PORT);
   }
 
@@ -313,34 +312,45 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
   public get parsers(): FluentBitParser[] {
     return this.config.parserList;
   }
+}
 
-  /**
-   * An Elasticsearch output to a data stream: documents are `create`d with an id
-   * hashed from the record (a retried bulk request is then a duplicate, not a second
-   * copy), dots in keys become `_` (labels `app` and `app.kubernetes.io/name` cannot
-   * clash in the mapping), retries never give up, and the backlog is bounded.
-   * @see https://docs.fluentbit.io/manual/pipeline/outputs/elasticsearch
-   */
-  private elasticsearchOutput(match: string, alias: string, index: string, totalLimit: string): FluentBitPlugin {
-    const secured = this.connection.secured;
-    return FluentBitPlugin.output('es', match, {
-      'alias': alias,
-      'host': this.connection.host,
-      'port': this.connection.port,
-      'tls': secured,
-      'tls.verify': secured ? true : undefined,
-      'tls.ca_file': secured ? `${CA_DIR}/${ElasticsearchConnection.CA_KEY}` : undefined,
-      'http_user': secured ? FluentBitEnvValue.of(ELASTICSEARCH_USER_ENV) : undefined,
-      'http_passwd': secured ? FluentBitEnvValue.of(ELASTICSEARCH_PASSWORD_ENV) : undefined,
-      'index': index,
-      'suppress_type_name': true,
-      'write_operation': 'create',
-      'generate_id': true,
-      'replace_dots': true,
-      'time_key_nanos': true,
-      'trace_error': true,
-      'retry_limit': 'no_limits',
-      'storage.total_limit_size': totalLimit.replace(/i$/, ''),
-    });
-  }
+/** Where a Fluent Bit consumer's CA is mounted. */
+export const FLUENT_BIT_CA_DIR = '/fluent-bit/etc/elasticsearch';
+
+/**
+ * A Fluent Bit Elasticsearch output to a data stream: documents are `create`d with an
+ * id hashed from the record (a retried bulk request is then a duplicate, not a second
+ * copy), dots in keys become `_` (labels `app` and `app.kubernetes.io/name` cannot
+ * clash in the mapping), retries never give up, and the backlog on disk is bounded
+ * (`totalLimitSize`, a Kubernetes quantity). With security on: verified TLS with the
+ * CA at {@link FLUENT_BIT_CA_DIR}, the writer's credentials from environment variables.
+ * @see https://docs.fluentbit.io/manual/pipeline/outputs/elasticsearch
+ */
+export function fluentBitElasticsearchOutput(connection: ElasticsearchConnection, options: {
+  readonly match: string;
+  readonly alias: string;
+  readonly index: string;
+  readonly totalLimitSize: string;
+}): FluentBitPlugin {
+  const secured = connection.secured;
+  return FluentBitPlugin.output('es', options.match, {
+    'alias': options.alias,
+    'host': connection.host,
+    'port': connection.port,
+    'tls': secured,
+    'tls.verify': secured ? true : undefined,
+    'tls.ca_file': secured ? `${FLUENT_BIT_CA_DIR}/${ElasticsearchConnection.CA_KEY}` : undefined,
+    'http_user': secured ? FluentBitEnvValue.of(ELASTICSEARCH_USER_ENV) : undefined,
+    'http_passwd': secured ? FluentBitEnvValue.of(ELASTICSEARCH_PASSWORD_ENV) : undefined,
+    'index': options.index,
+    'suppress_type_name': true,
+    'write_operation': 'create',
+    'generate_id': true,
+    'replace_dots': true,
+    'time_key_nanos': true,
+    'trace_error': true,
+    'retry_limit': 'no_limits',
+    // Fluent Bit's units: 2G, 512M.
+    'storage.total_limit_size': options.totalLimitSize.replace(/i$/, ''),
+  });
 }

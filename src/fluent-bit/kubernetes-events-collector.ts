@@ -1,0 +1,248 @@
+import { Chart, Duration, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { FluentBitConfig, FluentBitPlugin } from './fluent-bit-config';
+import { FLUENT_BIT_CA_DIR, fluentBitElasticsearchOutput } from './fluent-bit-daemon-set';
+import { contentHash } from '../common/hash';
+import { appLabels, selectorLabels } from '../common/labels';
+import { addElasticsearchCredentials } from '../common/node-agent';
+import { applyPodTemplateExtras, clusterScoped, dropAllCapabilities, unprivilegedContainer } from '../common/pod';
+import {
+  validateDnsLabel, validateDnsSubdomain, validateImage, validateMinimumSize,
+} from '../common/validation';
+import { ElasticsearchCluster, IElasticsearchWriter } from '../elasticsearch/elasticsearch-cluster';
+import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
+import { validateIndexFamily } from '../fluentd/fluentd-pipeline';
+import { FLUENT_BIT_IMAGE } from '../images';
+
+/** Options of {@link KubernetesEventsCollector}, everything but the cluster. */
+export interface KubernetesEventsCollectorOptions {
+  /**
+   * Name of the Deployment and prefix of its objects.
+   * @default 'kubernetes-events'
+   */
+  readonly name?: string;
+
+  /**
+   * Replicas. Only 1 is allowed: each replica watches every event, so a second one
+   * would index every event twice. It exists so that a copied `replicas: 2` fails
+   * loudly instead of duplicating.
+   * @default 1
+   */
+  readonly replicas?: number;
+
+  /**
+   * The index family (data stream) of the events.
+   * @default 'seclog-events'
+   */
+  readonly indexName?: string;
+
+  /**
+   * Watch the events of this namespace only (`kube_namespace`).
+   * @default - every namespace
+   */
+  readonly watchNamespace?: string;
+
+  /**
+   * Size of the state volume (the events database and buffered chunks), a PVC, so
+   * that a restart or a move to another node does not send every event again.
+   * @default Size.gibibytes(1)
+   */
+  readonly stateVolumeSize?: Size;
+
+  /**
+   * StorageClass of the state volume.
+   * @default - the cluster's default StorageClass
+   */
+  readonly storageClassName?: string;
+
+  /**
+   * Image.
+   * @default FLUENT_BIT_IMAGE
+   */
+  readonly image?: string;
+
+  /**
+   * Memory request and limit.
+   * @default Size.mebibytes(128)
+   */
+  readonly memoryLimit?: Size;
+
+  /**
+   * CPU request (no CPU limit is set).
+   * @default kplus.Cpu.millis(20)
+   */
+  readonly cpuRequest?: kplus.Cpu;
+
+  /**
+   * PriorityClass of the pod.
+   * @default - none
+   */
+  readonly priorityClassName?: string;
+}
+
+/** Props of {@link KubernetesEventsCollector}. */
+export interface KubernetesEventsCollectorProps extends KubernetesEventsCollectorOptions {
+  /** The cluster to ship to. */
+  readonly elasticsearch: ElasticsearchCluster;
+}
+
+const HTTP_PORT = 2020;
+const STATE_DIR = '/var/lib/fluent-bit';
+const CONFIG_DIR = '/fluent-bit/etc/cdk8s';
+const CONFIG_FILE = 'fluent-bit.yaml';
+const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+const USER = 1000;
+
+/**
+ * The cluster's Kubernetes events (scheduling, kills, image pulls, probe failures,
+ * evictions...) into their own data stream, through Fluent Bit's `kubernetes_events`
+ * input, as its own least-privilege Elasticsearch user.
+ *
+ * One replica, replaced with `Recreate` (two would each send every event). The events
+ * database and buffered chunks sit on a PersistentVolumeClaim, so a restart does not
+ * send everything again. The API token is read from the projected ServiceAccount
+ * token file and re-read every 10 minutes (`kube_token_ttl`), so token rotation is
+ * safe. Its ClusterRole may only get, list and watch events. The pod meets the
+ * `restricted` Pod Security Standard.
+ *
+ * @see https://docs.fluentbit.io/manual/pipeline/inputs/kubernetes-events
+ */
+export class KubernetesEventsCollector extends Construct implements IElasticsearchWriter {
+  /** Name of the Deployment. */
+  public readonly name: string;
+  /** The index family of the events. */
+  public readonly indexName: string;
+  /** The Deployment. */
+  public readonly deployment: kplus.Deployment;
+  /** The ClusterRole (events: get, list, watch). */
+  public readonly clusterRole: kplus.ClusterRole;
+  /** The rendered configuration model. */
+  public readonly config: FluentBitConfig;
+  private readonly connection: ElasticsearchConnection;
+
+  constructor(scope: Construct, id: string, props: KubernetesEventsCollectorProps) {
+    super(scope, id);
+    if (!props || !(props.elasticsearch instanceof ElasticsearchCluster)) {
+      throw new Error(
+        'kubernetes events collector elasticsearch is required: pass the ElasticsearchCluster object to ship to, ' +
+        `got ${JSON.stringify(props?.elasticsearch)}`,
+      );
+    }
+    this.name = props.name ?? 'kubernetes-events';
+    validateDnsLabel('kubernetes events collector name', this.name, 50);
+    const replicas = props.replicas ?? 1;
+    if (replicas !== 1) {
+      throw new Error(
+        `kubernetes events collector replicas must be 1, got ${JSON.stringify(replicas)}: every replica watches every event, ` +
+        'so each more replica indexes each event once more',
+      );
+    }
+    this.indexName = props.indexName ?? 'seclog-events';
+    validateIndexFamily('kubernetes events collector indexName', this.indexName);
+    if (props.watchNamespace !== undefined) validateDnsLabel('kubernetes events collector watchNamespace', props.watchNamespace);
+    const stateSize = props.stateVolumeSize ?? Size.gibibytes(1);
+    validateMinimumSize('kubernetes events collector stateVolumeSize', stateSize, 64);
+    if (props.storageClassName !== undefined) validateDnsSubdomain('kubernetes events collector storageClassName', props.storageClassName);
+    const image = props.image ?? FLUENT_BIT_IMAGE;
+    validateImage('kubernetes events collector image', image);
+    const memory = props.memoryLimit ?? Size.mebibytes(128);
+    validateMinimumSize('kubernetes events collector memoryLimit', memory, 32);
+    if (props.priorityClassName !== undefined) validateDnsSubdomain('kubernetes events collector priorityClassName', props.priorityClassName);
+    const namespace = Chart.of(this).namespace;
+    if (namespace === undefined) {
+      throw new Error('kubernetes events collector needs its chart to have a namespace: its ClusterRoleBinding names the ServiceAccount by namespace');
+    }
+    const labels = appLabels('kubernetes-events', this.name);
+    this.connection = props.elasticsearch.addWriter(this);
+
+    this.config = new FluentBitConfig({
+      service: {
+        'flush': 5,
+        'grace': 30,
+        'log_level': 'info',
+        'http_server': true,
+        'http_listen': '0.0.0.0',
+        'http_port': HTTP_PORT,
+        'health_check': true,
+        'storage.path': `${STATE_DIR}/storage`,
+        'storage.sync': 'normal',
+        'storage.max_chunks_up': 64,
+      },
+      pipeline: [
+        FluentBitPlugin.input('kubernetes_events', {
+          'alias': 'in_kubernetes_events',
+          'tag': 'k8s_events',
+          'kube_url': 'https://kubernetes.default.svc',
+          'kube_ca_file': `${SERVICE_ACCOUNT_DIR}/ca.crt`,
+          // The projected token rotates; it is read again every 10 minutes.
+          'kube_token_file': `${SERVICE_ACCOUNT_DIR}/token`,
+          'kube_token_ttl': '10m',
+          'kube_namespace': props.watchNamespace,
+          // Which events were sent survives restarts.
+          'db': `${STATE_DIR}/events.db`,
+          'db.sync': 'normal',
+          'storage.type': 'filesystem',
+        }),
+        fluentBitElasticsearchOutput(this.connection, { match: 'k8s_events', alias: 'out_es_events', index: this.indexName, totalLimitSize: '512Mi' }),
+      ],
+    });
+    const configText = this.config.render();
+
+    const serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', { metadata: { name: this.name, labels }, automountToken: false });
+    this.clusterRole = new kplus.ClusterRole(this, 'ClusterRole', { metadata: { name: `${namespace}-${this.name}`, labels } });
+    this.clusterRole.allow(['get', 'list', 'watch'], kplus.ApiResource.EVENTS);
+    const binding = new kplus.ClusterRoleBinding(this, 'ClusterRoleBinding', { metadata: { name: `${namespace}-${this.name}`, labels }, role: this.clusterRole });
+    binding.addSubjects(serviceAccount);
+    clusterScoped(this.clusterRole);
+    clusterScoped(binding);
+
+    const configMap = new kplus.ConfigMap(this, 'Config', { metadata: { name: `${this.name}-config`, labels }, data: { [CONFIG_FILE]: configText } });
+    const claim = new kplus.PersistentVolumeClaim(this, 'State', {
+      metadata: { name: `${this.name}-state`, labels },
+      accessModes: [kplus.PersistentVolumeAccessMode.READ_WRITE_ONCE],
+      storage: stateSize,
+      storageClassName: props.storageClassName,
+    });
+
+    this.deployment = new kplus.Deployment(this, 'Resource', {
+      metadata: { name: this.name, labels },
+      podMetadata: { labels, annotations: { 'checksum/config': contentHash(configText) } },
+      replicas: 1,
+      // Never two at once, not even during a rollout: the old one stops first.
+      strategy: kplus.DeploymentStrategy.recreate(),
+      select: false,
+      serviceAccount,
+      automountServiceAccountToken: true,
+      terminationGracePeriod: Duration.seconds(60),
+      securityContext: { user: USER, group: USER, fsGroup: USER, ensureNonRoot: true },
+    });
+    applyPodTemplateExtras(this.deployment, { priorityClassName: props.priorityClassName });
+    this.deployment.select(kplus.LabelSelector.of({ labels: selectorLabels(labels) }));
+    const container = this.deployment.addContainer({
+      name: 'fluent-bit',
+      image,
+      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      args: ['-c', `${CONFIG_DIR}/${CONFIG_FILE}`],
+      ports: [{ name: 'http', number: HTTP_PORT }],
+      resources: { cpu: { request: props.cpuRequest ?? kplus.Cpu.millis(20) }, memory: { request: memory, limit: memory } },
+      readiness: kplus.Probe.fromHttpGet('/api/v1/health', { port: HTTP_PORT, periodSeconds: Duration.seconds(10) }),
+      liveness: kplus.Probe.fromHttpGet('/', { port: HTTP_PORT, initialDelaySeconds: Duration.seconds(10), periodSeconds: Duration.seconds(30) }),
+      securityContext: unprivilegedContainer(USER, true),
+    });
+    dropAllCapabilities(this.deployment, [0]);
+    container.mount(CONFIG_DIR, kplus.Volume.fromConfigMap(this, 'ConfigVolume', configMap, { name: 'config' }), { readOnly: true });
+    container.mount(STATE_DIR, kplus.Volume.fromPersistentVolumeClaim(this, 'StateVolume', claim, { name: 'state' }));
+    addElasticsearchCredentials(this, container, this.connection, FLUENT_BIT_CA_DIR);
+  }
+
+  /** The name its Elasticsearch user and Secret are made from. */
+  public get writerName(): string {
+    return this.name;
+  }
+
+  /** The index family it writes. */
+  public writtenIndexFamilies(): string[] {
+    return [this.indexName];
+  }
+}
