@@ -25,3 +25,5 @@ export * from './charts/security-logging-chart';
 export * from './fluent-bit/fluent-bit-config';
 export * from './fluent-bit/fluent-bit-daemon-set';
 export * from './fluent-bit/kubernetes-events-collector';
+export type { S3ArchiveOptions } from './fluent-bit/s3-archive';
+export { S3Credentials } from './fluent-bit/s3-archive';

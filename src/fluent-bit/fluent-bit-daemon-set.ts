@@ -2,6 +2,7 @@ import { Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { FluentBitConfig, FluentBitEnvValue, FluentBitParser, FluentBitPlugin } from './fluent-bit-config';
+import { S3ArchiveOptions, s3ArchiveOutput } from './s3-archive';
 import { contentHash } from '../common/hash';
 import { appLabels } from '../common/labels';
 import {
@@ -101,6 +102,12 @@ export interface FluentBitDaemonSetOptions {
    * @default - none
    */
   readonly priorityClassName?: string;
+
+  /**
+   * Archive records to S3 as well (gzip, date-partitioned keys), beside Elasticsearch.
+   * @default - no archive
+   */
+  readonly s3Archive?: S3ArchiveOptions;
 }
 
 /** Props of {@link FluentBitDaemonSet}. */
@@ -113,6 +120,7 @@ export interface FluentBitDaemonSetProps extends FluentBitDaemonSetOptions {
 const HTTP_PORT = 2020;
 const CONFIG_DIR = '/fluent-bit/etc/cdk8s';
 const CONFIG_FILE = 'fluent-bit.yaml';
+const AWS_DIR = '/fluent-bit/etc/aws';
 /** Seconds Fluent Bit spends flushing at shutdown (`grace`); the pod's grace period is longer. */
 const GRACE_SECONDS = 30;
 const TERMINATION_GRACE_SECONDS = 60;
@@ -256,6 +264,7 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
         // The same field name as the Fluentd agent's.
         FluentBitPlugin.filter('modify', 'kube.*', { alias: 'log_to_message', rename: 'log message' }),
         fluentBitElasticsearchOutput(this.connection, { match: 'kube.*', alias: 'out_es_containers', index: this.containersIndexName, totalLimitSize: totalLimit }),
+        ...(props.s3Archive ? [s3ArchiveOutput('fluent bit s3Archive', props.s3Archive, `${this.stateDir}/s3`)] : []),
       ],
     });
     const configText = this.config.render();
@@ -294,6 +303,17 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
     dropAllCapabilities(this.daemonSet, [0]);
     container.mount(CONFIG_DIR, kplus.Volume.fromConfigMap(this, 'ConfigVolume', configMap, { name: 'config' }), { readOnly: true });
     mountNodeLogs(this, container, this.stateDir, format === ContainerLogFormat.DOCKER_JSON);
+    const s3Credentials = props.s3Archive?.credentials;
+    if (s3Credentials?.roleArn !== undefined) {
+      // EKS injects the web-identity token for this role into the pods of the account.
+      this.serviceAccount.metadata.addAnnotation('eks.amazonaws.com/role-arn', s3Credentials.roleArn);
+    }
+    if (s3Credentials?.secretName !== undefined) {
+      container.mount(AWS_DIR, kplus.Volume.fromSecret(this, 'AwsCredentialsVolume', kplus.Secret.fromSecretName(this, 'AwsCredentials', s3Credentials.secretName), {
+        name: 'aws-credentials', items: { credentials: { path: 'credentials' } },
+      }), { readOnly: true });
+      container.env.addVariable('AWS_SHARED_CREDENTIALS_FILE', kplus.EnvValue.fromValue(`${AWS_DIR}/credentials`));
+    }
     addElasticsearchCredentials(this, container, this.connection, FLUENT_BIT_CA_DIR);
     this.metricsService = createMetricsService(this, this.name, labels, 'http', HTTP_PORT);
   }
