@@ -2,7 +2,7 @@ import { Chart, Duration, Size, Testing } from 'cdk8s';
 import { testChart } from './helpers/chart';
 import {
   AuditLevel, AuditPolicy, ElasticsearchCluster, ElasticsearchNodeRole, ElasticsearchSecurity, ElasticsearchSetup, ElasticsearchStorage, FalcoDaemonSet, FalcoRules, FluentdBuffer,
-  FluentdDaemonSet, FluentdEnvValue, FluentdSection, IlmPolicy, IndexFieldType, IndexTemplate, Kibana, KubeApiServerAudit, KubeArmorRelayCollector,
+  FluentBitDaemonSet, FluentdDaemonSet, FluentdEnvValue, FluentdSection, IlmPolicy, IndexFieldType, IndexTemplate, Kibana, KubeApiServerAudit, KubeArmorRelayCollector,
   SecurityLoggingChart,
 } from '../src';
 
@@ -130,6 +130,18 @@ const CATALOGUE: BadInput[] = [
   { what: 'a data stream without a date @timestamp', names: ['@timestamp'], shows: '"keyword"', build: () => template({ fields: { '@timestamp': IndexFieldType.KEYWORD } }) },
   { what: 'two setup templates of one name', names: ['templates', 'unique'], shows: '["t","t"]',
     build: () => { const c = testChart(); new ElasticsearchSetup(c, 'Setup', { elasticsearch: es({}, c), templates: [template({}), template({})] }); } },
+
+  // Fluent Bit, the events collector and the S3 archive
+  { what: 'a second events collector replica', names: ['kubernetes events collector replicas'], shows: 'got 2',
+    build: () => chart({ kubernetesEventsCollector: { replicas: 2 } }) },
+  { what: 'events collector options with events off', names: ['kubernetesEventsCollector', 'kubernetesEvents'],
+    build: () => chart({ kubernetesEvents: false, kubernetesEventsCollector: {} }) },
+  { what: 'an events family that is the containers family', names: ['chart kubernetesEventsCollector.indexName'], shows: '"seclog-containers"',
+    build: () => chart({ kubernetesEventsCollector: { indexName: 'seclog-containers' } }) },
+  { what: 'an S3 archive without a bucket', names: ['fluent bit s3Archive.bucket'], shows: 'undefined',
+    build: () => new FluentBitDaemonSet(testChart(), 'FluentBit', { elasticsearch: es(), s3Archive: { region: 'eu-west-1' } as any }) },
+  { what: 'a Fluent Bit backlog smaller than a chunk', names: ['fluent bit storage.totalLimitSize'], shows: '1Mi',
+    build: () => new FluentBitDaemonSet(testChart(), 'FluentBit', { elasticsearch: es(), storage: { totalLimitSize: Size.mebibytes(1) } }) },
 
   // fluentd config model
   { what: 'an environment variable name with a dash', names: ['fluentd environment variable name'], shows: '"ES-PASSWORD"', build: () => FluentdEnvValue.of('ES-PASSWORD') },

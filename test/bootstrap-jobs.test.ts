@@ -145,14 +145,17 @@ describe('the setup Job: writers\' users and Kibana\'s token', () => {
     const second = runInFakeCluster(again, setup, { mounts: setupMounts(again) });
     expect(second.code).toBe(0);
     expect(second.calls.filter((c) => c.startsWith('POST '))).toEqual([]);
-    expect(second.calls.filter((c) => c.includes('/_security/user/'))).toEqual([`PUT https://elasticsearch.${NS}.svc:9200/_security/user/${NS}-agents-fluentd`]);
+    expect(second.calls.filter((c) => c.includes('/_security/user/'))).toEqual([
+      `PUT https://elasticsearch.${NS}.svc:9200/_security/user/${NS}-agents-fluentd`,
+      `PUT https://elasticsearch.${NS}.svc:9200/_security/user/${NS}-kubernetes-events`,
+    ]);
     expect(secretsOf(again)).toEqual(secrets);
     expect(elasticsearchStateOf(again)).toEqual(es);
   });
 
   test('a token made but not stored (the Secret appeared meanwhile) is deleted again', () => {
     const raced = cloneCluster(bootstrapped);
-    const result = runInFakeCluster(raced, setup, { mounts: setupMounts(raced), fail: { [`POST /api/v1/namespaces/${NS}/secrets`]: 409 } });
+    const result = runInFakeCluster(raced, setup, { mounts: setupMounts(raced), fail: { [`POST /api/v1/namespaces/${NS}/secrets#kibana-elasticsearch`]: 409 } });
     expect(result.code).toBe(0);
     expect(result.calls.some((c) => c.startsWith('DELETE ') && c.includes('/credential/token/'))).toBe(true);
     expect(elasticsearchStateOf(raced).tokens).toEqual({});
@@ -160,7 +163,7 @@ describe('the setup Job: writers\' users and Kibana\'s token', () => {
 
   test('a token whose Secret cannot be stored is deleted when the attempt fails (no orphan token per retry)', () => {
     const failing = cloneCluster(bootstrapped);
-    const result = runInFakeCluster(failing, setup, { mounts: setupMounts(failing), fail: { [`POST /api/v1/namespaces/${NS}/secrets`]: 500 } });
+    const result = runInFakeCluster(failing, setup, { mounts: setupMounts(failing), fail: { [`POST /api/v1/namespaces/${NS}/secrets#kibana-elasticsearch`]: 500 } });
     expect(result.code).not.toBe(0);
     expect(result.output).toContain(`creating Secret ${NS}/kibana-elasticsearch answered 500`);
     expect(result.calls.filter((c) => c.includes('/credential/token/')).map((c) => c.split(' ')[0])).toEqual(['POST', 'DELETE']);

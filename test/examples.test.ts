@@ -8,7 +8,7 @@ describe('examples', () => {
   /** What each example synthesized (tests run in order). */
   const synthesizedExamples: { [name: string]: any[] } = {};
 
-  test.each(['my-logging-chart.ts', 'full-stack.ts', 'falco-custom-rules.ts', 'own-dashboard.ts', 'kibana-ingress.ts'])('the README shows examples/%s verbatim', (file) => {
+  test.each(['my-logging-chart.ts', 'full-stack.ts', 'falco-custom-rules.ts', 'own-dashboard.ts', 'kibana-ingress.ts', 'fluent-bit-s3.ts'])('the README shows examples/%s verbatim', (file) => {
     const example = fs.readFileSync(path.join(ROOT, 'examples', file), 'utf-8');
     const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf-8');
     expect(readme).toContain('```ts\n' + example + '```');
@@ -20,6 +20,7 @@ describe('examples', () => {
     ['falco-custom-rules', () => import('../examples/falco-custom-rules')],
     ['own-dashboard', () => import('../examples/own-dashboard')],
     ['kibana-ingress', () => import('../examples/kibana-ingress')],
+    ['fluent-bit-s3', () => import('../examples/fluent-bit-s3')],
   ])('examples/%s synthesizes a valid stack', async (name, load) => {
     // The examples call app.synth(), which would write dist/: collect the charts instead.
     const original = App.prototype.synth;

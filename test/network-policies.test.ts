@@ -57,12 +57,12 @@ describe('NetworkPolicies of the default stack (dist/)', () => {
   const objects = manifestObjects(readTree(DIST));
   const allowed = matrix(objects);
 
-  test('twelve policies: deny everything and allow DNS in both namespaces, then one per component', () => {
+  test('thirteen policies: deny everything and allow DNS in both namespaces, then one per component', () => {
     const policies = objects.filter((o) => o.kind === 'NetworkPolicy').map((o) => `${o.metadata.namespace}/${o.metadata.name}`);
     expect(policies).toEqual([
       `${AGENTS}/default-deny`, `${AGENTS}/allow-dns`, `${AGENTS}/fluentd`, `${AGENTS}/falco`,
       `${NS}/default-deny`, `${NS}/allow-dns`, `${NS}/elasticsearch`, `${NS}/kibana`, `${NS}/elasticsearch-setup`,
-      `${NS}/kibana-saved-objects`, `${NS}/elasticsearch-bootstrap`, `${NS}/kibana-bootstrap`,
+      `${NS}/kibana-saved-objects`, `${NS}/kubernetes-events`, `${NS}/elasticsearch-bootstrap`, `${NS}/kibana-bootstrap`,
     ]);
     const denyAll = objects.filter((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'default-deny');
     for (const policy of denyAll) expect(policy.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
@@ -86,6 +86,8 @@ describe('NetworkPolicies of the default stack (dist/)', () => {
       ...anywhere('Job/kibana-bootstrap'), ...dns('Job/kibana-bootstrap'),
       'Job/elasticsearch-setup -> StatefulSet/elasticsearch:9200', ...anywhere('Job/elasticsearch-setup'), ...dns('Job/elasticsearch-setup'),
       'Job/kibana-saved-objects -> Deployment/kibana:5601', ...dns('Job/kibana-saved-objects'),
+      // The events collector: events from the API server into Elasticsearch.
+      'Deployment/kubernetes-events -> StatefulSet/elasticsearch:9200', ...anywhere('Deployment/kubernetes-events'), ...dns('Deployment/kubernetes-events'),
     ].sort());
   });
 

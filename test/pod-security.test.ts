@@ -67,6 +67,7 @@ describe('Pod Security Standards', () => {
       'DaemonSet/fluentd': 'privileged', // hostPath /var/log and its buffers
       'StatefulSet/elasticsearch': 'restricted', // no sysctl init container: mmap is off in the stack
       'Deployment/kibana': 'restricted',
+      'Deployment/kubernetes-events': 'restricted',
       'Job/elasticsearch-bootstrap': 'restricted',
       'Job/kibana-bootstrap': 'restricted',
       'Job/elasticsearch-setup': 'restricted',

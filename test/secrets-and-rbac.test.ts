@@ -84,8 +84,13 @@ describe('RBAC: exactly what each component needs', () => {
       { kind: 'Role', namespace: 'security-logging', name: 'elasticsearch-bootstrap',
         rules: secretWriter(['elasticsearch-ca', 'elasticsearch-certs', 'elasticsearch-elastic-credentials']) },
       { kind: 'Role', namespace: 'security-logging', name: 'kibana-bootstrap', rules: secretWriter(['elasticsearch-ca', 'kibana-certs']) },
+      {
+        kind: 'ClusterRole', namespace: undefined, name: 'security-logging-kubernetes-events',
+        // kubernetes_events: the cluster's events, read-only.
+        rules: [{ apiGroups: [''], resources: ['events'], verbs: ['get', 'list', 'watch'], resourceNames: [] }],
+      },
       // The setup Job: each consumer's credentials Secret, in the consumer's namespace.
-      { kind: 'Role', namespace: 'security-logging', name: 'elasticsearch-setup', rules: secretWriter(['kibana-elasticsearch']) },
+      { kind: 'Role', namespace: 'security-logging', name: 'elasticsearch-setup', rules: secretWriter(['kibana-elasticsearch', 'kubernetes-events-elasticsearch']) },
       { kind: 'Role', namespace: 'security-logging-agents', name: 'elasticsearch-setup', rules: secretWriter(['fluentd-elasticsearch']) },
     ]);
   });
@@ -103,6 +108,11 @@ describe('RBAC: exactly what each component needs', () => {
       },
       { kind: 'RoleBinding', namespace: 'security-logging', name: 'elasticsearch-bootstrap', roleRef: role('elasticsearch-bootstrap'), subjects: account('elasticsearch-bootstrap') },
       { kind: 'RoleBinding', namespace: 'security-logging', name: 'kibana-bootstrap', roleRef: role('kibana-bootstrap'), subjects: account('kibana-bootstrap') },
+      {
+        kind: 'ClusterRoleBinding', namespace: undefined, name: 'security-logging-kubernetes-events',
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'security-logging-kubernetes-events' },
+        subjects: [{ apiGroup: '', kind: 'ServiceAccount', name: 'kubernetes-events', namespace: 'security-logging' }],
+      },
       { kind: 'RoleBinding', namespace: 'security-logging', name: 'elasticsearch-setup', roleRef: role('elasticsearch-setup'), subjects: account('elasticsearch-setup') },
       // Across namespaces: the setup Job's account, in the agents' namespace.
       { kind: 'RoleBinding', namespace: 'security-logging-agents', name: 'elasticsearch-setup', roleRef: role('elasticsearch-setup'), subjects: account('elasticsearch-setup') },
@@ -118,6 +128,7 @@ describe('RBAC: exactly what each component needs', () => {
       'DaemonSet/fluentd as fluentd',
       'Job/elasticsearch-bootstrap as elasticsearch-bootstrap',
       'Job/kibana-bootstrap as kibana-bootstrap',
+      'Deployment/kubernetes-events as kubernetes-events',
       'Job/elasticsearch-setup as elasticsearch-setup',
     ]);
     // ServiceAccounts never mount tokens by default; the pods above ask for theirs.

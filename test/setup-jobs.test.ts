@@ -26,10 +26,13 @@ describe('the setup Jobs of the stack', () => {
     expect(puts.map(([p]) => p)).toEqual([
       '/_ilm/policy/seclog-containers-policy', '/_ilm/policy/seclog-falco-policy', '/_ilm/policy/seclog-kubearmor-alerts-policy',
       '/_ilm/policy/seclog-kubearmor-logs-policy', '/_ilm/policy/seclog-kubearmor-messages-policy', '/_ilm/policy/seclog-audit-policy',
+      '/_ilm/policy/seclog-events-policy',
       '/_index_template/seclog-containers', '/_index_template/seclog-falco', '/_index_template/seclog-kubearmor-alerts',
       '/_index_template/seclog-kubearmor-logs', '/_index_template/seclog-kubearmor-messages', '/_index_template/seclog-audit',
-      // Then the log agent's role, before the user that names it.
+      '/_index_template/seclog-events',
+      // Then each writer's role, before the user that names it.
       '/_security/role/security-logging-agents-fluentd-writer',
+      '/_security/role/security-logging-kubernetes-events-writer',
     ]);
     expect(script.indexOf("put '/_security/role/security-logging-agents-fluentd-writer'"))
       .toBeLessThan(script.indexOf("ensure_user 'security-logging-agents' 'fluentd-elasticsearch' 'security-logging-agents-fluentd' 'security-logging-agents-fluentd-writer'"));
@@ -125,7 +128,7 @@ describe('the setup Jobs of the stack', () => {
   });
 
   test('turned-off sources get no template and no dashboard', () => {
-    const small = chartOf({ falcoAlerts: false, kubeArmorAlerts: false, auditLogs: false });
+    const small = chartOf({ falcoAlerts: false, kubeArmorAlerts: false, auditLogs: false, kubernetesEvents: false });
     const files = filesOf(Testing.synth(small), jobNamed(Testing.synth(small), 'elasticsearch-setup-'));
     expect(Object.keys(files).filter((f) => f.startsWith('template-'))).toEqual(['template-seclog-containers.json']);
     expect(small.savedObjects.objects().filter((o) => o.type === 'dashboard')).toEqual([]);
@@ -184,7 +187,7 @@ describe('the setup scripts with security disabled, run against a stub curl (sec
     const run = runScript(esFiles, { '_cluster/health': '200 {}', '_ilm/policy': '200 {"acknowledged":true}', '_index_template': '200 {"acknowledged":true}' });
     expect(run.code).toBe(0);
     const puts = run.calls.filter((c) => c.includes('-X PUT'));
-    expect(puts).toHaveLength(12);
+    expect(puts).toHaveLength(14);
     expect(puts[0]).toContain('/_ilm/policy/seclog-containers-policy');
     expect(puts[0]).toMatch(/--data-binary @\S+policy-seclog-containers-policy\.json/);
   });

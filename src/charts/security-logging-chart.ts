@@ -15,12 +15,14 @@ import { KubeArmorRelayCollector, KubeArmorRelayCollectorOptions } from '../kube
 import { ElasticsearchSetup } from '../elasticsearch/elasticsearch-setup';
 import { IndexFieldType, IndexTemplate } from '../elasticsearch/index-template';
 import {
-  AUDIT_EVENT_FIELDS, CONTAINER_LOG_FIELDS, FALCO_ALERT_FIELDS, KUBEARMOR_EVENT_FIELDS, SecurityIndexRetention, securityIndexTemplates,
+  AUDIT_EVENT_FIELDS, CONTAINER_LOG_FIELDS, FALCO_ALERT_FIELDS, KUBEARMOR_EVENT_FIELDS, KUBERNETES_EVENT_FIELDS, SecurityIndexRetention,
+  securityIndexTemplates,
 } from '../elasticsearch/security-index-templates';
 import { KibanaSavedObjectsImport } from '../kibana/kibana-saved-objects-import';
 import { KibanaSavedObjects, builtInSavedObjects } from '../kibana/saved-objects';
 import { ApiServerEndpoint, NamespacePolicies, apiServerEgress, componentPods, egressTo, ingressFrom, podsPeer, validateCidr } from './network-policies';
 import { FalcoDriver } from '../falco/falco-config';
+import { KubernetesEventsCollector, KubernetesEventsCollectorOptions } from '../fluent-bit/kubernetes-events-collector';
 
 /** Props of {@link SecurityLoggingChart}. */
 export interface SecurityLoggingChartProps extends ChartProps {
@@ -127,8 +129,21 @@ export interface SecurityLoggingChartProps extends ChartProps {
   readonly kubeArmor?: KubeArmorRelayCollectorOptions;
 
   /**
+   * Collect the cluster's Kubernetes events (a one-replica Fluent Bit Deployment in
+   * the data namespace) into their own index family.
+   * @default true
+   */
+  readonly kubernetesEvents?: boolean;
+
+  /**
+   * Kubernetes events collector settings.
+   * @default - `<prefix>-events`, every namespace, a 1 GiB state volume
+   */
+  readonly kubernetesEventsCollector?: KubernetesEventsCollectorOptions;
+
+  /**
    * Days each source's events are kept.
-   * @default - containers 14, Falco 90, KubeArmor 90, audit 365
+   * @default - containers 14, Falco 90, KubeArmor 90, audit 365, Kubernetes events 30
    */
   readonly retention?: SecurityIndexRetention;
 
@@ -175,6 +190,8 @@ export class SecurityLoggingChart extends Chart {
   public readonly savedObjectsImport: KibanaSavedObjectsImport;
   /** The KubeArmor collector, when KubeArmor events are collected. */
   public readonly kubeArmorCollector?: KubeArmorRelayCollector;
+  /** The Kubernetes events collector, when events are collected. */
+  public readonly kubernetesEventsCollector?: KubernetesEventsCollector;
   /** The API server's audit settings, when audit logs are collected. */
   public readonly apiServerAudit?: KubeApiServerAudit;
 
@@ -244,6 +261,25 @@ export class SecurityLoggingChart extends Chart {
       throw new Error('chart kubeArmor is set but kubeArmorAlerts is false: remove kubeArmor, or collect KubeArmor events');
     }
 
+    if (props.kubernetesEvents ?? true) {
+      this.kubernetesEventsCollector = new KubernetesEventsCollector(this, 'KubernetesEvents', {
+        indexName: `${props.fluentd?.indexPrefix ?? 'seclog'}-events`,
+        ...props.kubernetesEventsCollector,
+        elasticsearch: this.elasticsearch,
+      });
+      this.kubernetesEventsCollector.node.addDependency(this.namespaceObject);
+      const family = this.kubernetesEventsCollector.indexName;
+      const clash = this.fluentd.writtenIndexFamilies().find((f) => f === family || f.startsWith(`${family}-`) || family.startsWith(`${f}-`));
+      if (clash !== undefined) {
+        throw new Error(
+          `chart kubernetesEventsCollector.indexName ${JSON.stringify(family)} overlaps the log agent's family ${JSON.stringify(clash)}: ` +
+          'each source needs a family of its own that is not a prefix of another',
+        );
+      }
+    } else if (props.kubernetesEventsCollector !== undefined) {
+      throw new Error('chart kubernetesEventsCollector is set but kubernetesEvents is false: remove kubernetesEventsCollector, or collect the events');
+    }
+
     const { templates, savedObjects } = this.sourceTemplates(props);
     this.indexTemplates = Object.fromEntries(templates.map((t) => [t.name, t]));
     this.elasticsearchSetup = new ElasticsearchSetup(this, 'ElasticsearchSetup', { elasticsearch: this.elasticsearch, templates });
@@ -267,9 +303,10 @@ export class SecurityLoggingChart extends Chart {
     const secured = es.security.enabled;
 
     const data = new NamespacePolicies(new Construct(this, 'NetworkPolicies'), appLabels('security-logging', ns));
+    const eventsPods = this.kubernetesEventsCollector ? [componentPods(ns, 'kubernetes-events', this.kubernetesEventsCollector.name)] : [];
     data.policy('Elasticsearch', es.name, esPods.labels, {
       ingress: [
-        ingressFrom([podsPeer(fluentdPods), podsPeer(kibanaPods), podsPeer(setupPods)], [ELASTICSEARCH_HTTP_PORT]),
+        ingressFrom([podsPeer(fluentdPods), podsPeer(kibanaPods), podsPeer(setupPods), ...eventsPods.map(podsPeer)], [ELASTICSEARCH_HTTP_PORT]),
         ingressFrom([podsPeer(esPods)], [ELASTICSEARCH_TRANSPORT_PORT]),
       ],
       egress: [egressTo([podsPeer(esPods)], [ELASTICSEARCH_TRANSPORT_PORT])],
@@ -291,6 +328,13 @@ export class SecurityLoggingChart extends Chart {
       ingress: [],
       egress: [egressTo([podsPeer(kibanaPods)], [this.kibana.port])],
     });
+    for (const pods of eventsPods) {
+      data.policy('KubernetesEvents', (this.kubernetesEventsCollector as KubernetesEventsCollector).name, pods.labels, {
+        ingress: [],
+        // Events from the API server, into Elasticsearch.
+        egress: [egressTo([podsPeer(esPods)], [ELASTICSEARCH_HTTP_PORT]), apiServer],
+      });
+    }
     if (secured) {
       const bootstrapJobs = [['ElasticsearchBootstrap', es.name], ...(this.kibana.certificateJob ? [['KibanaBootstrap', this.kibana.name]] : [])];
       for (const [policyId, instance] of bootstrapJobs) {
@@ -329,8 +373,10 @@ export class SecurityLoggingChart extends Chart {
       ? Object.values(this.kubeArmorCollector.indexNames).map((family) => template(family as string, KUBEARMOR_EVENT_FIELDS, retention.kubeArmorDays ?? 90, 7))
       : [];
     const audit = this.apiServerAudit ? template(this.fluentd.indexNames.audit as string, AUDIT_EVENT_FIELDS, retention.auditDays ?? 365, 30) : undefined;
+    const events = this.kubernetesEventsCollector
+      ? template(this.kubernetesEventsCollector.indexName, KUBERNETES_EVENT_FIELDS, retention.kubernetesEventsDays ?? 30, 7) : undefined;
     return {
-      templates: [containers, ...(falco ? [falco] : []), ...kubeArmor, ...(audit ? [audit] : [])],
+      templates: [containers, ...(falco ? [falco] : []), ...kubeArmor, ...(audit ? [audit] : []), ...(events ? [events] : [])],
       savedObjects: builtInSavedObjects({
         containers, falco, kubeArmorAlerts: kubeArmor[0], audit,
         namespaces: props.containerLogNamespaces ?? ['kube-system', this.namespace as string],
@@ -365,6 +411,7 @@ function autoCreateIndexSetting(props: SecurityLoggingChartProps): string {
   const named = [
     props.fluentd?.indexNames?.containers, props.fluentd?.indexNames?.audit, props.falco?.indexName,
     props.kubeArmor?.indexNames?.alerts, props.kubeArmor?.indexNames?.logs, props.kubeArmor?.indexNames?.messages,
+    props.kubernetesEventsCollector?.indexName,
   ].filter((f): f is string => f !== undefined && !f.startsWith(`${prefix}-`));
   return [`-${prefix}-*`, ...[...new Set(named)].flatMap((f) => [`-${f}`, `-${f}-*`]), '+*'].join(',');
 }

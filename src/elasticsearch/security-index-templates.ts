@@ -152,6 +152,47 @@ export const AUDIT_EVENT_FIELDS: { [path: string]: IndexFieldType } = {
   'annotations': IndexFieldType.FLATTENED,
 };
 
+/**
+ * Kubernetes events (core/v1 Event objects, as Fluent Bit's kubernetes_events input
+ * emits them): what happened (reason, type, message) to which object, when, and how often.
+ * @see https://kubernetes.io/docs/reference/kubernetes-api/cluster-resources/event-v1/
+ */
+export const KUBERNETES_EVENT_FIELDS: { [path: string]: IndexFieldType } = {
+  ...COMMON,
+  'kind': K,
+  'apiVersion': K,
+  'metadata.name': K,
+  'metadata.namespace': K,
+  'metadata.uid': K,
+  'metadata.resourceVersion': K,
+  'metadata.creationTimestamp': IndexFieldType.DATE,
+  'metadata.labels': IndexFieldType.FLATTENED,
+  'metadata.annotations': IndexFieldType.FLATTENED,
+  'metadata.managedFields': IndexFieldType.FLATTENED,
+  'involvedObject.kind': K,
+  'involvedObject.namespace': K,
+  'involvedObject.name': K,
+  'involvedObject.uid': K,
+  'involvedObject.apiVersion': K,
+  'involvedObject.resourceVersion': K,
+  'involvedObject.fieldPath': K,
+  'reason': K,
+  'message': IndexFieldType.MATCH_ONLY_TEXT,
+  'type': K,
+  'count': L,
+  'firstTimestamp': IndexFieldType.DATE,
+  'lastTimestamp': IndexFieldType.DATE,
+  'eventTime': IndexFieldType.DATE_NANOS,
+  'source.component': K,
+  'source.host': K,
+  'reportingComponent': K,
+  'reportingInstance': K,
+  'action': K,
+  'series.count': L,
+  'series.lastObservedTime': IndexFieldType.DATE_NANOS,
+  'related': IndexFieldType.FLATTENED,
+};
+
 /** Retention per source, in days after rollover. */
 export interface SecurityIndexRetention {
   /**
@@ -174,6 +215,11 @@ export interface SecurityIndexRetention {
    * @default 365
    */
   readonly auditDays?: number;
+  /**
+   * Kubernetes events.
+   * @default 30
+   */
+  readonly kubernetesEventsDays?: number;
 }
 
 /** One source's index family, mapping and retention. */

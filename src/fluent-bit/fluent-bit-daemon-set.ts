@@ -35,6 +35,7 @@ export interface FluentBitStorageOptions {
    * Upper bound of each output's chunks on the node's disk
    * (`storage.total_limit_size`). When it is reached, Fluent Bit discards the
    * oldest chunks of that output to make room: the documented overflow choice.
+   * At least 8 MiB (a few of Fluent Bit's 2 MiB chunks).
    * @default Size.gibibytes(2)
    */
   readonly totalLimitSize?: Size;
@@ -190,7 +191,10 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
     const image = props.image ?? FLUENT_BIT_IMAGE;
     validateImage('fluent bit image', image);
     if (props.priorityClassName !== undefined) validateDnsSubdomain('fluent bit priorityClassName', props.priorityClassName);
-    const totalLimit = sizeToQuantity('fluent bit storage.totalLimitSize', props.storage?.totalLimitSize ?? Size.gibibytes(2));
+    const totalLimitSize = props.storage?.totalLimitSize ?? Size.gibibytes(2);
+    // Fluent Bit's chunks grow to about 2 MiB: a backlog must hold several.
+    validateMinimumSize('fluent bit storage.totalLimitSize', totalLimitSize, 8, 'Fluent Bit chunks are about 2 MiB each');
+    const totalLimit = sizeToQuantity('fluent bit storage.totalLimitSize', totalLimitSize);
     const maxChunksUp = props.storage?.maxChunksUp ?? 128;
     validateInteger('fluent bit storage.maxChunksUp', maxChunksUp, 1, 100000);
 

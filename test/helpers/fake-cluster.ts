@@ -60,7 +60,10 @@ const db = JSON.parse(fs.readFileSync(path.join(state, 'db.json'), 'utf-8'));
 const fail = JSON.parse(process.env.FAKE_FAIL || '{}');
 let status = 200, answer = {};
 const key = method + ' ' + url.replace(/^https:\/\/[^/]+/, '');
-if (fail[key]) { status = fail[key]; answer = { kind: 'Status', code: status }; }
+// A forced answer for a call, or for the creation of one Secret ('POST <path>#<name>').
+const named = body && /"name":"([^"]+)"/.exec(body);
+const forced = fail[key] || (named && fail[key + '#' + named[1]]);
+if (forced) { status = forced; answer = { kind: 'Status', code: status }; }
 else if (url.startsWith('https://kubernetes.default.svc/')) {
   if (!headers.includes('Authorization: Bearer fake-service-account-token')) { status = 401; }
   else {
@@ -143,7 +146,7 @@ export function fakeCluster(elasticPassword = 'elastic-password-from-its-secret'
 export function runInFakeCluster(cluster: FakeCluster, files: { [file: string]: string }, options: {
   readonly elasticsearchUrl?: string;
   readonly mounts?: { [podPath: string]: string };
-  /** Answers to force, by `METHOD /path` (e.g. `{ 'POST /api/v1/namespaces/ns/secrets': 500 }`). */
+  /** Answers to force, by `METHOD /path`, or `POST <path>#<Secret name>` for one Secret (e.g. `{ 'POST /api/v1/namespaces/ns/secrets': 500 }`). */
   readonly fail?: { [call: string]: number };
 } = {}): FakeRun {
   const pod = fs.mkdtempSync(path.join(cluster.dir, 'pod-'));
