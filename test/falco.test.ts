@@ -210,7 +210,7 @@ describe('FalcoDaemonSet', () => {
       expect(() => stack(props)).toThrow(message);
     });
     test('an index name without an agent', () => {
-      expect(() => stack({ indexName: 'x' }, false)).toThrow(/falco indexName is set but no fluentd ships the alerts/);
+      expect(() => stack({ indexName: 'x' }, false)).toThrow(/falco indexName is set but no agent ships the alerts: pass fluentd or fluentBit/);
     });
     test('its chart has no namespace', () => {
       expect(() => new FalcoDaemonSet(new Chart(Testing.app(), 'x'), 'Falco')).toThrow(/falco needs its chart to have a namespace/);

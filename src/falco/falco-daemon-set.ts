@@ -8,6 +8,8 @@ import { appLabels, selectorLabels } from '../common/labels';
 import { applyPodTemplateExtras } from '../common/pod';
 import { validateDnsLabel, validateDnsSubdomain, validateMinimumSize } from '../common/validation';
 import { FluentdSection } from '../fluentd/fluentd-config';
+import { FluentBitParser, FluentBitPlugin } from '../fluent-bit/fluent-bit-config';
+import { FluentBitDaemonSet } from '../fluent-bit/fluent-bit-daemon-set';
 import { FluentdDaemonSet } from '../fluentd/fluentd-daemon-set';
 import { dedotFilter, stdoutJsonOnlyFilter } from '../fluentd/fluentd-pipeline';
 import { FALCO_DRIVER_LOADER_IMAGE_REPOSITORY, FALCO_IMAGE_REPOSITORY, FALCO_VERSION } from '../images';
@@ -78,7 +80,7 @@ export interface FalcoDaemonSetOptions {
 
   /**
    * Index family of the alerts: the data stream they are appended to.
-   * @default '<fluentd indexPrefix>-falco'
+   * @default '<agent indexPrefix>-falco'
    */
   readonly indexName?: string;
 }
@@ -90,6 +92,12 @@ export interface FalcoDaemonSetProps extends FalcoDaemonSetOptions {
    * @default - none: collect Falco's stdout yourself
    */
   readonly fluentd?: FluentdDaemonSet;
+
+  /**
+   * Or the Fluent Bit agent that ships them (not both).
+   * @default - none
+   */
+  readonly fluentBit?: FluentBitDaemonSet;
 }
 
 /** De-dotted output fields copied to the top level of each alert, for aggregations. */
@@ -303,6 +311,9 @@ export class FalcoDaemonSet extends Construct {
 
     // Kubelet names the files <pod>_<namespace>_<container>-<id>.log.
     this.logGlob = `/var/log/containers/${this.name}-*_${namespace}_${CONTAINER_NAME}-*.log`;
+    if (props.fluentd && props.fluentBit) {
+      throw new Error('falco fluentd and fluentBit are both set: one agent ships the alerts, pass one of them');
+    }
     if (props.fluentd) {
       if (!(props.fluentd instanceof FluentdDaemonSet)) {
         throw new Error(`falco fluentd must be a FluentdDaemonSet, got ${JSON.stringify(props.fluentd)}`);
@@ -316,8 +327,27 @@ export class FalcoDaemonSet extends Construct {
         label: '@FALCO',
         directives: falcoAlertDirectives(props.fluentd, this.indexName),
       });
+    } else if (props.fluentBit) {
+      if (!(props.fluentBit instanceof FluentBitDaemonSet)) {
+        throw new Error(`falco fluentBit must be a FluentBitDaemonSet, got ${JSON.stringify(props.fluentBit)}`);
+      }
+      this.indexName = props.indexName ?? `${props.fluentBit.indexPrefix}-falco`;
+      props.fluentBit.registerIndexFamily('falco indexName', this.indexName);
+      props.fluentBit.addContainerFileRoute({
+        name: 'falco',
+        path: this.logGlob,
+        tag: FLUENT_BIT_TAG,
+        parsers: [new FluentBitParser(FLUENT_BIT_PARSER, {
+          format: 'json',
+          // RFC 3339 UTC with nanoseconds (2023-05-25T13:44:05.478445995Z): the stock json parser drops it.
+          time_key: 'time',
+          time_format: '%Y-%m-%dT%H:%M:%S.%L%z',
+          time_keep: true,
+        })],
+        plugins: falcoFluentBitPlugins(props.fluentBit, this.indexName),
+      });
     } else if (props.indexName !== undefined) {
-      throw new Error('falco indexName is set but no fluentd ships the alerts: pass fluentd, or remove indexName');
+      throw new Error('falco indexName is set but no agent ships the alerts: pass fluentd or fluentBit, or remove indexName');
     }
   }
 
@@ -371,5 +401,41 @@ function falcoAlertDirectives(fluentd: FluentdDaemonSet, indexName: string): Flu
       })],
     }),
     ...fluentd.elasticsearchOutput('falco.alerts', 'out_es_falco', indexName),
+  ];
+}
+
+const FLUENT_BIT_TAG = 'falco.alerts';
+const FLUENT_BIT_PARSER = 'falco_alert';
+
+/**
+ * The Falco alert route on Fluent Bit, with the Fluentd route's result: JSON alert
+ * lines from stdout only, parsed with Falco's `time` as the event time, a numeric
+ * `severity` beside `priority` (Emergency 0 to Debug 7), and `k8s.pod.name` /
+ * `k8s.ns.name` copied out of `output_fields` (lifted with a prefix, copied, and
+ * nested back). The output's `replace_dots` de-dots the field names.
+ * @see https://docs.fluentbit.io/manual/pipeline/filters/modify
+ * @see https://docs.fluentbit.io/manual/pipeline/filters/nest
+ */
+function falcoFluentBitPlugins(fluentBit: FluentBitDaemonSet, indexName: string): FluentBitPlugin[] {
+  const tag = FLUENT_BIT_TAG;
+  const prefix = 'output_fields.';
+  return [
+    FluentBitPlugin.filter('grep', tag, { alias: 'falco_stdout_only', regex: 'stream ^stdout$' }),
+    FluentBitPlugin.filter('grep', tag, { alias: 'falco_json_only', regex: 'log ^\\s*\\{' }),
+    FluentBitPlugin.filter('parser', tag, { alias: 'falco_parse_alert', key_name: 'log', parser: FLUENT_BIT_PARSER, reserve_data: false }),
+    ...FALCO_PRIORITY_NAMES.map((priority, severity) => FluentBitPlugin.filter('modify', tag, {
+      alias: `falco_severity_${priority.toLowerCase()}`,
+      condition: `key_value_equals priority ${priority}`,
+      add: `severity ${severity}`,
+    })),
+    FluentBitPlugin.filter('nest', tag, { alias: 'falco_lift_output_fields', operation: 'lift', nested_under: 'output_fields', add_prefix: prefix }),
+    ...FALCO_TOP_LEVEL_FIELDS.map((field) => FluentBitPlugin.filter('modify', tag, {
+      alias: `falco_copy_${field}`,
+      copy: `${prefix}${field.replace(/_/g, '.')} ${field}`,
+    })),
+    FluentBitPlugin.filter('nest', tag, {
+      alias: 'falco_nest_output_fields', operation: 'nest', wildcard: `${prefix}*`, nest_under: 'output_fields', remove_prefix: prefix,
+    }),
+    fluentBit.elasticsearchOutput(tag, 'out_es_falco', indexName),
   ];
 }

@@ -1,4 +1,4 @@
-import { Chart, Duration, Size } from 'cdk8s';
+import { Chart, Duration, Lazy, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { FluentBitConfig, FluentBitEnvValue, FluentBitParser, FluentBitPlugin } from './fluent-bit-config';
@@ -14,7 +14,7 @@ import {
 } from '../common/validation';
 import { ElasticsearchCluster, IElasticsearchWriter } from '../elasticsearch/elasticsearch-cluster';
 import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
-import { ContainerLogFormat, PAYLOAD_FIELD, validateIndexFamily } from '../fluentd/fluentd-pipeline';
+import { ContainerLogFormat, PAYLOAD_FIELD, reserveIndexFamily, validateIndexFamily } from '../fluentd/fluentd-pipeline';
 import { FLUENT_BIT_IMAGE } from '../images';
 
 /** Log level of Fluent Bit (`service.log_level`). */
@@ -111,6 +111,23 @@ export interface FluentBitDaemonSetOptions {
   readonly s3Archive?: S3ArchiveOptions;
 }
 
+/** A route of some container log files through a Fluent Bit agent. */
+export interface FluentBitContainerFileRouteOptions {
+  /** Route name (lowercase, `_`): the tail input's alias is `in_tail_<name>`, its database `<name>.db`. */
+  readonly name: string;
+  /** The files (a glob under `/var/log/containers`). */
+  readonly path: string;
+  /** The tag of the route's records. */
+  readonly tag: string;
+  /** Its filters and outputs, matching the tag. */
+  readonly plugins: FluentBitPlugin[];
+  /**
+   * Parsers the plugins name.
+   * @default []
+   */
+  readonly parsers?: FluentBitParser[];
+}
+
 /** Props of {@link FluentBitDaemonSet}. */
 export interface FluentBitDaemonSetProps extends FluentBitDaemonSetOptions {
   /** The cluster to ship to. */
@@ -161,9 +178,17 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
   public readonly metricsService: kplus.Service;
   /** Port of the HTTP server: health at `/api/v1/health`, Prometheus metrics at `/api/v2/metrics/prometheus`. */
   public readonly metricsPort: number = HTTP_PORT;
-  /** The rendered configuration model. */
-  public readonly config: FluentBitConfig;
   private readonly connection: ElasticsearchConnection;
+  private readonly service: { [key: string]: any };
+  private readonly containerLogFormat: ContainerLogFormat;
+  private readonly containerLogExclusions: string[];
+  private readonly containerFilters: FluentBitPlugin[];
+  private readonly archive?: FluentBitPlugin;
+  private readonly totalLimit: string;
+  private readonly routes: FluentBitPlugin[] = [];
+  private readonly routeParsers: FluentBitParser[] = [];
+  private readonly indexFamilies = new Map<string, string>();
+  private frozenConfig?: FluentBitConfig;
 
   constructor(scope: Construct, id: string, props: FluentBitDaemonSetProps) {
     super(scope, id);
@@ -178,6 +203,7 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
     this.indexPrefix = props.indexPrefix ?? 'seclog';
     validateIndexFamily('fluent bit indexPrefix', this.indexPrefix);
     this.containersIndexName = `${this.indexPrefix}-containers`;
+    this.registerIndexFamily('fluent bit containers index', this.containersIndexName);
     const format = props.containerLogFormat ?? ContainerLogFormat.CRI;
     if (!Object.values(ContainerLogFormat).includes(format)) {
       throw new Error(`fluent bit containerLogFormat must be one of ${Object.values(ContainerLogFormat).join(', ')}, got ${JSON.stringify(format)}`);
@@ -210,76 +236,61 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
     const labels = appLabels('fluent-bit', this.name);
     this.connection = props.elasticsearch.addWriter(this);
 
-    this.config = new FluentBitConfig({
-      service: {
-        'flush': 5,
-        // Time to flush at shutdown; the pod's grace period is longer.
-        'grace': GRACE_SECONDS,
-        'log_level': logLevel,
-        'http_server': true,
-        'http_listen': '0.0.0.0',
-        'http_port': HTTP_PORT,
-        // /api/v1/health turns unhealthy after 5 errors or 5 failed retries in a minute.
-        'health_check': true,
-        'hc_errors_count': 5,
-        'hc_retry_failure_count': 5,
-        'hc_period': 60,
-        'storage.path': `${this.stateDir}/storage`,
-        'storage.sync': 'normal',
-        'storage.checksum': false,
-        'storage.max_chunks_up': maxChunksUp,
-        'storage.backlog.mem_limit': '16M',
-        'storage.metrics': true,
-      },
-      pipeline: [
-        FluentBitPlugin.input('tail', {
-          'alias': 'in_tail_containers',
-          'tag': 'kube.*',
-          'path': '/var/log/containers/*.log',
-          // Its own files: shipping them would feed back on itself.
-          'exclude_path': `/var/log/containers/${this.name}-*_${namespace}_*.log`,
-          // The runtime's format, partial lines joined by the built-in parser.
-          'multiline.parser': format === ContainerLogFormat.CRI ? 'cri' : 'docker',
-          'db': `${this.stateDir}/containers.db`,
-          'db.locking': true,
-          'read_from_head': true,
-          'refresh_interval': 10,
-          // Kubelet splits lines at 16 KiB, so a longer physical line is not a log
-          // line; skipping it keeps the file followed (Fluent Bit would stop reading it).
-          'buffer_max_size': '256k',
-          'skip_long_lines': true,
-          'storage.type': 'filesystem',
-        }),
-        // Metadata from the API server by the file name (the tag) only. Pods cannot
-        // pick their own parser or exclude themselves by annotation.
-        FluentBitPlugin.filter('kubernetes', 'kube.*', {
-          'alias': 'kubernetes_metadata',
-          'kube_url': 'https://kubernetes.default.svc:443',
-          'kube_tag_prefix': 'kube.var.log.containers.',
-          // JSON payloads become fields under `payload`; the raw line is kept.
-          'merge_log': true,
-          'merge_log_key': PAYLOAD_FIELD,
-          'keep_log': true,
-          'labels': true,
-          'annotations': false,
-          'k8s-logging.parser': false,
-          'k8s-logging.exclude': false,
-        }),
-        // The same field name as the Fluentd agent's.
-        FluentBitPlugin.filter('modify', 'kube.*', { alias: 'log_to_message', rename: 'log message' }),
-        fluentBitElasticsearchOutput(this.connection, { match: 'kube.*', alias: 'out_es_containers', index: this.containersIndexName, totalLimitSize: totalLimit }),
-        ...(props.s3Archive ? [s3ArchiveOutput('fluent bit s3Archive', props.s3Archive, `${this.stateDir}/s3`)] : []),
-      ],
-    });
-    const configText = this.config.render();
+    this.service = {
+      'flush': 5,
+      // Time to flush at shutdown; the pod's grace period is longer.
+      'grace': GRACE_SECONDS,
+      'log_level': logLevel,
+      'http_server': true,
+      'http_listen': '0.0.0.0',
+      'http_port': HTTP_PORT,
+      // /api/v1/health turns unhealthy after 5 errors or 5 failed retries in a minute.
+      'health_check': true,
+      'hc_errors_count': 5,
+      'hc_retry_failure_count': 5,
+      'hc_period': 60,
+      'storage.path': `${this.stateDir}/storage`,
+      'storage.sync': 'normal',
+      'storage.checksum': false,
+      'storage.max_chunks_up': maxChunksUp,
+      'storage.backlog.mem_limit': '16M',
+      'storage.metrics': true,
+    };
+    this.containerLogFormat = format;
+    this.totalLimit = totalLimit;
+    // Its own files: shipping them would feed back on itself.
+    this.containerLogExclusions = [`/var/log/containers/${this.name}-*_${namespace}_*.log`];
+    this.containerFilters = [
+      // Metadata from the API server by the file name (the tag) only. Pods cannot
+      // pick their own parser or exclude themselves by annotation.
+      FluentBitPlugin.filter('kubernetes', 'kube.*', {
+        'alias': 'kubernetes_metadata',
+        'kube_url': 'https://kubernetes.default.svc:443',
+        'kube_tag_prefix': 'kube.var.log.containers.',
+        // JSON payloads become fields under `payload`; the raw line is kept.
+        'merge_log': true,
+        'merge_log_key': PAYLOAD_FIELD,
+        'keep_log': true,
+        'labels': true,
+        'annotations': false,
+        'k8s-logging.parser': false,
+        'k8s-logging.exclude': false,
+      }),
+      // The same field name as the Fluentd agent's.
+      FluentBitPlugin.filter('modify', 'kube.*', { alias: 'log_to_message', rename: 'log message' }),
+      this.elasticsearchOutput('kube.*', 'out_es_containers', this.containersIndexName),
+    ];
+    this.archive = props.s3Archive ? s3ArchiveOutput('fluent bit s3Archive', props.s3Archive, `${this.stateDir}/s3`) : undefined;
+    const configText = Lazy.any({ produce: () => this.render() });
 
-    const configMap = new kplus.ConfigMap(this, 'Config', { metadata: { name: `${this.name}-config`, labels }, data: { [CONFIG_FILE]: configText } });
+    const configMap = new kplus.ConfigMap(this, 'Config', { metadata: { name: `${this.name}-config`, labels } });
+    configMap.addData(CONFIG_FILE, configText);
 
     const agent = createNodeAgent(this, {
       name: this.name,
       instance,
       labels,
-      podAnnotations: { 'checksum/config': contentHash(configText) },
+      podAnnotations: { 'checksum/config': Lazy.any({ produce: () => contentHash(this.render()) }) },
       terminationGracePeriod: Duration.seconds(TERMINATION_GRACE_SECONDS),
       priorityClassName: props.priorityClassName,
     });
@@ -327,15 +338,88 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
     return this.name;
   }
 
-  /** Every index family this agent writes. */
+  /** Every index family this agent writes (its own and those its sources registered). */
   public writtenIndexFamilies(): string[] {
-    return [this.containersIndexName];
+    return [...this.indexFamilies.values()];
   }
 
-  /** Parsers the pipeline names (none yet beyond the built-in multiline ones). */
-  public get parsers(): FluentBitParser[] {
-    return this.config.parserList;
+  /**
+   * Reserves an index family for one source of this agent. Throws if the name is
+   * not a valid family, or if it equals or overlaps (`a` and `a-b`) another source's.
+   * @param prop what the family is, for the error message (e.g. `falco indexName`)
+   */
+  public registerIndexFamily(prop: string, family: string): void {
+    reserveIndexFamily(this.indexFamilies, prop, family);
   }
+
+
+  /**
+   * Adds a route that reads some container log files (in this agent's runtime
+   * format, partial lines joined) under `tag`, through `plugins` (filters and
+   * outputs, which match the tag), with the parsers they name. The files leave the
+   * generic container-log input.
+   */
+  public addContainerFileRoute(options: FluentBitContainerFileRouteOptions): void {
+    if (this.frozenConfig) throw new Error('fluent bit routes must be added before synthesis');
+    if (!/^[a-z][a-z0-9_]*$/.test(options.name ?? '')) {
+      throw new Error(`fluent bit route name must be lowercase letters, digits or '_', got ${JSON.stringify(options.name)}`);
+    }
+    this.containerLogExclusions.push(options.path);
+    this.routes.push(this.tailInput(`in_tail_${options.name}`, options.tag, options.path, `${options.name}.db`, []), ...options.plugins);
+    this.routeParsers.push(...(options.parsers ?? []));
+  }
+
+  /** An Elasticsearch output of this agent, as its own user, with its bounded backlog. */
+  public elasticsearchOutput(match: string, alias: string, index: string): FluentBitPlugin {
+    return fluentBitElasticsearchOutput(this.connection, { match, alias, index, totalLimitSize: this.totalLimit });
+  }
+
+  /** The configuration as it stands; fixed at synthesis. */
+  public get config(): FluentBitConfig {
+    return this.frozenConfig ?? this.buildConfig();
+  }
+
+  private render(): string {
+    this.frozenConfig ??= this.buildConfig();
+    return this.frozenConfig.render();
+  }
+
+  private buildConfig(): FluentBitConfig {
+    return new FluentBitConfig({
+      service: this.service,
+      parsers: this.routeParsers,
+      pipeline: [
+        this.tailInput('in_tail_containers', 'kube.*', '/var/log/containers/*.log', 'containers.db', this.containerLogExclusions),
+        ...this.containerFilters,
+        ...this.routes,
+        ...(this.archive ? [this.archive] : []),
+      ],
+    });
+  }
+
+  /**
+   * A tail input of container log files: the runtime's format, partial lines joined
+   * by the built-in multiline parser, position in a database and chunks on the node.
+   */
+  private tailInput(alias: string, tag: string, path: string, db: string, exclude: string[]): FluentBitPlugin {
+    return FluentBitPlugin.input('tail', {
+      'alias': alias,
+      'tag': tag,
+      'path': path,
+      'exclude_path': exclude.length > 0 ? exclude.join(',') : undefined,
+      'multiline.parser': this.containerLogFormat === ContainerLogFormat.CRI ? 'cri' : 'docker',
+      'db': `${this.stateDir}/${db}`,
+      'db.locking': true,
+      'read_from_head': true,
+      'refresh_interval': 10,
+      // Kubelet splits lines at 16 KiB, so a longer physical line is not a log
+      // line; skipping it keeps the file followed (Fluent Bit would stop reading it).
+      'buffer_max_size': '256k',
+      'skip_long_lines': true,
+      'storage.type': 'filesystem',
+    });
+  }
+
 }
 
 /** Where a Fluent Bit consumer's CA is mounted. */

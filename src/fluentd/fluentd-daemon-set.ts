@@ -5,7 +5,7 @@ import { FluentdBuffer, FluentdBufferOptions } from './fluentd-buffer';
 import { FluentdConfig, FluentdSection } from './fluentd-config';
 import {
   ContainerLogFormat, METRICS_PORT, auditLogDirectives, containerFileRoute, containerLogDirectives, deadLetterDirectives,
-  elasticsearchOutput, metricsDirectives, systemDirectives, validateIndexFamily, ELASTICSEARCH_CA_DIR,
+  elasticsearchOutput, metricsDirectives, systemDirectives, reserveIndexFamily, validateIndexFamily, ELASTICSEARCH_CA_DIR,
 } from './fluentd-pipeline';
 import { KubeApiServerAudit } from '../audit/kube-apiserver-audit';
 import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
@@ -356,17 +356,9 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter 
    * @param prop what the family is, for the error message (e.g. `falco indexName`)
    */
   public registerIndexFamily(prop: string, family: string): void {
-    validateIndexFamily(prop, family);
-    for (const [otherProp, other] of this.indexFamilies) {
-      if (family === other || family.startsWith(other + '-') || other.startsWith(family + '-')) {
-        throw new Error(
-          `${prop} ${JSON.stringify(family)} overlaps ${otherProp} ${JSON.stringify(other)}: ` +
-          'each source needs a family of its own that is not a prefix of another (their <family>-* indices would mix)',
-        );
-      }
-    }
-    this.indexFamilies.set(prop, family);
+    reserveIndexFamily(this.indexFamilies, prop, family);
   }
+
 
   /**
    * Adds a route that reads some container log files (in this agent's runtime

@@ -375,6 +375,24 @@ export function validateIndexFamily(prop: string, family: string): void {
 }
 
 /**
+ * Adds `family` to an agent's reserved families, by the prop that named it. Throws if
+ * the name is not a valid family, or if it equals or overlaps (`a` and `a-b`) another
+ * source's: the index patterns `<family>-*` would mix their documents.
+ */
+export function reserveIndexFamily(families: Map<string, string>, prop: string, family: string): void {
+  validateIndexFamily(prop, family);
+  for (const [otherProp, other] of families) {
+    if (family === other || family.startsWith(other + '-') || other.startsWith(family + '-')) {
+      throw new Error(
+        `${prop} ${JSON.stringify(family)} overlaps ${otherProp} ${JSON.stringify(other)}: ` +
+        'each source needs a family of its own that is not a prefix of another (their <family>-* indices would mix)',
+      );
+    }
+  }
+  families.set(prop, family);
+}
+
+/**
  * Keeps the JSON lines a program prints on stdout: security agents print their
  * events there as one JSON object per line and their own log on stderr.
  */

@@ -1,0 +1,83 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { parse } from 'yaml';
+import { objectNamed, testChart } from './helpers/chart';
+import { esDocument, runFilters } from './helpers/fluent-bit-model';
+import { undocumented } from './helpers/fluent-bit-params';
+import {
+  ElasticsearchCluster, ElasticsearchSetup, FALCO_PRIORITY_NAMES, FalcoDaemonSet, FluentBitDaemonSet, FluentBitPluginKind, FluentdDaemonSet,
+} from '../src';
+
+const fixture = (name: string) => fs.readFileSync(path.join(__dirname, 'fixtures', name), 'utf-8').split('\n').filter(Boolean);
+
+function stack() {
+  const chart = testChart();
+  const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1 });
+  const fluentBit = new FluentBitDaemonSet(chart, 'FluentBit', { elasticsearch });
+  const falco = new FalcoDaemonSet(chart, 'Falco', { fluentBit });
+  new ElasticsearchSetup(chart, 'Setup', { elasticsearch });
+  return { chart, fluentBit, falco };
+}
+
+describe('Falco alerts through the Fluent Bit route', () => {
+  const { chart, fluentBit, falco } = stack();
+  const config = fluentBit.config;
+  const output = config.pluginsOf(FluentBitPluginKind.OUTPUT).find((o) => o.properties.alias === 'out_es_falco');
+  if (!output) throw new Error('no Falco output');
+  const lines = fixture('falco-events.jsonl');
+  /** A line as the tail input's cri multiline parser hands it on. */
+  const run = (log: string, stream = 'stdout') => {
+    const event = runFilters(config, 'falco.alerts', { time: '2024-01-01T00:00:00.000000000Z', record: { time: '2024-01-01T00:00:00.000000000Z', stream, _p: 'F', log } });
+    return event && { time: event.time, doc: esDocument(output, event.record) };
+  };
+
+  test('its own tail input on Falco\'s files, which leave the generic container input', () => {
+    const yml = parse(objectNamed(chart, 'ConfigMap', 'fluent-bit-config').data['fluent-bit.yaml']);
+    const inputs = Object.fromEntries(yml.pipeline.inputs.map((i: any) => [i.alias, i]));
+    expect(inputs.in_tail_falco).toMatchObject({ 'name': 'tail', 'tag': 'falco.alerts', 'path': falco.logGlob, 'multiline.parser': 'cri', 'storage.type': 'filesystem' });
+    expect(inputs.in_tail_containers.exclude_path).toBe(`/var/log/containers/fluent-bit-*_logging_*.log,${falco.logGlob}`);
+    expect(yml.parsers).toEqual([{ name: 'falco_alert', format: 'json', time_key: 'time', time_format: '%Y-%m-%dT%H:%M:%S.%L%z', time_keep: 'on' }]);
+    expect(output?.properties).toMatchObject({ index: 'seclog-falco', match: 'falco.alerts', replace_dots: true });
+    expect(fluentBit.writtenIndexFamilies()).toEqual(['seclog-containers', 'seclog-falco']);
+    expect(undocumented(config)).toEqual([]);
+  });
+
+  test('every sample alert: Falco\'s time, its priority and the same numeric severity as the Fluentd route', () => {
+    expect(lines).toHaveLength(8);
+    const out = lines.map((l) => run(l));
+    expect(out.map((r) => [r?.doc.priority, Number(r?.doc.severity)])).toEqual([
+      ['Critical', 2], ['Notice', 5], ['Notice', 5], ['Informational', 6], ['Notice', 5], ['Warning', 4], ['Notice', 5], ['Informational', 6],
+    ]);
+    for (const [i, r] of out.entries()) expect(r?.time).toBe(JSON.parse(lines[i]).time);
+    // Each priority has its rule, in syslog order.
+    expect(FALCO_PRIORITY_NAMES.map((p) => Number(run(JSON.stringify({ time: '2024-01-01T00:00:00.1Z', priority: p, output_fields: {} }))?.doc.severity)))
+      .toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  test('output_fields keep every value under de-dotted names; the pod and namespace get fields of their own', () => {
+    for (const line of lines) {
+      const source = JSON.parse(line);
+      const doc = run(line)?.doc ?? {};
+      expect(Object.keys(doc.output_fields).sort()).toEqual(Object.keys(source.output_fields).map((k) => k.replace(/\./g, '_')).sort());
+      for (const key of Object.keys(source.output_fields)) expect(doc.output_fields[key.replace(/\./g, '_')]).toEqual(source.output_fields[key]);
+      expect(doc.k8s_pod_name).toEqual(source.output_fields['k8s.pod.name']);
+      expect(doc.k8s_ns_name).toEqual(source.output_fields['k8s.ns.name']);
+      // Nothing of the CRI line is left: the document is the alert.
+      expect(doc.log).toBeUndefined();
+      expect(doc._p).toBeUndefined();
+    }
+  });
+
+  test('Falco\'s stderr and non-JSON lines are not indexed', () => {
+    expect(run(lines[0], 'stderr')).toBeUndefined();
+    expect(run('Thu Jan  1 00:00:00 2024: Falco initialized with configuration file /etc/falco/falco.yaml')).toBeUndefined();
+  });
+
+  test('one agent per Falco: fluentd and fluentBit together are refused', () => {
+    const chart2 = testChart();
+    const elasticsearch = new ElasticsearchCluster(chart2, 'Elasticsearch', { replicas: 1 });
+    const fluentd = new FluentdDaemonSet(chart2, 'Fluentd', { elasticsearch });
+    const fb = new FluentBitDaemonSet(chart2, 'FluentBit', { elasticsearch });
+    expect(() => new FalcoDaemonSet(chart2, 'Falco', { fluentd, fluentBit: fb })).toThrow(/falco fluentd and fluentBit are both set: one agent ships the alerts/);
+  });
+});
