@@ -2,10 +2,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { objectNamed, testChart } from './helpers/chart';
-import { esDocument, runFilters } from './helpers/fluent-bit-model';
+import { esDocument, outputsFor, route, runFilters } from './helpers/fluent-bit-model';
 import { undocumented } from './helpers/fluent-bit-params';
 import {
   ElasticsearchCluster, ElasticsearchSetup, FALCO_PRIORITY_NAMES, FalcoDaemonSet, FluentBitDaemonSet, FluentBitPluginKind, FluentdDaemonSet,
+  KubeArmorRelayCollector,
 } from '../src';
 
 const fixture = (name: string) => fs.readFileSync(path.join(__dirname, 'fixtures', name), 'utf-8').split('\n').filter(Boolean);
@@ -79,5 +80,56 @@ describe('Falco alerts through the Fluent Bit route', () => {
     const fluentd = new FluentdDaemonSet(chart2, 'Fluentd', { elasticsearch });
     const fb = new FluentBitDaemonSet(chart2, 'FluentBit', { elasticsearch });
     expect(() => new FalcoDaemonSet(chart2, 'Falco', { fluentd, fluentBit: fb })).toThrow(/falco fluentd and fluentBit are both set: one agent ships the alerts/);
+  });
+});
+
+describe('KubeArmor events through the Fluent Bit route', () => {
+  const chart = testChart();
+  const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1 });
+  const fluentBit = new FluentBitDaemonSet(chart, 'FluentBit', { elasticsearch });
+  const collector = new KubeArmorRelayCollector(chart, 'KubeArmor', { fluentBit });
+  new ElasticsearchSetup(chart, 'Setup', { elasticsearch });
+  const config = fluentBit.config;
+  const CRI_TIME = 'cri-line-time';
+  const run = (log: string, stream = 'stdout') => {
+    const routed = route(config, 'kubearmor.relay', { time: CRI_TIME, record: { time: CRI_TIME, stream, _p: 'F', log } });
+    if (!routed) return undefined;
+    const outputs = outputsFor(config, routed.tag);
+    expect(outputs).toHaveLength(1);
+    return { index: outputs[0].properties.index, time: routed.event.time, doc: esDocument(outputs[0], routed.event.record) };
+  };
+
+  test('its own tail input on the relay\'s files; three families, registered for the agent\'s user', () => {
+    const inputs = config.pluginsOf(FluentBitPluginKind.INPUT).map((i) => [i.properties.alias, i.properties.path]);
+    expect(inputs).toContainEqual(['in_tail_kubearmor', collector.relayLogGlob]);
+    expect(fluentBit.writtenIndexFamilies()).toEqual(['seclog-containers', 'seclog-kubearmor-alerts', 'seclog-kubearmor-logs', 'seclog-kubearmor-messages']);
+    expect(undocumented(config)).toEqual([]);
+  });
+
+  test('every sample alert reaches the alerts family with UpdatedTime as its time and Severity as a number', () => {
+    const alerts = fixture('kubearmor-alerts.jsonl');
+    for (const [i, line] of alerts.entries()) {
+      const source = JSON.parse(line);
+      const out = run(line);
+      expect({ i, index: out?.index }).toEqual({ i, index: 'seclog-kubearmor-alerts' });
+      // As through the Fluentd route: UpdatedTime, else (no Timestamp either in these samples) kubelet's time.
+      expect({ i, time: out?.time }).toEqual({ i, time: source.UpdatedTime ?? CRI_TIME });
+      expect(out?.doc.Severity).toBe(source.Severity);
+      expect(out?.doc.severity === undefined ? undefined : Number(out?.doc.severity)).toBe(source.Severity === undefined ? undefined : Number(source.Severity));
+    }
+  });
+
+  test('every sample log reaches the logs family; the SaaS variant\'s alerts the alerts family, an empty Severity no number', () => {
+    for (const [i, line] of fixture('kubearmor-logs.jsonl').entries()) expect({ i, index: run(line)?.index }).toEqual({ i, index: 'seclog-kubearmor-logs' });
+    const saas = fixture('kubearmor-alerts-saas-variant.jsonl').map((l) => run(l));
+    expect(saas.map((o) => [o?.index, o?.doc.Severity, o?.doc.severity])).toEqual([
+      ['seclog-kubearmor-alerts', '', undefined], ['seclog-kubearmor-alerts', '1', '1'],
+    ]);
+  });
+
+  test('messages (Level) reach the messages family; stderr and non-JSON lines are not indexed', () => {
+    expect(run(JSON.stringify({ Timestamp: 1, UpdatedTime: '2024-01-01T00:00:00.000001Z', Level: 'INFO', Message: 'started' }))?.index).toBe('seclog-kubearmor-messages');
+    expect(run(fixture('kubearmor-alerts.jsonl')[0], 'stderr')).toBeUndefined();
+    expect(run('2024/01/01 relay started')).toBeUndefined();
   });
 });

@@ -4,7 +4,7 @@ import { Testing } from 'cdk8s';
 import { parse } from 'yaml';
 import { testChart } from './helpers/chart';
 import { allSections, fluentdRegexp, rewriteTag, strptimeRegexp } from './helpers/fluentd-model';
-import { ElasticsearchCluster, ElasticsearchSetup, FluentdDaemonSet, FluentdSection, KubeArmorRelayCollector } from '../src';
+import { ElasticsearchCluster, ElasticsearchSetup, FluentBitDaemonSet, FluentdDaemonSet, FluentdSection, KubeArmorRelayCollector } from '../src';
 
 const fixture = (name: string) => fs.readFileSync(path.join(__dirname, 'fixtures', name), 'utf-8').split('\n').filter(Boolean);
 
@@ -182,8 +182,15 @@ test('custom names and no messages', () => {
 });
 
 describe('KubeArmorRelayCollector fails if', () => {
+  test('both agents', () => {
+    const chart = testChart();
+    const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1 });
+    const fluentd = new FluentdDaemonSet(chart, 'Fluentd', { elasticsearch });
+    const fluentBit = new FluentBitDaemonSet(chart, 'FluentBit', { elasticsearch });
+    expect(() => new KubeArmorRelayCollector(chart, 'KubeArmor', { fluentd, fluentBit })).toThrow(/kubearmor fluentd and fluentBit are both set/);
+  });
   test('no agent', () => {
-    expect(() => new KubeArmorRelayCollector(testChart(), 'KubeArmor', {} as any)).toThrow(/kubearmor fluentd is required/);
+    expect(() => new KubeArmorRelayCollector(testChart(), 'KubeArmor', {} as any)).toThrow(/kubearmor fluentd \(or fluentBit\) is required/);
   });
   test.each([
     ['an invalid namespace', { relayNamespace: 'Kube_Armor' }, /kubearmor relayNamespace must be a lowercase RFC 1123 label/],

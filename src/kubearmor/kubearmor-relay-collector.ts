@@ -2,6 +2,8 @@ import { Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
 import { validateDnsLabel } from '../common/validation';
 import { FluentdSection } from '../fluentd/fluentd-config';
+import { FluentBitParser, FluentBitPlugin } from '../fluent-bit/fluent-bit-config';
+import { FluentBitDaemonSet } from '../fluent-bit/fluent-bit-daemon-set';
 import { FluentdDaemonSet } from '../fluentd/fluentd-daemon-set';
 import { dedotFilter, stdoutJsonOnlyFilter } from '../fluentd/fluentd-pipeline';
 
@@ -9,19 +11,19 @@ import { dedotFilter, stdoutJsonOnlyFilter } from '../fluentd/fluentd-pipeline';
 export interface KubeArmorIndexNames {
   /**
    * Alerts: events a policy matched (they carry `PolicyName` or `Action`).
-   * @default '<fluentd indexPrefix>-kubearmor-alerts'
+   * @default '<agent indexPrefix>-kubearmor-alerts'
    */
   readonly alerts?: string;
 
   /**
    * Logs: system events KubeArmor observed (`ContainerLog`, `HostLog`).
-   * @default '<fluentd indexPrefix>-kubearmor-logs'
+   * @default '<agent indexPrefix>-kubearmor-logs'
    */
   readonly logs?: string;
 
   /**
    * Messages: KubeArmor's own operational messages (they carry `Level`).
-   * @default '<fluentd indexPrefix>-kubearmor-messages'
+   * @default '<agent indexPrefix>-kubearmor-messages'
    */
   readonly messages?: string;
 }
@@ -75,8 +77,17 @@ export interface KubeArmorRelayCollectorOptions {
 
 /** Props of {@link KubeArmorRelayCollector}. */
 export interface KubeArmorRelayCollectorProps extends KubeArmorRelayCollectorOptions {
-  /** The log agent that collects the relay's output. */
-  readonly fluentd: FluentdDaemonSet;
+  /**
+   * The Fluentd agent that collects the relay's output.
+   * @default - none: pass fluentBit instead
+   */
+  readonly fluentd?: FluentdDaemonSet;
+
+  /**
+   * Or the Fluent Bit agent that collects it (one of the two).
+   * @default - none: pass fluentd instead
+   */
+  readonly fluentBit?: FluentBitDaemonSet;
 }
 
 /**
@@ -110,13 +121,18 @@ export class KubeArmorRelayCollector extends Construct {
 
   constructor(scope: Construct, id: string, props: KubeArmorRelayCollectorProps) {
     super(scope, id);
-    if (!props || !(props.fluentd instanceof FluentdDaemonSet)) {
+    const fluentd = props?.fluentd;
+    const fluentBit = props?.fluentBit;
+    if (fluentd !== undefined && fluentBit !== undefined) {
+      throw new Error('kubearmor fluentd and fluentBit are both set: one agent collects the relay\'s output, pass one of them');
+    }
+    if (!(fluentd instanceof FluentdDaemonSet) && !(fluentBit instanceof FluentBitDaemonSet)) {
       throw new Error(
-        'kubearmor fluentd is required: pass the FluentdDaemonSet that collects the relay\'s output ' +
-        `(new KubeArmorRelayCollector(this, 'KubeArmor', { fluentd })), got ${JSON.stringify(props?.fluentd)}`,
+        'kubearmor fluentd (or fluentBit) is required: pass the agent that collects the relay\'s output ' +
+        `(new KubeArmorRelayCollector(this, 'KubeArmor', { fluentd })), got ${JSON.stringify(props?.fluentd ?? props?.fluentBit)}`,
       );
     }
-    const fluentd = props.fluentd;
+    const agent = (fluentd ?? fluentBit) as FluentdDaemonSet | FluentBitDaemonSet;
     this.relayNamespace = props.relayNamespace ?? 'kubearmor';
     this.relayDeploymentName = props.relayDeploymentName ?? 'kubearmor-relay';
     this.relayContainerName = props.relayContainerName ?? 'kubearmor-relay-server';
@@ -126,24 +142,41 @@ export class KubeArmorRelayCollector extends Construct {
     validateDnsLabel('kubearmor relayContainerName', this.relayContainerName);
     validateDnsLabel('kubearmor kubeArmorConfigName', this.kubeArmorConfigName);
     this.messages = props.messages ?? true;
-    const prefix = fluentd.indexPrefix;
+    const prefix = agent.indexPrefix;
     this.indexNames = {
       alerts: props.indexNames?.alerts ?? `${prefix}-kubearmor-alerts`,
       logs: props.indexNames?.logs ?? `${prefix}-kubearmor-logs`,
       messages: props.indexNames?.messages ?? `${prefix}-kubearmor-messages`,
     };
-    for (const [kind, family] of Object.entries(this.indexNames)) fluentd.registerIndexFamily(`kubearmor indexNames.${kind}`, family);
+    for (const [kind, family] of Object.entries(this.indexNames)) agent.registerIndexFamily(`kubearmor indexNames.${kind}`, family);
 
     // Kubelet names the files <pod>_<namespace>_<container>-<container id>.log.
     this.relayLogGlob = props.relayLogGlob
       ?? `/var/log/containers/${this.relayDeploymentName}-*_${this.relayNamespace}_${this.relayContainerName}-*.log`;
-    fluentd.addContainerFileRoute({
-      name: 'kubearmor',
-      path: this.relayLogGlob,
-      tag: 'kubearmor.relay',
-      label: '@KUBEARMOR',
-      directives: this.routeDirectives(fluentd),
-    });
+    if (fluentd instanceof FluentdDaemonSet) {
+      fluentd.addContainerFileRoute({
+        name: 'kubearmor',
+        path: this.relayLogGlob,
+        tag: 'kubearmor.relay',
+        label: '@KUBEARMOR',
+        directives: this.routeDirectives(fluentd),
+      });
+    } else {
+      (fluentBit as FluentBitDaemonSet).addContainerFileRoute({
+        name: 'kubearmor',
+        path: this.relayLogGlob,
+        tag: 'kubearmor.relay',
+        parsers: [new FluentBitParser('kubearmor_event', {
+          format: 'json',
+          // UpdatedTime, RFC 3339 with microseconds. Every relay event that carries the
+          // Unix-seconds Timestamp carries it too; with neither, kubelet's time stays.
+          time_key: 'UpdatedTime',
+          time_format: '%Y-%m-%dT%H:%M:%S.%L%z',
+          time_keep: true,
+        })],
+        plugins: this.fluentBitPlugins(fluentBit as FluentBitDaemonSet),
+      });
+    }
   }
 
   /**
@@ -198,6 +231,36 @@ export class KubeArmorRelayCollector extends Construct {
       ENABLE_STDOUT_LOGS: 'true',
       ENABLE_STDOUT_MSGS: this.messages ? 'true' : 'false',
     };
+  }
+
+  /**
+   * The route on Fluent Bit, with the Fluentd route's result: stdout JSON lines
+   * parsed into the record, `severity` as a number beside `Severity` (only when it
+   * is digits), and the same three-way routing (rewrite_tag re-emits alerts and
+   * messages under their own tags; logs keep the route's tag).
+   * @see https://docs.fluentbit.io/manual/pipeline/filters/rewrite-tag
+   */
+  private fluentBitPlugins(fluentBit: FluentBitDaemonSet): FluentBitPlugin[] {
+    const tag = 'kubearmor.relay';
+    const alerts = `kubearmor.${this.indexNames.alerts}`;
+    const messages = `kubearmor.${this.indexNames.messages}`;
+    const rewrite = (alias: string, rule: string) => FluentBitPlugin.filter('rewrite_tag', tag, {
+      // The re-emitted records wait on disk like the rest.
+      'alias': alias, 'rule': rule, 'emitter_name': `${alias}_emitter`, 'emitter_storage.type': 'filesystem',
+    });
+    return [
+      FluentBitPlugin.filter('grep', tag, { alias: 'kubearmor_stdout_only', regex: 'stream ^stdout$' }),
+      FluentBitPlugin.filter('grep', tag, { alias: 'kubearmor_json_only', regex: 'log ^\\s*\\{' }),
+      FluentBitPlugin.filter('parser', tag, { alias: 'kubearmor_parse_event', key_name: 'log', parser: 'kubearmor_event', reserve_data: false }),
+      // Elasticsearch makes the digits a number (the template maps severity as one).
+      FluentBitPlugin.filter('modify', tag, { alias: 'kubearmor_severity_number', condition: 'key_value_matches Severity ^\\d+$', copy: 'Severity severity' }),
+      rewrite('route_kubearmor_policy_alerts', `$PolicyName ^.+$ ${alerts} false`),
+      rewrite('route_kubearmor_action_alerts', `$Action ^.+$ ${alerts} false`),
+      rewrite('route_kubearmor_messages', `$Level ^.+$ ${messages} false`),
+      fluentBit.elasticsearchOutput(alerts, 'out_es_kubearmor_alerts', this.indexNames.alerts as string),
+      fluentBit.elasticsearchOutput(messages, 'out_es_kubearmor_messages', this.indexNames.messages as string),
+      fluentBit.elasticsearchOutput(tag, 'out_es_kubearmor_logs', this.indexNames.logs as string),
+    ];
   }
 
   private routeDirectives(fluentd: FluentdDaemonSet): FluentdSection[] {

@@ -25,12 +25,34 @@ export function tagMatches(pattern: string, tag: string): boolean {
 
 /** Runs an event through every filter of the config that matches the tag, in order; undefined when one drops it. */
 export function runFilters(config: FluentBitConfig, tag: string, event: ModelEvent): ModelEvent | undefined {
+  return route(config, tag, event)?.event;
+}
+
+/**
+ * Runs an event through the filters and returns its final tag: a `rewrite_tag` rule
+ * that matches re-emits the record under the new tag, from the first filter on (the
+ * original is dropped, `keep false`); a record no rule matches keeps its tag.
+ */
+export function route(config: FluentBitConfig, tag: string, event: ModelEvent, depth = 0): { tag: string; event: ModelEvent } | undefined {
+  if (depth > 5) throw new Error(`rewrite_tag loop at tag ${tag}`);
   let current: ModelEvent | undefined = event;
   for (const filter of config.pluginsOf(FluentBitPluginKind.FILTER).filter((f) => tagMatches(f.properties.match, tag))) {
     if (current === undefined) return undefined;
+    if (filter.name === 'rewrite_tag') {
+      const [accessor, regex, newTag, keep] = String(filter.properties.rule).split(' ');
+      if (keep !== 'false') throw new Error('rewrite_tag keep true is not modelled');
+      const value = current.record[accessor.replace(/^\$/, '')];
+      if (value !== undefined && value !== null && new RegExp(regex).test(String(value))) return route(config, newTag, current, depth + 1);
+      continue;
+    }
     current = applyFilter(config, filter, current);
   }
-  return current;
+  return current && { tag, event: current };
+}
+
+/** The outputs whose match takes the tag. */
+export function outputsFor(config: FluentBitConfig, tag: string): FluentBitPlugin[] {
+  return config.pluginsOf(FluentBitPluginKind.OUTPUT).filter((o) => tagMatches(o.properties.match, tag));
 }
 
 /** The es output's document: `replace_dots` turns dots in every key into `_`. */
@@ -96,6 +118,9 @@ function applyFilter(config: FluentBitConfig, filter: FluentBitPlugin, event: Mo
         if (op === 'key_value_equals') {
           const [key, value] = split2(rest);
           if (String(record[key]) !== value) return { time: event.time, record };
+        } else if (op === 'key_value_matches') {
+          const [key, regex] = split2(rest);
+          if (record[key] === undefined || !new RegExp(regex).test(String(record[key]))) return { time: event.time, record };
         } else if (op === 'key_exists') {
           if (!(rest in record)) return { time: event.time, record };
         } else {
