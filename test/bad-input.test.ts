@@ -143,6 +143,9 @@ const CATALOGUE: BadInput[] = [
   { what: 'a Fluent Bit backlog smaller than a chunk', names: ['fluent bit storage.totalLimitSize'], shows: '1Mi',
     build: () => new FluentBitDaemonSet(testChart(), 'FluentBit', { elasticsearch: es(), storage: { totalLimitSize: Size.mebibytes(1) } }) },
 
+  { what: 'Fluent Bit options with the Fluentd agent', names: ['chart fluentBit', 'agent'], build: () => chart({ fluentBit: {} }) },
+  { what: 'an unknown log agent', names: ['chart agent'], shows: '"vector"', build: () => chart({ agent: 'vector' }) },
+
   // fluentd config model
   { what: 'an environment variable name with a dash', names: ['fluentd environment variable name'], shows: '"ES-PASSWORD"', build: () => FluentdEnvValue.of('ES-PASSWORD') },
 

@@ -2,11 +2,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { objectNamed, testChart } from './helpers/chart';
-import { esDocument, outputsFor, route, runFilters } from './helpers/fluent-bit-model';
+import { esDocument, outputsFor, parseJson, route, runFilters } from './helpers/fluent-bit-model';
 import { undocumented } from './helpers/fluent-bit-params';
 import {
   ElasticsearchCluster, ElasticsearchSetup, FALCO_PRIORITY_NAMES, FalcoDaemonSet, FluentBitDaemonSet, FluentBitPluginKind, FluentdDaemonSet,
-  KubeArmorRelayCollector,
+  KubeApiServerAudit, KubeArmorRelayCollector,
 } from '../src';
 
 const fixture = (name: string) => fs.readFileSync(path.join(__dirname, 'fixtures', name), 'utf-8').split('\n').filter(Boolean);
@@ -131,5 +131,43 @@ describe('KubeArmor events through the Fluent Bit route', () => {
     expect(run(JSON.stringify({ Timestamp: 1, UpdatedTime: '2024-01-01T00:00:00.000001Z', Level: 'INFO', Message: 'started' }))?.index).toBe('seclog-kubearmor-messages');
     expect(run(fixture('kubearmor-alerts.jsonl')[0], 'stderr')).toBeUndefined();
     expect(run('2024/01/01 relay started')).toBeUndefined();
+  });
+});
+
+describe('Kubernetes audit events through the Fluent Bit route', () => {
+  const chart = testChart();
+  const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1 });
+  const fluentBit = new FluentBitDaemonSet(chart, 'FluentBit', { elasticsearch });
+  const audit = new KubeApiServerAudit();
+  fluentBit.addAuditLogs(audit);
+  new ElasticsearchSetup(chart, 'Setup', { elasticsearch });
+  const config = fluentBit.config;
+  const input = config.pluginsOf(FluentBitPluginKind.INPUT).find((i) => i.properties.alias === 'in_tail_audit');
+  const events = [...fixture('k8s-audit-events.jsonl'), ...fixture('k8s-audit-events-legacy-v1beta1.jsonl')];
+  const READ_TIME = 'read-time';
+
+  test('tails the file the API server flags write, parses each line with stageTimestamp as the time', () => {
+    expect(input?.properties).toMatchObject({ path: audit.logPath, tag: 'audit', parser: 'audit_event', buffer_max_size: '4M', skip_long_lines: true });
+    expect(config.parserList.find((p) => p.name === 'audit_event')?.properties).toEqual({
+      format: 'json', time_key: 'stageTimestamp', time_format: '%Y-%m-%dT%H:%M:%S.%L%z', time_keep: true,
+    });
+    expect(fluentBit.writtenIndexFamilies()).toEqual(['seclog-containers', 'seclog-audit']);
+    expect(undocumented(config)).toEqual([]);
+    expect(() => fluentBit.addAuditLogs(audit)).toThrow(/fluent bit addAuditLogs was called twice/);
+  });
+
+  test('every sample event, v1 and v1beta1, to the family\'s stream with its stageTimestamp and de-dotted bodies', () => {
+    expect(events).toHaveLength(10);
+    for (const [i, line] of events.entries()) {
+      const source = JSON.parse(line);
+      const parsed = parseJson(config, String(input?.properties.parser), line, READ_TIME);
+      const outputs = outputsFor(config, String(input?.properties.tag));
+      expect(outputs.map((o) => o.properties.index)).toEqual(['seclog-audit']);
+      // As through the Fluentd route: stageTimestamp when the event has one.
+      expect({ i, time: parsed?.time }).toEqual({ i, time: source.stageTimestamp ?? READ_TIME });
+      const doc = esDocument(outputs[0], parsed?.record ?? {});
+      expect(doc.objectRef?.namespace).toEqual(source.objectRef?.namespace);
+      expect(JSON.stringify(doc)).not.toMatch(/"[^"]*\.[^"]*":/);
+    }
   });
 });

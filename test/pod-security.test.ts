@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import { WORKLOAD_KINDS } from './helpers/dist';
 import { PodSecurityLevel, strictestLevel, violations } from './helpers/pod-security';
-import { ElasticsearchMaxMapCount, ElasticsearchSecurity, SecurityLoggingChart } from '../src';
+import { ElasticsearchMaxMapCount, ElasticsearchSecurity, LogAgent, SecurityLoggingChart } from '../src';
 
 const ORDER: PodSecurityLevel[] = ['privileged', 'baseline', 'restricted'];
 
@@ -90,6 +90,7 @@ describe('Pod Security Standards', () => {
     ['no Falco, no KubeArmor, no audit', { falcoAlerts: false, kubeArmorAlerts: false, auditLogs: false }],
     ['Elasticsearch with the sysctl init container', { elasticsearch: { maxMapCount: ElasticsearchMaxMapCount.PRIVILEGED_INIT_CONTAINER } }],
     ['security disabled, cert-manager off', { elasticsearch: { security: ElasticsearchSecurity.disabledForDevelopmentOnly() } }],
+    ['Fluent Bit as the agent', { agent: LogAgent.FLUENT_BIT }],
   ])('%s: every pod meets its namespace\'s level, and each level is the strictest its pods all meet', (_name, props) => {
     const { levels, pods } = stack(props);
     expect(Object.keys(levels)).toHaveLength(2);

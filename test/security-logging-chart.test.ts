@@ -1,7 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Size, Testing } from 'cdk8s';
-import { AuditPolicy, ContainerLogFormat, FalcoPriority, FluentdBuffer, SecurityLoggingChart } from '../src';
+import { fluentdOf } from './helpers/chart';
+import {
+  AuditPolicy, ContainerLogFormat, FalcoPriority, FluentBitPluginKind, FluentdBuffer, LogAgent, S3Credentials, SecurityLoggingChart,
+} from '../src';
 
 /** The objects of a stack's two charts: data and UI, then the agents. */
 const both = (chart: SecurityLoggingChart) => [...Testing.synth(chart), ...Testing.synth(chart.agentsChart)];
@@ -40,7 +43,7 @@ describe('SecurityLoggingChart', () => {
   test('the parts are wired to each other', () => {
     const chart = new SecurityLoggingChart(Testing.app(), 'stack');
     expect(chart.kibana.config.settings['elasticsearch.hosts']).toEqual([chart.elasticsearch.connection.url]);
-    expect(chart.fluentd.config.render()).toContain(`host ${chart.elasticsearch.connection.host}\n`);
+    expect(fluentdOf(chart).config.render()).toContain(`host ${chart.elasticsearch.connection.host}\n`);
   });
 
   test('two stacks in one app do not collide on cluster-scoped names or node paths', () => {
@@ -50,7 +53,7 @@ describe('SecurityLoggingChart', () => {
     const clusterScoped = (chart: SecurityLoggingChart) => both(chart)
       .filter((o) => o.metadata.namespace === undefined).map((o) => `${o.kind}/${o.metadata.name}`);
     expect(clusterScoped(a).filter((n) => clusterScoped(b).includes(n))).toEqual([]);
-    expect(a.fluentd.stateDir).not.toBe(b.fluentd.stateDir);
+    expect(fluentdOf(a).stateDir).not.toBe(fluentdOf(b).stateDir);
   });
 
   test('selectors (immutable on Deployments, StatefulSets, DaemonSets) do not depend on the construct path', () => {
@@ -62,7 +65,7 @@ describe('SecurityLoggingChart', () => {
 
   test('audit logs are collected by default, with the API server files to match', () => {
     const chart = new SecurityLoggingChart(Testing.app(), 'stack');
-    expect(chart.fluentd.config.render()).toContain(`path ${chart.apiServerAudit?.logPath}\n`);
+    expect(fluentdOf(chart).config.render()).toContain(`path ${chart.apiServerAudit?.logPath}\n`);
     expect(Object.keys(chart.apiServerFiles())).toContain('audit-policy.yaml');
     expect(chart.apiServerFiles()['kube-apiserver-flags.txt']).toContain('--audit-log-format=json');
   });
@@ -72,12 +75,12 @@ describe('SecurityLoggingChart', () => {
       audit: { policy: AuditPolicy.upstreamExample(), logPath: '/var/log/apiserver/audit.log', maxAgeDays: 90 },
     });
     expect(chart.apiServerFiles()['kube-apiserver-flags.txt']).toContain('--audit-log-maxage=90');
-    expect(chart.fluentd.config.render()).toContain('path /var/log/apiserver/audit.log\n');
+    expect(fluentdOf(chart).config.render()).toContain('path /var/log/apiserver/audit.log\n');
   });
 
   test('auditLogs: false collects no audit log and writes no API server files', () => {
     const chart = new SecurityLoggingChart(Testing.app(), 'stack', { auditLogs: false });
-    expect(chart.fluentd.config.render()).not.toContain('in_tail_audit');
+    expect(fluentdOf(chart).config.render()).not.toContain('in_tail_audit');
     expect(chart.apiServerFiles()).toEqual({});
     expect(() => new SecurityLoggingChart(Testing.app(), 'stack', { auditLogs: false, audit: {} }))
       .toThrow(/chart audit is set but auditLogs is false/);
@@ -85,7 +88,7 @@ describe('SecurityLoggingChart', () => {
 
   test('KubeArmor events are collected by default, with the relay patches to match', () => {
     const chart = new SecurityLoggingChart(Testing.app(), 'stack');
-    expect(chart.fluentd.config.render()).toContain('@id in_tail_kubearmor');
+    expect(fluentdOf(chart).config.render()).toContain('@id in_tail_kubearmor');
     expect(Object.keys(chart.kubeArmorFiles()).sort()).toEqual(['README.md', 'kubearmorconfig-stdout-patch.yaml', 'relay-deployment-stdout-patch.yaml']);
     const custom = new SecurityLoggingChart(Testing.app(), 'stack', { kubeArmor: { relayNamespace: 'kube-system' } });
     expect(custom.kubeArmorFiles()['README.md']).toContain('kubectl -n kube-system patch');
@@ -93,7 +96,7 @@ describe('SecurityLoggingChart', () => {
 
   test('kubeArmorAlerts: false collects no KubeArmor events and writes no patches', () => {
     const chart = new SecurityLoggingChart(Testing.app(), 'stack', { kubeArmorAlerts: false });
-    expect(chart.fluentd.config.render()).not.toContain('in_tail_kubearmor');
+    expect(fluentdOf(chart).config.render()).not.toContain('in_tail_kubearmor');
     expect(chart.kubeArmorFiles()).toEqual({});
     expect(() => new SecurityLoggingChart(Testing.app(), 'stack', { kubeArmorAlerts: false, kubeArmor: {} }))
       .toThrow(/chart kubeArmor is set but kubeArmorAlerts is false/);
@@ -102,7 +105,7 @@ describe('SecurityLoggingChart', () => {
   test('Falco runs by default and its alerts are indexed; falcoAlerts: false removes both', () => {
     const chart = new SecurityLoggingChart(Testing.app(), 'stack', { falco: { priority: FalcoPriority.WARNING } });
     expect(chart.falcoDaemonSet?.indexName).toBe('seclog-falco');
-    expect(chart.fluentd.config.render()).toContain('@id in_tail_falco');
+    expect(fluentdOf(chart).config.render()).toContain('@id in_tail_falco');
     const off = new SecurityLoggingChart(Testing.app(), 'stack', { falcoAlerts: false });
     expect(off.falcoDaemonSet).toBeUndefined();
     expect(Testing.synth(off).filter((o) => o.metadata.name === 'falco')).toEqual([]);
@@ -122,5 +125,47 @@ describe('SecurityLoggingChart', () => {
     for (const [, rate, seconds] of rows) {
       expect(buffer.outageToleranceSeconds(Number(rate.replace(',', '')), 1024)).toBe(Number(seconds.replace(',', '')));
     }
+  });
+});
+
+describe('SecurityLoggingChart with agent: FLUENT_BIT', () => {
+  const chart = new SecurityLoggingChart(Testing.app(), 'stack', { agent: LogAgent.FLUENT_BIT });
+  const objects = both(chart);
+  const setupFiles = () => {
+    const job = objects.find((o) => o.kind === 'Job' && o.metadata.name.startsWith('elasticsearch-setup-'));
+    return objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === job.metadata.name).data;
+  };
+
+  test('Fluent Bit instead of Fluentd on every node, everything else the same', () => {
+    expect(chart.fluentd).toBeUndefined();
+    expect(objects.filter((o) => o.kind === 'DaemonSet').map((o) => o.metadata.name)).toEqual(['fluent-bit', 'falco']);
+    const routes = chart.fluentBit?.config.pluginsOf(FluentBitPluginKind.INPUT).map((i) => i.properties.alias);
+    expect(routes).toEqual(['in_tail_containers', 'in_tail_audit', 'in_tail_falco', 'in_tail_kubearmor']);
+    // The same families, templates and dashboards.
+    expect(Object.keys(chart.indexTemplates)).toEqual(Object.keys(new SecurityLoggingChart(Testing.app(), 'other').indexTemplates));
+    expect(chart.fluentBit?.writtenIndexFamilies()).toEqual([
+      'seclog-containers', 'seclog-audit', 'seclog-falco', 'seclog-kubearmor-alerts', 'seclog-kubearmor-logs', 'seclog-kubearmor-messages',
+    ]);
+    expect(JSON.parse(setupFiles()['role-security-logging-agents-fluent-bit-writer.json']).indices[0].names).toContain('seclog-audit');
+  });
+
+  test('its NetworkPolicy: Elasticsearch lets it in; with the S3 archive it may upload', () => {
+    const es = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'elasticsearch');
+    expect(es.spec.ingress[0].from).toContainEqual({
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'security-logging-agents' } },
+      podSelector: { matchLabels: { 'app.kubernetes.io/name': 'fluent-bit', 'app.kubernetes.io/instance': 'fluent-bit' } },
+    });
+    const archived = new SecurityLoggingChart(Testing.app(), 'archived', {
+      agent: LogAgent.FLUENT_BIT,
+      fluentBit: { s3Archive: { bucket: 'b-logs', region: 'eu-west-1', credentials: S3Credentials.serviceAccountRole('arn:aws:iam::123456789012:role/r') } },
+    });
+    const policy = Testing.synth(archived.agentsChart).find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'fluent-bit');
+    expect(policy.spec.egress).toContainEqual({ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ protocol: 'TCP', port: 443 }] });
+  });
+
+  test('fails if the other agent\'s options are set', () => {
+    expect(() => new SecurityLoggingChart(Testing.app(), 'x', { fluentBit: {} })).toThrow(/chart fluentBit is set but agent is FLUENTD/);
+    expect(() => new SecurityLoggingChart(Testing.app(), 'x', { agent: LogAgent.FLUENT_BIT, fluentd: {} })).toThrow(/chart fluentd is set but agent is FLUENT_BIT/);
+    expect(() => new SecurityLoggingChart(Testing.app(), 'x', { agent: 'vector' as any })).toThrow(/chart agent must be one of fluentd, fluent-bit, got "vector"/);
   });
 });

@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { parse } from 'yaml';
-import { objectsOf } from './helpers/chart';
+import { objectsOf, fluentdOf } from './helpers/chart';
 import { ElasticsearchSecurity, FalcoPriority, SecurityLoggingChart } from '../src';
 
 const chartOf = (props: any = {}) => new SecurityLoggingChart(Testing.app(), 'stack', props);
@@ -48,7 +48,7 @@ describe('the setup Jobs of the stack', () => {
     expect(template).toMatchObject({ index_patterns: ['seclog-falco', 'seclog-falco-*'], data_stream: {}, allow_auto_create: true, priority: 200 });
     expect(template.template.settings['index.lifecycle.name']).toBe('seclog-falco-policy');
     expect(template.template.mappings.properties.priority).toEqual({ type: 'keyword', ignore_above: 1024 });
-    const conf = chart.fluentd.config.render();
+    const conf = fluentdOf(chart).config.render();
     for (const stream of ['seclog-containers', 'seclog-falco']) expect(conf).toContain(`index_name ${stream}\n`);
     expect(conf).toContain("index_name 'seclog-audit-${tag[1]}'");
   });

@@ -7,6 +7,7 @@ import { validateDnsLabel } from '../common/validation';
 import {
   ELASTICSEARCH_HTTP_PORT, ELASTICSEARCH_TRANSPORT_PORT, ElasticsearchCluster, ElasticsearchClusterProps, ElasticsearchMaxMapCount,
 } from '../elasticsearch/elasticsearch-cluster';
+import { FluentBitDaemonSet, FluentBitDaemonSetOptions } from '../fluent-bit/fluent-bit-daemon-set';
 import { FluentdDaemonSet, FluentdDaemonSetOptions } from '../fluentd/fluentd-daemon-set';
 import { Kibana, KibanaOptions } from '../kibana/kibana';
 import { KubeApiServerAudit, KubeApiServerAuditProps } from '../audit/kube-apiserver-audit';
@@ -23,6 +24,14 @@ import { KibanaSavedObjects, builtInSavedObjects } from '../kibana/saved-objects
 import { ApiServerEndpoint, NamespacePolicies, apiServerEgress, componentPods, egressTo, ingressFrom, podsPeer, validateCidr } from './network-policies';
 import { FalcoDriver } from '../falco/falco-config';
 import { KubernetesEventsCollector, KubernetesEventsCollectorOptions } from '../fluent-bit/kubernetes-events-collector';
+
+/** The log agent a {@link SecurityLoggingChart} runs on every node. */
+export enum LogAgent {
+  /** Fluentd (fluentd-kubernetes-daemonset). */
+  FLUENTD = 'fluentd',
+  /** Fluent Bit: the lighter agent, with the S3 archive. */
+  FLUENT_BIT = 'fluent-bit',
+}
 
 /** Props of {@link SecurityLoggingChart}. */
 export interface SecurityLoggingChartProps extends ChartProps {
@@ -91,10 +100,22 @@ export interface SecurityLoggingChartProps extends ChartProps {
   readonly kibana?: KibanaOptions;
 
   /**
-   * Fluentd settings.
+   * The log agent on every node.
+   * @default LogAgent.FLUENTD
+   */
+  readonly agent?: LogAgent;
+
+  /**
+   * Fluentd settings (with `agent: FLUENTD`).
    * @default - CRI container logs, 2 GiB file buffer per output
    */
   readonly fluentd?: FluentdDaemonSetOptions;
+
+  /**
+   * Fluent Bit settings (with `agent: FLUENT_BIT`).
+   * @default - CRI container logs, 2 GiB of chunks per output on the node
+   */
+  readonly fluentBit?: FluentBitDaemonSetOptions;
 
   /**
    * Collect the kube-apiserver's audit log (the API server must be configured with
@@ -176,8 +197,10 @@ export class SecurityLoggingChart extends Chart {
   public readonly elasticsearch: ElasticsearchCluster;
   /** Kibana. */
   public readonly kibana: Kibana;
-  /** The Fluentd agent. */
-  public readonly fluentd: FluentdDaemonSet;
+  /** The Fluentd agent, when `agent` is FLUENTD. */
+  public readonly fluentd?: FluentdDaemonSet;
+  /** The Fluent Bit agent, when `agent` is FLUENT_BIT. */
+  public readonly fluentBit?: FluentBitDaemonSet;
   /** Falco, when it runs. */
   public readonly falcoDaemonSet?: FalcoDaemonSet;
   /** The Job that puts the sources' index templates and lifecycle policies. */
@@ -236,40 +259,55 @@ export class SecurityLoggingChart extends Chart {
     // The log agent reads the node's /var/log through hostPath, which baseline forbids.
     this.agentNamespaceObject = namespaceWithPodSecurity(this.agentsChart, agentNamespace, 'privileged');
     this.kibana = new Kibana(this, 'Kibana', { ...props.kibana, elasticsearch: this.elasticsearch });
-    this.fluentd = new FluentdDaemonSet(this.agentsChart, 'Fluentd', { ...props.fluentd, elasticsearch: this.elasticsearch });
+    const agentKind = props.agent ?? LogAgent.FLUENTD;
+    if (!Object.values(LogAgent).includes(agentKind)) {
+      throw new Error(`chart agent must be one of ${Object.values(LogAgent).join(', ')}, got ${JSON.stringify(agentKind)}`);
+    }
+    if (agentKind === LogAgent.FLUENTD && props.fluentBit !== undefined) {
+      throw new Error('chart fluentBit is set but agent is FLUENTD: remove fluentBit, or choose agent: LogAgent.FLUENT_BIT');
+    }
+    if (agentKind === LogAgent.FLUENT_BIT && props.fluentd !== undefined) {
+      throw new Error('chart fluentd is set but agent is FLUENT_BIT: remove fluentd, or choose agent: LogAgent.FLUENTD');
+    }
+    if (agentKind === LogAgent.FLUENTD) {
+      this.fluentd = new FluentdDaemonSet(this.agentsChart, 'Fluentd', { ...props.fluentd, elasticsearch: this.elasticsearch });
+    } else {
+      this.fluentBit = new FluentBitDaemonSet(this.agentsChart, 'FluentBit', { ...props.fluentBit, elasticsearch: this.elasticsearch });
+    }
+    const agent = this.agent;
 
     for (const construct of [this.elasticsearch, this.kibana]) construct.node.addDependency(this.namespaceObject);
-    this.fluentd.node.addDependency(this.agentNamespaceObject);
+    agent.node.addDependency(this.agentNamespaceObject);
 
     if (props.auditLogs ?? true) {
       this.apiServerAudit = new KubeApiServerAudit(props.audit);
-      this.fluentd.addAuditLogs(this.apiServerAudit);
+      agent.addAuditLogs(this.apiServerAudit);
     } else if (props.audit !== undefined) {
       throw new Error('chart audit is set but auditLogs is false: remove audit, or collect audit logs');
     }
 
     if (props.falcoAlerts ?? true) {
-      this.falcoDaemonSet = new FalcoDaemonSet(this.agentsChart, 'Falco', { ...props.falco, fluentd: this.fluentd });
+      this.falcoDaemonSet = new FalcoDaemonSet(this.agentsChart, 'Falco', { ...props.falco, fluentd: this.fluentd, fluentBit: this.fluentBit });
       this.falcoDaemonSet.node.addDependency(this.agentNamespaceObject);
     } else if (props.falco !== undefined) {
       throw new Error('chart falco is set but falcoAlerts is false: remove falco, or run Falco');
     }
 
     if (props.kubeArmorAlerts ?? true) {
-      this.kubeArmorCollector = new KubeArmorRelayCollector(this, 'KubeArmor', { ...props.kubeArmor, fluentd: this.fluentd });
+      this.kubeArmorCollector = new KubeArmorRelayCollector(this, 'KubeArmor', { ...props.kubeArmor, fluentd: this.fluentd, fluentBit: this.fluentBit });
     } else if (props.kubeArmor !== undefined) {
       throw new Error('chart kubeArmor is set but kubeArmorAlerts is false: remove kubeArmor, or collect KubeArmor events');
     }
 
     if (props.kubernetesEvents ?? true) {
       this.kubernetesEventsCollector = new KubernetesEventsCollector(this, 'KubernetesEvents', {
-        indexName: `${props.fluentd?.indexPrefix ?? 'seclog'}-events`,
+        indexName: `${agent.indexPrefix}-events`,
         ...props.kubernetesEventsCollector,
         elasticsearch: this.elasticsearch,
       });
       this.kubernetesEventsCollector.node.addDependency(this.namespaceObject);
       const family = this.kubernetesEventsCollector.indexName;
-      const clash = this.fluentd.writtenIndexFamilies().find((f) => f === family || f.startsWith(`${family}-`) || family.startsWith(`${f}-`));
+      const clash = agent.writtenIndexFamilies().find((f) => f === family || f.startsWith(`${family}-`) || family.startsWith(`${f}-`));
       if (clash !== undefined) {
         throw new Error(
           `chart kubernetesEventsCollector.indexName ${JSON.stringify(family)} overlaps the log agent's family ${JSON.stringify(clash)}: ` +
@@ -298,7 +336,8 @@ export class SecurityLoggingChart extends Chart {
     const kibanaPods = componentPods(ns, 'kibana', this.kibana.name);
     const setupPods = componentPods(ns, 'elasticsearch-setup', es.name);
     const savedObjectsPods = componentPods(ns, 'kibana-saved-objects', this.kibana.name);
-    const fluentdPods = componentPods(agentNs, 'fluentd', this.fluentd.name);
+    const agent = this.agent;
+    const fluentdPods = componentPods(agentNs, this.fluentd ? 'fluentd' : 'fluent-bit', agent.name);
     const apiServer = apiServerEgress(props.apiServer);
     const secured = es.security.enabled;
 
@@ -344,10 +383,13 @@ export class SecurityLoggingChart extends Chart {
 
     const agents = new NamespacePolicies(new Construct(this.agentsChart, 'NetworkPolicies'), appLabels('security-logging', agentNs));
     const metricsClients = (props.metricsClientNamespaces ?? []).map((name) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } }));
-    agents.policy('Fluentd', this.fluentd.name, fluentdPods.labels, {
-      ingress: metricsClients.length > 0 ? [ingressFrom(metricsClients, [this.fluentd.metricsPort])] : [],
-      // kubernetes_metadata reads pods and namespaces from the API server.
-      egress: [egressTo([podsPeer(esPods)], [ELASTICSEARCH_HTTP_PORT]), apiServer],
+    agents.policy('Fluentd', agent.name, fluentdPods.labels, {
+      ingress: metricsClients.length > 0 ? [ingressFrom(metricsClients, [agent.metricsPort])] : [],
+      // Kubernetes metadata comes from the API server; the S3 archive (Fluent Bit) uploads anywhere.
+      egress: [
+        egressTo([podsPeer(esPods)], [ELASTICSEARCH_HTTP_PORT]), apiServer,
+        ...(this.fluentBit?.archivePort ? [egressTo([{ ipBlock: { cidr: '0.0.0.0/0' } }], [this.fluentBit.archivePort])] : []),
+      ],
     });
     if (this.falcoDaemonSet) {
       const falcoPods = componentPods(agentNs, 'falco', this.falcoDaemonSet.name);
@@ -366,13 +408,15 @@ export class SecurityLoggingChart extends Chart {
     const replicas = this.elasticsearch.hotTierNodes >= 2 ? 1 : 0;
     const template = (family: string, fields: { [path: string]: IndexFieldType }, retentionDays: number, rolloverDays: number) =>
       securityIndexTemplates([{ family, fields, retentionDays, rolloverDays, replicas }])[0];
-    const containers = template(this.fluentd.indexNames.containers as string, CONTAINER_LOG_FIELDS, retention.containersDays ?? 14, 1);
+    const containersFamily = this.fluentd ? this.fluentd.indexNames.containers as string : (this.fluentBit as FluentBitDaemonSet).containersIndexName;
+    const auditFamily = this.fluentd ? this.fluentd.indexNames.audit as string : `${this.agent.indexPrefix}-audit`;
+    const containers = template(containersFamily, CONTAINER_LOG_FIELDS, retention.containersDays ?? 14, 1);
     const falco = this.falcoDaemonSet?.indexName
       ? template(this.falcoDaemonSet.indexName, FALCO_ALERT_FIELDS, retention.falcoDays ?? 90, 7) : undefined;
     const kubeArmor = this.kubeArmorCollector
       ? Object.values(this.kubeArmorCollector.indexNames).map((family) => template(family as string, KUBEARMOR_EVENT_FIELDS, retention.kubeArmorDays ?? 90, 7))
       : [];
-    const audit = this.apiServerAudit ? template(this.fluentd.indexNames.audit as string, AUDIT_EVENT_FIELDS, retention.auditDays ?? 365, 30) : undefined;
+    const audit = this.apiServerAudit ? template(auditFamily, AUDIT_EVENT_FIELDS, retention.auditDays ?? 365, 30) : undefined;
     const events = this.kubernetesEventsCollector
       ? template(this.kubernetesEventsCollector.indexName, KUBERNETES_EVENT_FIELDS, retention.kubernetesEventsDays ?? 30, 7) : undefined;
     return {
@@ -382,6 +426,11 @@ export class SecurityLoggingChart extends Chart {
         namespaces: props.containerLogNamespaces ?? ['kube-system', this.namespace as string],
       }),
     };
+  }
+
+  /** The log agent on every node (Fluentd or Fluent Bit). */
+  private get agent(): FluentdDaemonSet | FluentBitDaemonSet {
+    return (this.fluentd ?? this.fluentBit) as FluentdDaemonSet | FluentBitDaemonSet;
   }
 
   /**
@@ -407,7 +456,7 @@ export class SecurityLoggingChart extends Chart {
  * family named outside it), allows everything else.
  */
 function autoCreateIndexSetting(props: SecurityLoggingChartProps): string {
-  const prefix = props.fluentd?.indexPrefix ?? 'seclog';
+  const prefix = props.fluentd?.indexPrefix ?? props.fluentBit?.indexPrefix ?? 'seclog';
   const named = [
     props.fluentd?.indexNames?.containers, props.fluentd?.indexNames?.audit, props.falco?.indexName,
     props.kubeArmor?.indexNames?.alerts, props.kubeArmor?.indexNames?.logs, props.kubeArmor?.indexNames?.messages,

@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { FluentBitConfig, FluentBitEnvValue, FluentBitParser, FluentBitPlugin } from './fluent-bit-config';
 import { S3ArchiveOptions, s3ArchiveOutput } from './s3-archive';
+import { KubeApiServerAudit } from '../audit/kube-apiserver-audit';
 import { contentHash } from '../common/hash';
 import { appLabels } from '../common/labels';
 import {
@@ -189,6 +190,7 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
   private readonly routeParsers: FluentBitParser[] = [];
   private readonly indexFamilies = new Map<string, string>();
   private frozenConfig?: FluentBitConfig;
+  private auditIndexName?: string;
 
   constructor(scope: Construct, id: string, props: FluentBitDaemonSetProps) {
     super(scope, id);
@@ -367,6 +369,61 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
     this.containerLogExclusions.push(options.path);
     this.routes.push(this.tailInput(`in_tail_${options.name}`, options.tag, options.path, `${options.name}.db`, []), ...options.plugins);
     this.routeParsers.push(...(options.parsers ?? []));
+  }
+
+  /**
+   * Collects the Kubernetes audit log the API server writes with these settings, on
+   * control-plane nodes (where the agent also runs), with `stageTimestamp` as the
+   * event time, into the `<indexPrefix>-audit` family. Fluent Bit 4.2's es output
+   * cannot name the index from a record field, so the events go to the family's own
+   * data stream (`<indexPrefix>-audit`), not one per namespace as with Fluentd;
+   * `objectRef.namespace` is in every event for filtering.
+   */
+  public addAuditLogs(audit: KubeApiServerAudit): void {
+    if (this.auditIndexName !== undefined) throw new Error('fluent bit addAuditLogs was called twice: one API server audit log per agent');
+    if (this.frozenConfig) throw new Error('fluent bit routes must be added before synthesis');
+    const family = `${this.indexPrefix}-audit`;
+    this.registerIndexFamily('fluent bit audit index', family);
+    this.auditIndexName = family;
+    this.routeParsers.push(new FluentBitParser('audit_event', {
+      format: 'json',
+      // metav1.MicroTime: UTC, six fractional digits, e.g. 2020-04-21T17:57:05.548299Z.
+      time_key: 'stageTimestamp',
+      time_format: '%Y-%m-%dT%H:%M:%S.%L%z',
+      time_keep: true,
+    }));
+    this.routes.push(
+      FluentBitPlugin.input('tail', {
+        'alias': 'in_tail_audit',
+        'tag': 'audit',
+        'path': audit.logPath,
+        'parser': 'audit_event',
+        'db': `${this.stateDir}/audit.db`,
+        'db.locking': true,
+        'read_from_head': true,
+        'refresh_interval': 10,
+        // RequestResponse events carry whole objects: lines up to 4 MiB are read; a
+        // longer one is skipped with a warning in the agent's log.
+        'buffer_chunk_size': '256k',
+        'buffer_max_size': '4M',
+        'skip_long_lines': true,
+        'storage.type': 'filesystem',
+      }),
+      this.elasticsearchOutput('audit', 'out_es_audit', family),
+    );
+  }
+
+  /** The TCP port the S3 archive uploads to (443, or the custom endpoint's), when it is on. */
+  public get archivePort(): number | undefined {
+    if (!this.archive) return undefined;
+    const endpoint = this.archive.properties.endpoint as string | undefined;
+    const port = endpoint ? /:(\d+)$/.exec(endpoint)?.[1] : undefined;
+    return port ? Number(port) : 443;
+  }
+
+  /** The audit family's data stream, when audit logs are collected. */
+  public get auditIndex(): string | undefined {
+    return this.auditIndexName;
   }
 
   /** An Elasticsearch output of this agent, as its own user, with its bounded backlog. */

@@ -1,4 +1,5 @@
 import { Chart, Testing } from 'cdk8s';
+import { FluentdDaemonSet, SecurityLoggingChart } from '../../src';
 
 /** A test chart with a namespace, as the stacks use. */
 export function testChart(namespace = 'logging'): Chart {
@@ -15,4 +16,10 @@ export function objectNamed(chart: Chart, kind: string, name: string): any {
   const found = Testing.synth(chart).filter((o) => o.kind === kind && o.metadata.name === name);
   if (found.length !== 1) throw new Error(`expected one ${kind} ${name}, found ${found.length}`);
   return found[0];
+}
+
+/** The Fluentd agent of a stack that runs it (the default). */
+export function fluentdOf(chart: SecurityLoggingChart): FluentdDaemonSet {
+  if (!chart.fluentd) throw new Error('this stack runs no Fluentd');
+  return chart.fluentd;
 }

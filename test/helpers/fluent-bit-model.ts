@@ -55,6 +55,34 @@ export function outputsFor(config: FluentBitConfig, tag: string): FluentBitPlugi
   return config.pluginsOf(FluentBitPluginKind.OUTPUT).filter((o) => tagMatches(o.properties.match, tag));
 }
 
+/**
+ * A json parser of the config applied to a text (as the tail input's `parser` or the
+ * parser filter do): the parsed fields and the event time (the time key's value when
+ * present and matching the format, else `fallbackTime`); undefined when the text is
+ * not JSON.
+ */
+export function parseJson(config: FluentBitConfig, parserName: string, text: string, fallbackTime: string): ModelEvent | undefined {
+  const parser = config.parserList.find((x) => x.name === parserName);
+  if (!parser) throw new Error(`parser ${parserName} is not defined in the config`);
+  if (parser.properties.format !== 'json') throw new Error(`parser format ${parser.properties.format} is not modelled`);
+  let parsed: { [key: string]: any };
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  let time = fallbackTime;
+  const timeKey = parser.properties.time_key;
+  if (timeKey !== undefined && parsed[timeKey] !== undefined) {
+    if (!strptimeRegexp(parser.properties.time_format).test(String(parsed[timeKey]))) {
+      throw new Error(`time ${parsed[timeKey]} does not match ${parser.properties.time_format}`);
+    }
+    time = String(parsed[timeKey]);
+    if (parser.properties.time_keep !== true) parsed = without(parsed, timeKey);
+  }
+  return { time, record: parsed };
+}
+
 /** The es output's document: `replace_dots` turns dots in every key into `_`. */
 export function esDocument(output: FluentBitPlugin, record: { [key: string]: any }): { [key: string]: any } {
   if (output.properties.replace_dots !== true) return record;
@@ -90,27 +118,11 @@ function applyFilter(config: FluentBitConfig, filter: FluentBitPlugin, event: Mo
       return { time: event.time, record };
     }
     case 'parser': {
-      const parser = config.parserList.find((x) => x.name === p.parser);
-      if (!parser) throw new Error(`parser ${p.parser} is not defined in the config`);
-      if (parser.properties.format !== 'json') throw new Error(`parser format ${parser.properties.format} is not modelled`);
-      let parsed: any;
-      try {
-        parsed = JSON.parse(String(record[p.key_name]));
-      } catch {
-        return { time: event.time, record }; // unparsable: the record passes unchanged
-      }
-      let time = event.time;
-      const timeKey = parser.properties.time_key;
-      if (timeKey !== undefined && parsed[timeKey] !== undefined) {
-        if (!strptimeRegexp(parser.properties.time_format).test(String(parsed[timeKey]))) {
-          throw new Error(`time ${parsed[timeKey]} does not match ${parser.properties.time_format}`);
-        }
-        time = String(parsed[timeKey]);
-        if (parser.properties.time_keep !== true) parsed = without(parsed, timeKey);
-      }
+      const parsed = parseJson(config, p.parser, String(record[p.key_name]), event.time);
+      if (parsed === undefined) return { time: event.time, record }; // unparsable: the record passes unchanged
       let kept: { [key: string]: any } = p.reserve_data === true ? { ...record } : {};
       if (p.reserve_data === true && p.preserve_key !== true) kept = without(kept, p.key_name);
-      return { time, record: { ...kept, ...parsed } };
+      return { time: parsed.time, record: { ...kept, ...parsed.record } };
     }
     case 'modify': {
       if (p.condition !== undefined) {
