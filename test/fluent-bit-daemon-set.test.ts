@@ -4,6 +4,7 @@ import { objectNamed, testChart } from './helpers/chart';
 import { undocumented } from './helpers/fluent-bit-params';
 import {
   ContainerLogFormat, ElasticsearchCluster, ElasticsearchSecurity, ElasticsearchSetup, FluentBitConfig, FluentBitDaemonSet, FluentBitPluginKind,
+  FluentBitParser, FluentBitPlugin, FluentBitSyslogMode,
 } from '../src';
 
 function stack(props: any = {}, security?: ElasticsearchSecurity) {
@@ -139,4 +140,62 @@ describe('FluentBitDaemonSet', () => {
       expect(() => new FluentBitDaemonSet(chart, 'FluentBit', _name === 'no cluster' ? props as any : { elasticsearch, ...props } as any)).toThrow(message);
     });
   });
+});
+
+describe('node syslog input', () => {
+  const input = (props: any) => {
+    const { chart, fluentBit } = stack({ syslog: props });
+    const yml = parse(objectNamed(chart, 'ConfigMap', 'fluent-bit-config').data['fluent-bit.yaml']);
+    return { chart, fluentBit, yml, input: yml.pipeline.inputs.find((i: any) => i.name === 'syslog') };
+  };
+
+  test('default: a Unix datagram socket in its state directory, only root may write; RFC 3164 by the stock parser', () => {
+    const { fluentBit, yml, input: syslog } = input({});
+    expect(syslog).toEqual({
+      'name': 'syslog', 'alias': 'in_syslog', 'tag': 'syslog', 'mode': 'unix_udp', 'path': '/var/log/fluent-bit-logging-fluent-bit/syslog.sock',
+      'unix_perm': '0600', 'parser': 'syslog-rfc3164', 'storage.type': 'filesystem',
+    });
+    expect(yml.service.parsers_file).toBe('/fluent-bit/etc/parsers.conf');
+    expect(yml.pipeline.outputs.find((o: any) => o.alias === 'out_es_syslog')).toMatchObject({ match: 'syslog', index: 'seclog-syslog' });
+    expect(fluentBit.syslogAddress).toBe('/var/log/fluent-bit-logging-fluent-bit/syslog.sock');
+    expect(fluentBit.writtenIndexFamilies()).toContain('seclog-syslog');
+    expect(undocumented(fluentBit.config)).toEqual([]);
+  });
+
+  test('TCP on a host port, RFC 5424', () => {
+    const { chart, fluentBit, input: syslog } = input({ mode: FluentBitSyslogMode.TCP, port: 6514, rfc3164: false });
+    expect(syslog).toMatchObject({ mode: 'tcp', listen: '0.0.0.0', port: 6514, parser: 'syslog-rfc5424' });
+    expect(syslog.path).toBeUndefined();
+    expect(objectNamed(chart, 'DaemonSet', 'fluent-bit').spec.template.spec.containers[0].ports)
+      .toContainEqual({ name: 'syslog', containerPort: 6514, hostPort: 6514, protocol: 'TCP' });
+    expect(fluentBit.syslogAddress).toBe('tcp:6514');
+  });
+
+  test('fails if a port is given for a Unix socket, or is out of range, or the mode is unknown', () => {
+    expect(() => input({ port: 514 })).toThrow(/fluent bit syslog.port is for udp and tcp, got port 514 with mode unix_udp/);
+    expect(() => input({ mode: FluentBitSyslogMode.UDP, port: 70000 })).toThrow(/fluent bit syslog.port must be an integer between 1 and 65535, got 70000/);
+    expect(() => input({ mode: 'journald' })).toThrow(/fluent bit syslog.mode must be one of unix_udp, unix_tcp, udp, tcp, got "journald"/);
+  });
+});
+
+test('escape hatch: plugins and parsers of your own, after the library\'s, with an output as the agent\'s user', () => {
+  const chart = testChart();
+  const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1 });
+  const fluentBit = new FluentBitDaemonSet(chart, 'FluentBit', { elasticsearch });
+  fluentBit.registerIndexFamily('my family', 'seclog-nginx');
+  fluentBit.addPlugins([
+    FluentBitPlugin.input('tail', { tag: 'nginx', path: '/var/log/nginx/access.log', parser: 'nginx_access' }),
+    fluentBit.elasticsearchOutput('nginx', 'out_es_nginx', 'seclog-nginx'),
+  ], [new FluentBitParser('nginx_access', { format: 'regex', regex: '^(?<remote>[^ ]*) (?<rest>.*)$' })]);
+  // Created last, so the agent's role covers the new family (an earlier one fails synthesis).
+  new ElasticsearchSetup(chart, 'Setup', { elasticsearch });
+  const yml = parse(objectNamed(chart, 'ConfigMap', 'fluent-bit-config').data['fluent-bit.yaml']);
+  expect(yml.pipeline.inputs.map((i: any) => i.tag)).toEqual(['kube.*', 'nginx']);
+  expect(yml.pipeline.outputs.map((o: any) => o.alias)).toEqual(['out_es_containers', 'out_es_nginx']);
+  expect(yml.parsers.map((p: any) => p.name)).toEqual(['nginx_access']);
+  expect(fluentBit.writtenIndexFamilies()).toEqual(['seclog-containers', 'seclog-nginx']);
+  expect(() => fluentBit.addPlugins([FluentBitPlugin.input('dummy')])).toThrow(/must be added before synthesis/);
+  const late = stack();
+  late.fluentBit.registerIndexFamily('my family', 'seclog-late');
+  expect(() => Testing.synth(late.chart)).toThrow(/writer logging-fluent-bit gained index family seclog-late after the ElasticsearchSetup was created/);
 });

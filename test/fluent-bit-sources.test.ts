@@ -1,12 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { Testing } from 'cdk8s';
 import { parse } from 'yaml';
 import { objectNamed, testChart } from './helpers/chart';
 import { esDocument, outputsFor, parseJson, route, runFilters } from './helpers/fluent-bit-model';
 import { undocumented } from './helpers/fluent-bit-params';
 import {
   ElasticsearchCluster, ElasticsearchSetup, FALCO_PRIORITY_NAMES, FalcoDaemonSet, FluentBitDaemonSet, FluentBitPluginKind, FluentdDaemonSet,
-  KubeApiServerAudit, KubeArmorRelayCollector,
+  KubeApiServerAudit, KubeArmorRelayCollector, LogAgent, SecurityLoggingChart,
 } from '../src';
 
 const fixture = (name: string) => fs.readFileSync(path.join(__dirname, 'fixtures', name), 'utf-8').split('\n').filter(Boolean);
@@ -170,4 +171,17 @@ describe('Kubernetes audit events through the Fluent Bit route', () => {
       expect(JSON.stringify(doc)).not.toMatch(/"[^"]*\.[^"]*":/);
     }
   });
+});
+
+test('golden: the whole Fluent Bit configuration of the stack with every source and the syslog input', () => {
+  const chart = new SecurityLoggingChart(Testing.app(), 'stack', { agent: LogAgent.FLUENT_BIT, fluentBit: { syslog: {} } });
+  const config = (chart.fluentBit as FluentBitDaemonSet).config;
+  expect(config.render()).toBe(fs.readFileSync(path.join(__dirname, 'fixtures', 'fluent-bit-stack.yaml'), 'utf-8'));
+  expect(undocumented(config)).toEqual([]);
+  // Every parser a plugin names is defined, or is one of the image's stock parsers.
+  const defined = config.parserList.map((p) => p.name);
+  const named = [...config.pluginsOf(FluentBitPluginKind.INPUT), ...config.pluginsOf(FluentBitPluginKind.FILTER)]
+    .map((p) => p.properties.parser).filter((p): p is string => typeof p === 'string');
+  expect(named.filter((p) => !defined.includes(p))).toEqual(['syslog-rfc3164']);
+  expect(config.serviceProperties.parsers_file).toBe('/fluent-bit/etc/parsers.conf');
 });

@@ -16,7 +16,7 @@ import { KubeArmorRelayCollector, KubeArmorRelayCollectorOptions } from '../kube
 import { ElasticsearchSetup } from '../elasticsearch/elasticsearch-setup';
 import { IndexFieldType, IndexTemplate } from '../elasticsearch/index-template';
 import {
-  AUDIT_EVENT_FIELDS, CONTAINER_LOG_FIELDS, FALCO_ALERT_FIELDS, KUBEARMOR_EVENT_FIELDS, KUBERNETES_EVENT_FIELDS, SecurityIndexRetention,
+  AUDIT_EVENT_FIELDS, CONTAINER_LOG_FIELDS, FALCO_ALERT_FIELDS, KUBEARMOR_EVENT_FIELDS, KUBERNETES_EVENT_FIELDS, SYSLOG_FIELDS, SecurityIndexRetention,
   securityIndexTemplates,
 } from '../elasticsearch/security-index-templates';
 import { KibanaSavedObjectsImport } from '../kibana/kibana-saved-objects-import';
@@ -417,10 +417,11 @@ export class SecurityLoggingChart extends Chart {
       ? Object.values(this.kubeArmorCollector.indexNames).map((family) => template(family as string, KUBEARMOR_EVENT_FIELDS, retention.kubeArmorDays ?? 90, 7))
       : [];
     const audit = this.apiServerAudit ? template(auditFamily, AUDIT_EVENT_FIELDS, retention.auditDays ?? 365, 30) : undefined;
+    const syslog = this.fluentBit?.syslogIndexName ? template(this.fluentBit.syslogIndexName, SYSLOG_FIELDS, retention.syslogDays ?? 14, 1) : undefined;
     const events = this.kubernetesEventsCollector
       ? template(this.kubernetesEventsCollector.indexName, KUBERNETES_EVENT_FIELDS, retention.kubernetesEventsDays ?? 30, 7) : undefined;
     return {
-      templates: [containers, ...(falco ? [falco] : []), ...kubeArmor, ...(audit ? [audit] : []), ...(events ? [events] : [])],
+      templates: [containers, ...(falco ? [falco] : []), ...kubeArmor, ...(audit ? [audit] : []), ...(events ? [events] : []), ...(syslog ? [syslog] : [])],
       savedObjects: builtInSavedObjects({
         containers, falco, kubeArmorAlerts: kubeArmor[0], audit,
         namespaces: props.containerLogNamespaces ?? ['kube-system', this.namespace as string],

@@ -193,6 +193,22 @@ export const KUBERNETES_EVENT_FIELDS: { [path: string]: IndexFieldType } = {
   'related': IndexFieldType.FLATTENED,
 };
 
+/**
+ * Node syslog messages, as Fluent Bit's stock syslog-rfc3164 / syslog-rfc5424 parsers
+ * split them.
+ * @see https://github.com/fluent/fluent-bit/blob/master/conf/parsers.conf
+ */
+export const SYSLOG_FIELDS: { [path: string]: IndexFieldType } = {
+  ...COMMON,
+  'pri': K,
+  'host': K,
+  'ident': K,
+  'pid': K,
+  'msgid': K,
+  'extradata': IndexFieldType.TEXT,
+  'message': IndexFieldType.MATCH_ONLY_TEXT,
+};
+
 /** Retention per source, in days after rollover. */
 export interface SecurityIndexRetention {
   /**
@@ -220,6 +236,11 @@ export interface SecurityIndexRetention {
    * @default 30
    */
   readonly kubernetesEventsDays?: number;
+  /**
+   * Node syslog (Fluent Bit's syslog input).
+   * @default 14
+   */
+  readonly syslogDays?: number;
 }
 
 /** One source's index family, mapping and retention. */

@@ -30,6 +30,40 @@ export enum FluentBitLogLevel {
   DEBUG = 'debug',
 }
 
+/** How the node's syslog daemon reaches Fluent Bit's `syslog` input. */
+export enum FluentBitSyslogMode {
+  /** A Unix datagram socket in the agent's state directory on the node (rsyslog `omuxsock`). */
+  UNIX_UDP = 'unix_udp',
+  /** A Unix stream socket in the agent's state directory on the node. */
+  UNIX_TCP = 'unix_tcp',
+  /** UDP on a host port of the node (rsyslog `omfwd` to the node's address). */
+  UDP = 'udp',
+  /** TCP on a host port of the node (rsyslog `omfwd`, protocol tcp). */
+  TCP = 'tcp',
+}
+
+/** The node syslog input of a {@link FluentBitDaemonSet}. */
+export interface FluentBitSyslogOptions {
+  /**
+   * Transport.
+   * @default FluentBitSyslogMode.UNIX_UDP
+   */
+  readonly mode?: FluentBitSyslogMode;
+
+  /**
+   * Host port, for UDP and TCP.
+   * @default 5140
+   */
+  readonly port?: number;
+
+  /**
+   * The message format: Fluent Bit's stock parser `syslog-rfc3164` (rsyslog's
+   * default forwarding format) or `syslog-rfc5424`.
+   * @default true (RFC 3164)
+   */
+  readonly rfc3164?: boolean;
+}
+
 /** Filesystem buffering of a {@link FluentBitDaemonSet}. */
 export interface FluentBitStorageOptions {
   /**
@@ -110,6 +144,13 @@ export interface FluentBitDaemonSetOptions {
    * @default - no archive
    */
   readonly s3Archive?: S3ArchiveOptions;
+
+  /**
+   * Receive the node's syslog (what the container runtime and kubelet log there) into
+   * `<indexPrefix>-syslog`; the node's rsyslog forwards to it (README snippet).
+   * @default - no syslog input
+   */
+  readonly syslog?: FluentBitSyslogOptions;
 }
 
 /** A route of some container log files through a Fluent Bit agent. */
@@ -187,10 +228,14 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
   private readonly archive?: FluentBitPlugin;
   private readonly totalLimit: string;
   private readonly routes: FluentBitPlugin[] = [];
+  private readonly extraPlugins: FluentBitPlugin[] = [];
   private readonly routeParsers: FluentBitParser[] = [];
   private readonly indexFamilies = new Map<string, string>();
   private frozenConfig?: FluentBitConfig;
   private auditIndexName?: string;
+  private syslogHostPort?: { port: number; protocol: kplus.Protocol };
+  private syslogFamily?: string;
+  private syslogListen?: string;
 
   constructor(scope: Construct, id: string, props: FluentBitDaemonSetProps) {
     super(scope, id);
@@ -282,6 +327,7 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
       FluentBitPlugin.filter('modify', 'kube.*', { alias: 'log_to_message', rename: 'log message' }),
       this.elasticsearchOutput('kube.*', 'out_es_containers', this.containersIndexName),
     ];
+    if (props.syslog !== undefined) this.addSyslog(props.syslog);
     this.archive = props.s3Archive ? s3ArchiveOutput('fluent bit s3Archive', props.s3Archive, `${this.stateDir}/s3`) : undefined;
     const configText = Lazy.any({ produce: () => this.render() });
 
@@ -305,7 +351,11 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
       image,
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
       args: ['-c', `${CONFIG_DIR}/${CONFIG_FILE}`],
-      ports: [{ name: 'http', number: HTTP_PORT }],
+      ports: [
+        { name: 'http', number: HTTP_PORT },
+        // UDP/TCP syslog from the node: a host port the node's rsyslog forwards to.
+        ...(this.syslogHostPort ? [{ name: 'syslog', number: this.syslogHostPort.port, hostPort: this.syslogHostPort.port, protocol: this.syslogHostPort.protocol }] : []),
+      ],
       resources: {
         cpu: { request: props.cpuRequest ?? kplus.Cpu.millis(50) },
         memory: { request: memory, limit: memory },
@@ -421,9 +471,65 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
     return port ? Number(port) : 443;
   }
 
+  /** Where the syslog input listens: the socket path on the node, or `udp:<port>` / `tcp:<port>`. */
+  public get syslogAddress(): string | undefined {
+    return this.syslogListen;
+  }
+
+  /** The syslog family, when the syslog input is on. */
+  public get syslogIndexName(): string | undefined {
+    return this.syslogFamily;
+  }
+
+  private addSyslog(options: FluentBitSyslogOptions): void {
+    const mode = options.mode ?? FluentBitSyslogMode.UNIX_UDP;
+    if (!Object.values(FluentBitSyslogMode).includes(mode)) {
+      throw new Error(`fluent bit syslog.mode must be one of ${Object.values(FluentBitSyslogMode).join(', ')}, got ${JSON.stringify(mode)}`);
+    }
+    const unix = mode === FluentBitSyslogMode.UNIX_UDP || mode === FluentBitSyslogMode.UNIX_TCP;
+    if (unix && options.port !== undefined) throw new Error(`fluent bit syslog.port is for udp and tcp, got port ${options.port} with mode ${mode}`);
+    const port = options.port ?? 5140;
+    validateInteger('fluent bit syslog.port', port, 1, 65535);
+    const family = `${this.indexPrefix}-syslog`;
+    this.registerIndexFamily('fluent bit syslog index', family);
+    this.syslogFamily = family;
+    const socket = `${this.stateDir}/syslog.sock`;
+    this.syslogListen = unix ? socket : `${mode}:${port}`;
+    this.syslogHostPort = unix ? undefined : { port, protocol: mode === FluentBitSyslogMode.UDP ? kplus.Protocol.UDP : kplus.Protocol.TCP };
+    // The stock parsers (syslog-rfc3164, syslog-rfc5424) ship in the image.
+    this.service['parsers_file'] = '/fluent-bit/etc/parsers.conf';
+    this.routes.push(
+      FluentBitPlugin.input('syslog', {
+        'alias': 'in_syslog',
+        'tag': 'syslog',
+        'mode': mode,
+        'path': unix ? socket : undefined,
+        // The node's syslog daemon runs as root; nobody else on the node may write.
+        'unix_perm': unix ? '0600' : undefined,
+        'listen': unix ? undefined : '0.0.0.0',
+        'port': unix ? undefined : port,
+        'parser': options.rfc3164 === false ? 'syslog-rfc5424' : 'syslog-rfc3164',
+        'storage.type': 'filesystem',
+      }),
+      this.elasticsearchOutput('syslog', 'out_es_syslog', family),
+    );
+  }
+
   /** The audit family's data stream, when audit logs are collected. */
   public get auditIndex(): string | undefined {
     return this.auditIndexName;
+  }
+
+  /**
+   * The escape hatch: plugins of your own (inputs, filters, outputs) and the parsers
+   * they name, rendered after the library's. Outputs to Elasticsearch should come
+   * from {@link elasticsearchOutput}, whose family you reserve with
+   * {@link registerIndexFamily}, so that the agent's user may write it.
+   */
+  public addPlugins(plugins: FluentBitPlugin[], parsers: FluentBitParser[] = []): void {
+    if (this.frozenConfig) throw new Error('fluent bit plugins must be added before synthesis');
+    this.extraPlugins.push(...plugins);
+    this.routeParsers.push(...parsers);
   }
 
   /** An Elasticsearch output of this agent, as its own user, with its bounded backlog. */
@@ -450,6 +556,7 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
         ...this.containerFilters,
         ...this.routes,
         ...(this.archive ? [this.archive] : []),
+        ...this.extraPlugins,
       ],
     });
   }
