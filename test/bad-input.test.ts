@@ -3,7 +3,7 @@ import { testChart } from './helpers/chart';
 import {
   AuditLevel, AuditPolicy, ElasticsearchCluster, ElasticsearchNodeRole, ElasticsearchSecurity, ElasticsearchSetup, ElasticsearchStorage, FalcoDaemonSet, FalcoRules, FluentdBuffer,
   FluentBitDaemonSet, FluentdDaemonSet, FluentdEnvValue, FluentdSection, IlmPolicy, IndexFieldType, IndexTemplate, Kibana, KubeApiServerAudit, KubeArmorRelayCollector,
-  SecurityLoggingChart,
+  S3Credentials, SecurityLoggingChart,
 } from '../src';
 
 /**
@@ -143,6 +143,8 @@ const CATALOGUE: BadInput[] = [
   { what: 'a Fluent Bit backlog smaller than a chunk', names: ['fluent bit storage.totalLimitSize'], shows: '1Mi',
     build: () => new FluentBitDaemonSet(testChart(), 'FluentBit', { elasticsearch: es(), storage: { totalLimitSize: Size.mebibytes(1) } }) },
 
+  { what: 'an S3 archive on the default Fluentd image', names: ['fluentd s3Archive', 'image'],
+    build: () => fluentd({ s3Archive: { bucket: 'b-logs', region: 'eu-west-1', credentials: S3Credentials.serviceAccountRole('arn:aws:iam::123456789012:role/r') } }) },
   { what: 'Fluent Bit options with the Fluentd agent', names: ['chart fluentBit', 'agent'], build: () => chart({ fluentBit: {} }) },
   { what: 'an unknown log agent', names: ['chart agent'], shows: '"vector"', build: () => chart({ agent: 'vector' }) },
 

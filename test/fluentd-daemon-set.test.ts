@@ -4,7 +4,7 @@ import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { objectNamed, objectsOf, testChart } from './helpers/chart';
 import {
-  ContainerLogFormat, ElasticsearchCluster, ElasticsearchSetup, FluentdBuffer, FluentdDaemonSet, FluentdLogLevel, FluentdOverflowAction, FluentdSection,
+  ContainerLogFormat, ElasticsearchCluster, ElasticsearchSetup, FluentdBuffer, S3Credentials, FluentdDaemonSet, FluentdLogLevel, FluentdOverflowAction, FluentdSection,
 } from '../src';
 
 function stack(props: any = {}, namespace = 'logging') {
@@ -298,5 +298,65 @@ describe('FluentdDaemonSet', () => {
     ])('%s', (_name, props, message) => {
       expect(() => stack(props)).toThrow(message);
     });
+  });
+});
+
+describe('S3 archive on Fluentd (an image with fluent-plugin-s3)', () => {
+  const IMAGE = 'registry.example.com/fluentd-es-s3:v1.19.3-1';
+  const archive = { bucket: 'acme-security-logs', region: 'eu-west-1', credentials: S3Credentials.secretFile('aws-archive') };
+
+  test('the containers route copies to Elasticsearch and to an S3 store with its own file buffer', () => {
+    const { chart } = stack({ image: IMAGE, s3Archive: archive });
+    const conf: string = objectNamed(chart, 'ConfigMap', 'fluentd-config').data['fluent.conf'];
+    const start = conf.indexOf('    <store>\n      @type s3');
+    const store = conf.slice(start, conf.indexOf('    </store>', start) + 12);
+    expect(store).toBe([
+      '    <store>',
+      '      @type s3',
+      '      @id out_es_containers_s3',
+      '      s3_bucket acme-security-logs',
+      '      s3_region eu-west-1',
+      '      path security-logging/containers/year=%Y/month=%m/day=%d/hour=%H/',
+      "      s3_object_key_format '%{path}%{time_slice}_%{uuid_flush}.%{file_extension}'",
+      '      check_object false',
+      '      store_as gzip',
+      '      check_apikey_on_start false',
+      '      check_bucket false',
+      '      auto_create_bucket false',
+      '      <buffer tag,time>',
+      '        @type file',
+      '        path /var/log/fluentd-logging-fluentd/buffer/out_es_containers_s3',
+      '        timekey 3600',
+      '        timekey_use_utc true',
+      '        flush_mode interval',
+      '        flush_interval 600s',
+      '        chunk_limit_size 104857600',
+      '        total_limit_size 1073741824',
+      '        overflow_action block',
+      '        retry_forever true',
+      '        retry_max_interval 60s',
+      '        flush_at_shutdown true',
+      '      </buffer>',
+      '      <format>',
+      '        @type json',
+      '      </format>',
+      '      <inject>',
+      '        time_key @timestamp',
+      '        time_type string',
+      '        time_format %Y-%m-%dT%H:%M:%S.%NZ',
+      '        utc true',
+      '      </inject>',
+      '    </store>',
+    ].join('\n'));
+    expect(conf).toMatch(/<match kubernetes\.\*\*>\n\s+@type copy\n\s+@id out_es_containers_copy\n\s+copy_mode shallow\n\s+<store>\n\s+@type elasticsearch\n\s+@id out_es_containers\n/);
+    const container = objectNamed(chart, 'DaemonSet', 'fluentd').spec.template.spec.containers[0];
+    expect(container.env).toContainEqual({ name: 'AWS_SHARED_CREDENTIALS_FILE', value: '/etc/fluentd-aws/credentials' });
+    expect(container.volumeMounts).toContainEqual({ name: 'aws-credentials', mountPath: '/etc/fluentd-aws', readOnly: true });
+  });
+
+  test('fails if the default image (no S3 plugin) or a tag pattern is asked for', () => {
+    expect(() => stack({ s3Archive: archive })).toThrow(/fluentd s3Archive needs an image that ships fluent-plugin-s3 .* or use the Fluent Bit agent/);
+    expect(() => stack({ image: IMAGE, s3Archive: { ...archive, match: 'falco.*' } })).toThrow(/fluentd s3Archive.match selects tags on Fluent Bit only/);
+    expect(() => stack({ image: IMAGE, s3Archive: { ...archive, bucket: undefined } })).toThrow(/fluentd s3Archive.bucket is required/);
   });
 });

@@ -4,6 +4,7 @@ import { Testing } from 'cdk8s';
 import { testChart } from './helpers/chart';
 import {
   ContainerLogFormat, ElasticsearchCluster, ElasticsearchSetup, FalcoDaemonSet, FluentdConfig, FluentdDaemonSet, FluentdSection, KubeApiServerAudit, KubeArmorRelayCollector,
+  S3Credentials,
 } from '../src';
 
 /**
@@ -30,7 +31,9 @@ function undocumented(sections: FluentdSection[]): string[] {
       return;
     }
     if (section.name === '@include' || section.name === '#raw') return;
-    const key = section.type ? `${section.name}:${section.type}` : `${['system'].includes(section.name) ? '' : 'section:'}${section.name}`;
+    // A copy output's <store> is written like a <match>.
+    const kind = section.name === 'store' ? 'match' : section.name;
+    const key = section.type ? `${kind}:${section.type}` : `${['system'].includes(section.name) ? '' : 'section:'}${section.name}`;
     const list = allowed(key);
     for (const param of Object.keys(section.params)) {
       if (list !== '*' && !list.includes(param)) problems.push(`${key} ${param}`);
@@ -70,7 +73,22 @@ describe('every rendered fluentd parameter is a documented parameter of its plug
   });
 
   test('the check fails on a plugin without a documented list', () => {
-    expect(() => undocumented([FluentdSection.match('**', 's3')])).toThrow(/no documented parameter list for match:s3/);
+    expect(() => undocumented([FluentdSection.match('**', 'kafka2')])).toThrow(/no documented parameter list for match:kafka2/);
+  });
+
+  test('with an S3 archive (an image with fluent-plugin-s3): every route copies to Elasticsearch and S3, all parameters documented', () => {
+    const config = configOf({
+      image: 'registry.example.com/fluentd-es-s3:v1.19.3-1',
+      s3Archive: { bucket: 'acme-security-logs', region: 'eu-west-1', credentials: S3Credentials.serviceAccountRole('arn:aws:iam::123456789012:role/archive') },
+    });
+    expect(undocumented(config.all)).toEqual([]);
+    const conf = config.render();
+    // Containers, audit, Falco and KubeArmor: each a copy with an s3 store.
+    expect(conf.match(/@type copy/g)).toHaveLength(4);
+    expect(conf.match(/<store>\n\s+@type s3/g)).toHaveLength(4);
+    for (const source of ['containers', 'audit', 'falco', 'kubearmor']) {
+      expect(conf).toContain(`path security-logging/${source}/year=%Y/month=%m/day=%d/hour=%H/\n`);
+    }
   });
 
   test('every plugin used is one the pinned image ships (its Gemfile.lock and fluentd core)', () => {

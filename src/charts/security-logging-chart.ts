@@ -388,7 +388,7 @@ export class SecurityLoggingChart extends Chart {
       // Kubernetes metadata comes from the API server; the S3 archive (Fluent Bit) uploads anywhere.
       egress: [
         egressTo([podsPeer(esPods)], [ELASTICSEARCH_HTTP_PORT]), apiServer,
-        ...(this.fluentBit?.archivePort ? [egressTo([{ ipBlock: { cidr: '0.0.0.0/0' } }], [this.fluentBit.archivePort])] : []),
+        ...(agent.archivePort ? [egressTo([{ ipBlock: { cidr: '0.0.0.0/0' } }], [agent.archivePort])] : []),
       ],
     });
     if (this.falcoDaemonSet) {

@@ -2,7 +2,7 @@ import { Chart, Duration, Lazy, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { FluentBitConfig, FluentBitEnvValue, FluentBitParser, FluentBitPlugin } from './fluent-bit-config';
-import { S3ArchiveOptions, s3ArchiveOutput } from './s3-archive';
+import { ResolvedS3Archive, S3ArchiveOptions, addS3Credentials, archivePort, resolveS3Archive, s3ArchiveOutput } from './s3-archive';
 import { KubeApiServerAudit } from '../audit/kube-apiserver-audit';
 import { contentHash } from '../common/hash';
 import { appLabels } from '../common/labels';
@@ -226,6 +226,7 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
   private readonly containerLogExclusions: string[];
   private readonly containerFilters: FluentBitPlugin[];
   private readonly archive?: FluentBitPlugin;
+  private readonly resolvedArchive?: ResolvedS3Archive;
   private readonly totalLimit: string;
   private readonly routes: FluentBitPlugin[] = [];
   private readonly extraPlugins: FluentBitPlugin[] = [];
@@ -329,6 +330,7 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
     ];
     if (props.syslog !== undefined) this.addSyslog(props.syslog);
     this.archive = props.s3Archive ? s3ArchiveOutput('fluent bit s3Archive', props.s3Archive, `${this.stateDir}/s3`) : undefined;
+    this.resolvedArchive = props.s3Archive ? resolveS3Archive('fluent bit s3Archive', props.s3Archive) : undefined;
     const configText = Lazy.any({ produce: () => this.render() });
 
     const configMap = new kplus.ConfigMap(this, 'Config', { metadata: { name: `${this.name}-config`, labels } });
@@ -370,17 +372,7 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
     dropAllCapabilities(this.daemonSet, [0]);
     container.mount(CONFIG_DIR, kplus.Volume.fromConfigMap(this, 'ConfigVolume', configMap, { name: 'config' }), { readOnly: true });
     mountNodeLogs(this, container, this.stateDir, format === ContainerLogFormat.DOCKER_JSON);
-    const s3Credentials = props.s3Archive?.credentials;
-    if (s3Credentials?.roleArn !== undefined) {
-      // EKS injects the web-identity token for this role into the pods of the account.
-      this.serviceAccount.metadata.addAnnotation('eks.amazonaws.com/role-arn', s3Credentials.roleArn);
-    }
-    if (s3Credentials?.secretName !== undefined) {
-      container.mount(AWS_DIR, kplus.Volume.fromSecret(this, 'AwsCredentialsVolume', kplus.Secret.fromSecretName(this, 'AwsCredentials', s3Credentials.secretName), {
-        name: 'aws-credentials', items: { credentials: { path: 'credentials' } },
-      }), { readOnly: true });
-      container.env.addVariable('AWS_SHARED_CREDENTIALS_FILE', kplus.EnvValue.fromValue(`${AWS_DIR}/credentials`));
-    }
+    if (props.s3Archive) addS3Credentials(this, this.serviceAccount, container, props.s3Archive.credentials, AWS_DIR);
     addElasticsearchCredentials(this, container, this.connection, FLUENT_BIT_CA_DIR);
     this.metricsService = createMetricsService(this, this.name, labels, 'http', HTTP_PORT);
   }
@@ -465,11 +457,9 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
 
   /** The TCP port the S3 archive uploads to (443, or the custom endpoint's), when it is on. */
   public get archivePort(): number | undefined {
-    if (!this.archive) return undefined;
-    const endpoint = this.archive.properties.endpoint as string | undefined;
-    const port = endpoint ? /:(\d+)$/.exec(endpoint)?.[1] : undefined;
-    return port ? Number(port) : 443;
+    return this.resolvedArchive ? archivePort(this.resolvedArchive) : undefined;
   }
+
 
   /** Where the syslog input listens: the socket path on the node, or `udp:<port>` / `tcp:<port>`. */
   public get syslogAddress(): string | undefined {

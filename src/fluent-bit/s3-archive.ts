@@ -1,4 +1,6 @@
 import { Duration, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
 import { FluentBitPlugin } from './fluent-bit-config';
 import { validateSize } from '../common/validation';
 
@@ -92,12 +94,21 @@ export interface S3ArchiveOptions {
 const MIN_FILE = 1024 ** 2;
 const MAX_FILE = 50 * 1024 ** 3;
 
-/**
- * Validates S3 archive options and returns the Fluent Bit `s3` output (gzip objects,
- * date-partitioned keys, files waiting on the node under `storeDir`).
- * @see https://docs.fluentbit.io/manual/pipeline/outputs/s3
- */
-export function s3ArchiveOutput(prop: string, options: S3ArchiveOptions, storeDir: string): FluentBitPlugin {
+/** S3 archive options, validated and resolved. @internal */
+export interface ResolvedS3Archive {
+  readonly bucket: string;
+  readonly region: string;
+  readonly credentials: S3Credentials;
+  readonly keyPrefix: string;
+  readonly totalFileBytes: number;
+  readonly storeDirLimitBytes: number;
+  readonly uploadTimeoutSeconds: number;
+  readonly endpoint?: string;
+  readonly match: string;
+}
+
+/** Validates S3 archive options (every mistake names `<prop>.<option>`). @internal */
+export function resolveS3Archive(prop: string, options: S3ArchiveOptions): ResolvedS3Archive {
   if (!options || typeof options.bucket !== 'string' || options.bucket.length === 0) {
     throw new Error(`${prop}.bucket is required: the S3 bucket to archive to, got ${JSON.stringify(options?.bucket)}`);
   }
@@ -132,21 +143,40 @@ export function s3ArchiveOutput(prop: string, options: S3ArchiveOptions, storeDi
   if (options.endpoint !== undefined && !/^https:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(options.endpoint)) {
     throw new Error(`${prop}.endpoint must be an https URL with host and optional port, no path, got ${JSON.stringify(options.endpoint)}`);
   }
-  return FluentBitPlugin.output('s3', options.match ?? '*', {
+  return {
+    bucket: options.bucket, region: options.region, credentials: options.credentials, keyPrefix: prefix, totalFileBytes: fileBytes,
+    storeDirLimitBytes: storeBytes, uploadTimeoutSeconds: timeout, endpoint: options.endpoint, match: options.match ?? '*',
+  };
+}
+
+/** The TCP port an archive uploads to: 443, or the custom endpoint's. @internal */
+export function archivePort(archive: ResolvedS3Archive): number {
+  const port = archive.endpoint ? /:(\d+)$/.exec(archive.endpoint)?.[1] : undefined;
+  return port ? Number(port) : 443;
+}
+
+/**
+ * The Fluent Bit `s3` output of an archive (gzip objects, date-partitioned keys,
+ * files waiting on the node under `storeDir`).
+ * @see https://docs.fluentbit.io/manual/pipeline/outputs/s3
+ */
+export function s3ArchiveOutput(prop: string, options: S3ArchiveOptions, storeDir: string): FluentBitPlugin {
+  const archive = resolveS3Archive(prop, options);
+  return FluentBitPlugin.output('s3', archive.match, {
     'alias': 'out_s3_archive',
-    'bucket': options.bucket,
-    'region': options.region,
-    'endpoint': options.endpoint,
+    'bucket': archive.bucket,
+    'region': archive.region,
+    'endpoint': archive.endpoint,
     // The tag's first part names the source (kube, falco, kubearmor, audit, ...).
-    's3_key_format': `/${prefix}/$TAG[0]/year=%Y/month=%m/day=%d/hour=%H/%M%S-$UUID.gz`,
+    's3_key_format': `/${archive.keyPrefix}/$TAG[0]/year=%Y/month=%m/day=%d/hour=%H/%M%S-$UUID.gz`,
     's3_key_format_tag_delimiters': '.',
-    'total_file_size': fluentBitSize(fileBytes),
-    'upload_timeout': `${timeout}s`,
+    'total_file_size': fluentBitSize(archive.totalFileBytes),
+    'upload_timeout': `${archive.uploadTimeoutSeconds}s`,
     'compression': 'gzip',
     // Multipart uploads; a file waits on the node until it is complete.
     'use_put_object': false,
     'store_dir': storeDir,
-    'store_dir_limit_size': fluentBitSize(storeBytes),
+    'store_dir_limit_size': fluentBitSize(archive.storeDirLimitBytes),
     'retry_limit': 'no_limits',
   });
 }
@@ -157,4 +187,21 @@ function fluentBitSize(bytes: number): string {
     if (bytes % factor === 0) return `${bytes / factor}${unit}`;
   }
   return String(bytes);
+}
+
+/**
+ * An agent's S3 credentials: the IRSA role annotation on its ServiceAccount (EKS
+ * injects the web-identity token), or the Secret's shared credentials file mounted
+ * at `dir` and named by AWS_SHARED_CREDENTIALS_FILE. @internal
+ */
+export function addS3Credentials(scope: Construct, serviceAccount: kplus.ServiceAccount, container: kplus.Container, credentials: S3Credentials, dir: string): void {
+  if (credentials.roleArn !== undefined) {
+    serviceAccount.metadata.addAnnotation('eks.amazonaws.com/role-arn', credentials.roleArn);
+  }
+  if (credentials.secretName !== undefined) {
+    container.mount(dir, kplus.Volume.fromSecret(scope, 'AwsCredentialsVolume', kplus.Secret.fromSecretName(scope, 'AwsCredentials', credentials.secretName), {
+      name: 'aws-credentials', items: { credentials: { path: 'credentials' } },
+    }), { readOnly: true });
+    container.env.addVariable('AWS_SHARED_CREDENTIALS_FILE', kplus.EnvValue.fromValue(`${dir}/credentials`));
+  }
 }

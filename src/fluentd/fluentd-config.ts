@@ -154,6 +154,14 @@ export class FluentdSection {
   }
 
   /**
+   * `<store>`: one output of a `copy` output, written like a `<match>`.
+   * @see https://docs.fluentd.org/output/copy
+   */
+  public static store(type: string, options: FluentdPluginOptions = {}): FluentdSection {
+    return FluentdSection.plugin('store', undefined, type, options);
+  }
+
+  /**
    * `<system>`: process-wide settings.
    * @see https://docs.fluentd.org/deployment/system-config
    */

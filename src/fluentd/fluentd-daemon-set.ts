@@ -16,6 +16,7 @@ import { addElasticsearchCredentials, createMetricsService, createNodeAgent, mou
 import { dropAllCapabilities, unprivilegedContainer } from '../common/pod';
 import { validateDnsLabel, validateDnsSubdomain, validateImage, validateMinimumSize } from '../common/validation';
 import { ElasticsearchCluster, IElasticsearchWriter } from '../elasticsearch/elasticsearch-cluster';
+import { ResolvedS3Archive, S3ArchiveOptions, addS3Credentials, archivePort, resolveS3Archive } from '../fluent-bit/s3-archive';
 import { FLUENTD_IMAGE } from '../images';
 
 /**
@@ -130,6 +131,14 @@ export interface FluentdDaemonSetOptions {
   readonly priorityClassName?: string;
 
   /**
+   * Archive every source to S3 as well (fluent-plugin-s3: gzip JSON lines under
+   * date-partitioned keys), beside Elasticsearch. Needs an `image` that ships
+   * fluent-plugin-s3 besides the default image's plugins: no upstream image has both.
+   * @default - no archive
+   */
+  readonly s3Archive?: S3ArchiveOptions;
+
+  /**
    * Also create a prometheus-operator ServiceMonitor for the metrics Service.
    * Needs the ServiceMonitor CRD in the cluster.
    * @default false
@@ -197,6 +206,7 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter 
   private auditAdded = false;
   private readonly indexFamilies = new Map<string, string>();
   private readonly connection: ElasticsearchConnection;
+  private readonly archive?: ResolvedS3Archive;
 
   constructor(scope: Construct, id: string, props: FluentdDaemonSetProps) {
     super(scope, id);
@@ -230,6 +240,20 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter 
     validateImage('fluentd image', image);
     if (props.priorityClassName !== undefined) validateDnsSubdomain('fluentd priorityClassName', props.priorityClassName);
     this.buffer = new FluentdBuffer(props.buffer);
+    if (props.s3Archive !== undefined) {
+      if (props.image === undefined) {
+        throw new Error(
+          'fluentd s3Archive needs an image that ships fluent-plugin-s3 beside the default image\'s plugins ' +
+          '(elasticsearch, kubernetes_metadata_filter, rewrite-tag-filter, concat, parser-cri, dedot_filter, prometheus): ' +
+          `no fluentd-kubernetes-daemonset image ships both, and the default ${FLUENTD_IMAGE} has no S3 plugin; ` +
+          'pass the image you build, or use the Fluent Bit agent (FluentBitDaemonSet, or the chart\'s agent: LogAgent.FLUENT_BIT)',
+        );
+      }
+      this.archive = resolveS3Archive('fluentd s3Archive', props.s3Archive);
+      if (this.archive.match !== '*') {
+        throw new Error(`fluentd s3Archive.match selects tags on Fluent Bit only; Fluentd archives every source, got ${JSON.stringify(this.archive.match)}`);
+      }
+    }
 
     const namespace = Chart.of(this).namespace;
     if (namespace === undefined) {
@@ -297,6 +321,7 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter 
     dropAllCapabilities(this.daemonSet, [0]);
 
     addElasticsearchCredentials(this, container, this.connection, ELASTICSEARCH_CA_DIR);
+    if (this.archive) addS3Credentials(this, this.serviceAccount, container, this.archive.credentials, '/etc/fluentd-aws');
     container.mount(`${IMAGE_CONFIG_DIR}/${CONFIG_SUBDIR}`,
       kplus.Volume.fromConfigMap(this, 'ConfigVolume', configMap, { name: 'config' }), { readOnly: true });
     mountNodeLogs(this, container, this.stateDir, format === ContainerLogFormat.DOCKER_JSON);
@@ -328,6 +353,7 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter 
       connection: this.connection,
       indexFamily: this.indexNames.audit as string,
       buffer: this.buffer,
+      archive: this.archive,
     }));
   }
 
@@ -347,6 +373,11 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter 
   /** Every index family this agent writes (its own and those its sources registered). */
   public writtenIndexFamilies(): string[] {
     return [...this.indexFamilies.values()];
+  }
+
+  /** The TCP port the S3 archive uploads to (443, or the custom endpoint's), when it is on. */
+  public get archivePort(): number | undefined {
+    return this.archive ? archivePort(this.archive) : undefined;
   }
 
   /**
@@ -397,6 +428,7 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter 
       indexFamily: dataStream,
       stateDir: this.stateDir,
       buffer: this.buffer,
+      archive: this.archive,
     });
   }
 
@@ -432,6 +464,7 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter 
         connection: this.connection,
         indexFamily: this.indexNames.containers as string,
         buffer: this.buffer,
+        archive: this.archive,
       }),
       ...extra,
       ...deadLetterDirectives(),

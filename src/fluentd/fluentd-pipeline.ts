@@ -2,6 +2,7 @@ import { FluentdBuffer } from './fluentd-buffer';
 import { FluentdEnvValue, FluentdSection } from './fluentd-config';
 import { validateDnsLabel } from '../common/validation';
 import { ELASTICSEARCH_PASSWORD_ENV, ELASTICSEARCH_USER_ENV } from '../common/node-agent';
+import { ResolvedS3Archive } from '../fluent-bit/s3-archive';
 import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
 
 /**
@@ -72,6 +73,8 @@ export interface ContainerLogPipelineOptions {
   /** Index family, e.g. `seclog-containers`: the data stream written. */
   readonly indexFamily: string;
   readonly buffer: FluentdBuffer;
+  /** Archive the events to S3 as well. */
+  readonly archive?: ResolvedS3Archive;
 }
 
 /**
@@ -240,6 +243,8 @@ export function elasticsearchOutput(pattern: string, id: string, options: {
   readonly indexFamily: string;
   readonly stateDir: string;
   readonly buffer: FluentdBuffer;
+  /** Archive the events to S3 as well. */
+  readonly archive?: ResolvedS3Archive;
 }): FluentdSection[] {
   return [
     // fluent-plugin-elasticsearch sends `create` only for records with an _id (it drops
@@ -255,8 +260,10 @@ function elasticsearchMatch(pattern: string, id: string, options: {
   readonly indexFamily: string;
   readonly stateDir: string;
   readonly buffer: FluentdBuffer;
+  /** Archive the events to S3 as well. */
+  readonly archive?: ResolvedS3Archive;
 }): FluentdSection {
-  return FluentdSection.match(pattern, 'elasticsearch', {
+  const elasticsearch = {
     id,
     params: {
       host: options.connection.host,
@@ -289,6 +296,67 @@ function elasticsearchMatch(pattern: string, id: string, options: {
       log_es_400_reason: true,
     },
     sections: [options.buffer.section(`${options.stateDir}/buffer/${id}`)],
+  };
+  if (options.archive === undefined) return FluentdSection.match(pattern, 'elasticsearch', elasticsearch);
+  // Both stores buffer on their own; a failed upload is retried by the S3 store alone.
+  return FluentdSection.match(pattern, 'copy', {
+    id: `${id}_copy`,
+    // Each store gets its own copy of the record.
+    params: { copy_mode: 'shallow' },
+    sections: [
+      FluentdSection.store('elasticsearch', elasticsearch),
+      s3ArchiveStore(`${id}_s3`, id.replace(/^out_es_/, ''), options.archive, options.stateDir),
+    ],
+  });
+}
+
+/**
+ * The S3 store of an archived route (fluent-plugin-s3): gzip objects of JSON lines
+ * under `<prefix>/<source>/year=/month=/day=/hour=/`, a file buffer per source on the
+ * node (hourly time chunks, flushed every `uploadTimeout`, at most `totalFileSize`
+ * each, bounded by `storeDirLimitSize`), retries without end, credentials from the
+ * AWS SDK's default chain (IRSA's web identity, or AWS_SHARED_CREDENTIALS_FILE).
+ * @see https://github.com/fluent/fluent-plugin-s3/blob/master/docs/output.md
+ */
+function s3ArchiveStore(id: string, source: string, archive: ResolvedS3Archive, stateDir: string): FluentdSection {
+  return FluentdSection.store('s3', {
+    id,
+    params: {
+      s3_bucket: archive.bucket,
+      s3_region: archive.region,
+      s3_endpoint: archive.endpoint,
+      force_path_style: archive.endpoint === undefined ? undefined : true,
+      path: `${archive.keyPrefix}/${source}/year=%Y/month=%m/day=%d/hour=%H/`,
+      // A unique key per flush, without a HEAD request per upload.
+      s3_object_key_format: '%{path}%{time_slice}_%{uuid_flush}.%{file_extension}',
+      check_object: false,
+      store_as: 'gzip',
+      // Start (and buffer) while S3 is unreachable; never create buckets.
+      check_apikey_on_start: false,
+      check_bucket: false,
+      auto_create_bucket: false,
+    },
+    sections: [
+      FluentdSection.buffer('file', 'tag,time', {
+        params: {
+          path: `${stateDir}/buffer/${id}`,
+          timekey: 3600,
+          timekey_use_utc: true,
+          flush_mode: 'interval',
+          flush_interval: `${archive.uploadTimeoutSeconds}s`,
+          chunk_limit_size: archive.totalFileBytes,
+          total_limit_size: archive.storeDirLimitBytes,
+          overflow_action: 'block',
+          retry_forever: true,
+          retry_max_interval: '60s',
+          flush_at_shutdown: true,
+        },
+      }),
+      FluentdSection.format('json'),
+      FluentdSection.section('inject', {
+        params: { time_key: '@timestamp', time_type: 'string', time_format: '%Y-%m-%dT%H:%M:%S.%NZ', utc: true },
+      }),
+    ],
   });
 }
 
@@ -304,6 +372,8 @@ export interface AuditLogPipelineOptions {
   /** Index family; events go to the `<family>-<namespace>` data streams. */
   readonly indexFamily: string;
   readonly buffer: FluentdBuffer;
+  /** Archive the events to S3 as well. */
+  readonly archive?: ResolvedS3Archive;
 }
 
 /** Namespace of cluster-scoped requests (no `objectRef.namespace`) in the audit index names. */
