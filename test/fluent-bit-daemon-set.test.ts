@@ -49,6 +49,8 @@ describe('FluentBitDaemonSet', () => {
         'name': 'tail', 'tag': 'kube.*', 'path': '/var/log/containers/*.log', 'multiline.parser': 'cri',
         'exclude_path': '/var/log/containers/fluent-bit-*_logging_*.log',
         'db': '/var/log/fluent-bit-logging-fluent-bit/containers.db', 'storage.type': 'filesystem',
+        // Bytes: Fluent Bit's k is 1000.
+        'buffer_max_size': 262144,
       });
     });
 
@@ -56,6 +58,8 @@ describe('FluentBitDaemonSet', () => {
       expect(plugin('filters', 'kubernetes_metadata')).toMatchObject({
         'name': 'kubernetes', 'match': 'kube.*', 'kube_tag_prefix': 'kube.var.log.containers.', 'merge_log': 'on', 'merge_log_key': 'payload',
         'keep_log': 'on', 'k8s-logging.exclude': 'off', 'k8s-logging.parser': 'off', 'annotations': 'off',
+        // Unlimited API answers: a big pod spec would otherwise leave its logs without metadata.
+        'buffer_size': 0,
       });
       expect(plugin('filters', 'log_to_message')).toEqual({ name: 'modify', match: 'kube.*', alias: 'log_to_message', rename: 'log message' });
     });
@@ -66,8 +70,9 @@ describe('FluentBitDaemonSet', () => {
         'host': 'elasticsearch.logging.svc', 'port': 9200,
         'tls': 'on', 'tls.verify': 'on', 'tls.ca_file': '/fluent-bit/etc/elasticsearch/ca.crt',
         'http_user': '${FLUENT_ELASTICSEARCH_USER}', 'http_passwd': '${FLUENT_ELASTICSEARCH_PASSWORD}',
-        'index': 'seclog-containers', 'suppress_type_name': 'on', 'write_operation': 'create', 'generate_id': 'on', 'replace_dots': 'on',
-        'time_key_nanos': 'on', 'trace_error': 'on', 'retry_limit': 'no_limits', 'storage.total_limit_size': '2G',
+        // No generate_id: Fluent Bit 4.2 would retry a chunk of existing documents (409) forever.
+        'index': 'seclog-containers', 'suppress_type_name': 'on', 'write_operation': 'create', 'replace_dots': 'on',
+        'time_key_nanos': 'on', 'trace_error': 'on', 'retry_limit': 'no_limits', 'storage.total_limit_size': 2147483648,
       });
       const env = Object.fromEntries(container.env.map((e: any) => [e.name, e.valueFrom]));
       expect(env).toEqual({
@@ -169,6 +174,12 @@ describe('node syslog input', () => {
     expect(objectNamed(chart, 'DaemonSet', 'fluent-bit').spec.template.spec.containers[0].ports)
       .toContainEqual({ name: 'syslog', containerPort: 6514, hostPort: 6514, protocol: 'TCP' });
     expect(fluentBit.syslogAddress).toBe('tcp:6514');
+  });
+
+  test('a socket mode for a syslog daemon that drops root (Ubuntu\'s rsyslog)', () => {
+    expect(input({ socketMode: '0666' }).input.unix_perm).toBe('0666');
+    expect(() => input({ socketMode: '666x' })).toThrow(/fluent bit syslog.socketMode must be an octal mode such as "0600" or "0666", got "666x"/);
+    expect(() => input({ mode: FluentBitSyslogMode.TCP, socketMode: '0666' })).toThrow(/fluent bit syslog.socketMode is for unix sockets/);
   });
 
   test('fails if a port is given for a Unix socket, or is out of range, or the mode is unknown', () => {

@@ -148,7 +148,7 @@ describe('Kubernetes audit events through the Fluent Bit route', () => {
   const READ_TIME = 'read-time';
 
   test('tails the file the API server flags write, parses each line with stageTimestamp as the time', () => {
-    expect(input?.properties).toMatchObject({ path: audit.logPath, tag: 'audit', parser: 'audit_event', buffer_max_size: '4M', skip_long_lines: true });
+    expect(input?.properties).toMatchObject({ path: audit.logPath, tag: 'audit', parser: 'audit_event', buffer_max_size: 4194304, skip_long_lines: true });
     expect(config.parserList.find((p) => p.name === 'audit_event')?.properties).toEqual({
       format: 'json', time_key: 'stageTimestamp', time_format: '%Y-%m-%dT%H:%M:%S.%L%z', time_keep: true,
     });

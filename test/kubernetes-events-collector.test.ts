@@ -49,8 +49,9 @@ describe('KubernetesEventsCollector', () => {
       expect(pod.serviceAccountName).toBe('kubernetes-events');
     });
 
-    test('state database and chunks on a PVC, so a restart does not send everything again', () => {
-      expect(yml.pipeline.inputs[0]).toMatchObject({ 'db': '/var/lib/fluent-bit/events.db', 'storage.type': 'filesystem' });
+    test('chunks on a PVC, so nothing waiting for Elasticsearch is lost; no events database (4.2\'s drops updates)', () => {
+      expect(yml.pipeline.inputs[0]).toMatchObject({ 'storage.type': 'filesystem' });
+      expect(yml.pipeline.inputs[0].db).toBeUndefined();
       expect(yml.service['storage.path']).toBe('/var/lib/fluent-bit/storage');
       expect(objectNamed(chart, 'PersistentVolumeClaim', 'kubernetes-events-state').spec)
         .toEqual({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, volumeMode: 'Filesystem' });
@@ -61,7 +62,7 @@ describe('KubernetesEventsCollector', () => {
     test('to the events data stream as its own user, with its Secret and the CA', () => {
       expect(yml.pipeline.outputs[0]).toMatchObject({
         'name': 'es', 'match': 'k8s_events', 'index': 'seclog-events', 'tls': 'on', 'tls.verify': 'on',
-        'http_user': '${FLUENT_ELASTICSEARCH_USER}', 'retry_limit': 'no_limits', 'storage.total_limit_size': '512M',
+        'http_user': '${FLUENT_ELASTICSEARCH_USER}', 'retry_limit': 'no_limits', 'storage.total_limit_size': 536870912,
       });
       expect(container.env.map((e: any) => e.valueFrom.secretKeyRef.name)).toEqual(['kubernetes-events-elasticsearch', 'kubernetes-events-elasticsearch']);
       expect(collector.writtenIndexFamilies()).toEqual(['seclog-events']);

@@ -22,8 +22,9 @@ describe('S3 archive (Fluent Bit)', () => {
     expect(s3).toEqual({
       'name': 's3', 'match': '*', 'alias': 'out_s3_archive', 'bucket': 'acme-security-logs', 'region': 'eu-west-1',
       's3_key_format': '/security-logging/$TAG[0]/year=%Y/month=%m/day=%d/hour=%H/%M%S-$UUID.gz', 's3_key_format_tag_delimiters': '.',
-      'total_file_size': '100M', 'upload_timeout': '600s', 'compression': 'gzip', 'use_put_object': 'off',
-      'store_dir': '/var/log/fluent-bit-logging-fluent-bit/s3', 'store_dir_limit_size': '1G', 'retry_limit': 'no_limits',
+      'total_file_size': 104857600, 'upload_timeout': '600s', 'compression': 'gzip', 'use_put_object': 'off',
+      // The s3 output's own attempts per file (no_limits would mean 5).
+      'store_dir': '/var/log/fluent-bit-logging-fluent-bit/s3', 'store_dir_limit_size': 1073741824, 'retry_limit': 100,
     });
     // Elasticsearch still gets the container logs.
     expect(yml.pipeline.outputs.map((o: any) => o.name)).toEqual(['es', 's3']);
@@ -45,7 +46,7 @@ describe('S3 archive (Fluent Bit)', () => {
     expect(container.env).toContainEqual({ name: 'AWS_SHARED_CREDENTIALS_FILE', value: '/fluent-bit/etc/aws/credentials' });
     expect(ds.spec.template.spec.volumes).toContainEqual({ name: 'aws-credentials', secret: { secretName: 'minio-credentials', items: [{ key: 'credentials', path: 'credentials' }] } });
     expect(container.volumeMounts).toContainEqual({ name: 'aws-credentials', mountPath: '/fluent-bit/etc/aws', readOnly: true });
-    expect(s3).toMatchObject({ match: 'falco.*', endpoint: 'https://minio.storage.svc:9000', total_file_size: '50M', upload_timeout: '300s',
+    expect(s3).toMatchObject({ match: 'falco.*', endpoint: 'https://minio.storage.svc:9000', total_file_size: 52428800, upload_timeout: '300s',
       s3_key_format: '/prod/seclog/$TAG[0]/year=%Y/month=%m/day=%d/hour=%H/%M%S-$UUID.gz' });
   });
 

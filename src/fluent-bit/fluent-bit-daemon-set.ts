@@ -11,7 +11,7 @@ import {
 } from '../common/node-agent';
 import { dropAllCapabilities, unprivilegedContainer } from '../common/pod';
 import {
-  sizeToQuantity, validateDnsLabel, validateDnsSubdomain, validateImage, validateInteger, validateMinimumSize,
+  validateDnsLabel, validateDnsSubdomain, validateImage, validateInteger, validateMinimumSize, validateSize,
 } from '../common/validation';
 import { ElasticsearchCluster, IElasticsearchWriter } from '../elasticsearch/elasticsearch-cluster';
 import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
@@ -55,6 +55,13 @@ export interface FluentBitSyslogOptions {
    * @default 5140
    */
   readonly port?: number;
+
+  /**
+   * Mode of the Unix socket (`unix_perm`, octal). rsyslog that drops privileges to
+   * the `syslog` user (Ubuntu's default) needs `'0666'`, or run it as root.
+   * @default '0600' (root only)
+   */
+  readonly socketMode?: string;
 
   /**
    * The message format: Fluent Bit's stock parser `syslog-rfc3164` (rsyslog's
@@ -227,7 +234,7 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
   private readonly containerFilters: FluentBitPlugin[];
   private readonly archive?: FluentBitPlugin;
   private readonly resolvedArchive?: ResolvedS3Archive;
-  private readonly totalLimit: string;
+  private readonly totalLimit: number;
   private readonly routes: FluentBitPlugin[] = [];
   private readonly extraPlugins: FluentBitPlugin[] = [];
   private readonly routeParsers: FluentBitParser[] = [];
@@ -268,7 +275,7 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
     const totalLimitSize = props.storage?.totalLimitSize ?? Size.gibibytes(2);
     // Fluent Bit's chunks grow to about 2 MiB: a backlog must hold several.
     validateMinimumSize('fluent bit storage.totalLimitSize', totalLimitSize, 8, 'Fluent Bit chunks are about 2 MiB each');
-    const totalLimit = sizeToQuantity('fluent bit storage.totalLimitSize', totalLimitSize);
+    const totalLimit = validateSize('fluent bit storage.totalLimitSize', totalLimitSize);
     const maxChunksUp = props.storage?.maxChunksUp ?? 128;
     validateInteger('fluent bit storage.maxChunksUp', maxChunksUp, 1, 100000);
 
@@ -301,7 +308,7 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
       'storage.sync': 'normal',
       'storage.checksum': false,
       'storage.max_chunks_up': maxChunksUp,
-      'storage.backlog.mem_limit': '16M',
+      'storage.backlog.mem_limit': 16 * 1024 ** 2,
       'storage.metrics': true,
     };
     this.containerLogFormat = format;
@@ -315,6 +322,8 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
         'alias': 'kubernetes_metadata',
         'kube_url': 'https://kubernetes.default.svc:443',
         'kube_tag_prefix': 'kube.var.log.containers.',
+        // Unlimited: a pod whose API answer exceeds the 32k default would get no metadata.
+        'buffer_size': 0,
         // JSON payloads become fields under `payload`; the raw line is kept.
         'merge_log': true,
         'merge_log_key': PAYLOAD_FIELD,
@@ -362,7 +371,7 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
         cpu: { request: props.cpuRequest ?? kplus.Cpu.millis(50) },
         memory: { request: memory, limit: memory },
       },
-      // Unready while outputs keep failing; alive as long as the server answers, so
+      // Unready after repeated output errors; alive as long as the server answers, so
       // an Elasticsearch outage never restarts the agent (its chunks wait on disk).
       readiness: kplus.Probe.fromHttpGet('/api/v1/health', { port: HTTP_PORT, periodSeconds: Duration.seconds(10) }),
       liveness: kplus.Probe.fromHttpGet('/', { port: HTTP_PORT, initialDelaySeconds: Duration.seconds(10), periodSeconds: Duration.seconds(30) }),
@@ -446,8 +455,8 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
         'refresh_interval': 10,
         // RequestResponse events carry whole objects: lines up to 4 MiB are read; a
         // longer one is skipped with a warning in the agent's log.
-        'buffer_chunk_size': '256k',
-        'buffer_max_size': '4M',
+        'buffer_chunk_size': 256 * 1024,
+        'buffer_max_size': 4 * 1024 ** 2,
         'skip_long_lines': true,
         'storage.type': 'filesystem',
       }),
@@ -478,6 +487,9 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
     }
     const unix = mode === FluentBitSyslogMode.UNIX_UDP || mode === FluentBitSyslogMode.UNIX_TCP;
     if (unix && options.port !== undefined) throw new Error(`fluent bit syslog.port is for udp and tcp, got port ${options.port} with mode ${mode}`);
+    if (!unix && options.socketMode !== undefined) throw new Error(`fluent bit syslog.socketMode is for unix sockets, got ${JSON.stringify(options.socketMode)} with mode ${mode}`);
+    const socketMode = options.socketMode ?? '0600';
+    if (!/^0?[0-7]{3}$/.test(socketMode)) throw new Error(`fluent bit syslog.socketMode must be an octal mode such as "0600" or "0666", got ${JSON.stringify(socketMode)}`);
     const port = options.port ?? 5140;
     validateInteger('fluent bit syslog.port', port, 1, 65535);
     const family = `${this.indexPrefix}-syslog`;
@@ -494,8 +506,8 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
         'tag': 'syslog',
         'mode': mode,
         'path': unix ? socket : undefined,
-        // The node's syslog daemon runs as root; nobody else on the node may write.
-        'unix_perm': unix ? '0600' : undefined,
+        // By default only root (the node's syslog daemon) may write.
+        'unix_perm': unix ? socketMode : undefined,
         'listen': unix ? undefined : '0.0.0.0',
         'port': unix ? undefined : port,
         'parser': options.rfc3164 === false ? 'syslog-rfc5424' : 'syslog-rfc3164',
@@ -524,7 +536,7 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
 
   /** An Elasticsearch output of this agent, as its own user, with its bounded backlog. */
   public elasticsearchOutput(match: string, alias: string, index: string): FluentBitPlugin {
-    return fluentBitElasticsearchOutput(this.connection, { match, alias, index, totalLimitSize: this.totalLimit });
+    return fluentBitElasticsearchOutput(this.connection, { match, alias, index, totalLimitBytes: this.totalLimit });
   }
 
   /** The configuration as it stands; fixed at synthesis. */
@@ -568,7 +580,7 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
       'refresh_interval': 10,
       // Kubelet splits lines at 16 KiB, so a longer physical line is not a log
       // line; skipping it keeps the file followed (Fluent Bit would stop reading it).
-      'buffer_max_size': '256k',
+      'buffer_max_size': 256 * 1024,
       'skip_long_lines': true,
       'storage.type': 'filesystem',
     });
@@ -580,19 +592,24 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
 export const FLUENT_BIT_CA_DIR = '/fluent-bit/etc/elasticsearch';
 
 /**
- * A Fluent Bit Elasticsearch output to a data stream: documents are `create`d with an
- * id hashed from the record (a retried bulk request is then a duplicate, not a second
- * copy), dots in keys become `_` (labels `app` and `app.kubernetes.io/name` cannot
- * clash in the mapping), retries never give up, and the backlog on disk is bounded
- * (`totalLimitSize`, a Kubernetes quantity). With security on: verified TLS with the
- * CA at {@link FLUENT_BIT_CA_DIR}, the writer's credentials from environment variables.
+ * A Fluent Bit Elasticsearch output to a data stream: documents are `create`d, dots
+ * in keys become `_` (labels `app` and `app.kubernetes.io/name` cannot clash in the
+ * mapping), retries never give up, and the backlog on disk is bounded
+ * (`totalLimitBytes`). With security on: verified TLS with the CA at
+ * {@link FLUENT_BIT_CA_DIR}, the writer's credentials from environment variables.
+ *
+ * No `generate_id`: on Fluent Bit 4.2 a chunk whose documents all exist already (409)
+ * counts as failed and, with unlimited retries, would be retried forever; a replayed
+ * chunk is indexed twice instead. Fluent Bit 4.2 also counts a bulk reply with one
+ * success as a full success, so items rejected in it (429, 400) are lost
+ * (fluent/fluent-bit#11375, #11422); the Fluentd agent retries those.
  * @see https://docs.fluentbit.io/manual/pipeline/outputs/elasticsearch
  */
 export function fluentBitElasticsearchOutput(connection: ElasticsearchConnection, options: {
   readonly match: string;
   readonly alias: string;
   readonly index: string;
-  readonly totalLimitSize: string;
+  readonly totalLimitBytes: number;
 }): FluentBitPlugin {
   const secured = connection.secured;
   return FluentBitPlugin.output('es', options.match, {
@@ -607,12 +624,11 @@ export function fluentBitElasticsearchOutput(connection: ElasticsearchConnection
     'index': options.index,
     'suppress_type_name': true,
     'write_operation': 'create',
-    'generate_id': true,
     'replace_dots': true,
     'time_key_nanos': true,
     'trace_error': true,
     'retry_limit': 'no_limits',
-    // Fluent Bit's units: 2G, 512M.
-    'storage.total_limit_size': options.totalLimitSize.replace(/i$/, ''),
+    // Bytes: Fluent Bit's K, M and G are powers of 1000.
+    'storage.total_limit_size': options.totalLimitBytes,
   });
 }

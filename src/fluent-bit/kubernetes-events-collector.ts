@@ -44,8 +44,8 @@ export interface KubernetesEventsCollectorOptions {
   readonly watchNamespace?: string;
 
   /**
-   * Size of the state volume (the events database and buffered chunks), a PVC, so
-   * that a restart or a move to another node does not send every event again.
+   * Size of the state volume, a PVC: the buffered chunks survive a restart or a
+   * move to another node, so no event waiting for Elasticsearch is lost.
    * @default Size.gibibytes(1)
    */
   readonly stateVolumeSize?: Size;
@@ -99,10 +99,12 @@ const USER = 1000;
  * evictions...) into their own data stream, through Fluent Bit's `kubernetes_events`
  * input, as its own least-privilege Elasticsearch user.
  *
- * One replica, replaced with `Recreate` (two would each send every event). The events
- * database and buffered chunks sit on a PersistentVolumeClaim, so a restart does not
- * send everything again. The API token is read from the projected ServiceAccount
- * token file and re-read every 10 minutes (`kube_token_ttl`), so token rotation is
+ * One replica, replaced with `Recreate` (two would each send every event). Buffered
+ * chunks sit on a PersistentVolumeClaim, so nothing waiting for Elasticsearch is lost
+ * on a restart; the input keeps no events database (Fluent Bit 4.2's keeps only the
+ * first version of each event and never shrinks), so a restart sends the last hour
+ * (`kube_retention_time`) of events again. The API token is read from the projected ServiceAccount
+ * token file and read again once it is 10 minutes old (`kube_token_ttl`), so token rotation is
  * safe. Its ClusterRole may only get, list and watch events. The pod meets the
  * `restricted` Pod Security Standard.
  *
@@ -179,12 +181,12 @@ export class KubernetesEventsCollector extends Construct implements IElasticsear
           'kube_token_file': `${SERVICE_ACCOUNT_DIR}/token`,
           'kube_token_ttl': '10m',
           'kube_namespace': props.watchNamespace,
-          // Which events were sent survives restarts.
-          'db': `${STATE_DIR}/events.db`,
-          'db.sync': 'normal',
+          // No `db`: in Fluent Bit 4.2 it keeps only the first version of each event
+          // (a repeated BackOff's later counts are lost) and never shrinks. Without it, a
+          // restart sends the last kube_retention_time (1 hour) of events again.
           'storage.type': 'filesystem',
         }),
-        fluentBitElasticsearchOutput(this.connection, { match: 'k8s_events', alias: 'out_es_events', index: this.indexName, totalLimitSize: '512Mi' }),
+        fluentBitElasticsearchOutput(this.connection, { match: 'k8s_events', alias: 'out_es_events', index: this.indexName, totalLimitBytes: 512 * 1024 ** 2 }),
       ],
     });
     const configText = this.config.render();

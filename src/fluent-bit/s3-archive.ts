@@ -170,24 +170,20 @@ export function s3ArchiveOutput(prop: string, options: S3ArchiveOptions, storeDi
     // The tag's first part names the source (kube, falco, kubearmor, audit, ...).
     's3_key_format': `/${archive.keyPrefix}/$TAG[0]/year=%Y/month=%m/day=%d/hour=%H/%M%S-$UUID.gz`,
     's3_key_format_tag_delimiters': '.',
-    'total_file_size': fluentBitSize(archive.totalFileBytes),
+    // Bytes: Fluent Bit's K, M and G are powers of 1000.
+    'total_file_size': archive.totalFileBytes,
     'upload_timeout': `${archive.uploadTimeoutSeconds}s`,
     'compression': 'gzip',
     // Multipart uploads; a file waits on the node until it is complete.
     'use_put_object': false,
     'store_dir': storeDir,
-    'store_dir_limit_size': fluentBitSize(archive.storeDirLimitBytes),
-    'retry_limit': 'no_limits',
+    // When the files waiting on the node reach this, new data is discarded.
+    'store_dir_limit_size': archive.storeDirLimitBytes,
+    // The s3 output's own upload attempts per file (no_limits would mean 5); then the file is discarded.
+    'retry_limit': 100,
   });
 }
 
-/** A byte count in Fluent Bit's units (M, G), the largest that keeps it whole. */
-function fluentBitSize(bytes: number): string {
-  for (const [unit, factor] of [['G', 1024 ** 3], ['M', 1024 ** 2], ['K', 1024]] as const) {
-    if (bytes % factor === 0) return `${bytes / factor}${unit}`;
-  }
-  return String(bytes);
-}
 
 /**
  * An agent's S3 credentials: the IRSA role annotation on its ServiceAccount (EKS
