@@ -21,6 +21,9 @@ export const CONTAINER_LOG_FIELDS: { [path: string]: IndexFieldType } = {
   'stream': K,
   'payload': IndexFieldType.FLATTENED,
   'docker.container_id': K,
+  // The Fluent Bit agent's kubernetes filter names the container by these.
+  'kubernetes.docker_id': K,
+  'kubernetes.container_hash': K,
   'kubernetes.container_name': K,
   'kubernetes.namespace_name': K,
   'kubernetes.pod_name': K,
