@@ -5,6 +5,6 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   moduleNameMapper: { '^cdk8s-security-logging$': '<rootDir>/src/index.ts' },
   setupFilesAfterEnv: ['<rootDir>/test/helpers/setup.ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.dev.json' }] },
   snapshotFormat: { escapeString: false, printBasicPrototype: false },
 };

@@ -33,15 +33,14 @@ export enum LogAgent {
   FLUENT_BIT = 'fluent-bit',
 }
 
-/** Props of {@link SecurityLoggingChart}. */
+/**
+ * Props of {@link SecurityLoggingChart}. Its `namespace` (from ChartProps) is the
+ * namespace of Elasticsearch, Kibana and the setup Jobs, `'security-logging'` by
+ * default; the chart creates it and labels it with the strictest Pod Security
+ * Standard its pods meet (`restricted` unless `elasticsearch.maxMapCount` brings back
+ * the privileged init container).
+ */
 export interface SecurityLoggingChartProps extends ChartProps {
-  /**
-   * Namespace of Elasticsearch, Kibana and the setup Jobs; the chart creates it and
-   * labels it with the strictest Pod Security Standard its pods meet (`restricted`
-   * unless `elasticsearch.maxMapCount` brings back the privileged init container).
-   * @default 'security-logging'
-   */
-  readonly namespace?: string;
 
   /**
    * Namespace of the node agents (Fluentd, Falco), which need host access; the chart

@@ -114,7 +114,7 @@ export class ElasticsearchStorage {
   ) {}
 
   /** Whether data survives pod restarts. */
-  public get persistent(): boolean {
+  public get isPersistent(): boolean {
     return this.size !== undefined;
   }
 }
@@ -683,7 +683,7 @@ export class ElasticsearchCluster extends Construct {
       });
     }
 
-    if (group.storage.persistent) {
+    if (group.storage.isPersistent) {
       ApiObject.of(sts).addJsonPatch(
         JsonPatch.add('/spec/template/spec/containers/0/volumeMounts/-', { name: 'data', mountPath: DATA_PATH }),
         JsonPatch.add('/spec/volumeClaimTemplates', [{

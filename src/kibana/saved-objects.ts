@@ -24,17 +24,33 @@ function kqlFields(query: string | undefined): string[] {
   return [...(query ?? '').matchAll(/([@A-Za-z_][@A-Za-z0-9_.]*)\s*:/g)].map((m) => m[1]);
 }
 
-/** One saved object as Kibana imports it (a line of the NDJSON file). */
-interface SavedObjectJson {
+/** A reference from one saved object to another. */
+export interface KibanaSavedObjectReference {
+  /** The reference's name in the referring object. */
+  readonly name: string;
+  /** Type of the referenced object. */
   readonly type: string;
+  /** Id of the referenced object. */
   readonly id: string;
+}
+
+/** One saved object as Kibana imports it (a line of the NDJSON file). */
+export interface KibanaSavedObjectJson {
+  /** Saved-object type (`index-pattern`, `search`, `visualization`, `dashboard`). */
+  readonly type: string;
+  /** Id, stable across imports. */
+  readonly id: string;
+  /** The object's attributes. */
   readonly attributes: { [key: string]: any };
-  readonly references: { name: string; type: string; id: string }[];
+  /** References to other saved objects. */
+  readonly references: KibanaSavedObjectReference[];
+  /** Kibana version whose core migrations the object has passed. */
   readonly coreMigrationVersion: string;
+  /** Migration version of the object's type. */
   readonly typeMigrationVersion: string;
 }
 
-function savedObject(type: string, id: string, attributes: { [key: string]: any }, references: SavedObjectJson['references']): SavedObjectJson {
+function savedObject(type: string, id: string, attributes: { [key: string]: any }, references: KibanaSavedObjectReference[]): KibanaSavedObjectJson {
   return { type, id, attributes, references, coreMigrationVersion: CORE_MIGRATION_VERSION, typeMigrationVersion: TYPE_MIGRATION_VERSIONS[type] };
 }
 
@@ -100,7 +116,7 @@ export class KibanaDataView {
   }
 
   /** The saved object. */
-  public toJson(): SavedObjectJson {
+  public toJson(): KibanaSavedObjectJson {
     return savedObject('index-pattern', this.id, {
       title: this.template.indexPatterns.join(','),
       timeFieldName: this.props.timeField ?? '@timestamp',
@@ -147,7 +163,7 @@ export class KibanaSavedSearch {
   }
 
   /** The saved object. */
-  public toJson(): SavedObjectJson {
+  public toJson(): KibanaSavedObjectJson {
     return savedObject('search', this.id, {
       title: this.props.title,
       columns: [...this.props.columns],
@@ -237,7 +253,7 @@ export class KibanaVisualization {
   }
 
   /** The saved object. */
-  public toJson(): SavedObjectJson {
+  public toJson(): KibanaSavedObjectJson {
     const p = this.props;
     const count = p.uniqueCountField === undefined
       ? { id: '1', enabled: true, type: 'count', schema: 'metric', params: {} }
@@ -331,7 +347,7 @@ export class KibanaDashboard {
   }
 
   /** The saved object. */
-  public toJson(): SavedObjectJson {
+  public toJson(): KibanaSavedObjectJson {
     let x = 0;
     let y = 0;
     const panels = this.panels.map((panel, i) => {
@@ -399,7 +415,7 @@ export class KibanaSavedObjects {
    * Every object, in import order. Throws on a field no mapping has, a repeated id
    * or an unresolved reference.
    */
-  public objects(): SavedObjectJson[] {
+  public objects(): KibanaSavedObjectJson[] {
     for (const dashboard of this.dashboards) dashboard.checkFields();
     for (const search of this.searches) {
       const { dataView, fields } = search._fields();

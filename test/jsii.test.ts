@@ -1,0 +1,40 @@
+import * as fs from 'fs';
+import * as path from 'path';
+
+/**
+ * The jsii assembly `npm run build` writes (`.jsii`): the public API as Python, Java,
+ * Go and .NET will see it. jsii refuses what those languages cannot express (union
+ * types, members that re-declare a base member, a static and an instance member of
+ * one name, internal types in public signatures), so the build itself is the check;
+ * this pins what the assembly holds.
+ */
+const assembly = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '.jsii'), 'utf-8'));
+
+describe('the jsii assembly', () => {
+  test('is a jsii assembly of this package, for Python, Java, Go and .NET', () => {
+    expect(assembly.schema).toMatch(/^jsii\/0\./);
+    expect(assembly.name).toBe('cdk8s-security-logging');
+    expect(Object.keys(assembly.targets).sort()).toEqual(['dotnet', 'go', 'java', 'js', 'python']);
+    expect(assembly.targets.python.module).toBe('cdk8s_security_logging');
+    expect(Object.keys(assembly.dependencies).sort()).toEqual(['cdk8s', 'cdk8s-plus-27', 'constructs']);
+  });
+
+  test('exports every construct and the types their props use', () => {
+    const types = Object.keys(assembly.types).map((t) => t.replace(/^cdk8s-security-logging\./, ''));
+    for (const name of [
+      'ElasticsearchCluster', 'ElasticsearchSetup', 'ElasticsearchSecurity', 'Kibana', 'KibanaSavedObjectsImport', 'FluentdDaemonSet',
+      'FluentBitDaemonSet', 'KubernetesEventsCollector', 'FalcoDaemonSet', 'KubeArmorRelayCollector', 'AuditPolicy', 'KubeApiServerAudit',
+      'SecurityLoggingChart', 'SecurityLoggingChartProps', 'S3Credentials', 'S3ArchiveOptions', 'LogAgent', 'KibanaSavedObjectJson',
+    ]) expect({ name, exported: types.includes(name) }).toEqual({ name, exported: true });
+    // Internal helpers stay out of the public API.
+    for (const name of ['ElasticsearchConsumer', 'ResolvedS3Archive']) expect(types).not.toContain(name);
+  });
+
+  test('props are structs (data only, readonly), as the other languages need', () => {
+    const structs = Object.values(assembly.types).filter((t: any) => t.kind === 'interface' && t.datatype);
+    expect(structs.length).toBeGreaterThan(30);
+    for (const struct of structs as any[]) {
+      for (const property of struct.properties ?? []) expect({ type: struct.name, property: property.name, immutable: property.immutable }).toEqual({ type: struct.name, property: property.name, immutable: true });
+    }
+  });
+});
