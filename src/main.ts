@@ -23,8 +23,11 @@ export function createDefaultApp(outdir?: string): { app: App; synth: () => void
       for (const warning of chart.apiServerAudit?.policy.warnings ?? []) {
         console.warn(`warning: audit policy: ${warning.message}`);
       }
-      writeFolder(path.join(app.outdir, API_SERVER_FOLDER), chart.apiServerFiles());
-      writeFolder(path.join(app.outdir, KUBEARMOR_FOLDER), chart.kubeArmorFiles());
+      // In a Helm chart (`cdk8s synth --format helm`) the manifests go to templates/,
+      // which Helm renders and installs: these files go to files/ beside it instead.
+      const sideRoot = path.basename(app.outdir) === 'templates' ? path.join(path.dirname(app.outdir), 'files') : app.outdir;
+      writeFolder(path.join(sideRoot, API_SERVER_FOLDER), chart.apiServerFiles());
+      writeFolder(path.join(sideRoot, KUBEARMOR_FOLDER), chart.kubeArmorFiles());
     },
   };
 }

@@ -1,0 +1,45 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parse } from 'yaml';
+import { DIST, readTree } from './helpers/dist';
+
+/**
+ * The Helm chart of the default stack, as `npm run synth:helm` makes it: cdk8s's
+ * helm format, then scripts/finish-helm-chart.js (run on the built lib/).
+ */
+describe('the Helm chart of the default stack', () => {
+  const root = path.join(__dirname, '..');
+  const chart = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'helm-')), 'chart');
+  const version = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf-8')).version;
+  beforeAll(() => {
+    execFileSync(path.join(root, 'node_modules', '.bin', 'cdk8s'),
+      ['synth', '--no-check-upgrade', '--format', 'helm', '--chart-version', version, '--output', chart], { cwd: root, stdio: 'pipe' });
+    execFileSync('node', [path.join(root, 'scripts', 'finish-helm-chart.js'), chart], { cwd: root, stdio: 'pipe' });
+  }, 60000);
+
+  test('Chart.yaml names the chart and its version', () => {
+    expect(parse(fs.readFileSync(path.join(chart, 'Chart.yaml'), 'utf-8'))).toEqual({
+      apiVersion: 'v2', name: 'security-logging', version, type: 'application',
+      description: JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf-8')).description,
+    });
+  });
+
+  test('templates/ holds exactly the manifests of dist/, and nothing Helm would misread', () => {
+    const templates = readTree(path.join(chart, 'templates'));
+    const dist = readTree(DIST);
+    expect([...templates.keys()]).toEqual(['security-logging-agents.k8s.yaml', 'security-logging.k8s.yaml']);
+    for (const [file, text] of templates) {
+      expect({ file, same: text === dist.get(file) }).toEqual({ file, same: true });
+      // Helm renders templates with Go templates: no `{{` may appear.
+      expect(text).not.toContain('{{');
+    }
+  });
+
+  test('the control-plane and KubeArmor files sit in files/, which Helm does not install; no CRDs', () => {
+    const files = [...readTree(path.join(chart, 'files')).keys()];
+    expect(files).toEqual([...readTree(DIST).keys()].filter((f) => f.includes('/')));
+    expect(fs.existsSync(path.join(chart, 'crds'))).toBe(false);
+  });
+});
