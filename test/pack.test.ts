@@ -1,0 +1,72 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { DIST, readTree } from './helpers/dist';
+
+/**
+ * The package as npm publishes it: `npm pack` of the built tree, unpacked into a
+ * fresh project beside cdk8s, cdk8s-plus-27 and constructs, imported through its
+ * `exports` from JavaScript and TypeScript, and synthesized.
+ */
+describe('the packed package', () => {
+  const root = path.join(__dirname, '..');
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pack-'));
+  let files: string[] = [];
+  const project = path.join(work, 'consumer');
+
+  beforeAll(() => {
+    const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf-8', stdio: ['ignore', 'pipe', 'ignore'] }))[0];
+    files = packed.files.map((f: { path: string }) => f.path).sort();
+    fs.mkdirSync(path.join(project, 'node_modules'), { recursive: true });
+    execFileSync('tar', ['-xzf', path.join(work, packed.filename), '-C', work]);
+    fs.renameSync(path.join(work, 'package'), path.join(project, 'node_modules', 'cdk8s-security-logging'));
+    for (const dependency of ['cdk8s', 'cdk8s-plus-27', 'constructs']) {
+      fs.symlinkSync(path.join(root, 'node_modules', dependency), path.join(project, 'node_modules', dependency), 'dir');
+    }
+  }, 120000);
+
+  test('ships lib/ (JavaScript and declarations), .jsii, API.md, README, LICENSE, package.json and nothing else', () => {
+    expect(files.filter((f) => !f.startsWith('lib/'))).toEqual(['.jsii', 'API.md', 'LICENSE', 'README.md', 'package.json']);
+    expect(files.filter((f) => f.startsWith('lib/') && !/\.(js|d\.ts)$/.test(f))).toEqual([]);
+    expect(files).toContain('lib/src/index.js');
+    expect(files).toContain('lib/src/index.d.ts');
+    // The default app is not part of the library.
+    expect(files.filter((f) => f.startsWith('lib/src/main.'))).toEqual([]);
+    expect(fs.readFileSync(path.join(project, 'node_modules', 'cdk8s-security-logging', 'LICENSE'), 'utf-8')).toContain('Apache License\n                           Version 2.0');
+  });
+
+  test('a JavaScript project imports the constructs and synthesizes the default stack, byte for byte dist/', () => {
+    fs.writeFileSync(path.join(project, 'app.js'), [
+      "const { App } = require('cdk8s');",
+      "const { SecurityLoggingChart } = require('cdk8s-security-logging');",
+      "const app = new App({ outdir: 'out' });",
+      "new SecurityLoggingChart(app, 'security-logging');",
+      'app.synth();',
+      '',
+    ].join('\n'));
+    execFileSync('node', ['app.js'], { cwd: project, stdio: 'pipe' });
+    const out = readTree(path.join(project, 'out'));
+    const dist = readTree(DIST);
+    expect([...out.keys()]).toEqual(['security-logging-agents.k8s.yaml', 'security-logging.k8s.yaml']);
+    for (const [file, text] of out) expect({ file, same: text === dist.get(file) }).toEqual({ file, same: true });
+  });
+
+  test('a TypeScript project resolves the types through `exports` (node16 resolution)', () => {
+    fs.writeFileSync(path.join(project, 'app.ts'), [
+      "import { App, Chart } from 'cdk8s';",
+      "import { ElasticsearchCluster, FluentBitDaemonSet, LogAgent, SecurityLoggingChart } from 'cdk8s-security-logging';",
+      'const app = new App();',
+      "const chart = new Chart(app, 'c', { namespace: 'logging' });",
+      "new FluentBitDaemonSet(chart, 'FluentBit', { elasticsearch: new ElasticsearchCluster(chart, 'Elasticsearch') });",
+      "new SecurityLoggingChart(app, 'stack', { agent: LogAgent.FLUENT_BIT });",
+      // A wrong prop must be a type error, so the check can fail.
+      '// @ts-expect-error replicas is a number',
+      "new ElasticsearchCluster(chart, 'Bad', { replicas: 'three' });",
+      '',
+    ].join('\n'));
+    execFileSync(path.join(root, 'node_modules', '.bin', 'tsc'), [
+      '--noEmit', '--strict', '--module', 'node16', '--moduleResolution', 'node16', '--target', 'es2022', 'app.ts',
+    ], { cwd: project, stdio: 'pipe' });
+  });
+});
