@@ -8,7 +8,7 @@ describe('examples', () => {
   /** What each example synthesized (tests run in order). */
   const synthesizedExamples: { [name: string]: any[] } = {};
 
-  test.each(['my-logging-chart.ts', 'full-stack.ts', 'falco-custom-rules.ts', 'own-dashboard.ts', 'kibana-ingress.ts', 'fluent-bit-s3.ts'])('the README shows examples/%s verbatim', (file) => {
+  test.each(['my-logging-chart.ts', 'full-stack.ts', 'falco-custom-rules.ts', 'own-dashboard.ts', 'kibana-ingress.ts', 'fluent-bit-s3.ts', 'kubeadm-audit.ts'])('the README shows examples/%s verbatim', (file) => {
     const example = fs.readFileSync(path.join(ROOT, 'examples', file), 'utf-8');
     const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf-8');
     expect(readme).toContain('```ts\n' + example + '```');
@@ -21,6 +21,7 @@ describe('examples', () => {
     ['own-dashboard', () => import('../examples/own-dashboard')],
     ['kibana-ingress', () => import('../examples/kibana-ingress')],
     ['fluent-bit-s3', () => import('../examples/fluent-bit-s3')],
+    ['kubeadm-audit', () => import('../examples/kubeadm-audit')],
   ])('examples/%s synthesizes a valid stack', async (name, load) => {
     // The examples call app.synth(), which would write dist/: collect the charts instead.
     const original = App.prototype.synth;
@@ -35,6 +36,12 @@ describe('examples', () => {
     }
     expect(synthesized.map((o) => o.kind)).toEqual(expect.arrayContaining(['StatefulSet', 'Deployment', 'DaemonSet']));
     synthesizedExamples[name] = synthesized;
+  });
+
+  test('the kubeadm audit example records exec and attach in full, and writes no file when imported', () => {
+    const configMap = synthesizedExamples['kubeadm-audit'].find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'fluentd-config');
+    expect(configMap.data['fluent.conf']).toContain('path /var/log/kubernetes/audit/audit.log\n');
+    expect(fs.existsSync(path.join(ROOT, 'control-plane'))).toBe(false);
   });
 
   test('the Kibana Ingress example speaks HTTPS to Kibana, whose NetworkPolicy lets the controller in', () => {

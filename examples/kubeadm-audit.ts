@@ -1,0 +1,27 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App } from 'cdk8s';
+import { AuditLevel, AuditPolicy, AuditStage, SecurityLoggingChart } from 'cdk8s-security-logging';
+
+// Every exec into a pod at RequestResponse, then the production policy (first match wins).
+const policy = new AuditPolicy({
+  rules: [
+    { level: AuditLevel.REQUEST_RESPONSE, resources: [{ group: '', resources: ['pods/exec', 'pods/attach'] }], omitStages: [AuditStage.REQUEST_RECEIVED] },
+    ...AuditPolicy.production().rules,
+  ],
+});
+
+const app = new App();
+const stack = new SecurityLoggingChart(app, 'security-logging', {
+  audit: { policy, maxAgeDays: 90 },
+});
+app.synth();
+
+// The kubeadm side, beside the manifests (kubectl apply -f dist/ does not read it):
+// kubeadm init --config control-plane/kubeadm-v1beta4-cluster-configuration.yaml
+if (require.main === module) {
+  fs.mkdirSync('control-plane', { recursive: true });
+  for (const [file, text] of Object.entries(stack.apiServerFiles())) {
+    fs.writeFileSync(path.join('control-plane', file), text);
+  }
+}
