@@ -131,6 +131,9 @@ const CATALOGUE: BadInput[] = [
   { what: 'two setup templates of one name', names: ['templates', 'unique'], shows: '["t","t"]',
     build: () => { const c = testChart(); new ElasticsearchSetup(c, 'Setup', { elasticsearch: es({}, c), templates: [template({}), template({})] }); } },
 
+  { what: 'an audit rule after the catch-all', names: ['audit policy rule 17', 'rule 16'],
+    build: () => AuditPolicy.production().addRule({ level: AuditLevel.REQUEST_RESPONSE, resources: [{ group: '', resources: ['pods/exec'] }] }) },
+
   // Fluent Bit, the events collector and the S3 archive
   { what: 'a second events collector replica', names: ['kubernetes events collector replicas'], shows: 'got 2',
     build: () => chart({ kubernetesEventsCollector: { replicas: 2 } }) },

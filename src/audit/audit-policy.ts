@@ -339,6 +339,14 @@ function validateRule(prop: string, rule: AuditPolicyRule, earlier: AuditPolicyR
   if (!rule || !LEVELS.includes(rule.level)) {
     throw new Error(`${prop}: level must be one of ${LEVELS.join(', ')}, got ${JSON.stringify(rule?.level)}`);
   }
+  // First match wins: nothing after a catch-all is ever used.
+  const catchAll = earlier.findIndex(isCatchAll);
+  if (catchAll >= 0) {
+    throw new Error(
+      `${prop} comes after rule ${catchAll}, a catch-all (a rule with only a level), so it can never match: ` +
+      'add it before the catch-all (build the policy with it first: new AuditPolicy({ rules: [rule, ...AuditPolicy.production().rules] }))',
+    );
+  }
   for (const key of ['users', 'userGroups', 'verbs', 'namespaces', 'nonResourceURLs'] as const) {
     const list = rule[key];
     if (list !== undefined && (!Array.isArray(list) || list.length === 0)) {
