@@ -12,7 +12,7 @@ const policy = new AuditPolicy({
 });
 
 const app = new App();
-const stack = new SecurityLoggingChart(app, 'security-logging', {
+export const stack = new SecurityLoggingChart(app, 'security-logging', {
   audit: { policy, maxAgeDays: 90 },
 });
 app.synth();

@@ -3,7 +3,10 @@
 // - names it security-logging (cdk8s names it after the app file) and describes it;
 // - removes crds/: cdk8s copies there the CRD files cdk8s.yaml imports for code
 //   generation (cert-manager, prometheus-operator), which belong to those operators'
-//   own installs; a chart that installs them would fight them.
+//   own installs; a chart that installs them would fight them;
+// - keeps the Namespaces and PersistentVolumeClaims on `helm uninstall`
+//   (helm.sh/resource-policy: keep): deleting a namespace would delete the
+//   Elasticsearch volumes and the CA and passwords made in the cluster.
 const fs = require('fs');
 const path = require('path');
 
@@ -22,3 +25,15 @@ fs.writeFileSync(path.join(dir, 'Chart.yaml'), [
   '',
 ].join('\n'));
 fs.rmSync(path.join(dir, 'crds'), { recursive: true, force: true });
+
+const { parseAllDocuments } = require('yaml');
+const templates = path.join(dir, 'templates');
+for (const file of fs.readdirSync(templates).filter((f) => f.endsWith('.yaml'))) {
+  const docs = parseAllDocuments(fs.readFileSync(path.join(templates, file), 'utf-8'));
+  for (const doc of docs) {
+    if (['Namespace', 'PersistentVolumeClaim'].includes(doc.get('kind'))) {
+      doc.setIn(['metadata', 'annotations', 'helm.sh/resource-policy'], 'keep');
+    }
+  }
+  fs.writeFileSync(path.join(templates, file), docs.map((d) => String(d)).join(''));
+}

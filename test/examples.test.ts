@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Testing } from 'cdk8s';
+import { parse } from 'yaml';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -38,9 +39,15 @@ describe('examples', () => {
     synthesizedExamples[name] = synthesized;
   });
 
-  test('the kubeadm audit example records exec and attach in full, and writes no file when imported', () => {
+  test('the kubeadm audit example records exec and attach in full, keeps 90 days, and writes no file when imported', async () => {
     const configMap = synthesizedExamples['kubeadm-audit'].find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'fluentd-config');
     expect(configMap.data['fluent.conf']).toContain('path /var/log/kubernetes/audit/audit.log\n');
+    const { stack } = await import('../examples/kubeadm-audit');
+    const files = stack.apiServerFiles();
+    const policy = parse(files['audit-policy.yaml']);
+    expect(policy.rules[0]).toEqual({ level: 'RequestResponse', resources: [{ group: '', resources: ['pods/exec', 'pods/attach'] }], omitStages: ['RequestReceived'] });
+    expect(policy.rules[policy.rules.length - 1]).toMatchObject({ level: 'Metadata' });
+    expect(files['kube-apiserver-flags.txt']).toContain('--audit-log-maxage=90');
     expect(fs.existsSync(path.join(ROOT, 'control-plane'))).toBe(false);
   });
 

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { DIST, readTree } from './helpers/dist';
+import { DIST, manifestObjects, readTree } from './helpers/dist';
 
 /**
  * The Helm chart of the default stack, as `npm run synth:helm` makes it: cdk8s's
@@ -26,15 +26,26 @@ describe('the Helm chart of the default stack', () => {
     });
   });
 
-  test('templates/ holds exactly the manifests of dist/, and nothing Helm would misread', () => {
+  test('templates/ holds the objects of dist/, Namespaces and PVCs kept on uninstall, and nothing Helm would misread', () => {
     const templates = readTree(path.join(chart, 'templates'));
     const dist = readTree(DIST);
     expect([...templates.keys()]).toEqual(['security-logging-agents.k8s.yaml', 'security-logging.k8s.yaml']);
+    const kept: string[] = [];
     for (const [file, text] of templates) {
-      expect({ file, same: text === dist.get(file) }).toEqual({ file, same: true });
+      const objects = manifestObjects(new Map([[file, text]]));
+      const expected = manifestObjects(new Map([[file, dist.get(file) as string]]));
+      expect(objects).toHaveLength(expected.length);
+      objects.forEach((o, i) => {
+        const { ['helm.sh/resource-policy']: policy, ...annotations } = o.metadata.annotations ?? {};
+        if (policy !== undefined) kept.push(`${o.kind}/${o.metadata.name}`);
+        const metadata = { ...o.metadata, annotations };
+        if (Object.keys(annotations).length === 0) delete metadata.annotations;
+        expect({ ...o, metadata }).toEqual(expected[i]);
+      });
       // Helm renders templates with Go templates: no `{{` may appear.
       expect(text).not.toContain('{{');
     }
+    expect(kept).toEqual(['Namespace/security-logging-agents', 'Namespace/security-logging', 'PersistentVolumeClaim/kubernetes-events-state']);
   });
 
   test('the control-plane and KubeArmor files sit in files/, which Helm does not install; no CRDs', () => {

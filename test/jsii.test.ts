@@ -40,7 +40,7 @@ describe('the jsii assembly', () => {
   });
 });
 
-test('API.md is what jsii-docgen writes from the assembly now (run `npm run build` and commit it if this fails)', () => {
+test('API.md is what jsii-docgen writes from the assembly now (run `npm run build` and stage or commit API.md if this fails)', () => {
   const root = path.join(__dirname, '..');
   // The build has just written API.md; a committed (staged) copy that differs is stale.
   const committed = execFileSync('git', ['show', ':API.md'], { cwd: root, encoding: 'utf-8', maxBuffer: 64 * 1024 ** 2 });
