@@ -239,11 +239,21 @@ export class SecurityLoggingChart extends Chart {
     super(scope, id, { ...props, namespace });
     this.agentsChart = new Chart(scope, `${id}-agents`, { labels: props.labels, namespace: agentNamespace });
 
+    // The strictest Pod Security Standard every pod of each namespace meets, set
+    // explicitly so that a cluster-wide default does not reject (or wrongly admit) them.
+    // Each Namespace is its chart's first object (created first: no dependency edges,
+    // which cdk8s resolves in time quadratic in the app's size).
+    const maxMapCount = props.elasticsearch?.maxMapCount ?? ElasticsearchMaxMapCount.DISABLE_MMAP;
+    const dataLevel = maxMapCount === ElasticsearchMaxMapCount.DISABLE_MMAP ? 'restricted' : 'privileged';
+    this.namespaceObject = namespaceWithPodSecurity(this, namespace, dataLevel);
+    // The log agent reads the node's /var/log through hostPath, which baseline forbids.
+    this.agentNamespaceObject = namespaceWithPodSecurity(this.agentsChart, agentNamespace, 'privileged');
+
     // No index of the stack's families is created before the setup Job has put its
     // template (the templates allow it); writes until then are retried by the agent.
     this.elasticsearch = new ElasticsearchCluster(this, 'Elasticsearch', {
-      maxMapCount: ElasticsearchMaxMapCount.DISABLE_MMAP,
       ...props.elasticsearch,
+      maxMapCount,
       settings: {
         'action.auto_create_index': autoCreateIndexSetting(props),
         // Egress is denied: no GeoIP database downloads (the stack has no ingest pipeline using them).
@@ -251,12 +261,6 @@ export class SecurityLoggingChart extends Chart {
         ...props.elasticsearch?.settings,
       },
     });
-    // The strictest Pod Security Standard every pod of each namespace meets, set
-    // explicitly so that a cluster-wide default does not reject (or wrongly admit) them.
-    const dataLevel = this.elasticsearch.maxMapCount === ElasticsearchMaxMapCount.DISABLE_MMAP ? 'restricted' : 'privileged';
-    this.namespaceObject = namespaceWithPodSecurity(this, namespace, dataLevel);
-    // The log agent reads the node's /var/log through hostPath, which baseline forbids.
-    this.agentNamespaceObject = namespaceWithPodSecurity(this.agentsChart, agentNamespace, 'privileged');
     this.kibana = new Kibana(this, 'Kibana', { ...props.kibana, elasticsearch: this.elasticsearch });
     const agentKind = props.agent ?? LogAgent.FLUENTD;
     if (!Object.values(LogAgent).includes(agentKind)) {
@@ -275,8 +279,6 @@ export class SecurityLoggingChart extends Chart {
     }
     const agent = this.agent;
 
-    for (const construct of [this.elasticsearch, this.kibana]) construct.node.addDependency(this.namespaceObject);
-    agent.node.addDependency(this.agentNamespaceObject);
 
     if (props.auditLogs ?? true) {
       this.apiServerAudit = new KubeApiServerAudit(props.audit);
@@ -287,7 +289,6 @@ export class SecurityLoggingChart extends Chart {
 
     if (props.falcoAlerts ?? true) {
       this.falcoDaemonSet = new FalcoDaemonSet(this.agentsChart, 'Falco', { ...props.falco, fluentd: this.fluentd, fluentBit: this.fluentBit });
-      this.falcoDaemonSet.node.addDependency(this.agentNamespaceObject);
     } else if (props.falco !== undefined) {
       throw new Error('chart falco is set but falcoAlerts is false: remove falco, or run Falco');
     }
@@ -304,7 +305,6 @@ export class SecurityLoggingChart extends Chart {
         ...props.kubernetesEventsCollector,
         elasticsearch: this.elasticsearch,
       });
-      this.kubernetesEventsCollector.node.addDependency(this.namespaceObject);
       const family = this.kubernetesEventsCollector.indexName;
       const clash = agent.writtenIndexFamilies().find((f) => f === family || f.startsWith(`${family}-`) || family.startsWith(`${f}-`));
       if (clash !== undefined) {
@@ -322,7 +322,6 @@ export class SecurityLoggingChart extends Chart {
     this.elasticsearchSetup = new ElasticsearchSetup(this, 'ElasticsearchSetup', { elasticsearch: this.elasticsearch, templates });
     this.savedObjects = savedObjects;
     this.savedObjectsImport = new KibanaSavedObjectsImport(this, 'KibanaSavedObjects', { kibana: this.kibana, savedObjects });
-    for (const construct of [this.elasticsearchSetup, this.savedObjectsImport]) construct.node.addDependency(this.namespaceObject);
     if (props.networkPolicies ?? true) this.addNetworkPolicies(props);
   }
 
