@@ -27,3 +27,4 @@ export * from './fluent-bit/fluent-bit-daemon-set';
 export * from './fluent-bit/kubernetes-events-collector';
 export type { S3ArchiveOptions } from './fluent-bit/s3-archive';
 export { S3Credentials } from './fluent-bit/s3-archive';
+export * from './charts/sizing';
