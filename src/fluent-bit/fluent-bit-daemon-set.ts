@@ -338,8 +338,8 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
       this.elasticsearchOutput('kube.*', 'out_es_containers', this.containersIndexName),
     ];
     if (props.syslog !== undefined) this.addSyslog(props.syslog);
-    this.archive = props.s3Archive ? s3ArchiveOutput('fluent bit s3Archive', props.s3Archive, `${this.stateDir}/s3`) : undefined;
     this.resolvedArchive = props.s3Archive ? resolveS3Archive('fluent bit s3Archive', props.s3Archive) : undefined;
+    this.archive = this.resolvedArchive ? s3ArchiveOutput(this.resolvedArchive, `${this.stateDir}/s3`) : undefined;
     const configText = Lazy.any({ produce: () => this.render() });
 
     const configMap = new kplus.ConfigMap(this, 'Config', { metadata: { name: `${this.name}-config`, labels } });

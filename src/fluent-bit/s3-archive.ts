@@ -160,8 +160,7 @@ export function archivePort(archive: ResolvedS3Archive): number {
  * files waiting on the node under `storeDir`).
  * @see https://docs.fluentbit.io/manual/pipeline/outputs/s3
  */
-export function s3ArchiveOutput(prop: string, options: S3ArchiveOptions, storeDir: string): FluentBitPlugin {
-  const archive = resolveS3Archive(prop, options);
+export function s3ArchiveOutput(archive: ResolvedS3Archive, storeDir: string): FluentBitPlugin {
   return FluentBitPlugin.output('s3', archive.match, {
     'alias': 'out_s3_archive',
     'bucket': archive.bucket,
