@@ -1,5 +1,5 @@
 import { Testing } from 'cdk8s';
-import { FakeCluster, cloneCluster, elasticsearchStateOf, fakeCluster, runInFakeCluster, secretsOf } from './helpers/fake-cluster';
+import { FakeCluster, FakeRun, cloneCluster, elasticsearchStateOf, fakeCluster, runInFakeCluster, secretsOf } from './helpers/fake-cluster';
 import { ElasticsearchSecurity, SecurityLoggingChart } from '../src';
 
 /**
@@ -25,9 +25,9 @@ function setupMounts(cluster: FakeCluster) {
 }
 
 describe('the Elasticsearch bootstrap Job', () => {
-  test('first run: a CA, the nodes\' certificate signed by it, and the elastic password, each in its Secret', () => {
+  test('first run: a CA, the nodes\' certificate signed by it, and the elastic password, each in its Secret', async () => {
     const cluster = fakeCluster();
-    const run = runInFakeCluster(cluster, esBootstrap);
+    const run = await runInFakeCluster(cluster, esBootstrap);
     expect(run.output).toContain('done');
     expect(run.code).toBe(0);
     expect(secretsOf(cluster).map((s) => `${s.namespace}/${s.name}`)).toEqual([
@@ -47,65 +47,70 @@ describe('the Elasticsearch bootstrap Job', () => {
     expect(secretNamed(cluster, 'elasticsearch-certs')?.labels['app.kubernetes.io/name']).toBe('elasticsearch');
   });
 
-  test('running again changes nothing: every Secret is read, none is created or replaced', () => {
+  test('running again changes nothing: every Secret is read, none is created or replaced', async () => {
     const cluster = fakeCluster();
-    runInFakeCluster(cluster, esBootstrap);
+    await runInFakeCluster(cluster, esBootstrap);
     const before = secretsOf(cluster);
-    const again = runInFakeCluster(cluster, esBootstrap);
+    const again = await runInFakeCluster(cluster, esBootstrap);
     expect(again.code).toBe(0);
     expect(again.calls.filter((c) => !c.startsWith('GET '))).toEqual([]);
     expect(secretsOf(cluster)).toEqual(before);
   });
 
-  test('a Secret made meanwhile by another run (409) is kept, and the stored CA is the one used', () => {
+  test('a Secret made meanwhile by another run (409) is kept, and the stored CA is the one used', async () => {
     const cluster = fakeCluster();
-    runInFakeCluster(cluster, kibanaBootstrap);
+    await runInFakeCluster(cluster, kibanaBootstrap);
     const ca = secretNamed(cluster, 'elasticsearch-ca')?.data['ca.crt'];
-    const run = runInFakeCluster(cluster, esBootstrap);
+    const run = await runInFakeCluster(cluster, esBootstrap);
     expect(run.code).toBe(0);
     expect(run.calls.filter((c) => c.startsWith('POST '))).toHaveLength(2);
     expect(secretNamed(cluster, 'elasticsearch-certs')?.data['ca.crt']).toBe(ca);
     expect(secretNamed(cluster, 'kibana-certs')?.data['ca.crt']).toBe(ca);
   });
 
-  test('an API error fails the attempt (the Job retries) and is printed', () => {
+  test('an API error fails the attempt (the Job retries) and is printed', async () => {
     const cluster = fakeCluster();
-    const run = runInFakeCluster(cluster, esBootstrap, { fail: { [`POST /api/v1/namespaces/${NS}/secrets`]: 403 } });
+    const run = await runInFakeCluster(cluster, esBootstrap, { fail: { [`POST /api/v1/namespaces/${NS}/secrets`]: 403 } });
     expect(run.code).not.toBe(0);
     expect(run.output).toContain(`creating Secret ${NS}/elasticsearch-ca answered 403`);
-    const unreadable = runInFakeCluster(fakeCluster(), esBootstrap, { fail: { [`GET /api/v1/namespaces/${NS}/secrets/elasticsearch-certs`]: 500 } });
+    const unreadable = await runInFakeCluster(fakeCluster(), esBootstrap, { fail: { [`GET /api/v1/namespaces/${NS}/secrets/elasticsearch-certs`]: 500 } });
     expect(unreadable.code).not.toBe(0);
     expect(unreadable.output).toContain(`reading Secret ${NS}/elasticsearch-certs answered 500`);
   });
 
-  test('a file that is missing fails the attempt instead of storing an empty Secret', () => {
+  test('a file that is missing fails the attempt instead of storing an empty Secret', async () => {
     const cluster = fakeCluster();
     // As if certutil had put the certificate elsewhere: the Secret would be stored without it, for good.
     const broken = { 'run.sh': esBootstrap['run.sh'].replace('tls.crt=/tmp/certs/elasticsearch/elasticsearch.crt', 'tls.crt=/tmp/certs/elsewhere.crt') };
-    const run = runInFakeCluster(cluster, broken);
+    const run = await runInFakeCluster(cluster, broken);
     expect(run.code).not.toBe(0);
     expect(run.output).toMatch(/creating Secret security-logging\/elasticsearch-certs: \S+\/tmp\/certs\/elsewhere.crt is missing or empty/);
     expect(secretsOf(cluster).map((s) => s.name)).toEqual(['elasticsearch-ca']);
   });
 
-  test('with cert-manager it makes only the password', () => {
+  test('with cert-manager it makes only the password', async () => {
     const files = jobFiles(Testing.synth(chartOf({ elasticsearch: { security: ElasticsearchSecurity.certManager({ issuerName: 'ca' }) } })), 'elasticsearch-bootstrap-');
     const cluster = fakeCluster();
-    expect(runInFakeCluster(cluster, files).code).toBe(0);
+    expect((await runInFakeCluster(cluster, files)).code).toBe(0);
     expect(secretsOf(cluster).map((s) => s.name)).toEqual(['elasticsearch-elastic-credentials']);
   });
 });
 
 describe('the setup Job: writers\' users and Kibana\'s token', () => {
   // Bootstrapped, then set up once; tests that change something work on a copy.
-  const start = fakeCluster();
-  runInFakeCluster(start, esBootstrap);
-  runInFakeCluster(start, kibanaBootstrap);
-  const bootstrapped = cloneCluster(start);
-  const cluster = cloneCluster(start);
-  const run = runInFakeCluster(cluster, setup, { mounts: setupMounts(cluster) });
+  let bootstrapped: FakeCluster;
+  let cluster: FakeCluster;
+  let run: FakeRun;
+  beforeAll(async () => {
+    const start = fakeCluster();
+    await runInFakeCluster(start, esBootstrap);
+    await runInFakeCluster(start, kibanaBootstrap);
+    bootstrapped = cloneCluster(start);
+    cluster = cloneCluster(start);
+    run = await runInFakeCluster(cluster, setup, { mounts: setupMounts(cluster) });
+  });
 
-  test('Fluentd gets a user that may only create documents in its families, its password in a Secret in its namespace', () => {
+  test('Fluentd gets a user that may only create documents in its families, its password in a Secret in its namespace', async () => {
     expect(run.output).toMatch(/done\n$/);
     expect(run.code).toBe(0);
     const secret = secretNamed(cluster, 'fluentd-elasticsearch');
@@ -130,7 +135,7 @@ describe('the setup Job: writers\' users and Kibana\'s token', () => {
     });
   });
 
-  test('Kibana gets a service account token (never the elastic user) and the CA in its Secret', () => {
+  test('Kibana gets a service account token (never the elastic user) and the CA in its Secret', async () => {
     const secret = secretNamed(cluster, 'kibana-elasticsearch');
     const tokens = elasticsearchStateOf(cluster).tokens;
     expect(Object.keys(tokens)).toHaveLength(1);
@@ -138,11 +143,11 @@ describe('the setup Job: writers\' users and Kibana\'s token', () => {
     expect(secret?.data).toEqual({ 'token': Object.values(tokens)[0], 'ca.crt': secretNamed(cluster, 'elasticsearch-ca')?.data['ca.crt'] });
   });
 
-  test('running again keeps every credential: the same password is PUT again, no new token, no new Secret', () => {
+  test('running again keeps every credential: the same password is PUT again, no new token, no new Secret', async () => {
     const again = cloneCluster(cluster);
     const secrets = secretsOf(again);
     const es = elasticsearchStateOf(again);
-    const second = runInFakeCluster(again, setup, { mounts: setupMounts(again) });
+    const second = await runInFakeCluster(again, setup, { mounts: setupMounts(again) });
     expect(second.code).toBe(0);
     expect(second.calls.filter((c) => c.startsWith('POST '))).toEqual([]);
     expect(second.calls.filter((c) => c.includes('/_security/user/'))).toEqual([
@@ -153,29 +158,29 @@ describe('the setup Job: writers\' users and Kibana\'s token', () => {
     expect(elasticsearchStateOf(again)).toEqual(es);
   });
 
-  test('a token made but not stored (the Secret appeared meanwhile) is deleted again', () => {
+  test('a token made but not stored (the Secret appeared meanwhile) is deleted again', async () => {
     const raced = cloneCluster(bootstrapped);
-    const result = runInFakeCluster(raced, setup, { mounts: setupMounts(raced), fail: { [`POST /api/v1/namespaces/${NS}/secrets#kibana-elasticsearch`]: 409 } });
+    const result = await runInFakeCluster(raced, setup, { mounts: setupMounts(raced), fail: { [`POST /api/v1/namespaces/${NS}/secrets#kibana-elasticsearch`]: 409 } });
     expect(result.code).toBe(0);
     expect(result.calls.some((c) => c.startsWith('DELETE ') && c.includes('/credential/token/'))).toBe(true);
     expect(elasticsearchStateOf(raced).tokens).toEqual({});
   });
 
-  test('a token whose Secret cannot be stored is deleted when the attempt fails (no orphan token per retry)', () => {
+  test('a token whose Secret cannot be stored is deleted when the attempt fails (no orphan token per retry)', async () => {
     const failing = cloneCluster(bootstrapped);
-    const result = runInFakeCluster(failing, setup, { mounts: setupMounts(failing), fail: { [`POST /api/v1/namespaces/${NS}/secrets#kibana-elasticsearch`]: 500 } });
+    const result = await runInFakeCluster(failing, setup, { mounts: setupMounts(failing), fail: { [`POST /api/v1/namespaces/${NS}/secrets#kibana-elasticsearch`]: 500 } });
     expect(result.code).not.toBe(0);
     expect(result.output).toContain(`creating Secret ${NS}/kibana-elasticsearch answered 500`);
     expect(result.calls.filter((c) => c.includes('/credential/token/')).map((c) => c.split(' ')[0])).toEqual(['POST', 'DELETE']);
     expect(elasticsearchStateOf(failing).tokens).toEqual({});
   });
 
-  test('the fake Elasticsearch refuses calls without the elastic password, so the runs above did authenticate', () => {
-    const health = (password: string) => runInFakeCluster(cloneCluster(bootstrapped), {
+  test('the fake Elasticsearch refuses calls without the elastic password, so the runs above did authenticate', async () => {
+    const health = async (password: string) => (await runInFakeCluster(cloneCluster(bootstrapped), {
       'run.sh': `printf 'cacert = "/tmp/ca.crt"\\nuser = "elastic:${password}"\\n' > /tmp/c; ` +
         `curl --config /tmp/c --fail --output /dev/null 'https://elasticsearch.${NS}.svc:9200/_cluster/health'`,
-    }).code;
-    expect(health('wrong')).toBe(22);
-    expect(health(bootstrapped.elasticPassword)).toBe(0);
+    })).code;
+    expect(await health('wrong')).toBe(22);
+    expect(await health(bootstrapped.elasticPassword)).toBe(0);
   });
 });

@@ -1,13 +1,19 @@
-import { spawnSync } from 'child_process';
+import { spawn } from 'child_process';
 import * as fs from 'fs';
+import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 
 /**
- * Runs a Job's script against a fake cluster: a stub `curl` (a small Node program)
- * that plays the Kubernetes Secrets API and the Elasticsearch security API, with
- * state kept in a folder so that runs can follow each other, and stubs of
- * `elasticsearch-certutil` and `unzip` that make distinct fake PEM files.
+ * Runs a Job's script against a fake cluster: a stub `curl` that plays the Kubernetes
+ * Secrets API and the Elasticsearch security API, with state kept in a folder so that
+ * runs can follow each other, and stubs of `elasticsearch-certutil` and `unzip` that
+ * make distinct fake PEM files.
+ *
+ * Each stub is a few lines of bash that hand their name, working directory and
+ * arguments to a server in the test process (over bash's /dev/tcp) and print its
+ * answer: a script makes dozens of calls, and starting a Node process per call cost
+ * most of the test run.
  *
  * The stub answers as the real servers do for what the scripts use: Secrets are
  * created with POST (201, or 409 when the name exists, never replaced) and read with
@@ -37,98 +43,199 @@ export interface StoredSecret {
   readonly data: { [key: string]: string };
 }
 
-const STUB_CURL = String.raw`#!/usr/bin/env node
-const fs = require('fs');
-const path = require('path');
-const state = process.env.FAKE_STATE;
-const args = process.argv.slice(2);
-let method = 'GET', out, writeOut, body, url, config, failOnError = false, headers = [];
-for (let i = 0; i < args.length; i++) {
-  const a = args[i];
-  if (a === '-X') method = args[++i];
-  else if (a === '--output') out = args[++i];
-  else if (a === '--write-out') writeOut = args[++i];
-  else if (a === '--data-binary') body = fs.readFileSync(args[++i].slice(1), 'utf-8');
-  else if (a === '--config') config = fs.readFileSync(args[++i], 'utf-8');
-  else if (a === '-H') { const h = args[++i]; headers.push(h.startsWith('@') ? fs.readFileSync(h.slice(1), 'utf-8').trim() : h); }
-  else if (a === '--cacert' || a === '--max-time') i++;
-  else if (a === '--fail') failOnError = true;
-  else if (!a.startsWith('-')) url = a;
+
+/** What a stub prints and its exit code. */
+interface StubAnswer {
+  readonly code: number;
+  readonly stdout?: string;
+  readonly stderr?: string;
 }
-fs.appendFileSync(path.join(state, 'calls'), method + ' ' + url + '\n');
-const db = JSON.parse(fs.readFileSync(path.join(state, 'db.json'), 'utf-8'));
-const fail = JSON.parse(process.env.FAKE_FAIL || '{}');
-let status = 200, answer = {};
-const key = method + ' ' + url.replace(/^https:\/\/[^/]+/, '');
-// A forced answer for a call, or for the creation of one Secret ('POST <path>#<name>').
-const named = body && /"name":"([^"]+)"/.exec(body);
-const forced = fail[key] || (named && fail[key + '#' + named[1]]);
-if (forced) { status = forced; answer = { kind: 'Status', code: status }; }
-else if (url.startsWith('https://kubernetes.default.svc/')) {
-  if (!headers.includes('Authorization: Bearer fake-service-account-token')) { status = 401; }
-  else {
-    const m = /^\/api\/v1\/namespaces\/([^/]+)\/secrets(?:\/([^/]+))?$/.exec(url.slice('https://kubernetes.default.svc'.length));
-    if (!m) { status = 404; }
-    else if (method === 'GET' && m[2]) {
-      const s = db.secrets[m[1] + '/' + m[2]];
-      if (s) { answer = s; } else { status = 404; answer = { kind: 'Status', reason: 'NotFound' }; }
-    } else if (method === 'POST' && !m[2]) {
-      const s = JSON.parse(body);
-      const id = m[1] + '/' + s.metadata.name;
-      if (db.secrets[id]) { status = 409; answer = { kind: 'Status', reason: 'AlreadyExists' }; }
-      else { s.metadata.namespace = m[1]; db.secrets[id] = s; status = 201; answer = s; }
-    } else { status = 405; }
+
+/** What a run tells its stubs: the cluster's state folder and its forced answers. */
+interface RunContext {
+  readonly cluster: FakeCluster;
+  readonly elasticsearchUrl: string;
+  readonly fail: { [call: string]: number };
+}
+
+/**
+ * The client every stub runs: sends `run id, stub name, cwd, args...` (NUL-separated,
+ * after their count) and prints the answer `code, stdout, stderr` it gets back.
+ */
+const STUB_CLIENT = String.raw`#!/usr/bin/env bash
+exec 3<>"/dev/tcp/127.0.0.1/$FAKE_PORT"
+printf '%s\0' "$(( $# + 3 ))" "$FAKE_RUN" "${"$"}{0##*/}" "$PWD" "$@" >&3
+IFS= read -r -d '' code <&3; IFS= read -r -d '' out <&3; IFS= read -r -d '' err <&3
+printf '%s' "$out"; printf '%s' "$err" >&2
+exit "$code"
+`;
+
+const readArg = (cwd: string, file: string) => fs.readFileSync(path.resolve(cwd, file), 'utf-8');
+
+/** curl: the Kubernetes Secrets API and the Elasticsearch security API. */
+function curl(run: RunContext, cwd: string, args: string[]): StubAnswer {
+  const state = run.cluster.dir;
+  let method = 'GET';
+  let out: string | undefined;
+  let writeOut = false;
+  let body: string | undefined;
+  let url = '';
+  let config: string | undefined;
+  let failOnError = false;
+  const headers: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '-X') method = args[++i];
+    else if (a === '--output') out = args[++i];
+    else if (a === '--write-out') writeOut = args[++i] !== undefined;
+    else if (a === '--data-binary') body = readArg(cwd, args[++i].slice(1));
+    else if (a === '--config') config = readArg(cwd, args[++i]);
+    else if (a === '-H') { const h = args[++i]; headers.push(h.startsWith('@') ? readArg(cwd, h.slice(1)).trim() : h); }
+    else if (a === '--cacert' || a === '--max-time') i++;
+    else if (a === '--fail') failOnError = true;
+    else if (!a.startsWith('-')) url = a;
   }
-} else if (url.startsWith(process.env.FAKE_ES)) {
-  const p = url.slice(process.env.FAKE_ES.length);
-  if (!config || !config.includes('user = "elastic:' + process.env.FAKE_ELASTIC_PASSWORD + '"') || !/cacert = "[^"]+"/.test(config)) { status = 401; }
-  else if (p.startsWith('/_cluster/health')) { answer = { status: 'green' }; }
-  else if (method === 'PUT' && p.startsWith('/_security/user/')) { db.users[p.slice(16)] = JSON.parse(body); answer = { created: true }; }
-  else if (method === 'PUT' && p.startsWith('/_security/role/')) { db.roles[p.slice(16)] = JSON.parse(body); answer = { role: { created: true } }; }
-  else if (method === 'PUT') { answer = { acknowledged: true }; }
-  else if (p.startsWith('/_security/service/elastic/kibana/credential/token/')) {
-    const name = p.slice(p.lastIndexOf('/') + 1);
-    if (method === 'POST' && db.tokens[name]) { status = 409; }
-    else if (method === 'POST') { db.tokens[name] = 'AAEAAWVsYXN0aWMva2liYW5h' + Object.keys(db.tokens).length + 'x' + name.length; answer = { created: true, token: { name, value: db.tokens[name] } }; }
-    else if (method === 'DELETE') { answer = { found: !!db.tokens[name] }; delete db.tokens[name]; }
-  } else { status = 404; }
-} else { status = 404; }
-fs.writeFileSync(path.join(state, 'db.json'), JSON.stringify(db));
-// The API server pretty-prints JSON for curl.
-if (out) fs.writeFileSync(out, JSON.stringify(answer, undefined, 2) + '\n');
-if (writeOut) process.stdout.write(String(status));
-process.exit(failOnError && status >= 400 ? 22 : 0);
-`;
-
-/** certutil stand-in: writes a "zip" (a JSON list of files) of distinct fake PEMs. */
-const STUB_CERTUTIL = String.raw`#!/usr/bin/env node
-const fs = require('fs');
-const args = process.argv.slice(2);
-const arg = (name) => args[args.indexOf(name) + 1];
-const n = Date.now().toString(36) + Math.random().toString(36).slice(2);
-let files;
-if (args[0] === 'ca') files = { 'ca/ca.crt': 'CA-CERT ' + n, 'ca/ca.key': 'CA-KEY ' + n };
-else {
-  const name = /name: "([^"]+)"/.exec(fs.readFileSync(arg('--in'), 'utf-8'))[1];
-  const dns = [...fs.readFileSync(arg('--in'), 'utf-8').matchAll(/- "([^"]+)"/g)].map((m) => m[1]);
-  const ca = fs.readFileSync(arg('--ca-cert'), 'utf-8');
-  files = { [name + '/' + name + '.crt']: 'CERT ' + n + ' signed by ' + ca + ' for ' + dns.join(','), [name + '/' + name + '.key']: 'KEY ' + n };
+  fs.appendFileSync(path.join(state, 'calls'), `${method} ${url}\n`);
+  const db = JSON.parse(fs.readFileSync(path.join(state, 'db.json'), 'utf-8'));
+  let status = 200;
+  let answer: any = {};
+  const key = `${method} ${url.replace(/^https:\/\/[^/]+/, '')}`;
+  // A forced answer for a call, or for the creation of one Secret ('POST <path>#<name>').
+  const named = body && /"name":"([^"]+)"/.exec(body);
+  const forced = run.fail[key] || (named && run.fail[`${key}#${named[1]}`]);
+  if (forced) {
+    status = forced;
+    answer = { kind: 'Status', code: status };
+  } else if (url.startsWith('https://kubernetes.default.svc/')) {
+    const m = /^\/api\/v1\/namespaces\/([^/]+)\/secrets(?:\/([^/]+))?$/.exec(url.slice('https://kubernetes.default.svc'.length));
+    if (!headers.includes('Authorization: Bearer fake-service-account-token')) {
+      status = 401;
+    } else if (!m) {
+      status = 404;
+    } else if (method === 'GET' && m[2]) {
+      const secret = db.secrets[`${m[1]}/${m[2]}`];
+      if (secret) answer = secret;
+      else { status = 404; answer = { kind: 'Status', reason: 'NotFound' }; }
+    } else if (method === 'POST' && !m[2]) {
+      const secret = JSON.parse(body ?? '{}');
+      const id = `${m[1]}/${secret.metadata.name}`;
+      if (db.secrets[id]) { status = 409; answer = { kind: 'Status', reason: 'AlreadyExists' }; }
+      else { secret.metadata.namespace = m[1]; db.secrets[id] = secret; status = 201; answer = secret; }
+    } else {
+      status = 405;
+    }
+  } else if (url.startsWith(run.elasticsearchUrl)) {
+    const p = url.slice(run.elasticsearchUrl.length);
+    const tokenPath = '/_security/service/elastic/kibana/credential/token/';
+    if (!config || !config.includes(`user = "elastic:${run.cluster.elasticPassword}"`) || !/cacert = "[^"]+"/.test(config)) {
+      status = 401;
+    } else if (p.startsWith('/_cluster/health')) {
+      answer = { status: 'green' };
+    } else if (method === 'PUT' && p.startsWith('/_security/user/')) {
+      db.users[p.slice('/_security/user/'.length)] = JSON.parse(body ?? '{}');
+      answer = { created: true };
+    } else if (method === 'PUT' && p.startsWith('/_security/role/')) {
+      db.roles[p.slice('/_security/role/'.length)] = JSON.parse(body ?? '{}');
+      answer = { role: { created: true } };
+    } else if (method === 'PUT') {
+      answer = { acknowledged: true };
+    } else if (p.startsWith(tokenPath)) {
+      const name = p.slice(tokenPath.length);
+      if (method === 'POST' && db.tokens[name]) {
+        status = 409;
+      } else if (method === 'POST') {
+        db.tokens[name] = `AAEAAWVsYXN0aWMva2liYW5h${Object.keys(db.tokens).length}x${name.length}`;
+        answer = { created: true, token: { name, value: db.tokens[name] } };
+      } else if (method === 'DELETE') {
+        answer = { found: !!db.tokens[name] };
+        db.tokens = Object.fromEntries(Object.entries(db.tokens).filter(([token]) => token !== name));
+      }
+    } else {
+      status = 404;
+    }
+  } else {
+    status = 404;
+  }
+  fs.writeFileSync(path.join(state, 'db.json'), JSON.stringify(db));
+  // The API server pretty-prints JSON for curl.
+  if (out) fs.writeFileSync(path.resolve(cwd, out), `${JSON.stringify(answer, undefined, 2)}\n`);
+  return { code: failOnError && status >= 400 ? 22 : 0, stdout: writeOut ? String(status) : '' };
 }
-if (fs.existsSync(arg('--out'))) { console.error("Output file '" + arg('--out') + "' already exists"); process.exit(1); }
-fs.writeFileSync(arg('--out'), JSON.stringify(files));
-`;
 
-const STUB_UNZIP = String.raw`#!/usr/bin/env node
-const fs = require('fs');
-const path = require('path');
-const args = process.argv.slice(2);
-const files = JSON.parse(fs.readFileSync(args.find((a) => !a.startsWith('-') && a !== args[args.indexOf('-d') + 1]), 'utf-8'));
-const dir = args[args.indexOf('-d') + 1];
-for (const [file, content] of Object.entries(files)) {
-  fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-  fs.writeFileSync(path.join(dir, file), content);
+let certificateSerial = 0;
+
+/** elasticsearch-certutil: writes a "zip" (a JSON list of files) of distinct fake PEMs. */
+function certutil(cwd: string, args: string[]): StubAnswer {
+  const arg = (name: string) => path.resolve(cwd, args[args.indexOf(name) + 1]);
+  const n = `serial-${++certificateSerial}`;
+  let files: { [file: string]: string };
+  if (args[0] === 'ca') {
+    files = { 'ca/ca.crt': `CA-CERT ${n}`, 'ca/ca.key': `CA-KEY ${n}` };
+  } else {
+    const instances = fs.readFileSync(arg('--in'), 'utf-8');
+    const name = (/name: "([^"]+)"/.exec(instances) as RegExpExecArray)[1];
+    const dns = [...instances.matchAll(/- "([^"]+)"/g)].map((m) => m[1]);
+    const ca = fs.readFileSync(arg('--ca-cert'), 'utf-8');
+    files = { [`${name}/${name}.crt`]: `CERT ${n} signed by ${ca} for ${dns.join(',')}`, [`${name}/${name}.key`]: `KEY ${n}` };
+  }
+  if (fs.existsSync(arg('--out'))) return { code: 1, stderr: `Output file '${arg('--out')}' already exists\n` };
+  fs.writeFileSync(arg('--out'), JSON.stringify(files));
+  return { code: 0 };
 }
-`;
+
+/** unzip: unpacks certutil's "zip". */
+function unzip(cwd: string, args: string[]): StubAnswer {
+  const dir = path.resolve(cwd, args[args.indexOf('-d') + 1]);
+  const zip = args.find((a) => !a.startsWith('-') && a !== args[args.indexOf('-d') + 1]) as string;
+  const files = JSON.parse(fs.readFileSync(path.resolve(cwd, zip), 'utf-8')) as { [file: string]: string };
+  for (const [file, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.writeFileSync(path.join(dir, file), content);
+  }
+  return { code: 0 };
+}
+
+const runs = new Map<string, RunContext>();
+let nextRun = 0;
+let server: Promise<number> | undefined;
+
+/** Answers one stub call: dispatches on the stub's name; an exception is a failed call. */
+function answer(fields: string[]): StubAnswer {
+  const [runId, stub, cwd, ...args] = fields;
+  const run = runs.get(runId);
+  if (!run) return { code: 2, stderr: `fake cluster: unknown run ${runId}\n` };
+  try {
+    if (stub === 'curl') return curl(run, cwd, args);
+    if (stub === 'elasticsearch-certutil') return certutil(cwd, args);
+    if (stub === 'unzip') return unzip(cwd, args);
+    return { code: 2, stderr: `fake cluster: no stub ${stub}\n` };
+  } catch (e) {
+    return { code: 2, stderr: `fake cluster: ${stub} ${args.join(' ')}: ${(e as Error).message}\n` };
+  }
+}
+
+/** The stubs' server on a loopback port, started on first use and not keeping jest alive. */
+function stubServer(): Promise<number> {
+  server ??= new Promise((resolve, reject) => {
+    const listener = net.createServer((socket) => {
+      let buffer = '';
+      socket.setEncoding('utf-8');
+      socket.on('data', (chunk) => {
+        buffer += chunk;
+        const fields = buffer.split('\0');
+        const count = Number(fields[0]);
+        // Complete once the count's fields are all NUL-terminated.
+        if (fields.length < count + 2) return;
+        const result = answer(fields.slice(1, count + 1));
+        socket.end(`${result.code}\0${result.stdout ?? ''}\0${result.stderr ?? ''}\0`);
+      });
+    });
+    listener.on('error', reject);
+    listener.listen(0, '127.0.0.1', () => resolve((listener.address() as net.AddressInfo).port));
+    listener.unref();
+  });
+  return server;
+}
 
 /** A fresh fake cluster with no Secret. */
 export function fakeCluster(elasticPassword = 'elastic-password-from-its-secret'): FakeCluster {
@@ -143,12 +250,12 @@ export function fakeCluster(elasticPassword = 'elastic-password-from-its-secret'
  * fresh folder, as a new pod would start.
  * @param mounts files of mounted Secrets, by absolute path in the pod
  */
-export function runInFakeCluster(cluster: FakeCluster, files: { [file: string]: string }, options: {
+export async function runInFakeCluster(cluster: FakeCluster, files: { [file: string]: string }, options: {
   readonly elasticsearchUrl?: string;
   readonly mounts?: { [podPath: string]: string };
   /** Answers to force, by `METHOD /path`, or `POST <path>#<Secret name>` for one Secret (e.g. `{ 'POST /api/v1/namespaces/ns/secrets': 500 }`). */
   readonly fail?: { [call: string]: number };
-} = {}): FakeRun {
+} = {}): Promise<FakeRun> {
   const pod = fs.mkdtempSync(path.join(cluster.dir, 'pod-'));
   for (const folder of ['bin', 'tmp', 'setup', 'sa']) fs.mkdirSync(path.join(pod, folder));
   fs.writeFileSync(path.join(pod, 'sa', 'token'), 'fake-service-account-token');
@@ -167,22 +274,30 @@ export function runInFakeCluster(cluster: FakeCluster, files: { [file: string]: 
     fs.mkdirSync(path.dirname(`${pod}/mounts${podPath}`), { recursive: true });
     fs.writeFileSync(`${pod}/mounts${podPath}`, content);
   }
-  for (const [name, content] of [['curl', STUB_CURL], ['elasticsearch-certutil', STUB_CERTUTIL], ['unzip', STUB_UNZIP], ['sleep', '#!/usr/bin/env bash\nexit 0\n']]) {
-    fs.writeFileSync(path.join(pod, 'bin', name), content, { mode: 0o755 });
+  for (const name of ['curl', 'elasticsearch-certutil', 'unzip']) fs.writeFileSync(path.join(pod, 'bin', name), STUB_CLIENT, { mode: 0o755 });
+  fs.writeFileSync(path.join(pod, 'bin', 'sleep'), '#!/usr/bin/env bash\nexit 0\n', { mode: 0o755 });
+  const callsFile = path.join(cluster.dir, 'calls');
+  const before = fs.existsSync(callsFile) ? fs.readFileSync(callsFile, 'utf-8').split('\n').length - 1 : 0;
+  const runId = String(++nextRun);
+  runs.set(runId, { cluster, elasticsearchUrl: options.elasticsearchUrl ?? 'https://elasticsearch.security-logging.svc:9200', fail: options.fail ?? {} });
+  try {
+    const port = await stubServer();
+    const result = await new Promise<{ code: number; output: string }>((resolve, reject) => {
+      const child = spawn('bash', [path.join(pod, 'setup', 'run.sh')], {
+        env: { PATH: `${pod}/bin:${process.env.PATH}`, FAKE_PORT: String(port), FAKE_RUN: runId },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf-8').on('data', (d: string) => { stdout += d; });
+      child.stderr.setEncoding('utf-8').on('data', (d: string) => { stderr += d; });
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code: code ?? -1, output: stdout + stderr }));
+    });
+    const calls = fs.existsSync(callsFile) ? fs.readFileSync(callsFile, 'utf-8').trim().split('\n').slice(before) : [];
+    return { code: result.code, output: result.output, calls };
+  } finally {
+    runs.delete(runId);
   }
-  const before = fs.existsSync(path.join(cluster.dir, 'calls')) ? fs.readFileSync(path.join(cluster.dir, 'calls'), 'utf-8').split('\n').length - 1 : 0;
-  const result = spawnSync('bash', [path.join(pod, 'setup', 'run.sh')], {
-    env: {
-      PATH: `${pod}/bin:${process.env.PATH}`,
-      FAKE_STATE: cluster.dir,
-      FAKE_ES: options.elasticsearchUrl ?? 'https://elasticsearch.security-logging.svc:9200',
-      FAKE_ELASTIC_PASSWORD: cluster.elasticPassword,
-      FAKE_FAIL: JSON.stringify(options.fail ?? {}),
-    },
-    encoding: 'utf-8',
-  });
-  const calls = fs.existsSync(path.join(cluster.dir, 'calls')) ? fs.readFileSync(path.join(cluster.dir, 'calls'), 'utf-8').trim().split('\n').slice(before) : [];
-  return { code: result.status ?? -1, output: result.stdout + result.stderr, calls };
 }
 
 /** A copy of a fake cluster's state, to try something from the same start. */

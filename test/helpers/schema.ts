@@ -1,8 +1,11 @@
+import * as crypto from 'crypto';
 import * as fs from 'fs';
+import { createRequire } from 'module';
 import * as path from 'path';
 import Ajv from 'ajv';
 import AjvDraft04 from 'ajv-draft-04';
 import type { ValidateFunction } from 'ajv';
+import standaloneCode from 'ajv/dist/standalone';
 import { parseAllDocuments } from 'yaml';
 
 /**
@@ -33,10 +36,21 @@ function strict(schema: unknown): unknown {
   return out;
 }
 
+/**
+ * Compiled validators are cached as standalone code under node_modules/.cache, named
+ * by a hash of the definitions, this file and ajv's version: compiling them cost about
+ * half a second in every test file.
+ */
+const CACHE_DIR = path.join(ROOT, 'node_modules', '.cache', 'cdk8s-security-logging-schemas');
+
 interface SchemaSet {
-  readonly ajv: Ajv;
   readonly id: string;
+  readonly definitions: Json;
+  /** Definition name by `apiVersion/kind`. */
   readonly kinds: Map<string, string>;
+  readonly cacheKey: string;
+  readonly validators: Map<string, ValidateFunction>;
+  ajv?: Ajv;
 }
 
 const schemaSets = new Map<string, SchemaSet>();
@@ -44,8 +58,8 @@ const schemaSets = new Map<string, SchemaSet>();
 function kubernetesSchemas(version: string): SchemaSet {
   let set = schemaSets.get(version);
   if (!set) {
-    const file = path.join(ROOT, 'test', 'fixtures', `k8s-v${version}-definitions.json`);
-    const definitions = JSON.parse(fs.readFileSync(file, 'utf-8')).definitions as Json;
+    const text = fs.readFileSync(path.join(ROOT, 'test', 'fixtures', `k8s-v${version}-definitions.json`), 'utf-8');
+    const definitions = JSON.parse(text).definitions as Json;
     const kinds = new Map<string, string>();
     for (const [name, def] of Object.entries(definitions)) {
       for (const gvk of (def as Json)['x-kubernetes-group-version-kind'] ?? []) {
@@ -53,43 +67,83 @@ function kubernetesSchemas(version: string): SchemaSet {
         kinds.set(`${apiVersion}/${gvk.kind}`, name);
       }
     }
-    const ajv = new AjvDraft04({ strict: false, allErrors: true, validateFormats: false });
-    const id = `k8s-${version}`;
-    ajv.addSchema({ id, definitions: strict(definitions) as Json });
-    set = { ajv, id, kinds };
+    const cacheKey = crypto.createHash('sha256')
+      .update(text).update(fs.readFileSync(__filename)).update(fs.readFileSync(path.join(ROOT, 'node_modules', 'ajv', 'package.json')))
+      .digest('hex').slice(0, 16);
+    set = { id: `k8s-${version}`, definitions, kinds, cacheKey, validators: new Map() };
     schemaSets.set(version, set);
   }
   return set;
 }
 
-let crdValidators: Map<string, ValidateFunction> | undefined;
+/** The validator of one definition: from the cache, or compiled and then cached. */
+function kubernetesValidator(set: SchemaSet, definition: string): ValidateFunction {
+  let validate = set.validators.get(definition);
+  if (validate) return validate;
+  const file = path.join(CACHE_DIR, `${set.id}-${definition}-${set.cacheKey}.js`);
+  if (fs.existsSync(file)) {
+    // Node's own require: the generated module needs nothing from jest's module registry.
+    validate = createRequire(__filename)(file) as ValidateFunction;
+  } else {
+    if (!set.ajv) {
+      set.ajv = new AjvDraft04({ strict: false, allErrors: true, validateFormats: false, code: { source: true } });
+      set.ajv.addSchema({ id: set.id, definitions: strict(set.definitions) as Json });
+    }
+    const compiled = set.ajv.getSchema(`${set.id}#/definitions/${definition}`);
+    if (!compiled) throw new Error(`cannot compile schema ${definition}`);
+    validate = compiled;
+    // Written under a temporary name, then renamed: test files run in parallel.
+    fs.mkdirSync(CACHE_DIR, { recursive: true });
+    const temporary = `${file}.${process.pid}`;
+    fs.writeFileSync(temporary, standaloneCode(set.ajv, compiled));
+    fs.renameSync(temporary, file);
+  }
+  set.validators.set(definition, validate);
+  return validate;
+}
 
-/** Validators for the CRD kinds listed in cdk8s.yaml's imports. */
-function crdSchemas(): Map<string, ValidateFunction> {
-  if (!crdValidators) {
-    crdValidators = new Map();
-    const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+let crdSchemaList: Map<string, Json> | undefined;
+const crdValidators = new Map<string, ValidateFunction>();
+const crdAjv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+
+/**
+ * The validator of a CRD kind listed in cdk8s.yaml's imports, or undefined for other
+ * kinds. The CRD files are read on the first call; each kind's schema is compiled on
+ * its first use, since compiling every CRD costs about a second per test file.
+ */
+function crdValidator(key: string): ValidateFunction | undefined {
+  if (!crdSchemaList) {
+    crdSchemaList = new Map();
     for (const file of fs.readdirSync(path.join(ROOT, 'crds'))) {
       for (const doc of parseAllDocuments(fs.readFileSync(path.join(ROOT, 'crds', file), 'utf-8'))) {
         const crd = doc.toJSON() as Json | null;
         if (!crd || crd.kind !== 'CustomResourceDefinition') continue;
         for (const version of crd.spec.versions) {
-          const schema = strict(version.schema.openAPIV3Schema) as Json;
-          // apiVersion, kind and metadata are validated by the API server for every object.
-          schema.properties.metadata = { type: 'object' };
-          crdValidators.set(`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`, ajv.compile(schema));
+          crdSchemaList.set(`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`, version.schema.openAPIV3Schema);
         }
       }
     }
   }
-  return crdValidators;
+  const openApiSchema = crdSchemaList.get(key);
+  if (!openApiSchema) return undefined;
+  let validate = crdValidators.get(key);
+  if (!validate) {
+    const schema = strict(openApiSchema) as Json;
+    // apiVersion, kind and metadata are validated by the API server for every object.
+    schema.properties.metadata = { type: 'object' };
+    validate = crdAjv.compile(schema);
+    crdValidators.set(key, validate);
+  }
+  return validate;
 }
 
 /** Errors of one manifest object against each Kubernetes version (empty when valid). */
 export function schemaErrors(obj: Json): string[] {
   const key = `${obj.apiVersion}/${obj.kind}`;
   const name = obj.metadata?.name;
-  const crd = crdSchemas().get(key);
+  // Kubernetes' own kinds first: the CRD files are only read for a kind they may hold.
+  const builtIn = KUBERNETES_VERSIONS.some((version) => kubernetesSchemas(version).kinds.has(key));
+  const crd = builtIn ? undefined : crdValidator(key);
   if (crd) {
     return crd(obj) ? [] : [`${key} ${name}: ${JSON.stringify(crd.errors)}`];
   }
@@ -101,8 +155,7 @@ export function schemaErrors(obj: Json): string[] {
       errors.push(`${key} ${name}: no such kind in Kubernetes ${version}`);
       continue;
     }
-    const validate = set.ajv.getSchema(`${set.id}#/definitions/${definition}`);
-    if (!validate) throw new Error(`cannot compile schema ${definition}`);
+    const validate = kubernetesValidator(set, definition);
     if (!validate(obj)) {
       errors.push(`${key} ${name} (Kubernetes ${version}): ${JSON.stringify(validate.errors?.slice(0, 5))}`);
     }
