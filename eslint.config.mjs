@@ -16,6 +16,8 @@ export default tseslint.config(
       // Free-form settings maps are `{ [key: string]: any }`: jsii maps `any` to every
       // target language, `unknown` it does not.
       '@typescript-eslint/no-explicit-any': 'off',
+      // The large generated CRD bindings are required on first use (src/common/crd-imports.ts).
+      '@typescript-eslint/no-require-imports': ['error', { allow: ['^\\.\\./\\.\\./imports/'] }],
     },
   },
 );

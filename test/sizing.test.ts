@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { ElasticsearchStorage, FluentdBuffer, SecurityLoggingChart, sizeSecurityLogging } from '../src';
 
@@ -36,6 +38,19 @@ describe('sizeSecurityLogging', () => {
     expect(new FluentdBuffer({ totalLimitSize: s.agentBufferPerOutput }).totalLimitBytes).toBe(s.agentBufferPerOutput.toMebibytes() * 1024 ** 2);
     expect(Testing.synth(chart).find((o) => o.kind === 'StatefulSet').spec.volumeClaimTemplates[0].spec.resources.requests.storage)
       .toBe(`${s.storagePerNode.toGibibytes()}Gi`);
+  });
+
+  test('the README\'s table by cluster size is what the function returns', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf-8');
+    for (const nodes of [10, 50, 200, 500]) {
+      const rates = { containers: 25 * nodes, audit: 2 * nodes, kubeArmor: 0.5 * nodes, kubernetesEvents: 0.2 * nodes, falco: 0.05 * nodes };
+      const s = sizeSecurityLogging({ nodes, eventsPerSecond: rates });
+      const row = [
+        nodes, rates.containers, rates.audit, s.elasticsearchNodes, `${s.storagePerNode.toGibibytes()} GiB`, `${s.memoryPerNode.toGibibytes()} GiB`,
+        `${(s.storedBytes / 1024 ** 4).toFixed(1)} TiB`, `${s.agentBufferPerOutput.toMebibytes()} MiB`,
+      ];
+      expect(readme).toContain(`| ${row.join(' | ')} |`);
+    }
   });
 
   test.each([

@@ -1,9 +1,8 @@
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import {
-  Certificate, CertificateSpecIssuerRef, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyEncoding, CertificateSpecPrivateKeyRotationPolicy, CertificateSpecUsages,
-} from '../../imports/cert-manager.io';
+import type { Certificate, CertificateSpecIssuerRef } from '../../imports/cert-manager.io';
+import { certManagerImports } from '../common/crd-imports';
 import { appLabels } from '../common/labels';
 import { SECRET_FUNCTIONS, secretLabelsLine } from '../common/secret-script';
 import { createSetupJob } from '../common/setup-job';
@@ -140,12 +139,15 @@ export interface ServerCertificate {
  * @see https://cert-manager.io/docs/reference/api-docs/#cert-manager.io/v1.CertificateSpec
  */
 export function certManagerCertificate(scope: Construct, id: string, security: ElasticsearchSecurity, cert: ServerCertificate): Certificate {
+  const {
+    Certificate: CertificateObject, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyEncoding, CertificateSpecPrivateKeyRotationPolicy, CertificateSpecUsages,
+  } = certManagerImports();
   const issuerRef: CertificateSpecIssuerRef = {
     name: security.issuerName as string,
     kind: security.issuerKind as string,
     group: 'cert-manager.io',
   };
-  return new Certificate(scope, id, {
+  return new CertificateObject(scope, id, {
     metadata: { name: cert.secretName, labels: cert.labels },
     spec: {
       secretName: cert.secretName,

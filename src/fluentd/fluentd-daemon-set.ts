@@ -9,7 +9,7 @@ import {
 } from './fluentd-pipeline';
 import { KubeApiServerAudit } from '../audit/kube-apiserver-audit';
 import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
-import { ServiceMonitor } from '../../imports/monitoring.coreos.com';
+import { monitoringImports } from '../common/crd-imports';
 import { contentHash } from '../common/hash';
 import { appLabels, selectorLabels } from '../common/labels';
 import { addElasticsearchCredentials, createMetricsService, createNodeAgent, mountNodeLogs } from '../common/node-agent';
@@ -328,7 +328,7 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter 
 
     this.metricsService = createMetricsService(this, this.name, labels, 'metrics', METRICS_PORT);
     if (props.serviceMonitor ?? false) {
-      new ServiceMonitor(this, 'ServiceMonitor', {
+      new (monitoringImports().ServiceMonitor)(this, 'ServiceMonitor', {
         metadata: { name: this.name, labels },
         spec: {
           selector: { matchLabels: selectorLabels(labels) },
