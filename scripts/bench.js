@@ -9,6 +9,10 @@ const os = require('os');
 const path = require('path');
 const { parseAllDocuments } = require('yaml');
 
+if (!fs.existsSync('/usr/bin/time')) {
+  throw new Error('npm run bench needs GNU time at /usr/bin/time for peak RSS (Debian/Ubuntu: apt-get install time)');
+}
+
 const ROOT = path.join(__dirname, '..');
 const LIB = JSON.stringify(path.join(ROOT, 'lib', 'src'));
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
