@@ -91,3 +91,20 @@ export function waitForUrlScript(what: string, url: string, curlOptions = ''): s
     'done',
   ].join('\n');
 }
+
+/** Where setup Jobs that call a server as the `elastic` user mount its password. */
+const ELASTIC_PASSWORD_DIR = '/elastic';
+
+/** The mount of the `elastic` user's password Secret (its `password` key only). */
+export function elasticPasswordMount(secretName: string): { [path: string]: SecretMount } {
+  return { [ELASTIC_PASSWORD_DIR]: { secretName, keys: ['password'] } };
+}
+
+/**
+ * Bash that writes a curl config file with the CA to trust and the `elastic` user's
+ * credentials, read from {@link elasticPasswordMount}: passed with `--config`, it keeps
+ * the password out of the process list. Run it after `umask 077`.
+ */
+export function elasticCurlConfigScript(caFile: string, configFile: string): string {
+  return `printf 'cacert = "${caFile}"\\nuser = "elastic:%s"\\n' "$(cat ${ELASTIC_PASSWORD_DIR}/password)" > ${configFile}`;
+}

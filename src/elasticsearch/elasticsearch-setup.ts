@@ -4,7 +4,7 @@ import { ElasticsearchCluster } from './elasticsearch-cluster';
 import { IndexTemplate } from './index-template';
 import { appLabels } from '../common/labels';
 import { SECRET_FUNCTIONS, secretLabelsLine } from '../common/secret-script';
-import { createSetupJob, waitForUrlScript } from '../common/setup-job';
+import { createSetupJob, elasticCurlConfigScript, elasticPasswordMount, waitForUrlScript } from '../common/setup-job';
 import { secretWriterRole } from './elasticsearch-security';
 
 /** Props of {@link ElasticsearchSetup}. */
@@ -84,8 +84,7 @@ export class ElasticsearchSetup extends Construct {
         'umask 077',
         SECRET_FUNCTIONS,
         secretLabelsLine(labels),
-        // A curl config file keeps the password out of the process list.
-        `printf 'cacert = "${CA_FILE}"\\nuser = "elastic:%s"\\n' "$(cat ${ELASTIC_DIR}/password)" > /tmp/es-curl.conf`,
+        elasticCurlConfigScript(CA_FILE, '/tmp/es-curl.conf'),
       ] : []),
       `ES='${es.connection.url}'`,
       waitForUrlScript('Elasticsearch', `${es.connection.url}/_cluster/health?wait_for_status=yellow&timeout=5s`, curlAuth),
@@ -124,14 +123,13 @@ export class ElasticsearchSetup extends Construct {
       labels,
       serviceAccount,
       secretMounts: secured ? {
-        [ELASTIC_DIR]: { secretName: es.elasticCredentialsSecretName as string, keys: ['password'] },
+        ...elasticPasswordMount(es.elasticCredentialsSecretName as string),
         [CA_DIR]: { secretName: es.certificateSecretName as string, keys: ['ca.crt'] },
       } : undefined,
     });
   }
 }
 
-const ELASTIC_DIR = '/elastic';
 const CA_DIR = '/elasticsearch';
 const CA_FILE = `${CA_DIR}/ca.crt`;
 

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { Kibana } from './kibana';
 import { KibanaSavedObjects } from './saved-objects';
 import { appLabels } from '../common/labels';
-import { createSetupJob, waitForUrlScript } from '../common/setup-job';
+import { createSetupJob, elasticCurlConfigScript, elasticPasswordMount, waitForUrlScript } from '../common/setup-job';
 import { validateDnsLabel } from '../common/validation';
 
 /** Props of {@link KibanaSavedObjectsImport}. */
@@ -50,7 +50,7 @@ export class KibanaSavedObjectsImport extends Construct {
         'set -euo pipefail',
         ...(secured ? [
           'umask 077',
-          `printf 'cacert = "/kibana/ca.crt"\\nuser = "elastic:%s"\\n' "$(cat /elastic/password)" > /tmp/kibana-curl.conf`,
+          elasticCurlConfigScript('/kibana/ca.crt', '/tmp/kibana-curl.conf'),
         ] : []),
         // /api/status answers 503 until Kibana is available.
         waitForUrlScript('Kibana', `${url}/api/status`, curlAuth.trim()),
@@ -71,7 +71,7 @@ export class KibanaSavedObjectsImport extends Construct {
       files,
       labels: appLabels('kibana-saved-objects', props.kibana.name),
       secretMounts: secured ? {
-        '/elastic': { secretName: es.elasticCredentialsSecretName as string, keys: ['password'] },
+        ...elasticPasswordMount(es.elasticCredentialsSecretName as string),
         '/kibana': { secretName: props.kibana.certificateSecretName as string, keys: ['ca.crt'] },
       } : undefined,
     });
