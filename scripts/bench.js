@@ -91,17 +91,20 @@ function tsNodeProject() {
 
 const FLOOR = 'floor: cdk8s + cdk8s-plus-27, an empty chart';
 const DEFAULT_APP = 'default app (node lib/src/main.js)';
+const PLAIN = 'cdk8s alone: the default app\'s manifests as plain ApiObjects';
 const CASES = [
   [FLOOR, ['node', '-e', [
     "const { App, Chart } = require('cdk8s'); require('cdk8s-plus-27');",
     `const app = new App({ outdir: ${out('floor')} }); new Chart(app, 'empty'); app.synth();`,
   ].join('\n')]],
-  ['cdk8s alone: the default app\'s manifests as plain ApiObjects', ['node', '-e', plainManifestsProgram()]],
+  [PLAIN, ['node', '-e', plainManifestsProgram()]],
   [DEFAULT_APP, ['node', path.join(ROOT, 'lib', 'src', 'main.js')], { CDK8S_OUTDIR: path.join(tmp, 'default') }],
   ['1 stack', ['node', '-e', stacksProgram(1)]],
   ['10 stacks', ['node', '-e', stacksProgram(10)]],
   ['100 stacks', ['node', '-e', stacksProgram(100)]],
+  ['200 stacks', ['node', '-e', stacksProgram(200)]],
   ['100 stacks, an App each', ['node', '-e', appPerStackProgram(100)]],
+  ['200 stacks, an App each', ['node', '-e', appPerStackProgram(200)]],
   ['cdk8s synth (CLI, end to end)', [path.join(ROOT, 'node_modules', '.bin', 'cdk8s'), 'synth', '--no-check-upgrade', '--output', path.join(tmp, 'cli')]],
   ['cdk8s synth, ts-node app (cdk8s init template)', [path.join(ROOT, 'node_modules', '.bin', 'cdk8s'), 'synth', '--no-check-upgrade', '--output', path.join(tmp, 'ts-node-dist')], {}, tsNodeProject()],
 ];
@@ -140,7 +143,8 @@ const results = CASES.map(([name], i) => ({
   peakRssMiB: Math.round(median(samples[i].map((r) => r.rssMiB))),
 }));
 
-const wall = (name) => results.find((r) => r.name === name).wallSeconds;
+const result = (name) => results.find((r) => r.name === name);
+const wall = (name) => result(name).wallSeconds;
 const floor = wall(FLOOR);
 const stacks = (n) => wall(`${n} stack${n === 1 ? '' : 's'}`);
 const perStack = (n) => (stacks(n) - floor) / n;
@@ -149,15 +153,18 @@ const summary = {
   results,
   ratios: {
     defaultAppOverFloor: +(wall(DEFAULT_APP) / floor).toFixed(2),
-    defaultAppOverFloorCpu: +(results.find((r) => r.name === DEFAULT_APP).cpuSeconds / results[0].cpuSeconds).toFixed(2),
-    plainManifestsOverFloor: +(results[1].wallSeconds / floor).toFixed(2),
+    defaultAppOverFloorCpu: +(result(DEFAULT_APP).cpuSeconds / result(FLOOR).cpuSeconds).toFixed(2),
+    plainManifestsOverFloor: +(wall(PLAIN) / floor).toFixed(2),
     // Average cost of a stack above the floor, at 10 and at 100 stacks in one app.
     perStackSeconds10: +perStack(10).toFixed(3),
     perStackSeconds100: +perStack(100).toFixed(3),
     perStack100Over10: +(perStack(100) / perStack(10)).toFixed(2),
-    // Marginal cost: what each stack from 2 to 10, and from 11 to 100, added.
+    // Marginal cost: what each stack from 2 to 10, from 11 to 100 and from 101 to 200 added.
     marginalSeconds1To10: +((stacks(10) - stacks(1)) / 9).toFixed(3),
     marginalSeconds10To100: +((stacks(100) - stacks(10)) / 90).toFixed(3),
+    marginalSeconds100To200: +((stacks(200) - stacks(100)) / 100).toFixed(3),
+    // The same with an App per stack.
+    marginalSecondsAppEach100To200: +((wall('200 stacks, an App each') - wall('100 stacks, an App each')) / 100).toFixed(3),
   },
 };
 fs.mkdirSync(path.join(ROOT, 'bench'), { recursive: true });
@@ -168,6 +175,7 @@ for (const r of results) console.log(`| ${r.name} | ${r.wallSeconds.toFixed(2)} 
 const ratios = summary.ratios;
 console.log(`\ndefault app / floor: ${ratios.defaultAppOverFloor}x wall, ${ratios.defaultAppOverFloorCpu}x CPU (cdk8s alone, same manifests: ${ratios.plainManifestsOverFloor}x wall)`);
 console.log(`per stack: ${ratios.perStackSeconds10} s at 10, ${ratios.perStackSeconds100} s at 100 (${ratios.perStack100Over10}x);`
-  + ` marginal ${ratios.marginalSeconds1To10} s (2-10), ${ratios.marginalSeconds10To100} s (11-100)`);
+  + ` marginal ${ratios.marginalSeconds1To10} s (2-10), ${ratios.marginalSeconds10To100} s (11-100), ${ratios.marginalSeconds100To200} s (101-200);`
+  + ` an App each: ${ratios.marginalSecondsAppEach100To200} s (101-200)`);
 console.log(`machine: ${summary.machine.cpus} CPUs (${summary.machine.cpu}), ${summary.machine.memoryGiB} GiB, node ${summary.machine.node}`);
 fs.rmSync(tmp, { recursive: true, force: true });

@@ -108,9 +108,9 @@ describe('the setup Job: writers\' users and Kibana\'s token', () => {
     bootstrapped = cloneCluster(start);
     cluster = cloneCluster(start);
     run = await runInFakeCluster(cluster, setup, { mounts: setupMounts(cluster) });
-  });
+  }, 30_000);
 
-  test('Fluentd gets a user that may only create documents in its families, its password in a Secret in its namespace', async () => {
+  test('Fluentd gets a user that may only create documents in its families, its password in a Secret in its namespace', () => {
     expect(run.output).toMatch(/done\n$/);
     expect(run.code).toBe(0);
     const secret = secretNamed(cluster, 'fluentd-elasticsearch');
@@ -135,7 +135,7 @@ describe('the setup Job: writers\' users and Kibana\'s token', () => {
     });
   });
 
-  test('Kibana gets a service account token (never the elastic user) and the CA in its Secret', async () => {
+  test('Kibana gets a service account token (never the elastic user) and the CA in its Secret', () => {
     const secret = secretNamed(cluster, 'kibana-elasticsearch');
     const tokens = elasticsearchStateOf(cluster).tokens;
     expect(Object.keys(tokens)).toHaveLength(1);

@@ -9,7 +9,7 @@ describe('examples', () => {
   /** What each example synthesized (tests run in order). */
   const synthesizedExamples: { [name: string]: any[] } = {};
 
-  test.each(['my-logging-chart.ts', 'full-stack.ts', 'falco-custom-rules.ts', 'own-dashboard.ts', 'kibana-ingress.ts', 'fluent-bit-s3.ts', 'kubeadm-audit.ts'])('the README shows examples/%s verbatim', (file) => {
+  test.each(['my-logging-chart.ts', 'full-stack.ts', 'falco-custom-rules.ts', 'own-dashboard.ts', 'kibana-ingress.ts', 'fluent-bit-s3.ts', 'kubeadm-audit.ts', 'app-per-cluster.ts'])('the README shows examples/%s verbatim', (file) => {
     const example = fs.readFileSync(path.join(ROOT, 'examples', file), 'utf-8');
     const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf-8');
     expect(readme).toContain('```ts\n' + example + '```');
@@ -23,12 +23,13 @@ describe('examples', () => {
     ['kibana-ingress', () => import('../examples/kibana-ingress')],
     ['fluent-bit-s3', () => import('../examples/fluent-bit-s3')],
     ['kubeadm-audit', () => import('../examples/kubeadm-audit')],
+    ['app-per-cluster', () => import('../examples/app-per-cluster')],
   ])('examples/%s synthesizes a valid stack', async (name, load) => {
     // The examples call app.synth(), which would write dist/: collect the charts instead.
     const original = App.prototype.synth;
-    let synthesized: any[] = [];
+    const synthesized: any[] = [];
     App.prototype.synth = function (this: App) {
-      synthesized = this.charts.flatMap((chart) => Testing.synth(chart));
+      synthesized.push(...this.charts.flatMap((chart) => Testing.synth(chart)));
     };
     try {
       await load();
@@ -49,6 +50,11 @@ describe('examples', () => {
     expect(policy.rules[policy.rules.length - 1]).toMatchObject({ level: 'Metadata' });
     expect(files['kube-apiserver-flags.txt']).toContain('--audit-log-maxage=90');
     expect(fs.existsSync(path.join(ROOT, 'control-plane'))).toBe(false);
+  });
+
+  test('the app-per-cluster example synthesizes each cluster\'s stack with its own size', () => {
+    const statefulSets = synthesizedExamples['app-per-cluster'].filter((o) => o.kind === 'StatefulSet');
+    expect(statefulSets.map((o) => o.spec.replicas)).toEqual([3, 5, 1]);
   });
 
   test('the Kibana Ingress example speaks HTTPS to Kibana, whose NetworkPolicy lets the controller in', () => {

@@ -26,6 +26,20 @@ describe('the packed package', () => {
     }
   }, 120000);
 
+  /** Runs a JavaScript app that requires the package and makes `chart`; returns what it wrote. */
+  function synthesizeWithPackage(name: string, chart: string): Map<string, string> {
+    fs.writeFileSync(path.join(project, `${name}.js`), [
+      "const { App } = require('cdk8s');",
+      "const { ElasticsearchSecurity, SecurityLoggingChart } = require('cdk8s-security-logging');",
+      `const app = new App({ outdir: 'out-${name}' });`,
+      chart,
+      'app.synth();',
+      '',
+    ].join('\n'));
+    execFileSync('node', [`${name}.js`], { cwd: project, stdio: 'pipe' });
+    return readTree(path.join(project, `out-${name}`));
+  }
+
   test('ships lib/ (JavaScript and declarations), .jsii, API.md, README, LICENSE, package.json and nothing else', () => {
     expect(files.filter((f) => !f.startsWith('lib/'))).toEqual(['.jsii', 'API.md', 'LICENSE', 'README.md', 'package.json']);
     expect(files.filter((f) => f.startsWith('lib/') && !/\.(js|d\.ts)$/.test(f))).toEqual([]);
@@ -37,19 +51,17 @@ describe('the packed package', () => {
   });
 
   test('a JavaScript project imports the constructs and synthesizes the default stack, byte for byte dist/', () => {
-    fs.writeFileSync(path.join(project, 'app.js'), [
-      "const { App } = require('cdk8s');",
-      "const { SecurityLoggingChart } = require('cdk8s-security-logging');",
-      "const app = new App({ outdir: 'out' });",
-      "new SecurityLoggingChart(app, 'security-logging');",
-      'app.synth();',
-      '',
-    ].join('\n'));
-    execFileSync('node', ['app.js'], { cwd: project, stdio: 'pipe' });
-    const out = readTree(path.join(project, 'out'));
+    const out = synthesizeWithPackage('app', "new SecurityLoggingChart(app, 'security-logging');");
     const dist = readTree(DIST);
     expect([...out.keys()]).toEqual(['security-logging-agents.k8s.yaml', 'security-logging.k8s.yaml']);
     for (const [file, text] of out) expect({ file, same: text === dist.get(file) }).toEqual({ file, same: true });
+  });
+
+  test('the CRD bindings, loaded on first use, ship too: cert-manager Certificates and a ServiceMonitor', () => {
+    const out = synthesizeWithPackage('crds',
+      "new SecurityLoggingChart(app, 'stack', { elasticsearch: { security: ElasticsearchSecurity.certManager({ issuerName: 'ca' }) }, fluentd: { serviceMonitor: true } });");
+    const kinds = [...out.values()].join('\n').match(/^kind: (Certificate|ServiceMonitor)$/gm);
+    expect([...new Set(kinds)].sort()).toEqual(['kind: Certificate', 'kind: ServiceMonitor']);
   });
 
   test('a TypeScript project resolves the types through `exports` (node16 resolution)', () => {

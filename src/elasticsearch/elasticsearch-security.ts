@@ -139,15 +139,13 @@ export interface ServerCertificate {
  * @see https://cert-manager.io/docs/reference/api-docs/#cert-manager.io/v1.CertificateSpec
  */
 export function certManagerCertificate(scope: Construct, id: string, security: ElasticsearchSecurity, cert: ServerCertificate): Certificate {
-  const {
-    Certificate: CertificateObject, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyEncoding, CertificateSpecPrivateKeyRotationPolicy, CertificateSpecUsages,
-  } = certManagerImports();
+  const cm = certManagerImports();
   const issuerRef: CertificateSpecIssuerRef = {
     name: security.issuerName as string,
     kind: security.issuerKind as string,
     group: 'cert-manager.io',
   };
-  return new CertificateObject(scope, id, {
+  return new cm.Certificate(scope, id, {
     metadata: { name: cert.secretName, labels: cert.labels },
     spec: {
       secretName: cert.secretName,
@@ -158,14 +156,14 @@ export function certManagerCertificate(scope: Construct, id: string, security: E
       duration: `${Duration.days(90).toHours()}h`,
       renewBefore: `${Duration.days(30).toHours()}h`,
       privateKey: {
-        algorithm: CertificateSpecPrivateKeyAlgorithm.RSA,
+        algorithm: cm.CertificateSpecPrivateKeyAlgorithm.RSA,
         size: 2048,
-        encoding: CertificateSpecPrivateKeyEncoding.PKCS8,
-        rotationPolicy: CertificateSpecPrivateKeyRotationPolicy.ALWAYS,
+        encoding: cm.CertificateSpecPrivateKeyEncoding.PKCS8,
+        rotationPolicy: cm.CertificateSpecPrivateKeyRotationPolicy.ALWAYS,
       },
       // Transport TLS uses the node certificate both ways.
       usages: [
-        CertificateSpecUsages.SERVER_AUTH, CertificateSpecUsages.CLIENT_AUTH, CertificateSpecUsages.DIGITAL_SIGNATURE, CertificateSpecUsages.KEY_ENCIPHERMENT,
+        cm.CertificateSpecUsages.SERVER_AUTH, cm.CertificateSpecUsages.CLIENT_AUTH, cm.CertificateSpecUsages.DIGITAL_SIGNATURE, cm.CertificateSpecUsages.KEY_ENCIPHERMENT,
       ],
     },
   });

@@ -1,4 +1,5 @@
 import { spawn } from 'child_process';
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
@@ -22,7 +23,7 @@ import * as path from 'path';
  * `elastic` password and the CA through `--config`, else 401.
  */
 export interface FakeCluster {
-  /** Folder of the state (Secrets, users, roles, tokens) and the call log. */
+  /** Folder of the state: Secrets, users, roles and tokens. */
   readonly dir: string;
   /** The `elastic` password the Elasticsearch stub accepts. */
   readonly elasticPassword: string;
@@ -43,7 +44,6 @@ export interface StoredSecret {
   readonly data: { [key: string]: string };
 }
 
-
 /** What a stub prints and its exit code. */
 interface StubAnswer {
   readonly code: number;
@@ -51,11 +51,12 @@ interface StubAnswer {
   readonly stderr?: string;
 }
 
-/** What a run tells its stubs: the cluster's state folder and its forced answers. */
+/** What a run tells its stubs: the cluster's state folder and its forced answers; the calls it made. */
 interface RunContext {
   readonly cluster: FakeCluster;
   readonly elasticsearchUrl: string;
   readonly fail: { [call: string]: number };
+  readonly calls: string[];
 }
 
 /**
@@ -95,7 +96,7 @@ function curl(run: RunContext, cwd: string, args: string[]): StubAnswer {
     else if (a === '--fail') failOnError = true;
     else if (!a.startsWith('-')) url = a;
   }
-  fs.appendFileSync(path.join(state, 'calls'), `${method} ${url}\n`);
+  run.calls.push(`${method} ${url}`);
   const db = JSON.parse(fs.readFileSync(path.join(state, 'db.json'), 'utf-8'));
   let status = 200;
   let answer: any = {};
@@ -196,7 +197,6 @@ function unzip(cwd: string, args: string[]): StubAnswer {
 }
 
 const runs = new Map<string, RunContext>();
-let nextRun = 0;
 let server: Promise<number> | undefined;
 
 /** Answers one stub call: dispatches on the stub's name; an exception is a failed call. */
@@ -216,16 +216,21 @@ function answer(fields: string[]): StubAnswer {
 
 /** The stubs' server on a loopback port, started on first use and not keeping jest alive. */
 function stubServer(): Promise<number> {
-  server ??= new Promise((resolve, reject) => {
+  server ??= new Promise<number>((resolve, reject) => {
     const listener = net.createServer((socket) => {
       let buffer = '';
+      let answered = false;
       socket.setEncoding('utf-8');
+      // A stub killed mid-call resets the connection; its run fails on its own.
+      socket.on('error', () => socket.destroy());
       socket.on('data', (chunk) => {
+        if (answered) return;
         buffer += chunk;
         const fields = buffer.split('\0');
         const count = Number(fields[0]);
         // Complete once the count's fields are all NUL-terminated.
         if (fields.length < count + 2) return;
+        answered = true;
         const result = answer(fields.slice(1, count + 1));
         socket.end(`${result.code}\0${result.stdout ?? ''}\0${result.stderr ?? ''}\0`);
       });
@@ -233,6 +238,9 @@ function stubServer(): Promise<number> {
     listener.on('error', reject);
     listener.listen(0, '127.0.0.1', () => resolve((listener.address() as net.AddressInfo).port));
     listener.unref();
+  }).catch((e) => {
+    server = undefined;
+    throw e;
   });
   return server;
 }
@@ -276,10 +284,10 @@ export async function runInFakeCluster(cluster: FakeCluster, files: { [file: str
   }
   for (const name of ['curl', 'elasticsearch-certutil', 'unzip']) fs.writeFileSync(path.join(pod, 'bin', name), STUB_CLIENT, { mode: 0o755 });
   fs.writeFileSync(path.join(pod, 'bin', 'sleep'), '#!/usr/bin/env bash\nexit 0\n', { mode: 0o755 });
-  const callsFile = path.join(cluster.dir, 'calls');
-  const before = fs.existsSync(callsFile) ? fs.readFileSync(callsFile, 'utf-8').split('\n').length - 1 : 0;
-  const runId = String(++nextRun);
-  runs.set(runId, { cluster, elasticsearchUrl: options.elasticsearchUrl ?? 'https://elasticsearch.security-logging.svc:9200', fail: options.fail ?? {} });
+  // Random: the server writes files for whoever presents a run's id.
+  const runId = crypto.randomBytes(16).toString('hex');
+  const run: RunContext = { cluster, elasticsearchUrl: options.elasticsearchUrl ?? 'https://elasticsearch.security-logging.svc:9200', fail: options.fail ?? {}, calls: [] };
+  runs.set(runId, run);
   try {
     const port = await stubServer();
     const result = await new Promise<{ code: number; output: string }>((resolve, reject) => {
@@ -293,8 +301,7 @@ export async function runInFakeCluster(cluster: FakeCluster, files: { [file: str
       child.on('error', reject);
       child.on('close', (code) => resolve({ code: code ?? -1, output: stdout + stderr }));
     });
-    const calls = fs.existsSync(callsFile) ? fs.readFileSync(callsFile, 'utf-8').trim().split('\n').slice(before) : [];
-    return { code: result.code, output: result.output, calls };
+    return { code: result.code, output: result.output, calls: run.calls };
   } finally {
     runs.delete(runId);
   }

@@ -43,6 +43,13 @@ function strict(schema: unknown): unknown {
  */
 const CACHE_DIR = path.join(ROOT, 'node_modules', '.cache', 'cdk8s-security-logging-schemas');
 
+/** The compiler's package.json files: ajv-draft-04 and the ajv it resolves. */
+const COMPILER_VERSIONS = (() => {
+  const draft04 = require.resolve('ajv-draft-04/package.json');
+  const ajv = require.resolve('ajv/package.json', { paths: [path.dirname(draft04)] });
+  return fs.readFileSync(draft04, 'utf-8') + fs.readFileSync(ajv, 'utf-8');
+})();
+
 interface SchemaSet {
   readonly id: string;
   readonly definitions: Json;
@@ -68,12 +75,31 @@ function kubernetesSchemas(version: string): SchemaSet {
       }
     }
     const cacheKey = crypto.createHash('sha256')
-      .update(text).update(fs.readFileSync(__filename)).update(fs.readFileSync(path.join(ROOT, 'node_modules', 'ajv', 'package.json')))
+      .update(text).update(fs.readFileSync(__filename)).update(COMPILER_VERSIONS)
       .digest('hex').slice(0, 16);
     set = { id: `k8s-${version}`, definitions, kinds, cacheKey, validators: new Map() };
     schemaSets.set(version, set);
   }
   return set;
+}
+
+/**
+ * Writes a validator's code under a temporary name, then renames it (test files run in
+ * parallel), and removes the set's files of other keys. The cache only saves time: a
+ * folder that cannot be written (a read-only node_modules) is left alone.
+ */
+function writeCache(set: SchemaSet, file: string, code: string): void {
+  const temporary = `${file}.${process.pid}`;
+  try {
+    fs.mkdirSync(CACHE_DIR, { recursive: true });
+    for (const old of fs.readdirSync(CACHE_DIR)) {
+      if (old.startsWith(`${set.id}-`) && !old.includes(`-${set.cacheKey}.js`)) fs.rmSync(path.join(CACHE_DIR, old), { force: true });
+    }
+    fs.writeFileSync(temporary, code);
+    fs.renameSync(temporary, file);
+  } catch {
+    fs.rmSync(temporary, { force: true });
+  }
 }
 
 /** The validator of one definition: from the cache, or compiled and then cached. */
@@ -92,11 +118,7 @@ function kubernetesValidator(set: SchemaSet, definition: string): ValidateFuncti
     const compiled = set.ajv.getSchema(`${set.id}#/definitions/${definition}`);
     if (!compiled) throw new Error(`cannot compile schema ${definition}`);
     validate = compiled;
-    // Written under a temporary name, then renamed: test files run in parallel.
-    fs.mkdirSync(CACHE_DIR, { recursive: true });
-    const temporary = `${file}.${process.pid}`;
-    fs.writeFileSync(temporary, standaloneCode(set.ajv, compiled));
-    fs.renameSync(temporary, file);
+    writeCache(set, file, standaloneCode(set.ajv, compiled));
   }
   set.validators.set(definition, validate);
   return validate;
