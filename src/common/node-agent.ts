@@ -20,6 +20,28 @@ export interface NodeAgent {
 }
 
 /**
+ * A ServiceAccount and a ClusterRole bound to it that may get, list and watch the
+ * given resources. The account hands no token to every pod: the pod that uses it asks
+ * for its own. The role and binding are named `instance` (`<namespace>-<name>`).
+ */
+export function createClusterReader(scope: Construct, options: {
+  readonly name: string;
+  readonly instance: string;
+  readonly labels: { [key: string]: string };
+  readonly resources: kplus.IApiEndpoint[];
+}): { serviceAccount: kplus.ServiceAccount; clusterRole: kplus.ClusterRole } {
+  const { name, instance, labels } = options;
+  const serviceAccount = new kplus.ServiceAccount(scope, 'ServiceAccount', { metadata: { name, labels }, automountToken: false });
+  const clusterRole = new kplus.ClusterRole(scope, 'ClusterRole', { metadata: { name: instance, labels } });
+  clusterRole.allow(['get', 'list', 'watch'], ...options.resources);
+  const binding = new kplus.ClusterRoleBinding(scope, 'ClusterRoleBinding', { metadata: { name: instance, labels }, role: clusterRole });
+  binding.addSubjects(serviceAccount);
+  clusterScoped(clusterRole);
+  clusterScoped(binding);
+  return { serviceAccount, clusterRole };
+}
+
+/**
  * A log agent's ServiceAccount, its ClusterRole (pods and namespaces: get, list,
  * watch, for Kubernetes metadata) and binding, and its DaemonSet: on every node,
  * control-plane nodes included, as root without capabilities (other pods' log files
@@ -35,14 +57,7 @@ export function createNodeAgent(scope: Construct, options: {
   readonly priorityClassName?: string;
 }): NodeAgent {
   const { name, instance, labels } = options;
-  // The pod asks for its token itself; the account does not hand one to every pod.
-  const serviceAccount = new kplus.ServiceAccount(scope, 'ServiceAccount', { metadata: { name, labels }, automountToken: false });
-  const clusterRole = new kplus.ClusterRole(scope, 'ClusterRole', { metadata: { name: instance, labels } });
-  clusterRole.allow(['get', 'list', 'watch'], kplus.ApiResource.PODS, kplus.ApiResource.NAMESPACES);
-  const binding = new kplus.ClusterRoleBinding(scope, 'ClusterRoleBinding', { metadata: { name: instance, labels }, role: clusterRole });
-  binding.addSubjects(serviceAccount);
-  clusterScoped(clusterRole);
-  clusterScoped(binding);
+  const { serviceAccount, clusterRole } = createClusterReader(scope, { name, instance, labels, resources: [kplus.ApiResource.PODS, kplus.ApiResource.NAMESPACES] });
 
   const daemonSet = new kplus.DaemonSet(scope, 'Resource', {
     metadata: { name, labels },

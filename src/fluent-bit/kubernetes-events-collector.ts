@@ -5,8 +5,8 @@ import { FluentBitConfig, FluentBitPlugin } from './fluent-bit-config';
 import { FLUENT_BIT_CA_DIR, fluentBitElasticsearchOutput } from './fluent-bit-daemon-set';
 import { contentHash } from '../common/hash';
 import { appLabels, selectorLabels } from '../common/labels';
-import { addElasticsearchCredentials } from '../common/node-agent';
-import { applyPodTemplateExtras, clusterScoped, dropAllCapabilities, unprivilegedContainer } from '../common/pod';
+import { addElasticsearchCredentials, createClusterReader } from '../common/node-agent';
+import { applyPodTemplateExtras, dropAllCapabilities, unprivilegedContainer } from '../common/pod';
 import {
   validateDnsLabel, validateDnsSubdomain, validateImage, validateMinimumSize,
 } from '../common/validation';
@@ -191,13 +191,9 @@ export class KubernetesEventsCollector extends Construct implements IElasticsear
     });
     const configText = this.config.render();
 
-    const serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', { metadata: { name: this.name, labels }, automountToken: false });
-    this.clusterRole = new kplus.ClusterRole(this, 'ClusterRole', { metadata: { name: `${namespace}-${this.name}`, labels } });
-    this.clusterRole.allow(['get', 'list', 'watch'], kplus.ApiResource.EVENTS);
-    const binding = new kplus.ClusterRoleBinding(this, 'ClusterRoleBinding', { metadata: { name: `${namespace}-${this.name}`, labels }, role: this.clusterRole });
-    binding.addSubjects(serviceAccount);
-    clusterScoped(this.clusterRole);
-    clusterScoped(binding);
+    const reader = createClusterReader(this, { name: this.name, instance: `${namespace}-${this.name}`, labels, resources: [kplus.ApiResource.EVENTS] });
+    const serviceAccount = reader.serviceAccount;
+    this.clusterRole = reader.clusterRole;
 
     const configMap = new kplus.ConfigMap(this, 'Config', { metadata: { name: `${this.name}-config`, labels }, data: { [CONFIG_FILE]: configText } });
     const claim = new kplus.PersistentVolumeClaim(this, 'State', {
