@@ -40,9 +40,14 @@ describe('the packed package', () => {
     return readTree(path.join(project, `out-${name}`));
   }
 
-  test('ships lib/ (JavaScript and declarations), .jsii, API.md, README, LICENSE, package.json and nothing else', () => {
+  test('ships lib/ (JavaScript, source maps and declarations), .jsii, API.md, README, LICENSE, package.json and nothing else', () => {
     expect(files.filter((f) => !f.startsWith('lib/'))).toEqual(['.jsii', 'API.md', 'LICENSE', 'README.md', 'package.json']);
-    expect(files.filter((f) => f.startsWith('lib/') && !/\.(js|d\.ts)$/.test(f))).toEqual([]);
+    expect(files.filter((f) => f.startsWith('lib/') && !/\.(js|js\.map|d\.ts)$/.test(f))).toEqual([]);
+    // Source maps are files beside the JavaScript, with the TypeScript inside: inline
+    // ones doubled the size Node reads and parsed on every load (about 20 ms).
+    expect(files).toContain('lib/src/index.js.map');
+    expect(JSON.parse(fs.readFileSync(path.join(project, 'node_modules', 'cdk8s-security-logging', 'lib', 'src', 'index.js.map'), 'utf-8')).sourcesContent).toHaveLength(1);
+    expect(fs.readFileSync(path.join(project, 'node_modules', 'cdk8s-security-logging', 'lib', 'src', 'index.js'), 'utf-8')).not.toContain('sourceMappingURL=data:');
     expect(files).toContain('lib/src/index.js');
     expect(files).toContain('lib/src/index.d.ts');
     // The default app is not part of the library.

@@ -3,10 +3,9 @@ import type * as monitoring from '../../imports/monitoring.coreos.com';
 
 /*
  * The `cdk8s import`ed CRD bindings are loaded on first use, not with the library:
- * the generated modules are large (cert-manager.io.js is 1.9 MB), and loading them
- * took library loading from about 60 ms to 20 ms (measured in process, see the README's
- * Benchmark), though only `ElasticsearchSecurity.certManager()` and
- * `serviceMonitor: true` use them.
+ * the generated modules are large (cert-manager.io.js is 1.9 MB) and loading them
+ * took about 25 ms of every synthesis (see the README's Benchmark), though only
+ * `ElasticsearchSecurity.certManager()` and `serviceMonitor: true` use them.
  */
 
 /** The cert-manager.io bindings. */
