@@ -143,6 +143,16 @@ const results = CASES.map(([name], i) => ({
   peakRssMiB: Math.round(median(samples[i].map((r) => r.rssMiB))),
 }));
 
+// Loading the library alone, timed inside the process once cdk8s and cdk8s-plus-27
+// are loaded: too short for whole-process timing to resolve.
+const LOAD_PROGRAM = [
+  "require('cdk8s'); require('cdk8s-plus-27');",
+  'const start = process.hrtime.bigint();',
+  `require(${LIB});`,
+  'console.log(Number(process.hrtime.bigint() - start) / 1e6);',
+].join('\n');
+const libraryLoadMilliseconds = +median(Array.from({ length: 15 }, () => Number(run(['node', '-e', LOAD_PROGRAM]).stdout))).toFixed(1);
+
 const result = (name) => results.find((r) => r.name === name);
 const wall = (name) => result(name).wallSeconds;
 const floor = wall(FLOOR);
@@ -151,6 +161,7 @@ const perStack = (n) => (stacks(n) - floor) / n;
 const summary = {
   machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 1024 ** 3), node: process.version, platform: `${os.platform()} ${os.release()}` },
   results,
+  libraryLoadMilliseconds,
   ratios: {
     defaultAppOverFloor: +(wall(DEFAULT_APP) / floor).toFixed(2),
     defaultAppOverFloorCpu: +(result(DEFAULT_APP).cpuSeconds / result(FLOOR).cpuSeconds).toFixed(2),
@@ -177,5 +188,6 @@ console.log(`\ndefault app / floor: ${ratios.defaultAppOverFloor}x wall, ${ratio
 console.log(`per stack: ${ratios.perStackSeconds10} s at 10, ${ratios.perStackSeconds100} s at 100 (${ratios.perStack100Over10}x);`
   + ` marginal ${ratios.marginalSeconds1To10} s (2-10), ${ratios.marginalSeconds10To100} s (11-100), ${ratios.marginalSeconds100To200} s (101-200);`
   + ` an App each: ${ratios.marginalSecondsAppEach100To200} s (101-200)`);
+console.log(`loading the library (in process, after cdk8s; median of 15): ${libraryLoadMilliseconds} ms`);
 console.log(`machine: ${summary.machine.cpus} CPUs (${summary.machine.cpu}), ${summary.machine.memoryGiB} GiB, node ${summary.machine.node}`);
 fs.rmSync(tmp, { recursive: true, force: true });

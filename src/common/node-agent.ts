@@ -19,6 +19,12 @@ export interface NodeAgent {
   readonly daemonSet: kplus.DaemonSet;
 }
 
+/** What {@link createClusterReader} makes. */
+export interface ClusterReader {
+  readonly serviceAccount: kplus.ServiceAccount;
+  readonly clusterRole: kplus.ClusterRole;
+}
+
 /**
  * A ServiceAccount and a ClusterRole bound to it that may get, list and watch the
  * given resources. The account hands no token to every pod: the pod that uses it asks
@@ -29,7 +35,7 @@ export function createClusterReader(scope: Construct, options: {
   readonly instance: string;
   readonly labels: { [key: string]: string };
   readonly resources: kplus.IApiEndpoint[];
-}): { serviceAccount: kplus.ServiceAccount; clusterRole: kplus.ClusterRole } {
+}): ClusterReader {
   const { name, instance, labels } = options;
   const serviceAccount = new kplus.ServiceAccount(scope, 'ServiceAccount', { metadata: { name, labels }, automountToken: false });
   const clusterRole = new kplus.ClusterRole(scope, 'ClusterRole', { metadata: { name: instance, labels } });

@@ -103,7 +103,8 @@ export function elasticPasswordMount(secretName: string): { [path: string]: Secr
 /**
  * Bash that writes a curl config file with the CA to trust and the `elastic` user's
  * credentials, read from {@link elasticPasswordMount}: passed with `--config`, it keeps
- * the password out of the process list. Run it after `umask 077`.
+ * the password out of the process list. Run it after `umask 077`. The paths are
+ * written into the printf format and the command as they are: no spaces, quotes or `%`.
  */
 export function elasticCurlConfigScript(caFile: string, configFile: string): string {
   return `printf 'cacert = "${caFile}"\\nuser = "elastic:%s"\\n' "$(cat ${ELASTIC_PASSWORD_DIR}/password)" > ${configFile}`;

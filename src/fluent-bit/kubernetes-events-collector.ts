@@ -191,9 +191,10 @@ export class KubernetesEventsCollector extends Construct implements IElasticsear
     });
     const configText = this.config.render();
 
-    const reader = createClusterReader(this, { name: this.name, instance: `${namespace}-${this.name}`, labels, resources: [kplus.ApiResource.EVENTS] });
-    const serviceAccount = reader.serviceAccount;
-    this.clusterRole = reader.clusterRole;
+    const { serviceAccount, clusterRole } = createClusterReader(this, {
+      name: this.name, instance: `${namespace}-${this.name}`, labels, resources: [kplus.ApiResource.EVENTS],
+    });
+    this.clusterRole = clusterRole;
 
     const configMap = new kplus.ConfigMap(this, 'Config', { metadata: { name: `${this.name}-config`, labels }, data: { [CONFIG_FILE]: configText } });
     const claim = new kplus.PersistentVolumeClaim(this, 'State', {
