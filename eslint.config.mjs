@@ -18,6 +18,15 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'off',
       // The large generated CRD bindings are required on first use (src/common/crd-imports.ts).
       '@typescript-eslint/no-require-imports': ['error', { allow: ['^\\.\\./\\.\\./imports/'] }],
+        },
+  },
+  {
+    // Build and benchmark scripts: plain CommonJS run by Node.
+    files: ['scripts/**/*.js'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', process: 'readonly', console: 'readonly', __dirname: 'readonly' },
     },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );
