@@ -240,6 +240,7 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
   private readonly routeParsers: FluentBitParser[] = [];
   private readonly indexFamilies = new Map<string, string>();
   private frozenConfig?: FluentBitConfig;
+  private renderedConfig?: string;
   private auditIndexName?: string;
   private syslogHostPort?: { port: number; protocol: kplus.Protocol };
   private syslogFamily?: string;
@@ -413,7 +414,7 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
    * generic container-log input.
    */
   public addContainerFileRoute(options: FluentBitContainerFileRouteOptions): void {
-    if (this.frozenConfig) throw new Error('fluent bit routes must be added before synthesis');
+    this.assertOpen('routes');
     if (!/^[a-z][a-z0-9_]*$/.test(options.name ?? '')) {
       throw new Error(`fluent bit route name must be lowercase letters, digits or '_', got ${JSON.stringify(options.name)}`);
     }
@@ -432,7 +433,7 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
    */
   public addAuditLogs(audit: KubeApiServerAudit): void {
     if (this.auditIndexName !== undefined) throw new Error('fluent bit addAuditLogs was called twice: one API server audit log per agent');
-    if (this.frozenConfig) throw new Error('fluent bit routes must be added before synthesis');
+    this.assertOpen('routes');
     const family = `${this.indexPrefix}-audit`;
     this.registerIndexFamily('fluent bit audit index', family);
     this.auditIndexName = family;
@@ -529,7 +530,7 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
    * {@link registerIndexFamily}, so that the agent's user may write it.
    */
   public addPlugins(plugins: FluentBitPlugin[], parsers: FluentBitParser[] = []): void {
-    if (this.frozenConfig) throw new Error('fluent bit plugins must be added before synthesis');
+    this.assertOpen('plugins');
     this.extraPlugins.push(...plugins);
     this.routeParsers.push(...parsers);
   }
@@ -544,9 +545,14 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
     return this.frozenConfig ?? this.buildConfig();
   }
 
+  private assertOpen(what: 'routes' | 'plugins'): void {
+    if (this.frozenConfig) throw new Error(`fluent bit ${what} must be added before synthesis`);
+  }
+
   private render(): string {
     this.frozenConfig ??= this.buildConfig();
-    return this.frozenConfig.render();
+    this.renderedConfig ??= this.frozenConfig.render();
+    return this.renderedConfig;
   }
 
   private buildConfig(): FluentBitConfig {
