@@ -1,4 +1,3 @@
-import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { appLabels, selectorLabels } from '../common/labels';
@@ -32,12 +31,14 @@ type Port = kplus.k8s.NetworkPolicyPort;
 
 const tcp = (port: number): Port => ({ protocol: 'TCP', port: kplus.k8s.IntOrString.fromNumber(port) });
 
+/** A peer for every pod of one namespace. */
+export function namespacePeer(namespace: string): Peer {
+  return { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } } };
+}
+
 /** A peer for pods of one workload, in its namespace. */
 export function podsPeer(pods: PolicyPods): Peer {
-  return {
-    namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': pods.namespace } },
-    podSelector: { matchLabels: pods.labels },
-  };
+  return { ...namespacePeer(pods.namespace), podSelector: { matchLabels: pods.labels } };
 }
 
 /** Selector labels of a component's pods. */
@@ -53,18 +54,12 @@ export function componentPods(namespace: string, name: string, instance: string)
  * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
  */
 export class NamespacePolicies {
-  private readonly namespace: string;
-
   constructor(private readonly scope: Construct, private readonly labels: { [key: string]: string }) {
-    this.namespace = Chart.of(scope).namespace as string;
     this.policy('DefaultDeny', 'default-deny', {}, { ingress: [], egress: [] });
     // Every pod resolves names (Service names of Elasticsearch, Kibana, the API server).
     this.policy('Dns', 'allow-dns', {}, {
       egress: [{
-        to: [{
-          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
-          podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
-        }],
+        to: [podsPeer({ namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } })],
         ports: [{ protocol: 'UDP', port: kplus.k8s.IntOrString.fromNumber(53) }, tcp(53)],
       }],
     });
@@ -90,10 +85,6 @@ export class NamespacePolicies {
     });
   }
 
-  /** The namespace the policies are in. */
-  public get name(): string {
-    return this.namespace;
-  }
 }
 
 /** Ingress rule from peers to TCP ports. */

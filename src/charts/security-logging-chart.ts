@@ -9,6 +9,7 @@ import {
 } from '../elasticsearch/elasticsearch-cluster';
 import { FluentBitDaemonSet, FluentBitDaemonSetOptions } from '../fluent-bit/fluent-bit-daemon-set';
 import { FluentdDaemonSet, FluentdDaemonSetOptions } from '../fluentd/fluentd-daemon-set';
+import { familiesOverlap } from '../fluentd/fluentd-pipeline';
 import { Kibana, KibanaOptions } from '../kibana/kibana';
 import { KubeApiServerAudit, KubeApiServerAuditProps } from '../audit/kube-apiserver-audit';
 import { FalcoDaemonSet, FalcoDaemonSetOptions } from '../falco/falco-daemon-set';
@@ -21,7 +22,7 @@ import {
 } from '../elasticsearch/security-index-templates';
 import { KibanaSavedObjectsImport } from '../kibana/kibana-saved-objects-import';
 import { KibanaSavedObjects, builtInSavedObjects } from '../kibana/saved-objects';
-import { ApiServerEndpoint, NamespacePolicies, apiServerEgress, componentPods, egressTo, ingressFrom, podsPeer, validateCidr } from './network-policies';
+import { ApiServerEndpoint, NamespacePolicies, apiServerEgress, componentPods, egressTo, ingressFrom, namespacePeer, podsPeer, validateCidr } from './network-policies';
 import { FalcoDriver } from '../falco/falco-config';
 import { KubernetesEventsCollector, KubernetesEventsCollectorOptions } from '../fluent-bit/kubernetes-events-collector';
 
@@ -235,7 +236,8 @@ export class SecurityLoggingChart extends Chart {
         throw new Error(`chart ${set.join(', ')} ${set.length > 1 ? 'are' : 'is'} set but networkPolicies is false: they only shape the NetworkPolicies; remove them, or keep the policies`);
       }
     }
-    apiServerEgress(props.apiServer);
+    // Checked before anything is made, and kept for the policies.
+    const apiServer = apiServerEgress(props.apiServer);
     super(scope, id, { ...props, namespace });
     this.agentsChart = new Chart(scope, `${id}-agents`, { labels: props.labels, namespace: agentNamespace });
 
@@ -306,7 +308,7 @@ export class SecurityLoggingChart extends Chart {
         elasticsearch: this.elasticsearch,
       });
       const family = this.kubernetesEventsCollector.indexName;
-      const clash = agent.writtenIndexFamilies().find((f) => f === family || f.startsWith(`${family}-`) || family.startsWith(`${f}-`));
+      const clash = agent.writtenIndexFamilies().find((f) => familiesOverlap(f, family));
       if (clash !== undefined) {
         throw new Error(
           `chart kubernetesEventsCollector.indexName ${JSON.stringify(family)} overlaps the log agent's family ${JSON.stringify(clash)}: ` +
@@ -322,11 +324,11 @@ export class SecurityLoggingChart extends Chart {
     this.elasticsearchSetup = new ElasticsearchSetup(this, 'ElasticsearchSetup', { elasticsearch: this.elasticsearch, templates });
     this.savedObjects = savedObjects;
     this.savedObjectsImport = new KibanaSavedObjectsImport(this, 'KibanaSavedObjects', { kibana: this.kibana, savedObjects });
-    if (props.networkPolicies ?? true) this.addNetworkPolicies(props);
+    if (props.networkPolicies ?? true) this.addNetworkPolicies(props, apiServer);
   }
 
   /** Deny by default in both namespaces, then allow what each component needs. */
-  private addNetworkPolicies(props: SecurityLoggingChartProps): void {
+  private addNetworkPolicies(props: SecurityLoggingChartProps, apiServer: kplus.k8s.NetworkPolicyEgressRule): void {
     const es = this.elasticsearch;
     const ns = this.namespace as string;
     const agentNs = this.agentsChart.namespace as string;
@@ -336,7 +338,6 @@ export class SecurityLoggingChart extends Chart {
     const savedObjectsPods = componentPods(ns, 'kibana-saved-objects', this.kibana.name);
     const agent = this.agent;
     const fluentdPods = componentPods(agentNs, this.fluentd ? 'fluentd' : 'fluent-bit', agent.name);
-    const apiServer = apiServerEgress(props.apiServer);
     const secured = es.security.enabled;
 
     const data = new NamespacePolicies(new Construct(this, 'NetworkPolicies'), appLabels('security-logging', ns));
@@ -350,7 +351,7 @@ export class SecurityLoggingChart extends Chart {
     });
     const kibanaClients = [
       podsPeer(savedObjectsPods),
-      ...(props.kibanaClientNamespaces ?? []).map((name) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } })),
+      ...(props.kibanaClientNamespaces ?? []).map(namespacePeer),
       ...(props.kibanaClientCidrs ?? []).map((cidr) => ({ ipBlock: { cidr } })),
     ];
     data.policy('Kibana', this.kibana.name, kibanaPods.labels, {
@@ -380,7 +381,7 @@ export class SecurityLoggingChart extends Chart {
     }
 
     const agents = new NamespacePolicies(new Construct(this.agentsChart, 'NetworkPolicies'), appLabels('security-logging', agentNs));
-    const metricsClients = (props.metricsClientNamespaces ?? []).map((name) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } }));
+    const metricsClients = (props.metricsClientNamespaces ?? []).map(namespacePeer);
     agents.policy('Fluentd', agent.name, fluentdPods.labels, {
       ingress: metricsClients.length > 0 ? [ingressFrom(metricsClients, [agent.metricsPort])] : [],
       // Kubernetes metadata comes from the API server; the S3 archive (Fluent Bit) uploads anywhere.
@@ -407,7 +408,7 @@ export class SecurityLoggingChart extends Chart {
     const template = (family: string, fields: { [path: string]: IndexFieldType }, retentionDays: number, rolloverDays: number) =>
       securityIndexTemplates([{ family, fields, retentionDays, rolloverDays, replicas }])[0];
     const containersFamily = this.fluentd ? this.fluentd.indexNames.containers as string : (this.fluentBit as FluentBitDaemonSet).containersIndexName;
-    const auditFamily = this.fluentd ? this.fluentd.indexNames.audit as string : `${this.agent.indexPrefix}-audit`;
+    const auditFamily = this.fluentd ? this.fluentd.indexNames.audit as string : (this.fluentBit as FluentBitDaemonSet).auditIndex as string;
     const containers = template(containersFamily, CONTAINER_LOG_FIELDS, retention.containersDays ?? 14, 1);
     const falco = this.falcoDaemonSet?.indexName
       ? template(this.falcoDaemonSet.indexName, FALCO_ALERT_FIELDS, retention.falcoDays ?? 90, 7) : undefined;

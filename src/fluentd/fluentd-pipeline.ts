@@ -444,6 +444,11 @@ export function validateIndexFamily(prop: string, family: string): void {
   }
 }
 
+/** Whether two index families equal or overlap (`a` and `a-b`): their `<family>-*` indices would mix. */
+export function familiesOverlap(a: string, b: string): boolean {
+  return a === b || a.startsWith(`${b}-`) || b.startsWith(`${a}-`);
+}
+
 /**
  * Adds `family` to an agent's reserved families, by the prop that named it. Throws if
  * the name is not a valid family, or if it equals or overlaps (`a` and `a-b`) another
@@ -452,7 +457,7 @@ export function validateIndexFamily(prop: string, family: string): void {
 export function reserveIndexFamily(families: Map<string, string>, prop: string, family: string): void {
   validateIndexFamily(prop, family);
   for (const [otherProp, other] of families) {
-    if (family === other || family.startsWith(other + '-') || other.startsWith(family + '-')) {
+    if (familiesOverlap(family, other)) {
       throw new Error(
         `${prop} ${JSON.stringify(family)} overlaps ${otherProp} ${JSON.stringify(other)}: ` +
         'each source needs a family of its own that is not a prefix of another (their <family>-* indices would mix)',
