@@ -278,8 +278,6 @@ const CLIENT_LABEL = 'security-logging.cdk8s.io/http-client';
 export const ELASTICSEARCH_HTTP_PORT = 9200;
 /** The transport (node-to-node) port. */
 export const ELASTICSEARCH_TRANSPORT_PORT = 9300;
-const HTTP_PORT = ELASTICSEARCH_HTTP_PORT;
-const TRANSPORT_PORT = ELASTICSEARCH_TRANSPORT_PORT;
 /** Elasticsearch's TCP readiness port: open once the node has joined a cluster with an elected master. */
 const READINESS_PORT = 8080;
 const ES_HOME = '/usr/share/elasticsearch';
@@ -422,14 +420,14 @@ export class ElasticsearchCluster extends Construct {
 
     this.service = new kplus.Service(this, 'Service', {
       metadata: { name: this.name, labels: clusterLabels },
-      ports: [{ name: 'http', port: HTTP_PORT, targetPort: HTTP_PORT }],
+      ports: [{ name: 'http', port: ELASTICSEARCH_HTTP_PORT, targetPort: ELASTICSEARCH_HTTP_PORT }],
     });
     this.headlessService = new kplus.Service(this, 'HeadlessService', {
       metadata: { name: headlessName, labels: clusterLabels },
       clusterIP: 'None',
       ports: [
-        { name: 'http', port: HTTP_PORT, targetPort: HTTP_PORT },
-        { name: 'transport', port: TRANSPORT_PORT, targetPort: TRANSPORT_PORT },
+        { name: 'http', port: ELASTICSEARCH_HTTP_PORT, targetPort: ELASTICSEARCH_HTTP_PORT },
+        { name: 'transport', port: ELASTICSEARCH_TRANSPORT_PORT, targetPort: ELASTICSEARCH_TRANSPORT_PORT },
       ],
     });
     // cdk8s-plus selects a single workload per Service; these Services span several
@@ -442,7 +440,7 @@ export class ElasticsearchCluster extends Construct {
 
     this.connection = new ElasticsearchConnection({
       host: `${this.name}.${namespace}.svc`,
-      port: HTTP_PORT,
+      port: ELASTICSEARCH_HTTP_PORT,
       scheme: this.security.enabled ? ElasticsearchScheme.HTTPS : ElasticsearchScheme.HTTP,
     });
 
@@ -576,8 +574,8 @@ export class ElasticsearchCluster extends Construct {
       'cluster.name': this.name,
       'node.name': '${NODE_NAME}',
       'network.host': '0.0.0.0',
-      'http.port': HTTP_PORT,
-      'transport.port': TRANSPORT_PORT,
+      'http.port': ELASTICSEARCH_HTTP_PORT,
+      'transport.port': ELASTICSEARCH_TRANSPORT_PORT,
       'path.data': DATA_PATH,
       'readiness.port': READINESS_PORT,
     };
@@ -627,8 +625,8 @@ export class ElasticsearchCluster extends Construct {
       image: this.image,
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
       ports: [
-        { name: 'http', number: HTTP_PORT },
-        { name: 'transport', number: TRANSPORT_PORT },
+        { name: 'http', number: ELASTICSEARCH_HTTP_PORT },
+        { name: 'transport', number: ELASTICSEARCH_TRANSPORT_PORT },
       ],
       envVariables: {
         NODE_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAME),
