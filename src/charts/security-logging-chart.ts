@@ -2,6 +2,7 @@ import { Chart, ChartProps } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { appLabels } from '../common/labels';
+import { resolveRetention } from '../common/retention';
 import { clusterScoped } from '../common/pod';
 import { validateDnsLabel } from '../common/validation';
 import {
@@ -400,7 +401,7 @@ export class SecurityLoggingChart extends Chart {
 
   /** The index templates of the sources that run, and the saved objects over them. */
   private sourceTemplates(props: SecurityLoggingChartProps): { templates: IndexTemplate[]; savedObjects: KibanaSavedObjects } {
-    const retention = props.retention ?? {};
+    const retention = resolveRetention(props.retention);
     // Daily rollover for the busy container logs; weekly or monthly for the quieter,
     // longer-kept sources, so that their shard count stays small.
     // A replica of every shard once there is a second data node to hold it.
@@ -409,16 +410,16 @@ export class SecurityLoggingChart extends Chart {
       securityIndexTemplates([{ family, fields, retentionDays, rolloverDays, replicas }])[0];
     const containersFamily = this.fluentd ? this.fluentd.indexNames.containers as string : (this.fluentBit as FluentBitDaemonSet).containersIndexName;
     const auditFamily = this.fluentd ? this.fluentd.indexNames.audit as string : (this.fluentBit as FluentBitDaemonSet).auditIndex as string;
-    const containers = template(containersFamily, CONTAINER_LOG_FIELDS, retention.containersDays ?? 14, 1);
+    const containers = template(containersFamily, CONTAINER_LOG_FIELDS, retention.containersDays, 1);
     const falco = this.falcoDaemonSet?.indexName
-      ? template(this.falcoDaemonSet.indexName, FALCO_ALERT_FIELDS, retention.falcoDays ?? 90, 7) : undefined;
+      ? template(this.falcoDaemonSet.indexName, FALCO_ALERT_FIELDS, retention.falcoDays, 7) : undefined;
     const kubeArmor = this.kubeArmorCollector
-      ? Object.values(this.kubeArmorCollector.indexNames).map((family) => template(family as string, KUBEARMOR_EVENT_FIELDS, retention.kubeArmorDays ?? 90, 7))
+      ? Object.values(this.kubeArmorCollector.indexNames).map((family) => template(family as string, KUBEARMOR_EVENT_FIELDS, retention.kubeArmorDays, 7))
       : [];
-    const audit = this.apiServerAudit ? template(auditFamily, AUDIT_EVENT_FIELDS, retention.auditDays ?? 365, 30) : undefined;
-    const syslog = this.fluentBit?.syslogIndexName ? template(this.fluentBit.syslogIndexName, SYSLOG_FIELDS, retention.syslogDays ?? 14, 1) : undefined;
+    const audit = this.apiServerAudit ? template(auditFamily, AUDIT_EVENT_FIELDS, retention.auditDays, 30) : undefined;
+    const syslog = this.fluentBit?.syslogIndexName ? template(this.fluentBit.syslogIndexName, SYSLOG_FIELDS, retention.syslogDays, 1) : undefined;
     const events = this.kubernetesEventsCollector
-      ? template(this.kubernetesEventsCollector.indexName, KUBERNETES_EVENT_FIELDS, retention.kubernetesEventsDays ?? 30, 7) : undefined;
+      ? template(this.kubernetesEventsCollector.indexName, KUBERNETES_EVENT_FIELDS, retention.kubernetesEventsDays, 7) : undefined;
     return {
       templates: [containers, ...(falco ? [falco] : []), ...kubeArmor, ...(audit ? [audit] : []), ...(events ? [events] : []), ...(syslog ? [syslog] : [])],
       savedObjects: builtInSavedObjects({

@@ -1,4 +1,5 @@
 import { Size } from 'cdk8s';
+import { resolveRetention } from '../common/retention';
 import { validateInteger } from '../common/validation';
 import { SecurityIndexRetention } from '../elasticsearch/security-index-templates';
 
@@ -77,17 +78,17 @@ const GiB = 1024 ** 3;
 export function sizeSecurityLogging(input: SizingInput): SizingResult {
   validateInteger('sizing nodes', input?.nodes, 1);
   const rates = input.eventsPerSecond ?? {};
-  const retention = input.retention ?? {};
+  const retention = resolveRetention(input.retention);
   const bytesPerEvent = input.bytesPerEvent ?? 1024;
   validateInteger('sizing bytesPerEvent', bytesPerEvent, 1);
   const outageHours = input.outageHours ?? 4;
   validateInteger('sizing outageHours', outageHours, 1, 24 * 30);
   const sources: [string, number | undefined, number][] = [
-    ['containers', rates.containers, retention.containersDays ?? 14],
-    ['falco', rates.falco, retention.falcoDays ?? 90],
-    ['kubeArmor', rates.kubeArmor, retention.kubeArmorDays ?? 90],
-    ['audit', rates.audit, retention.auditDays ?? 365],
-    ['kubernetesEvents', rates.kubernetesEvents, retention.kubernetesEventsDays ?? 30],
+    ['containers', rates.containers, retention.containersDays],
+    ['falco', rates.falco, retention.falcoDays],
+    ['kubeArmor', rates.kubeArmor, retention.kubeArmorDays],
+    ['audit', rates.audit, retention.auditDays],
+    ['kubernetesEvents', rates.kubernetesEvents, retention.kubernetesEventsDays],
   ];
   let primaryBytes = 0;
   let totalRate = 0;
