@@ -111,6 +111,11 @@ export function addElasticsearchCredentials(scope: Construct, container: kplus.C
   const secret = kplus.Secret.fromSecretName(scope, 'ElasticsearchSecret', connection.secretName as string);
   container.env.addVariable(ELASTICSEARCH_USER_ENV, kplus.EnvValue.fromSecretValue({ secret, key: ElasticsearchConnection.USERNAME_KEY }));
   container.env.addVariable(ELASTICSEARCH_PASSWORD_ENV, kplus.EnvValue.fromSecretValue({ secret, key: ElasticsearchConnection.PASSWORD_KEY }));
+  mountElasticsearchCa(scope, container, secret, caDir);
+}
+
+/** The cluster's CA from a consumer's Secret (its `ca.crt` key only), mounted read-only at `caDir`. */
+export function mountElasticsearchCa(scope: Construct, container: kplus.Container, secret: kplus.ISecret, caDir: string): void {
   container.mount(caDir, kplus.Volume.fromSecret(scope, 'ElasticsearchCaVolume', secret, {
     name: 'elasticsearch-ca', items: { [ElasticsearchConnection.CA_KEY]: { path: ElasticsearchConnection.CA_KEY } },
   }), { readOnly: true });

@@ -2,7 +2,7 @@ import { ApiObject, Chart, Duration, JsonPatch, Size, Yaml } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { ElasticsearchAuthentication, ElasticsearchConnection, ElasticsearchScheme } from './elasticsearch-connection';
-import { ElasticsearchCertificateSource, ElasticsearchSecurity, createBootstrapJob } from './elasticsearch-security';
+import { ElasticsearchCertificateSource, ElasticsearchSecurity, createBootstrapJob, serviceDnsNames } from './elasticsearch-security';
 import { contentHash } from '../common/hash';
 import { appLabels, selectorLabels } from '../common/labels';
 import { applyPodTemplateExtras, dropAllCapabilities, unprivilegedContainer } from '../common/pod';
@@ -506,8 +506,7 @@ export class ElasticsearchCluster extends Construct {
 
   /** DNS names of the nodes' certificate: the client and headless Services (transport checks only the chain). */
   private certificateDnsNames(headlessName: string): string[] {
-    const names = (service: string) => [service, `${service}.${this.namespace}`, `${service}.${this.namespace}.svc`,
-      `${service}.${this.namespace}.svc.${this.clusterDomain}`];
+    const names = (service: string) => serviceDnsNames(service, this.namespace, this.clusterDomain);
     return [...names(this.name), ...names(headlessName), 'localhost'];
   }
 

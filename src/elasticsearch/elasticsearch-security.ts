@@ -124,6 +124,11 @@ export class ElasticsearchSecurity {
   ) {}
 }
 
+/** The names a Service answers to in the cluster, short to fully qualified: a server certificate's DNS names. */
+export function serviceDnsNames(service: string, namespace: string, clusterDomain: string): string[] {
+  return [service, `${service}.${namespace}`, `${service}.${namespace}.svc`, `${service}.${namespace}.svc.${clusterDomain}`];
+}
+
 /** One server certificate: the Secret it lands in (`ca.crt`, `tls.crt`, `tls.key`) and its DNS names. */
 export interface ServerCertificate {
   readonly secretName: string;

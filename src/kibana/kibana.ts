@@ -9,8 +9,9 @@ import { validateDnsLabel, validateDnsSubdomain, validateImageRepository, valida
 import { ElasticsearchCluster } from '../elasticsearch/elasticsearch-cluster';
 import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
 import {
-  ElasticsearchCertificateSource, ServerCertificate, certManagerCertificate, createBootstrapJob,
+  ElasticsearchCertificateSource, ServerCertificate, certManagerCertificate, createBootstrapJob, serviceDnsNames,
 } from '../elasticsearch/elasticsearch-security';
+import { mountElasticsearchCa } from '../common/node-agent';
 import { KIBANA_IMAGE_REPOSITORY } from '../images';
 
 /** Options of {@link Kibana}, everything but the cluster (what a chart passes through). */
@@ -147,7 +148,7 @@ export class Kibana extends Construct {
       this.certificateSecretName = `${this.name}-certs`;
       const cert: ServerCertificate = {
         secretName: this.certificateSecretName, name: 'kibana', labels,
-        dnsNames: [this.name, `${this.name}.${es.namespace}`, `${this.name}.${es.namespace}.svc`, `${this.name}.${es.namespace}.svc.${es.clusterDomain}`],
+        dnsNames: serviceDnsNames(this.name, es.namespace, es.clusterDomain),
       };
       if (es.security.certificateSource === ElasticsearchCertificateSource.BOOTSTRAP_JOB) {
         this.certificateJob = createBootstrapJob(new Construct(this, 'Bootstrap'), {
@@ -235,9 +236,7 @@ export class Kibana extends Construct {
     if (secured) {
       const consumerSecret = kplus.Secret.fromSecretName(this, 'ElasticsearchSecret', this.connection.secretName as string);
       container.env.addVariable(TOKEN_ENV, kplus.EnvValue.fromSecretValue({ secret: consumerSecret, key: ElasticsearchConnection.TOKEN_KEY }));
-      container.mount(`${KIBANA_HOME}/config/elasticsearch`, kplus.Volume.fromSecret(this, 'ElasticsearchCaVolume', consumerSecret, {
-        name: 'elasticsearch-ca', items: { [ElasticsearchConnection.CA_KEY]: { path: ElasticsearchConnection.CA_KEY } },
-      }), { readOnly: true });
+      mountElasticsearchCa(this, container, consumerSecret, `${KIBANA_HOME}/config/elasticsearch`);
       container.mount(`${KIBANA_HOME}/config/tls`, kplus.Volume.fromSecret(this, 'TlsVolume',
         kplus.Secret.fromSecretName(this, 'Certs', this.certificateSecretName as string), {
           name: 'tls', items: { 'tls.crt': { path: 'tls.crt' }, 'tls.key': { path: 'tls.key' } },
