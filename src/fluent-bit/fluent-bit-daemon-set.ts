@@ -184,9 +184,10 @@ export interface FluentBitDaemonSetProps extends FluentBitDaemonSetOptions {
 }
 
 /** Fluent Bit's HTTP server: health, metrics. */
-const HTTP_PORT = 2020;
+export const FLUENT_BIT_HTTP_PORT = 2020;
 const CONFIG_DIR = '/fluent-bit/etc/cdk8s';
-const CONFIG_FILE = 'fluent-bit.yaml';
+/** The key of the configuration in a Fluent Bit ConfigMap. */
+export const FLUENT_BIT_CONFIG_FILE = 'fluent-bit.yaml';
 const AWS_DIR = '/fluent-bit/etc/aws';
 /** Seconds Fluent Bit spends flushing at shutdown (`grace`); the pod's grace period is longer. */
 const GRACE_SECONDS = 30;
@@ -226,7 +227,7 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
   /** The Service exposing the HTTP server (metrics). */
   public readonly metricsService: kplus.Service;
   /** Port of the HTTP server: health at `/api/v1/health`, Prometheus metrics at `/api/v2/metrics/prometheus`. */
-  public readonly metricsPort: number = HTTP_PORT;
+  public readonly metricsPort: number = FLUENT_BIT_HTTP_PORT;
   private readonly connection: ElasticsearchConnection;
   private readonly service: { [key: string]: any };
   private readonly containerLogFormat: ContainerLogFormat;
@@ -299,7 +300,7 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
       'log_level': logLevel,
       'http_server': true,
       'http_listen': '0.0.0.0',
-      'http_port': HTTP_PORT,
+      'http_port': FLUENT_BIT_HTTP_PORT,
       // /api/v1/health turns unhealthy after 5 errors or 5 failed retries in a minute.
       'health_check': true,
       'hc_errors_count': 5,
@@ -344,7 +345,7 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
     const configText = Lazy.any({ produce: () => this.render() });
 
     const configMap = new kplus.ConfigMap(this, 'Config', { metadata: { name: `${this.name}-config`, labels } });
-    configMap.addData(CONFIG_FILE, configText);
+    configMap.addData(FLUENT_BIT_CONFIG_FILE, configText);
 
     const agent = createNodeAgent(this, {
       name: this.name,
@@ -358,33 +359,16 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
     this.clusterRole = agent.clusterRole;
     this.daemonSet = agent.daemonSet;
 
-    const container = this.daemonSet.addContainer({
-      name: 'fluent-bit',
-      image,
-      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
-      args: ['-c', `${CONFIG_DIR}/${CONFIG_FILE}`],
-      ports: [
-        { name: 'http', number: HTTP_PORT },
-        // UDP/TCP syslog from the node: a host port the node's rsyslog forwards to.
-        ...(this.syslogHostPort ? [{ name: 'syslog', number: this.syslogHostPort.port, hostPort: this.syslogHostPort.port, protocol: this.syslogHostPort.protocol }] : []),
-      ],
-      resources: {
-        cpu: { request: props.cpuRequest ?? kplus.Cpu.millis(50) },
-        memory: { request: memory, limit: memory },
-      },
-      // Unready after repeated output errors; alive as long as the server answers, so
-      // an Elasticsearch outage never restarts the agent (its chunks wait on disk).
-      readiness: kplus.Probe.fromHttpGet('/api/v1/health', { port: HTTP_PORT, periodSeconds: Duration.seconds(10) }),
-      liveness: kplus.Probe.fromHttpGet('/', { port: HTTP_PORT, initialDelaySeconds: Duration.seconds(10), periodSeconds: Duration.seconds(30) }),
-      // The image needs no writable root: state goes to the hostPath.
-      securityContext: unprivilegedContainer(0, true),
+    // The image needs no writable root: state goes to the hostPath.
+    const container = addFluentBitContainer(this, this.daemonSet, {
+      image, configMap, user: 0, cpuRequest: props.cpuRequest ?? kplus.Cpu.millis(50), memory,
+      // UDP/TCP syslog from the node: a host port the node's rsyslog forwards to.
+      ports: this.syslogHostPort ? [{ name: 'syslog', number: this.syslogHostPort.port, hostPort: this.syslogHostPort.port, protocol: this.syslogHostPort.protocol }] : [],
     });
-    dropAllCapabilities(this.daemonSet, [0]);
-    container.mount(CONFIG_DIR, kplus.Volume.fromConfigMap(this, 'ConfigVolume', configMap, { name: 'config' }), { readOnly: true });
     mountNodeLogs(this, container, this.stateDir, format === ContainerLogFormat.DOCKER_JSON);
     if (props.s3Archive) addS3Credentials(this, this.serviceAccount, container, props.s3Archive.credentials, AWS_DIR);
     addElasticsearchCredentials(this, container, this.connection, FLUENT_BIT_CA_DIR);
-    this.metricsService = createMetricsService(this, this.name, labels, 'http', HTTP_PORT);
+    this.metricsService = createMetricsService(this, this.name, labels, 'http', FLUENT_BIT_HTTP_PORT);
   }
 
   /** The name its Elasticsearch user and Secret are made from. */
@@ -594,6 +578,38 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
 
 }
 
+
+/**
+ * The Fluent Bit container of a workload: it runs the configuration in `configMap`
+ * (under {@link FLUENT_BIT_CONFIG_FILE}, mounted read-only), serves health and
+ * metrics on {@link FLUENT_BIT_HTTP_PORT} before any other `ports`, drops every
+ * capability and needs no writable root. It is unready after repeated output errors,
+ * and alive as long as the server answers, so an Elasticsearch outage never restarts
+ * it (its chunks wait in its storage).
+ */
+export function addFluentBitContainer(scope: Construct, workload: kplus.Workload, options: {
+  readonly image: string;
+  readonly configMap: kplus.IConfigMap;
+  readonly user: number;
+  readonly cpuRequest: kplus.Cpu;
+  readonly memory: Size;
+  readonly ports?: kplus.ContainerPort[];
+}): kplus.Container {
+  const container = workload.addContainer({
+    name: 'fluent-bit',
+    image: options.image,
+    imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+    args: ['-c', `${CONFIG_DIR}/${FLUENT_BIT_CONFIG_FILE}`],
+    ports: [{ name: 'http', number: FLUENT_BIT_HTTP_PORT }, ...(options.ports ?? [])],
+    resources: { cpu: { request: options.cpuRequest }, memory: { request: options.memory, limit: options.memory } },
+    readiness: kplus.Probe.fromHttpGet('/api/v1/health', { port: FLUENT_BIT_HTTP_PORT, periodSeconds: Duration.seconds(10) }),
+    liveness: kplus.Probe.fromHttpGet('/', { port: FLUENT_BIT_HTTP_PORT, initialDelaySeconds: Duration.seconds(10), periodSeconds: Duration.seconds(30) }),
+    securityContext: unprivilegedContainer(options.user, true),
+  });
+  dropAllCapabilities(workload, [0]);
+  container.mount(CONFIG_DIR, kplus.Volume.fromConfigMap(scope, 'ConfigVolume', options.configMap, { name: 'config' }), { readOnly: true });
+  return container;
+}
 /** Where a Fluent Bit consumer's CA is mounted. */
 export const FLUENT_BIT_CA_DIR = '/fluent-bit/etc/elasticsearch';
 

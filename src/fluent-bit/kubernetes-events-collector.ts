@@ -2,11 +2,11 @@ import { Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { FluentBitConfig, FluentBitPlugin } from './fluent-bit-config';
-import { FLUENT_BIT_CA_DIR, fluentBitElasticsearchOutput } from './fluent-bit-daemon-set';
+import { FLUENT_BIT_CA_DIR, FLUENT_BIT_CONFIG_FILE, FLUENT_BIT_HTTP_PORT, addFluentBitContainer, fluentBitElasticsearchOutput } from './fluent-bit-daemon-set';
 import { contentHash } from '../common/hash';
 import { appLabels, selectorLabels } from '../common/labels';
 import { addElasticsearchCredentials, createClusterReader } from '../common/node-agent';
-import { applyPodTemplateExtras, dropAllCapabilities, unprivilegedContainer } from '../common/pod';
+import { applyPodTemplateExtras } from '../common/pod';
 import {
   validateDnsLabel, validateDnsSubdomain, validateImage, validateMinimumSize,
 } from '../common/validation';
@@ -87,10 +87,7 @@ export interface KubernetesEventsCollectorProps extends KubernetesEventsCollecto
   readonly elasticsearch: ElasticsearchCluster;
 }
 
-const HTTP_PORT = 2020;
 const STATE_DIR = '/var/lib/fluent-bit';
-const CONFIG_DIR = '/fluent-bit/etc/cdk8s';
-const CONFIG_FILE = 'fluent-bit.yaml';
 const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 const USER = 1000;
 
@@ -165,7 +162,7 @@ export class KubernetesEventsCollector extends Construct implements IElasticsear
         'log_level': 'info',
         'http_server': true,
         'http_listen': '0.0.0.0',
-        'http_port': HTTP_PORT,
+        'http_port': FLUENT_BIT_HTTP_PORT,
         'health_check': true,
         'storage.path': `${STATE_DIR}/storage`,
         'storage.sync': 'normal',
@@ -196,7 +193,7 @@ export class KubernetesEventsCollector extends Construct implements IElasticsear
     });
     this.clusterRole = clusterRole;
 
-    const configMap = new kplus.ConfigMap(this, 'Config', { metadata: { name: `${this.name}-config`, labels }, data: { [CONFIG_FILE]: configText } });
+    const configMap = new kplus.ConfigMap(this, 'Config', { metadata: { name: `${this.name}-config`, labels }, data: { [FLUENT_BIT_CONFIG_FILE]: configText } });
     const claim = new kplus.PersistentVolumeClaim(this, 'State', {
       metadata: { name: `${this.name}-state`, labels },
       accessModes: [kplus.PersistentVolumeAccessMode.READ_WRITE_ONCE],
@@ -218,19 +215,9 @@ export class KubernetesEventsCollector extends Construct implements IElasticsear
     });
     applyPodTemplateExtras(this.deployment, { priorityClassName: props.priorityClassName });
     this.deployment.select(kplus.LabelSelector.of({ labels: selectorLabels(labels) }));
-    const container = this.deployment.addContainer({
-      name: 'fluent-bit',
-      image,
-      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
-      args: ['-c', `${CONFIG_DIR}/${CONFIG_FILE}`],
-      ports: [{ name: 'http', number: HTTP_PORT }],
-      resources: { cpu: { request: props.cpuRequest ?? kplus.Cpu.millis(20) }, memory: { request: memory, limit: memory } },
-      readiness: kplus.Probe.fromHttpGet('/api/v1/health', { port: HTTP_PORT, periodSeconds: Duration.seconds(10) }),
-      liveness: kplus.Probe.fromHttpGet('/', { port: HTTP_PORT, initialDelaySeconds: Duration.seconds(10), periodSeconds: Duration.seconds(30) }),
-      securityContext: unprivilegedContainer(USER, true),
+    const container = addFluentBitContainer(this, this.deployment, {
+      image, configMap, user: USER, cpuRequest: props.cpuRequest ?? kplus.Cpu.millis(20), memory,
     });
-    dropAllCapabilities(this.deployment, [0]);
-    container.mount(CONFIG_DIR, kplus.Volume.fromConfigMap(this, 'ConfigVolume', configMap, { name: 'config' }), { readOnly: true });
     container.mount(STATE_DIR, kplus.Volume.fromPersistentVolumeClaim(this, 'StateVolume', claim, { name: 'state' }));
     addElasticsearchCredentials(this, container, this.connection, FLUENT_BIT_CA_DIR);
   }
