@@ -8,8 +8,8 @@ import { appLabels, selectorLabels } from '../common/labels';
 import { applyPodTemplateExtras } from '../common/pod';
 import { validateDnsLabel, validateDnsSubdomain, validateMinimumSize } from '../common/validation';
 import { FluentdSection } from '../fluentd/fluentd-config';
-import { FluentBitParser, FluentBitPlugin } from '../fluent-bit/fluent-bit-config';
-import { FluentBitDaemonSet } from '../fluent-bit/fluent-bit-daemon-set';
+import { FluentBitPlugin } from '../fluent-bit/fluent-bit-config';
+import { FluentBitDaemonSet, rfc3339JsonParser, stdoutJsonFilters } from '../fluent-bit/fluent-bit-daemon-set';
 import { FluentdDaemonSet } from '../fluentd/fluentd-daemon-set';
 import { dedotFilter, stdoutJsonOnlyFilter } from '../fluentd/fluentd-pipeline';
 import { FALCO_DRIVER_LOADER_IMAGE_REPOSITORY, FALCO_IMAGE_REPOSITORY, FALCO_VERSION } from '../images';
@@ -337,13 +337,8 @@ export class FalcoDaemonSet extends Construct {
         name: 'falco',
         path: this.logGlob,
         tag: FLUENT_BIT_TAG,
-        parsers: [new FluentBitParser(FLUENT_BIT_PARSER, {
-          format: 'json',
-          // RFC 3339 UTC with nanoseconds (2023-05-25T13:44:05.478445995Z): the stock json parser drops it.
-          time_key: 'time',
-          time_format: '%Y-%m-%dT%H:%M:%S.%L%z',
-          time_keep: true,
-        })],
+        // RFC 3339 UTC with nanoseconds (2023-05-25T13:44:05.478445995Z).
+        parsers: [rfc3339JsonParser(FLUENT_BIT_PARSER, 'time')],
         plugins: falcoFluentBitPlugins(props.fluentBit, this.indexName),
       });
     } else if (props.indexName !== undefined) {
@@ -420,9 +415,7 @@ function falcoFluentBitPlugins(fluentBit: FluentBitDaemonSet, indexName: string)
   const tag = FLUENT_BIT_TAG;
   const prefix = 'output_fields.';
   return [
-    FluentBitPlugin.filter('grep', tag, { alias: 'falco_stdout_only', regex: 'stream ^stdout$' }),
-    FluentBitPlugin.filter('grep', tag, { alias: 'falco_json_only', regex: 'log ^\\s*\\{' }),
-    FluentBitPlugin.filter('parser', tag, { alias: 'falco_parse_alert', key_name: 'log', parser: FLUENT_BIT_PARSER, reserve_data: false }),
+    ...stdoutJsonFilters(tag, 'falco', FLUENT_BIT_PARSER, 'falco_parse_alert'),
     ...FALCO_PRIORITY_NAMES.map((priority, severity) => FluentBitPlugin.filter('modify', tag, {
       alias: `falco_severity_${priority.toLowerCase()}`,
       condition: `key_value_equals priority ${priority}`,

@@ -421,13 +421,8 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
     const family = `${this.indexPrefix}-audit`;
     this.registerIndexFamily('fluent bit audit index', family);
     this.auditIndexName = family;
-    this.routeParsers.push(new FluentBitParser('audit_event', {
-      format: 'json',
-      // metav1.MicroTime: UTC, six fractional digits, e.g. 2020-04-21T17:57:05.548299Z.
-      time_key: 'stageTimestamp',
-      time_format: '%Y-%m-%dT%H:%M:%S.%L%z',
-      time_keep: true,
-    }));
+    // metav1.MicroTime: UTC, six fractional digits, e.g. 2020-04-21T17:57:05.548299Z.
+    this.routeParsers.push(rfc3339JsonParser('audit_event', 'stageTimestamp'));
     this.routes.push(
       FluentBitPlugin.input('tail', {
         'alias': 'in_tail_audit',
@@ -578,6 +573,29 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
 
 }
 
+
+/**
+ * A JSON parser whose event time is `timeKey`, an RFC 3339 time with fractional
+ * seconds and a zone (`Z` or an offset), kept in the record. The stock `json` parser
+ * cannot read such times and drops the field.
+ */
+export function rfc3339JsonParser(name: string, timeKey: string): FluentBitParser {
+  return new FluentBitParser(name, { format: 'json', time_key: timeKey, time_format: '%Y-%m-%dT%H:%M:%S.%L%z', time_keep: true });
+}
+
+/**
+ * Filters that keep only a container's stdout lines holding a JSON object, and
+ * replace each record by that object, parsed with `parser`: the Fluent Bit twin of
+ * the Fluentd routes' stdout JSON filter. Aliases are `<aliasPrefix>_stdout_only`,
+ * `<aliasPrefix>_json_only` and `parseAlias`.
+ */
+export function stdoutJsonFilters(tag: string, aliasPrefix: string, parser: string, parseAlias: string): FluentBitPlugin[] {
+  return [
+    FluentBitPlugin.filter('grep', tag, { alias: `${aliasPrefix}_stdout_only`, regex: 'stream ^stdout$' }),
+    FluentBitPlugin.filter('grep', tag, { alias: `${aliasPrefix}_json_only`, regex: 'log ^\\s*\\{' }),
+    FluentBitPlugin.filter('parser', tag, { alias: parseAlias, key_name: 'log', parser, reserve_data: false }),
+  ];
+}
 
 /**
  * The Fluent Bit container of a workload: it runs the configuration in `configMap`

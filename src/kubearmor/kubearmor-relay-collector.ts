@@ -2,8 +2,8 @@ import { Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
 import { validateDnsLabel } from '../common/validation';
 import { FluentdSection } from '../fluentd/fluentd-config';
-import { FluentBitParser, FluentBitPlugin } from '../fluent-bit/fluent-bit-config';
-import { FluentBitDaemonSet } from '../fluent-bit/fluent-bit-daemon-set';
+import { FluentBitPlugin } from '../fluent-bit/fluent-bit-config';
+import { FluentBitDaemonSet, rfc3339JsonParser, stdoutJsonFilters } from '../fluent-bit/fluent-bit-daemon-set';
 import { FluentdDaemonSet } from '../fluentd/fluentd-daemon-set';
 import { dedotFilter, stdoutJsonOnlyFilter } from '../fluentd/fluentd-pipeline';
 
@@ -166,14 +166,9 @@ export class KubeArmorRelayCollector extends Construct {
         name: 'kubearmor',
         path: this.relayLogGlob,
         tag: 'kubearmor.relay',
-        parsers: [new FluentBitParser('kubearmor_event', {
-          format: 'json',
-          // UpdatedTime, RFC 3339 with microseconds. Every relay event that carries the
-          // Unix-seconds Timestamp carries it too; with neither, kubelet's time stays.
-          time_key: 'UpdatedTime',
-          time_format: '%Y-%m-%dT%H:%M:%S.%L%z',
-          time_keep: true,
-        })],
+        // UpdatedTime, RFC 3339 with microseconds. Every relay event that carries the
+        // Unix-seconds Timestamp carries it too; with neither, kubelet's time stays.
+        parsers: [rfc3339JsonParser('kubearmor_event', 'UpdatedTime')],
         plugins: this.fluentBitPlugins(fluentBit as FluentBitDaemonSet),
       });
     }
@@ -249,9 +244,7 @@ export class KubeArmorRelayCollector extends Construct {
       'alias': alias, 'rule': rule, 'emitter_name': `${alias}_emitter`, 'emitter_storage.type': 'filesystem',
     });
     return [
-      FluentBitPlugin.filter('grep', tag, { alias: 'kubearmor_stdout_only', regex: 'stream ^stdout$' }),
-      FluentBitPlugin.filter('grep', tag, { alias: 'kubearmor_json_only', regex: 'log ^\\s*\\{' }),
-      FluentBitPlugin.filter('parser', tag, { alias: 'kubearmor_parse_event', key_name: 'log', parser: 'kubearmor_event', reserve_data: false }),
+      ...stdoutJsonFilters(tag, 'kubearmor', 'kubearmor_event', 'kubearmor_parse_event'),
       // Elasticsearch makes the digits a number (the template maps severity as one).
       FluentBitPlugin.filter('modify', tag, { alias: 'kubearmor_severity_number', condition: 'key_value_matches Severity ^\\d+$', copy: 'Severity severity' }),
       rewrite('route_kubearmor_policy_alerts', `$PolicyName ^.+$ ${alerts} false`),
