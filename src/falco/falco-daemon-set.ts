@@ -314,33 +314,27 @@ export class FalcoDaemonSet extends Construct {
     if (props.fluentd && props.fluentBit) {
       throw new Error('falco fluentd and fluentBit are both set: one agent ships the alerts, pass one of them');
     }
-    if (props.fluentd) {
-      if (!(props.fluentd instanceof FluentdDaemonSet)) {
-        throw new Error(`falco fluentd must be a FluentdDaemonSet, got ${JSON.stringify(props.fluentd)}`);
+    if (props.fluentd && !(props.fluentd instanceof FluentdDaemonSet)) {
+      throw new Error(`falco fluentd must be a FluentdDaemonSet, got ${JSON.stringify(props.fluentd)}`);
+    }
+    if (props.fluentBit && !(props.fluentBit instanceof FluentBitDaemonSet)) {
+      throw new Error(`falco fluentBit must be a FluentBitDaemonSet, got ${JSON.stringify(props.fluentBit)}`);
+    }
+    const agent = props.fluentd ?? props.fluentBit;
+    if (agent) {
+      this.indexName = props.indexName ?? `${agent.indexPrefix}-falco`;
+      agent.registerIndexFamily('falco indexName', this.indexName);
+      const route = { name: 'falco', path: this.logGlob, tag: ROUTE_TAG };
+      if (agent instanceof FluentdDaemonSet) {
+        agent.addContainerFileRoute({ ...route, label: '@FALCO', directives: falcoAlertDirectives(agent, this.indexName) });
+      } else {
+        agent.addContainerFileRoute({
+          ...route,
+          // RFC 3339 UTC with nanoseconds (2023-05-25T13:44:05.478445995Z).
+          parsers: [rfc3339JsonParser(FLUENT_BIT_PARSER, 'time')],
+          plugins: falcoFluentBitPlugins(agent, this.indexName),
+        });
       }
-      this.indexName = props.indexName ?? `${props.fluentd.indexPrefix}-falco`;
-      props.fluentd.registerIndexFamily('falco indexName', this.indexName);
-      props.fluentd.addContainerFileRoute({
-        name: 'falco',
-        path: this.logGlob,
-        tag: 'falco.alerts',
-        label: '@FALCO',
-        directives: falcoAlertDirectives(props.fluentd, this.indexName),
-      });
-    } else if (props.fluentBit) {
-      if (!(props.fluentBit instanceof FluentBitDaemonSet)) {
-        throw new Error(`falco fluentBit must be a FluentBitDaemonSet, got ${JSON.stringify(props.fluentBit)}`);
-      }
-      this.indexName = props.indexName ?? `${props.fluentBit.indexPrefix}-falco`;
-      props.fluentBit.registerIndexFamily('falco indexName', this.indexName);
-      props.fluentBit.addContainerFileRoute({
-        name: 'falco',
-        path: this.logGlob,
-        tag: FLUENT_BIT_TAG,
-        // RFC 3339 UTC with nanoseconds (2023-05-25T13:44:05.478445995Z).
-        parsers: [rfc3339JsonParser(FLUENT_BIT_PARSER, 'time')],
-        plugins: falcoFluentBitPlugins(props.fluentBit, this.indexName),
-      });
     } else if (props.indexName !== undefined) {
       throw new Error('falco indexName is set but no agent ships the alerts: pass fluentd or fluentBit, or remove indexName');
     }
@@ -370,14 +364,14 @@ export class FalcoDaemonSet extends Construct {
  */
 function falcoAlertDirectives(fluentd: FluentdDaemonSet, indexName: string): FluentdSection[] {
   return [
-    stdoutJsonOnlyFilter('falco.alerts', 'falco_stdout_json_only'),
-    FluentdSection.filter('falco.alerts', 'parser', {
+    stdoutJsonOnlyFilter(ROUTE_TAG, 'falco_stdout_json_only'),
+    FluentdSection.filter(ROUTE_TAG, 'parser', {
       id: 'falco_parse_alert',
       params: { key_name: 'message', reserve_data: false, reserve_time: false, emit_invalid_record_to_error: true },
       // Falco's time is RFC 3339 UTC with nanoseconds, e.g. 2023-05-25T13:44:05.478445995Z.
       sections: [FluentdSection.parse('json', { params: { time_key: 'time', time_type: 'string', time_format: '%Y-%m-%dT%H:%M:%S.%NZ', utc: true, keep_time_key: true } })],
     }),
-    FluentdSection.filter('falco.alerts', 'record_transformer', {
+    FluentdSection.filter(ROUTE_TAG, 'record_transformer', {
       id: 'falco_severity',
       params: { enable_ruby: true },
       // syslog severity: the priority's position, Emergency 0 to Debug 7; unknown stays null.
@@ -385,21 +379,22 @@ function falcoAlertDirectives(fluentd: FluentdDaemonSet, indexName: string): Flu
         params: { severity: `\${%w[${FALCO_PRIORITY_NAMES.map((p) => p.toLowerCase()).join(' ')}].index(record["priority"].to_s.downcase)}` },
       })],
     }),
-    dedotFilter('falco.alerts', 'falco_dedot'),
+    dedotFilter(ROUTE_TAG, 'falco_dedot'),
     // Kibana cannot aggregate on keys inside a flattened field: the pod and namespace,
     // when the rule prints them, are copied to fields of their own.
-    FluentdSection.filter('falco.alerts', 'record_transformer', {
+    FluentdSection.filter(ROUTE_TAG, 'record_transformer', {
       id: 'falco_kubernetes_fields',
       params: { enable_ruby: true },
       sections: [FluentdSection.section('record', {
         params: Object.fromEntries(FALCO_TOP_LEVEL_FIELDS.map((f) => [f, `\${record.dig("output_fields", "${f}")}`])),
       })],
     }),
-    ...fluentd.elasticsearchOutput('falco.alerts', 'out_es_falco', indexName),
+    ...fluentd.elasticsearchOutput(ROUTE_TAG, 'out_es_falco', indexName),
   ];
 }
 
-const FLUENT_BIT_TAG = 'falco.alerts';
+/** The tag of Falco's alert lines in either agent. */
+const ROUTE_TAG = 'falco.alerts';
 const FLUENT_BIT_PARSER = 'falco_alert';
 
 /**
@@ -412,7 +407,7 @@ const FLUENT_BIT_PARSER = 'falco_alert';
  * @see https://docs.fluentbit.io/manual/pipeline/filters/nest
  */
 function falcoFluentBitPlugins(fluentBit: FluentBitDaemonSet, indexName: string): FluentBitPlugin[] {
-  const tag = FLUENT_BIT_TAG;
+  const tag = ROUTE_TAG;
   const prefix = 'output_fields.';
   return [
     ...stdoutJsonFilters(tag, 'falco', FLUENT_BIT_PARSER, 'falco_parse_alert'),

@@ -153,23 +153,16 @@ export class KubeArmorRelayCollector extends Construct {
     // Kubelet names the files <pod>_<namespace>_<container>-<container id>.log.
     this.relayLogGlob = props.relayLogGlob
       ?? `/var/log/containers/${this.relayDeploymentName}-*_${this.relayNamespace}_${this.relayContainerName}-*.log`;
-    if (fluentd instanceof FluentdDaemonSet) {
-      fluentd.addContainerFileRoute({
-        name: 'kubearmor',
-        path: this.relayLogGlob,
-        tag: 'kubearmor.relay',
-        label: '@KUBEARMOR',
-        directives: this.routeDirectives(fluentd),
-      });
+    const route = { name: 'kubearmor', path: this.relayLogGlob, tag: 'kubearmor.relay' };
+    if (agent instanceof FluentdDaemonSet) {
+      agent.addContainerFileRoute({ ...route, label: '@KUBEARMOR', directives: this.routeDirectives(agent) });
     } else {
-      (fluentBit as FluentBitDaemonSet).addContainerFileRoute({
-        name: 'kubearmor',
-        path: this.relayLogGlob,
-        tag: 'kubearmor.relay',
+      agent.addContainerFileRoute({
+        ...route,
         // UpdatedTime, RFC 3339 with microseconds. Every relay event that carries the
         // Unix-seconds Timestamp carries it too; with neither, kubelet's time stays.
         parsers: [rfc3339JsonParser('kubearmor_event', 'UpdatedTime')],
-        plugins: this.fluentBitPlugins(fluentBit as FluentBitDaemonSet),
+        plugins: this.fluentBitPlugins(agent),
       });
     }
   }
