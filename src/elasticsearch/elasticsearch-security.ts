@@ -295,8 +295,10 @@ export interface BootstrapJobOptions {
 export function createBootstrapJob(scope: Construct, options: BootstrapJobOptions): kplus.Job {
   const labels = appLabels('elasticsearch-bootstrap', options.instance);
   const steps: string[] = [];
+  // The Job makes the CA and the certificates, or cert-manager makes the certificates.
+  const makesCertificates = options.security.certificateSource === ElasticsearchCertificateSource.BOOTSTRAP_JOB;
   options.certificates.forEach((cert, i) => {
-    if (options.security.certificateSource === ElasticsearchCertificateSource.BOOTSTRAP_JOB) {
+    if (makesCertificates) {
       steps.push(`# The certificate of ${cert.name}, signed by the CA (made first when missing).`);
       steps.push(certificateScript(options.caSecretName as string, options.security.caValidityDays as number, options.security.certificateValidityDays as number, cert));
     } else {
@@ -308,8 +310,8 @@ export function createBootstrapJob(scope: Construct, options: BootstrapJobOption
     steps.push(passwordScript(secretName, username));
   }
   const secretNames = [
-    ...(options.caSecretName && options.security.certificateSource === ElasticsearchCertificateSource.BOOTSTRAP_JOB ? [options.caSecretName] : []),
-    ...(options.security.certificateSource === ElasticsearchCertificateSource.BOOTSTRAP_JOB ? options.certificates.map((c) => c.secretName) : []),
+    ...(options.caSecretName && makesCertificates ? [options.caSecretName] : []),
+    ...(makesCertificates ? options.certificates.map((c) => c.secretName) : []),
     ...Object.keys(options.passwords),
   ];
   if (secretNames.length === 0) throw new Error(`${options.name}: a bootstrap Job with nothing to create`);
