@@ -1,18 +1,14 @@
 import { Testing } from 'cdk8s';
 import { FakeCluster, FakeRun, cloneCluster, elasticsearchStateOf, fakeCluster, runInFakeCluster, secretsOf } from './helpers/fake-cluster';
-import { ElasticsearchSecurity, SecurityLoggingChart } from '../src';
+import { jobFiles, stackOf } from './helpers/chart';
+import { ElasticsearchSecurity } from '../src';
 
 /**
  * The in-cluster Jobs that make the stack's certificates, passwords, users and tokens,
  * run for real (bash, with their rendered scripts) against a fake Kubernetes Secrets
  * API and a fake Elasticsearch security API (test/helpers/fake-cluster.ts).
  */
-const chartOf = (props: any = {}) => new SecurityLoggingChart(Testing.app(), 'stack', props);
-const objects = Testing.synth(chartOf());
-const jobFiles = (objs: any[], prefix: string) => {
-  const job = objs.find((o) => o.kind === 'Job' && o.metadata.name.startsWith(prefix));
-  return objs.find((o) => o.kind === 'ConfigMap' && o.metadata.name === job.metadata.name).data;
-};
+const objects = Testing.synth(stackOf());
 const esBootstrap = jobFiles(objects, 'elasticsearch-bootstrap-');
 const kibanaBootstrap = jobFiles(objects, 'kibana-bootstrap-');
 const setup = jobFiles(objects, 'elasticsearch-setup-');
@@ -89,7 +85,7 @@ describe('the Elasticsearch bootstrap Job', () => {
   });
 
   test('with cert-manager it makes only the password', async () => {
-    const files = jobFiles(Testing.synth(chartOf({ elasticsearch: { security: ElasticsearchSecurity.certManager({ issuerName: 'ca' }) } })), 'elasticsearch-bootstrap-');
+    const files = jobFiles(Testing.synth(stackOf({ elasticsearch: { security: ElasticsearchSecurity.certManager({ issuerName: 'ca' }) } })), 'elasticsearch-bootstrap-');
     const cluster = fakeCluster();
     expect((await runInFakeCluster(cluster, files)).code).toBe(0);
     expect(secretsOf(cluster).map((s) => s.name)).toEqual(['elasticsearch-elastic-credentials']);

@@ -1,7 +1,7 @@
 import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { parse } from 'yaml';
-import { objectNamed, objectsOf, testChart } from './helpers/chart';
+import { jobFiles, jobNamed, objectNamed, objectsOf, testChart } from './helpers/chart';
 import {
   ElasticsearchAntiAffinity, ElasticsearchCluster, ElasticsearchMaxMapCount, ElasticsearchNodeRole, ElasticsearchScheme,
   ElasticsearchSecurity, ElasticsearchStorage, FluentdDaemonSet,
@@ -175,11 +175,12 @@ describe('ElasticsearchCluster', () => {
     });
 
     test('a bootstrap Job creates the CA, the certificate and the elastic password, never replacing a Secret', () => {
-      const job = Testing.synth(chart).find((o) => o.kind === 'Job' && o.metadata.name.startsWith('elasticsearch-bootstrap-'));
+      const objects = Testing.synth(chart);
+      const job = jobNamed(objects, 'elasticsearch-bootstrap-');
       expect(job.spec.template.spec.serviceAccountName).toBe('elasticsearch-bootstrap');
       expect(job.spec.template.spec.automountServiceAccountToken).toBe(true);
       expect(job.spec.template.spec.containers[0].image).toBe(es.image);
-      const script = Testing.synth(chart).find((o) => o.kind === 'ConfigMap' && o.metadata.name === job.metadata.name).data['run.sh'];
+      const script = jobFiles(objects, 'elasticsearch-bootstrap-')['run.sh'];
       // The CA outlives the certificates (3650 against 1095 days), so it can sign their successors.
       expect(script).toContain("ensure_ca 'elasticsearch-ca' 3650");
       expect(script).toContain('"$CERTUTIL" ca --silent --pem --days "$2" --out /tmp/ca.zip');
@@ -223,7 +224,7 @@ describe('ElasticsearchCluster', () => {
       privateKey: { algorithm: 'RSA', size: 2048, encoding: 'PKCS8', rotationPolicy: 'Always' },
       usages: ['server auth', 'client auth', 'digital signature', 'key encipherment'],
     });
-    const script = Testing.synth(chart).find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('elasticsearch-bootstrap-')).data['run.sh'];
+    const script = jobFiles(Testing.synth(chart), 'elasticsearch-bootstrap-')['run.sh'];
     expect(script).not.toContain('"$CERTUTIL" cert');
     expect(script).not.toMatch(/^\s*ensure_ca '/m);
     expect(objectNamed(chart, 'Role', 'elasticsearch-bootstrap').rules[1].resourceNames).toEqual(['elasticsearch-elastic-credentials']);

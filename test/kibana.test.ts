@@ -1,7 +1,7 @@
 import { Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { parse } from 'yaml';
-import { objectNamed, testChart } from './helpers/chart';
+import { jobFiles, objectNamed, testChart } from './helpers/chart';
 import {
   CertificateIssuerKind, ElasticsearchCluster, ElasticsearchSecurity, ElasticsearchSetup, Kibana, KibanaConfig,
 } from '../src';
@@ -74,7 +74,7 @@ describe('Kibana', () => {
     });
 
     test('its certificate from a bootstrap Job signed by the cluster CA, for the Service names', () => {
-      const script = Testing.synth(chart).find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('kibana-bootstrap-')).data['run.sh'];
+      const script = jobFiles(Testing.synth(chart), 'kibana-bootstrap-')['run.sh'];
       expect(script).toContain("ensure_ca 'elasticsearch-ca' 3650");
       expect(script).toMatch(/- "kibana"\n\s+- "kibana.logging"\n\s+- "kibana.logging.svc"\n\s+- "kibana.logging.svc.cluster.local"\nEOF/);
       expect(script).toContain("create_secret \"$NS\" 'kibana-certs' ca.crt=/tmp/ca/ca.crt tls.crt=/tmp/certs/kibana/kibana.crt tls.key=/tmp/certs/kibana/kibana.key");

@@ -1,7 +1,7 @@
-import { Testing } from 'cdk8s';
+import { stackObjects, stackOf } from './helpers/chart';
 import { DIST, manifestObjects, readTree } from './helpers/dist';
 import { Endpoint, IpPeer, isAllowed, podEndpoints } from './helpers/network-policy';
-import { FalcoDriver, SecurityLoggingChart } from '../src';
+import { FalcoDriver } from '../src';
 
 /**
  * Who may talk to whom, evaluated with Kubernetes' NetworkPolicy semantics
@@ -46,10 +46,7 @@ function matrix(objects: any[]): string[] {
   return allowed;
 }
 
-const stackObjects = (props: any = {}) => {
-  const chart = new SecurityLoggingChart(Testing.app(), 'stack', props);
-  return [...Testing.synth(chart), ...Testing.synth(chart.agentsChart)];
-};
+const objectsOfStack = (props: any = {}) => stackObjects(stackOf(props));
 const dns = (name: string) => [`${name} -> kube-dns:53/udp`, `${name} -> kube-dns:53`];
 const apiServer = (name: string) => [`${name} -> the API server:443`, `${name} -> the API server:6443`];
 
@@ -104,7 +101,7 @@ describe('NetworkPolicies of the default stack (dist/)', () => {
 
 describe('NetworkPolicy options', () => {
   test('Kibana clients, metrics scrapers and a narrow API server address are allowed in, and only they', () => {
-    const allowed = matrix(stackObjects({
+    const allowed = matrix(objectsOfStack({
       kibanaClientNamespaces: ['ingress-nginx'], kibanaClientCidrs: ['203.0.113.0/24'], metricsClientNamespaces: ['monitoring'],
       apiServer: { cidr: '10.96.0.1/32', ports: [443] },
     }));
@@ -119,13 +116,13 @@ describe('NetworkPolicy options', () => {
   });
 
   test('Falco with a downloaded driver may fetch it over HTTPS', () => {
-    const allowed = matrix(stackObjects({ falco: { driver: FalcoDriver.KMOD } }));
+    const allowed = matrix(objectsOfStack({ falco: { driver: FalcoDriver.KMOD } }));
     expect(allowed.filter((a) => a.startsWith('DaemonSet/falco ->')).sort()).toEqual([
       'DaemonSet/falco -> the API server:443', 'DaemonSet/falco -> the internet:443', ...dns('DaemonSet/falco'),
     ].sort());
   });
 
   test('networkPolicies: false leaves traffic to the cluster\'s own policies', () => {
-    expect(stackObjects({ networkPolicies: false }).filter((o) => o.kind === 'NetworkPolicy')).toEqual([]);
+    expect(objectsOfStack({ networkPolicies: false }).filter((o) => o.kind === 'NetworkPolicy')).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
-import { Testing } from 'cdk8s';
+import { stackObjects, stackOf } from './helpers/chart';
 import { WORKLOAD_KINDS } from './helpers/dist';
 import { PodSecurityLevel, strictestLevel, violations } from './helpers/pod-security';
-import { ElasticsearchMaxMapCount, ElasticsearchSecurity, LogAgent, SecurityLoggingChart } from '../src';
+import { ElasticsearchMaxMapCount, ElasticsearchSecurity, LogAgent } from '../src';
 
 const ORDER: PodSecurityLevel[] = ['privileged', 'baseline', 'restricted'];
 
@@ -9,8 +9,7 @@ interface Pod { readonly name: string; readonly namespace: string; readonly temp
 
 /** Both charts of a stack: each namespace's enforced level, and every pod with its namespace. */
 function stack(props: any = {}): { levels: { [namespace: string]: PodSecurityLevel }; pods: Pod[] } {
-  const chart = new SecurityLoggingChart(Testing.app(), 'stack', props);
-  const objects = [...Testing.synth(chart), ...Testing.synth(chart.agentsChart)];
+  const objects = stackObjects(stackOf(props));
   const levels = Object.fromEntries(objects.filter((o) => o.kind === 'Namespace')
     .map((n) => [n.metadata.name, n.metadata.labels['pod-security.kubernetes.io/enforce'] as PodSecurityLevel]));
   const pods = objects.filter((o) => WORKLOAD_KINDS.includes(o.kind))

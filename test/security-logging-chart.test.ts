@@ -1,18 +1,17 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Size, Testing } from 'cdk8s';
-import { fluentdOf } from './helpers/chart';
+import { fluentdOf, jobFiles, stackObjects } from './helpers/chart';
 import {
   AuditPolicy, ContainerLogFormat, FalcoPriority, FluentBitPluginKind, FluentdBuffer, LogAgent, S3Credentials, SecurityLoggingChart,
 } from '../src';
 
 /** The objects of a stack's two charts: data and UI, then the agents. */
-const both = (chart: SecurityLoggingChart) => [...Testing.synth(chart), ...Testing.synth(chart.agentsChart)];
 
 describe('SecurityLoggingChart', () => {
   test('defaults', () => {
     const chart = new SecurityLoggingChart(Testing.app(), 'stack');
-    expect(both(chart)).toMatchSnapshot();
+    expect(stackObjects(chart)).toMatchSnapshot();
   });
 
   test('custom', () => {
@@ -22,13 +21,14 @@ describe('SecurityLoggingChart', () => {
       kibana: { name: 'kb' },
       fluentd: { containerLogFormat: ContainerLogFormat.DOCKER_JSON, indexPrefix: 'dev' },
     });
-    expect(both(chart)).toMatchSnapshot();
+    expect(stackObjects(chart)).toMatchSnapshot();
   });
 
   test('each chart\'s Namespace comes first and everything else is in it: data and UI apart from the agents', () => {
     const chart = new SecurityLoggingChart(Testing.app(), 'stack', { namespace: 'sec', agentNamespace: 'sec-nodes' });
     expect(chart.agentsChart.node.id).toBe('stack-agents');
-    for (const [objects, namespace] of [[Testing.synth(chart), 'sec'], [Testing.synth(chart.agentsChart), 'sec-nodes']] as const) {
+    const agentObjects = Testing.synth(chart.agentsChart);
+    for (const [objects, namespace] of [[Testing.synth(chart), 'sec'], [agentObjects, 'sec-nodes']] as const) {
       expect(objects[0]).toMatchObject({ kind: 'Namespace', metadata: { name: namespace } });
       expect(objects[0].metadata.namespace).toBeUndefined();
       const namespaced = objects.filter((o) => !['Namespace', 'ClusterRole', 'ClusterRoleBinding'].includes(o.kind));
@@ -36,7 +36,7 @@ describe('SecurityLoggingChart', () => {
       expect(namespaced.filter((o) => o.metadata.namespace !== namespace).map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`))
         .toEqual(namespace === 'sec' ? ['Role/sec-nodes/elasticsearch-setup', 'RoleBinding/sec-nodes/elasticsearch-setup'] : []);
     }
-    expect(Testing.synth(chart.agentsChart).filter((o) => o.kind === 'DaemonSet').map((o) => o.metadata.name)).toEqual(['fluentd', 'falco']);
+    expect(agentObjects.filter((o) => o.kind === 'DaemonSet').map((o) => o.metadata.name)).toEqual(['fluentd', 'falco']);
     expect(new SecurityLoggingChart(Testing.app(), 'stack').agentsChart.namespace).toBe('security-logging-agents');
   });
 
@@ -50,14 +50,14 @@ describe('SecurityLoggingChart', () => {
     const app = Testing.app();
     const a = new SecurityLoggingChart(app, 'a', { namespace: 'team-a' });
     const b = new SecurityLoggingChart(app, 'b', { namespace: 'team-b' });
-    const clusterScoped = (chart: SecurityLoggingChart) => both(chart)
+    const clusterScoped = (chart: SecurityLoggingChart) => stackObjects(chart)
       .filter((o) => o.metadata.namespace === undefined).map((o) => `${o.kind}/${o.metadata.name}`);
     expect(clusterScoped(a).filter((n) => clusterScoped(b).includes(n))).toEqual([]);
     expect(fluentdOf(a).stateDir).not.toBe(fluentdOf(b).stateDir);
   });
 
   test('selectors (immutable on Deployments, StatefulSets, DaemonSets) do not depend on the construct path', () => {
-    const selectors = (id: string) => both(new SecurityLoggingChart(Testing.app(), id))
+    const selectors = (id: string) => stackObjects(new SecurityLoggingChart(Testing.app(), id))
       .filter((o) => o.spec?.selector)
       .map((o) => [o.kind, o.metadata.name, o.spec.selector]);
     expect(selectors('renamed-stack')).toEqual(selectors('stack'));
@@ -130,11 +130,8 @@ describe('SecurityLoggingChart', () => {
 
 describe('SecurityLoggingChart with agent: FLUENT_BIT', () => {
   const chart = new SecurityLoggingChart(Testing.app(), 'stack', { agent: LogAgent.FLUENT_BIT });
-  const objects = both(chart);
-  const setupFiles = () => {
-    const job = objects.find((o) => o.kind === 'Job' && o.metadata.name.startsWith('elasticsearch-setup-'));
-    return objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === job.metadata.name).data;
-  };
+  const objects = stackObjects(chart);
+  const setupFiles = jobFiles(objects, 'elasticsearch-setup-');
 
   test('Fluent Bit instead of Fluentd on every node, everything else the same', () => {
     expect(chart.fluentd).toBeUndefined();
@@ -146,7 +143,7 @@ describe('SecurityLoggingChart with agent: FLUENT_BIT', () => {
     expect(chart.fluentBit?.writtenIndexFamilies()).toEqual([
       'seclog-containers', 'seclog-audit', 'seclog-falco', 'seclog-kubearmor-alerts', 'seclog-kubearmor-logs', 'seclog-kubearmor-messages',
     ]);
-    expect(JSON.parse(setupFiles()['role-security-logging-agents-fluent-bit-writer.json']).indices[0].names).toContain('seclog-audit');
+    expect(JSON.parse(setupFiles['role-security-logging-agents-fluent-bit-writer.json']).indices[0].names).toContain('seclog-audit');
   });
 
   test('its NetworkPolicy: Elasticsearch lets it in; with the S3 archive it may upload', () => {

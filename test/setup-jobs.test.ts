@@ -4,20 +4,17 @@ import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { parse } from 'yaml';
-import { objectsOf, fluentdOf } from './helpers/chart';
-import { ElasticsearchSecurity, FalcoPriority, SecurityLoggingChart } from '../src';
+import { fluentdOf, jobFiles, jobNamed, objectsOf, stackOf } from './helpers/chart';
+import { ElasticsearchSecurity, FalcoPriority } from '../src';
 
-const chartOf = (props: any = {}) => new SecurityLoggingChart(Testing.app(), 'stack', props);
-const jobNamed = (objects: any[], prefix: string) => objects.find((o) => o.kind === 'Job' && o.metadata.name.startsWith(prefix));
-const filesOf = (objects: any[], job: any) => objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === job.spec.template.spec.volumes[0].configMap.name).data;
 
 describe('the setup Jobs of the stack', () => {
-  const chart = chartOf();
+  const chart = stackOf();
   const objects = Testing.synth(chart);
   const esJob = jobNamed(objects, 'elasticsearch-setup-');
-  const esFiles = filesOf(objects, esJob);
+  const esFiles = jobFiles(objects, 'elasticsearch-setup-');
   const kbJob = jobNamed(objects, 'kibana-saved-objects-');
-  const kbFiles = filesOf(objects, kbJob);
+  const kbFiles = jobFiles(objects, 'kibana-saved-objects-');
 
   test('Elasticsearch: waits for a yellow or green cluster, then puts every policy before the templates that name them', () => {
     const script: string = esFiles['run.sh'];
@@ -78,7 +75,7 @@ describe('the setup Jobs of the stack', () => {
   });
 
   test('families named outside the prefix are refused too', () => {
-    const custom = chartOf({ falco: { indexName: 'runtime-alerts' }, kubeArmor: { indexNames: { alerts: 'ka-alerts', logs: 'ka-logs', messages: 'ka-messages' } } });
+    const custom = stackOf({ falco: { indexName: 'runtime-alerts' }, kubeArmor: { indexNames: { alerts: 'ka-alerts', logs: 'ka-logs', messages: 'ka-messages' } } });
     const setting = settingOf(Testing.synth(custom));
     for (const family of Object.keys(custom.indexTemplates)) expect({ family, allowed: autoCreates(setting, family) }).toEqual({ family, allowed: false });
   });
@@ -116,7 +113,7 @@ describe('the setup Jobs of the stack', () => {
     expect(esJob.spec.template.spec).toMatchObject({ serviceAccountName: 'elasticsearch-setup', automountServiceAccountToken: true });
     expect(kbJob.spec.template.spec.automountServiceAccountToken).toBe(false);
     // A change of content is a new Job (a Job's pod template cannot be changed).
-    const other = Testing.synth(chartOf({ retention: { auditDays: 730 } }));
+    const other = Testing.synth(stackOf({ retention: { auditDays: 730 } }));
     expect(jobNamed(other, 'elasticsearch-setup-').metadata.name).not.toBe(esJob.metadata.name);
     expect(jobNamed(other, 'kibana-saved-objects-').metadata.name).toBe(kbJob.metadata.name);
   });
@@ -128,14 +125,14 @@ describe('the setup Jobs of the stack', () => {
   });
 
   test('turned-off sources get no template and no dashboard', () => {
-    const small = chartOf({ falcoAlerts: false, kubeArmorAlerts: false, auditLogs: false, kubernetesEvents: false });
-    const files = filesOf(Testing.synth(small), jobNamed(Testing.synth(small), 'elasticsearch-setup-'));
+    const small = stackOf({ falcoAlerts: false, kubeArmorAlerts: false, auditLogs: false, kubernetesEvents: false });
+    const files = jobFiles(Testing.synth(small), 'elasticsearch-setup-');
     expect(Object.keys(files).filter((f) => f.startsWith('template-'))).toEqual(['template-seclog-containers.json']);
     expect(small.savedObjects.objects().filter((o) => o.type === 'dashboard')).toEqual([]);
   });
 
   test('the dashboards follow the family names', () => {
-    const custom = chartOf({ falco: { indexName: 'runtime-alerts', priority: FalcoPriority.WARNING } });
+    const custom = stackOf({ falco: { indexName: 'runtime-alerts', priority: FalcoPriority.WARNING } });
     const view = custom.savedObjects.objects().find((o) => o.id === 'falco-alerts');
     expect(view?.attributes.title).toBe('runtime-alerts,runtime-alerts-*');
   });
@@ -178,10 +175,10 @@ function runScript(files: { [file: string]: string }, answers: { [urlPart: strin
 }
 
 describe('the setup scripts with security disabled, run against a stub curl (secured runs: bootstrap-jobs.test.ts)', () => {
-  const chart = chartOf({ elasticsearch: { security: ElasticsearchSecurity.disabledForDevelopmentOnly() } });
+  const chart = stackOf({ elasticsearch: { security: ElasticsearchSecurity.disabledForDevelopmentOnly() } });
   const objects = Testing.synth(chart);
-  const esFiles = filesOf(objects, jobNamed(objects, 'elasticsearch-setup-'));
-  const kbFiles = filesOf(objects, jobNamed(objects, 'kibana-saved-objects-'));
+  const esFiles = jobFiles(objects, 'elasticsearch-setup-');
+  const kbFiles = jobFiles(objects, 'kibana-saved-objects-');
 
   test('Elasticsearch: waits while the cluster is not ready, then makes every PUT', () => {
     const run = runScript(esFiles, { '_cluster/health': '200 {}', '_ilm/policy': '200 {"acknowledged":true}', '_index_template': '200 {"acknowledged":true}' });
@@ -218,9 +215,9 @@ describe('the setup scripts with security disabled, run against a stub curl (sec
 });
 
 describe('golden files', () => {
-  const chart = chartOf();
+  const chart = stackOf();
   const objects = Testing.synth(chart);
-  const esFiles = filesOf(objects, jobNamed(objects, 'elasticsearch-setup-'));
+  const esFiles = jobFiles(objects, 'elasticsearch-setup-');
   const dir = path.join(__dirname, 'fixtures', 'elasticsearch-setup');
 
   test('each source\'s lifecycle policy and index template', () => {
@@ -236,8 +233,8 @@ describe('golden files', () => {
 
 test('index replicas: one with two or more hot-tier data nodes, none on a single node (which would stay yellow)', () => {
   const replicasOf = (props: any) => {
-    const objects = Testing.synth(chartOf(props));
-    const files = filesOf(objects, jobNamed(objects, 'elasticsearch-setup-'));
+    const objects = Testing.synth(stackOf(props));
+    const files = jobFiles(objects, 'elasticsearch-setup-');
     return JSON.parse(files['template-seclog-falco.json']).template.settings['index.number_of_replicas'];
   };
   expect(replicasOf({})).toBe(1);

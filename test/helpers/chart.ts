@@ -1,5 +1,28 @@
 import { Chart, Testing } from 'cdk8s';
-import { FluentdDaemonSet, SecurityLoggingChart } from '../../src';
+import { FluentdDaemonSet, SecurityLoggingChart, SecurityLoggingChartProps } from '../../src';
+
+/** A full stack in the `security-logging` namespace, with the given props. */
+export function stackOf(props: SecurityLoggingChartProps = {}): SecurityLoggingChart {
+  return new SecurityLoggingChart(Testing.app(), 'stack', props);
+}
+
+/** The objects of both charts of a stack: its own namespace's, then the agents'. */
+export function stackObjects(chart: SecurityLoggingChart): any[] {
+  return [...Testing.synth(chart), ...Testing.synth(chart.agentsChart)];
+}
+
+/** The Job whose name starts with `prefix` (Jobs are named by their content). */
+export function jobNamed(objects: any[], prefix: string): any {
+  const job = objects.find((o) => o.kind === 'Job' && o.metadata.name.startsWith(prefix));
+  if (!job) throw new Error(`no Job named ${prefix}*`);
+  return job;
+}
+
+/** The files of that Job: the data of the ConfigMap its pod mounts first (at /setup). */
+export function jobFiles(objects: any[], prefix: string): { [file: string]: string } {
+  const job = jobNamed(objects, prefix);
+  return objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === job.spec.template.spec.volumes[0].configMap.name).data;
+}
 
 /** A test chart with a namespace, as the stacks use. */
 export function testChart(namespace = 'logging'): Chart {

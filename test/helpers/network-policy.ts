@@ -14,6 +14,8 @@
  * reply traffic (a connection is judged in the direction it is opened).
  */
 
+import { WORKLOAD_KINDS } from './dist';
+
 /** The protocols a NetworkPolicy port can name. */
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
 
@@ -223,9 +225,6 @@ export function isAllowed(objects: readonly unknown[], from: Endpoint | IpPeer, 
 interface WorkloadSpec {
   template?: { metadata?: { labels?: { [key: string]: string } | null } | null; spec?: { hostNetwork?: boolean | null } | null } | null;
 }
-
-/** The kinds whose pod template `podEndpoints` reads. */
-const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job'];
 
 /** A workload's pods, as `podEndpoints` lists them. */
 export interface WorkloadEndpoint extends Endpoint {
