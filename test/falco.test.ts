@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Chart, Size, Testing } from 'cdk8s';
 import { parse } from 'yaml';
-import { objectNamed, objectsOf, testChart } from './helpers/chart';
+import { objectNamed, objectsLabelled, objectsOf, testChart } from './helpers/chart';
 import { allSections, fluentdRegexp, strptimeRegexp } from './helpers/fluentd-model';
 import {
   ElasticsearchCluster, ElasticsearchSetup, FalcoContainerRuntime, FalcoDaemonSet, FalcoDriver, FalcoPriority, FalcoRules, FluentdDaemonSet, FluentdSection,
@@ -19,13 +19,12 @@ function stack(props: any = {}, withAgent = true) {
   return { chart, fluentd, falco };
 }
 
-const falcoObjects = (chart: Chart) => Testing.synth(chart).filter((o) => o.metadata.labels?.['app.kubernetes.io/name'] === 'falco');
 const podOf = (chart: Chart) => objectNamed(chart, 'DaemonSet', 'falco').spec.template.spec;
 const mountsOf = (container: any) => Object.fromEntries(container.volumeMounts.map((m: any) => [m.mountPath, m]));
 
 describe('FalcoDaemonSet', () => {
   test('defaults', () => {
-    expect(falcoObjects(stack().chart)).toMatchSnapshot();
+    expect(objectsLabelled(stack().chart, 'falco')).toMatchSnapshot();
   });
 
   test('custom', () => {
@@ -43,7 +42,7 @@ describe('FalcoDaemonSet', () => {
       tags: ['container', 'shell', 'mitre_execution'],
       exceptions: [{ name: 'debug_images', fields: ['container.image.repository'], values: [['registry.example.com/debug']] }],
     });
-    expect(falcoObjects(chart)).toMatchSnapshot();
+    expect(objectsLabelled(chart, 'falco')).toMatchSnapshot();
   });
 
   describe('defaults in detail', () => {

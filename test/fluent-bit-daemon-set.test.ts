@@ -1,6 +1,5 @@
 import { Testing } from 'cdk8s';
-import { parse } from 'yaml';
-import { objectNamed, testChart } from './helpers/chart';
+import { fluentBitYaml, objectNamed, objectsLabelled, testChart } from './helpers/chart';
 import { undocumented } from './helpers/fluent-bit-params';
 import {
   ContainerLogFormat, ElasticsearchCluster, ElasticsearchSecurity, ElasticsearchSetup, FluentBitConfig, FluentBitDaemonSet, FluentBitPluginKind,
@@ -18,7 +17,7 @@ function stack(props: any = {}, security?: ElasticsearchSecurity) {
 describe('FluentBitDaemonSet', () => {
   test('defaults', () => {
     const { chart } = stack();
-    expect(Testing.synth(chart).filter((o) => o.metadata.labels?.['app.kubernetes.io/name'] === 'fluent-bit')).toMatchSnapshot();
+    expect(objectsLabelled(chart, 'fluent-bit')).toMatchSnapshot();
   });
 
   describe('defaults in detail', () => {
@@ -26,7 +25,7 @@ describe('FluentBitDaemonSet', () => {
     const ds = objectNamed(chart, 'DaemonSet', 'fluent-bit');
     const pod = ds.spec.template.spec;
     const container = pod.containers[0];
-    const yml = parse(objectNamed(chart, 'ConfigMap', 'fluent-bit-config').data['fluent-bit.yaml']);
+    const yml = fluentBitYaml(chart);
     const plugin = (list: string, alias: string) => yml.pipeline[list].find((p: any) => p.alias === alias);
 
     test('every rendered property is a documented property of its plugin (Fluent Bit 4.2)', () => {
@@ -117,7 +116,7 @@ describe('FluentBitDaemonSet', () => {
 
   test('Docker json-file: the docker multiline parser and Docker\'s directory', () => {
     const { chart } = stack({ containerLogFormat: ContainerLogFormat.DOCKER_JSON });
-    const yml = parse(objectNamed(chart, 'ConfigMap', 'fluent-bit-config').data['fluent-bit.yaml']);
+    const yml = fluentBitYaml(chart);
     expect(yml.pipeline.inputs[0]['multiline.parser']).toBe('docker');
     expect(objectNamed(chart, 'DaemonSet', 'fluent-bit').spec.template.spec.containers[0].volumeMounts)
       .toContainEqual({ name: 'docker-containers', mountPath: '/var/lib/docker/containers', readOnly: true });
@@ -125,7 +124,7 @@ describe('FluentBitDaemonSet', () => {
 
   test('security disabled: plain HTTP, no credentials', () => {
     const { chart } = stack({}, ElasticsearchSecurity.disabledForDevelopmentOnly());
-    const output = parse(objectNamed(chart, 'ConfigMap', 'fluent-bit-config').data['fluent-bit.yaml']).pipeline.outputs[0];
+    const output = fluentBitYaml(chart).pipeline.outputs[0];
     expect(output.tls).toBe('off');
     expect(Object.keys(output).filter((k) => k.startsWith('http_') || k.startsWith('tls.'))).toEqual([]);
     expect(objectNamed(chart, 'DaemonSet', 'fluent-bit').spec.template.spec.containers[0].env).toBeUndefined();
@@ -150,7 +149,7 @@ describe('FluentBitDaemonSet', () => {
 describe('node syslog input', () => {
   const input = (props: any) => {
     const { chart, fluentBit } = stack({ syslog: props });
-    const yml = parse(objectNamed(chart, 'ConfigMap', 'fluent-bit-config').data['fluent-bit.yaml']);
+    const yml = fluentBitYaml(chart);
     return { chart, fluentBit, yml, input: yml.pipeline.inputs.find((i: any) => i.name === 'syslog') };
   };
 
@@ -200,7 +199,7 @@ test('escape hatch: plugins and parsers of your own, after the library\'s, with 
   ], [new FluentBitParser('nginx_access', { format: 'regex', regex: '^(?<remote>[^ ]*) (?<rest>.*)$' })]);
   // Created last, so the agent's role covers the new family (an earlier one fails synthesis).
   new ElasticsearchSetup(chart, 'Setup', { elasticsearch });
-  const yml = parse(objectNamed(chart, 'ConfigMap', 'fluent-bit-config').data['fluent-bit.yaml']);
+  const yml = fluentBitYaml(chart);
   expect(yml.pipeline.inputs.map((i: any) => i.tag)).toEqual(['kube.*', 'nginx']);
   expect(yml.pipeline.outputs.map((o: any) => o.alias)).toEqual(['out_es_containers', 'out_es_nginx']);
   expect(yml.parsers.map((p: any) => p.name)).toEqual(['nginx_access']);

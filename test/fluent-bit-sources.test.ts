@@ -1,8 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
-import { parse } from 'yaml';
-import { objectNamed, testChart } from './helpers/chart';
+import { fluentBitYaml, testChart } from './helpers/chart';
 import { esDocument, outputsFor, parseJson, route, runFilters } from './helpers/fluent-bit-model';
 import { undocumented } from './helpers/fluent-bit-params';
 import {
@@ -34,7 +33,7 @@ describe('Falco alerts through the Fluent Bit route', () => {
   };
 
   test('its own tail input on Falco\'s files, which leave the generic container input', () => {
-    const yml = parse(objectNamed(chart, 'ConfigMap', 'fluent-bit-config').data['fluent-bit.yaml']);
+    const yml = fluentBitYaml(chart);
     const inputs = Object.fromEntries(yml.pipeline.inputs.map((i: any) => [i.alias, i]));
     expect(inputs.in_tail_falco).toMatchObject({ 'name': 'tail', 'tag': 'falco.alerts', 'path': falco.logGlob, 'multiline.parser': 'cri', 'storage.type': 'filesystem' });
     expect(inputs.in_tail_containers.exclude_path).toBe(`/var/log/containers/fluent-bit-*_logging_*.log,${falco.logGlob}`);

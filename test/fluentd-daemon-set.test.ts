@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { objectNamed, objectsOf, testChart } from './helpers/chart';
+import { objectNamed, objectsLabelled, objectsOf, testChart } from './helpers/chart';
 import {
   ContainerLogFormat, ElasticsearchCluster, ElasticsearchSetup, FluentdBuffer, S3Credentials, FluentdDaemonSet, FluentdLogLevel, FluentdOverflowAction, FluentdSection,
 } from '../src';
@@ -15,11 +15,10 @@ function stack(props: any = {}, namespace = 'logging') {
   return { chart, elasticsearch, fluentd };
 }
 
-const fluentObjects = (chart: any) => Testing.synth(chart).filter((o) => o.metadata.labels?.['app.kubernetes.io/name'] === 'fluentd');
 
 describe('FluentdDaemonSet', () => {
   test('defaults', () => {
-    expect(fluentObjects(stack().chart)).toMatchSnapshot();
+    expect(objectsLabelled(stack().chart, 'fluentd')).toMatchSnapshot();
   });
 
   test('custom', () => {
@@ -43,7 +42,7 @@ describe('FluentdDaemonSet', () => {
       serviceMonitor: true,
     });
     fluentd.addDirectives(FluentdSection.source('forward', { id: 'in_forward', label: '@KUBERNETES', params: { port: 24224 } }));
-    expect(fluentObjects(chart)).toMatchSnapshot();
+    expect(objectsLabelled(chart, 'fluentd')).toMatchSnapshot();
   });
 
   describe('defaults in detail', () => {

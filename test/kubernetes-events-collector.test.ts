@@ -1,6 +1,5 @@
-import { Size, Testing } from 'cdk8s';
-import { parse } from 'yaml';
-import { objectNamed, testChart } from './helpers/chart';
+import { Size } from 'cdk8s';
+import { fluentBitYaml, objectNamed, objectsLabelled, testChart } from './helpers/chart';
 import { undocumented } from './helpers/fluent-bit-params';
 import { strictestLevel } from './helpers/pod-security';
 import { ElasticsearchCluster, ElasticsearchSetup, KubernetesEventsCollector } from '../src';
@@ -16,7 +15,7 @@ function stack(props: any = {}) {
 describe('KubernetesEventsCollector', () => {
   test('defaults', () => {
     const { chart } = stack();
-    expect(Testing.synth(chart).filter((o) => o.metadata.labels?.['app.kubernetes.io/name'] === 'kubernetes-events')).toMatchSnapshot();
+    expect(objectsLabelled(chart, 'kubernetes-events')).toMatchSnapshot();
   });
 
   describe('defaults in detail', () => {
@@ -24,7 +23,7 @@ describe('KubernetesEventsCollector', () => {
     const deployment = objectNamed(chart, 'Deployment', 'kubernetes-events');
     const pod = deployment.spec.template.spec;
     const container = pod.containers[0];
-    const yml = parse(objectNamed(chart, 'ConfigMap', 'kubernetes-events-config').data['fluent-bit.yaml']);
+    const yml = fluentBitYaml(chart, 'kubernetes-events-config');
 
     test('one replica, replaced with Recreate: never two watching at once', () => {
       expect(deployment.spec.replicas).toBe(1);
@@ -77,7 +76,7 @@ describe('KubernetesEventsCollector', () => {
 
   test('custom: one namespace, a named index, a bigger volume on a StorageClass', () => {
     const { chart } = stack({ watchNamespace: 'payments', indexName: 'audit-events', stateVolumeSize: Size.gibibytes(5), storageClassName: 'fast' });
-    const yml = parse(objectNamed(chart, 'ConfigMap', 'kubernetes-events-config').data['fluent-bit.yaml']);
+    const yml = fluentBitYaml(chart, 'kubernetes-events-config');
     expect(yml.pipeline.inputs[0].kube_namespace).toBe('payments');
     expect(yml.pipeline.outputs[0].index).toBe('audit-events');
     expect(objectNamed(chart, 'PersistentVolumeClaim', 'kubernetes-events-state').spec).toMatchObject({ resources: { requests: { storage: '5Gi' } }, storageClassName: 'fast' });

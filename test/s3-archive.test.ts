@@ -1,6 +1,5 @@
 import { Duration, Size } from 'cdk8s';
-import { parse } from 'yaml';
-import { objectNamed, testChart } from './helpers/chart';
+import { fluentBitYaml, objectNamed, testChart } from './helpers/chart';
 import { undocumented } from './helpers/fluent-bit-params';
 import { ElasticsearchCluster, ElasticsearchSetup, FluentBitDaemonSet, S3Credentials } from '../src';
 
@@ -12,7 +11,7 @@ function stack(s3Archive: any) {
   const fluentBit = new FluentBitDaemonSet(chart, 'FluentBit', { elasticsearch, s3Archive });
   new ElasticsearchSetup(chart, 'Setup', { elasticsearch });
   const ds = objectNamed(chart, 'DaemonSet', 'fluent-bit');
-  const yml = parse(objectNamed(chart, 'ConfigMap', 'fluent-bit-config').data['fluent-bit.yaml']);
+  const yml = fluentBitYaml(chart);
   return { chart, fluentBit, ds, yml, s3: yml.pipeline.outputs.find((o: any) => o.name === 's3') };
 }
 

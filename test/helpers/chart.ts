@@ -1,4 +1,5 @@
 import { Chart, Testing } from 'cdk8s';
+import { parse } from 'yaml';
 import { FluentdDaemonSet, SecurityLoggingChart, SecurityLoggingChartProps } from '../../src';
 
 /** A full stack in the `security-logging` namespace, with the given props. */
@@ -39,6 +40,16 @@ export function objectNamed(chart: Chart, kind: string, name: string): any {
   const found = Testing.synth(chart).filter((o) => o.kind === kind && o.metadata.name === name);
   if (found.length !== 1) throw new Error(`expected one ${kind} ${name}, found ${found.length}`);
   return found[0];
+}
+
+/** The synthesized objects of one component: those labelled `app.kubernetes.io/name: <name>`. */
+export function objectsLabelled(chart: Chart, name: string): any[] {
+  return Testing.synth(chart).filter((o) => o.metadata.labels?.['app.kubernetes.io/name'] === name);
+}
+
+/** A Fluent Bit ConfigMap's configuration, parsed. */
+export function fluentBitYaml(chart: Chart, configMap = 'fluent-bit-config'): any {
+  return parse(objectNamed(chart, 'ConfigMap', configMap).data['fluent-bit.yaml']);
 }
 
 /** The Fluentd agent of a stack that runs it (the default). */
