@@ -31,6 +31,13 @@ export function validateDnsSubdomain(prop: string, value: string): void {
   }
 }
 
+/** Throws unless `name` is an environment variable name: letters, digits or `_`, not starting with a digit. */
+export function validateEnvName(prop: string, name: string): void {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name ?? '')) {
+    throw new Error(`${prop} must be letters, digits or '_', got ${JSON.stringify(name)}`);
+  }
+}
+
 /** Throws unless `value` is an integer within [min, max]. */
 export function validateInteger(prop: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): void {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {

@@ -1,4 +1,5 @@
 import { Yaml } from 'cdk8s';
+import { validateEnvName } from '../common/validation';
 
 /**
  * A typed model of Fluent Bit's YAML configuration format, rendered by a pure
@@ -13,9 +14,7 @@ import { Yaml } from 'cdk8s';
 export class FluentBitEnvValue {
   /** The value of environment variable `name` (letters, digits, `_`). */
   public static of(name: string): FluentBitEnvValue {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name ?? '')) {
-      throw new Error(`fluent bit environment variable name must be letters, digits or '_', got ${JSON.stringify(name)}`);
-    }
+    validateEnvName('fluent bit environment variable name', name);
     return new FluentBitEnvValue(name);
   }
 

@@ -9,6 +9,8 @@
  * @see https://docs.fluentd.org/configuration/config-file
  */
 
+import { validateEnvName } from '../common/validation';
+
 /** Options of a plugin directive or section (`<source>`, `<filter>`, `<match>`, `<parse>`, ...). */
 export interface FluentdPluginOptions {
   /**
@@ -68,9 +70,7 @@ export interface FluentdSectionOptions {
 export class FluentdEnvValue {
   /** The value of environment variable `name` (letters, digits, `_`). */
   public static of(name: string): FluentdEnvValue {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name ?? '')) {
-      throw new Error(`fluentd environment variable name must be letters, digits or '_', got ${JSON.stringify(name)}`);
-    }
+    validateEnvName('fluentd environment variable name', name);
     return new FluentdEnvValue(name);
   }
 
