@@ -12,7 +12,8 @@ import { DIST, manifestObjects, readTree } from './helpers/dist';
 describe('the Helm chart of the default stack', () => {
   const root = path.join(__dirname, '..');
   const chart = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'helm-')), 'chart');
-  const version = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf-8')).version;
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf-8'));
+  const version = pkg.version;
   beforeAll(() => {
     execFileSync(path.join(root, 'node_modules', '.bin', 'cdk8s'),
       ['synth', '--no-check-upgrade', '--format', 'helm', '--chart-version', version, '--output', chart], { cwd: root, stdio: 'pipe' });
@@ -22,7 +23,7 @@ describe('the Helm chart of the default stack', () => {
   test('Chart.yaml names the chart and its version', () => {
     expect(parse(fs.readFileSync(path.join(chart, 'Chart.yaml'), 'utf-8'))).toEqual({
       apiVersion: 'v2', name: 'security-logging', version, type: 'application',
-      description: JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf-8')).description,
+      description: pkg.description,
     });
   });
 
