@@ -4,6 +4,9 @@ module.exports = {
   // One worker per CPU: the suites spend much of their time waiting on child processes
   // (the stub API server, npm pack, cdk8s), so jest's default of CPUs - 1 leaves a core idle.
   maxWorkers: '100%',
+  // No test is timed: suites that run processes (bash against the fake cluster, npm pack,
+  // cdk8s synth) take as long as a busy machine needs. The limit only stops a hang.
+  testTimeout: 20 * 60 * 1000,
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   moduleNameMapper: { '^cdk8s-security-logging$': '<rootDir>/src/index.ts' },

@@ -9,8 +9,10 @@ const clusters: { name: string; props: SecurityLoggingChartProps }[] = [
   { name: 'staging', props: { elasticsearch: { replicas: 1 } } },
 ];
 
+// `cdk8s synth --output <dir>` sets CDK8S_OUTDIR.
+const root = process.env.CDK8S_OUTDIR ?? 'dist';
 for (const cluster of clusters) {
-  const app = new App({ outdir: `dist/${cluster.name}` });
+  const app = new App({ outdir: `${root}/${cluster.name}` });
   new SecurityLoggingChart(app, 'security-logging', cluster.props);
   app.synth();
 }

@@ -1,5 +1,3 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { App } from 'cdk8s';
 import { AuditLevel, AuditPolicy, AuditStage, SecurityLoggingChart } from 'cdk8s-security-logging';
 
@@ -15,13 +13,6 @@ const app = new App();
 export const stack = new SecurityLoggingChart(app, 'security-logging', {
   audit: { policy, maxAgeDays: 90 },
 });
+// Writes the manifests, and the kubeadm side into dist/apiserver/ (kubectl apply -f dist/
+// does not read it): kubeadm init --config dist/apiserver/kubeadm-v1beta4-cluster-configuration.yaml
 app.synth();
-
-// The kubeadm side, beside the manifests (kubectl apply -f dist/ does not read it):
-// kubeadm init --config control-plane/kubeadm-v1beta4-cluster-configuration.yaml
-if (require.main === module) {
-  fs.mkdirSync('control-plane', { recursive: true });
-  for (const [file, text] of Object.entries(stack.apiServerFiles())) {
-    fs.writeFileSync(path.join('control-plane', file), text);
-  }
-}

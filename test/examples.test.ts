@@ -1,13 +1,20 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { App, Testing } from 'cdk8s';
 import { parse } from 'yaml';
+import { readTree } from './helpers/dist';
 
 const ROOT = path.join(__dirname, '..');
 
 describe('examples', () => {
   /** What each example synthesized (tests run in order). */
   const synthesizedExamples: { [name: string]: any[] } = {};
+  /** What each example's app.synth() wrote beside the manifests (the side folders), by example. */
+  const sideFilesOf: { [name: string]: string[] } = {};
+  // The examples' Apps write into a folder of the test's (new App() reads CDK8S_OUTDIR), not into dist/.
+  const outdirs = fs.mkdtempSync(path.join(os.tmpdir(), 'examples-'));
+  afterAll(() => fs.rmSync(outdirs, { recursive: true, force: true }));
 
   test.each(['my-logging-chart.ts', 'full-stack.ts', 'falco-custom-rules.ts', 'own-dashboard.ts', 'kibana-ingress.ts', 'fluent-bit-s3.ts', 'kubeadm-audit.ts', 'app-per-cluster.ts'])('the README shows examples/%s verbatim', (file) => {
     const example = fs.readFileSync(path.join(ROOT, 'examples', file), 'utf-8');
@@ -25,22 +32,27 @@ describe('examples', () => {
     ['kubeadm-audit', () => import('../examples/kubeadm-audit')],
     ['app-per-cluster', () => import('../examples/app-per-cluster')],
   ])('examples/%s synthesizes a valid stack', async (name, load) => {
-    // The examples call app.synth(), which would write dist/: collect the charts instead.
+    // The examples call app.synth(): collect the charts instead of writing manifests; the
+    // side files (API server, KubeArmor) are still written, into the test's folder.
     const original = App.prototype.synth;
     const synthesized: any[] = [];
     App.prototype.synth = function (this: App) {
       synthesized.push(...this.charts.flatMap((chart) => Testing.synth(chart)));
     };
+    const outdir = path.join(outdirs, name);
+    process.env.CDK8S_OUTDIR = outdir;
     try {
       await load();
     } finally {
       App.prototype.synth = original;
+      delete process.env.CDK8S_OUTDIR;
     }
+    sideFilesOf[name] = fs.existsSync(outdir) ? [...readTree(outdir).keys()] : [];
     expect(synthesized.map((o) => o.kind)).toEqual(expect.arrayContaining(['StatefulSet', 'Deployment', 'DaemonSet']));
     synthesizedExamples[name] = synthesized;
   });
 
-  test('the kubeadm audit example records exec and attach in full, keeps 90 days, and writes no file when imported', async () => {
+  test('the kubeadm audit example records exec and attach in full, keeps 90 days, and its app.synth() writes the kubeadm files', async () => {
     const configMap = synthesizedExamples['kubeadm-audit'].find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'fluentd-config');
     expect(configMap.data['fluent.conf']).toContain('path /var/log/kubernetes/audit/audit.log\n');
     const { stack } = await import('../examples/kubeadm-audit');
@@ -49,6 +61,9 @@ describe('examples', () => {
     expect(policy.rules[0]).toEqual({ level: 'RequestResponse', resources: [{ group: '', resources: ['pods/exec', 'pods/attach'] }], omitStages: ['RequestReceived'] });
     expect(policy.rules[policy.rules.length - 1]).toMatchObject({ level: 'Metadata' });
     expect(files['kube-apiserver-flags.txt']).toContain('--audit-log-maxage=90');
+    expect(sideFilesOf['kubeadm-audit']).toEqual(expect.arrayContaining([
+      'apiserver/audit-policy.yaml', 'apiserver/kubeadm-v1beta4-cluster-configuration.yaml', 'kubearmor/README.md',
+    ]));
     expect(fs.existsSync(path.join(ROOT, 'control-plane'))).toBe(false);
   });
 

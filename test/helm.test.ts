@@ -18,7 +18,7 @@ describe('the Helm chart of the default stack', () => {
     execFileSync(path.join(root, 'node_modules', '.bin', 'cdk8s'),
       ['synth', '--no-check-upgrade', '--format', 'helm', '--chart-version', version, '--output', chart], { cwd: root, stdio: 'pipe' });
     execFileSync('node', [path.join(root, 'scripts', 'finish-helm-chart.js'), chart], { cwd: root, stdio: 'pipe' });
-  }, 60000);
+  });
 
   test('Chart.yaml names the chart and its version', () => {
     expect(parse(fs.readFileSync(path.join(chart, 'Chart.yaml'), 'utf-8'))).toEqual({

@@ -1,11 +1,13 @@
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { DIST, readTree } from './helpers/dist';
 
 /**
- * The package as npm publishes it: `npm pack` of the built tree, unpacked into a
+ * The package as npm publishes it: `npm pack` of the built tree (`--ignore-scripts`:
+ * `npm test` has just built it, and the `prepack` rebuild would rewrite lib/ under the
+ * other suites), unpacked into a
  * fresh project beside cdk8s, cdk8s-plus-27 and constructs, imported through its
  * `exports` from JavaScript and TypeScript, and synthesized.
  */
@@ -16,7 +18,7 @@ describe('the packed package', () => {
   const project = path.join(work, 'consumer');
 
   beforeAll(() => {
-    const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf-8', stdio: ['ignore', 'pipe', 'ignore'] }))[0];
+    const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: root, encoding: 'utf-8', stdio: ['ignore', 'pipe', 'ignore'] }))[0];
     files = packed.files.map((f: { path: string }) => f.path).sort();
     fs.mkdirSync(path.join(project, 'node_modules'), { recursive: true });
     execFileSync('tar', ['-xzf', path.join(work, packed.filename), '-C', work]);
@@ -24,7 +26,7 @@ describe('the packed package', () => {
     for (const dependency of ['cdk8s', 'cdk8s-plus-27', 'constructs']) {
       fs.symlinkSync(path.join(root, 'node_modules', dependency), path.join(project, 'node_modules', dependency), 'dir');
     }
-  }, 120000);
+  });
 
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
@@ -52,6 +54,27 @@ describe('the packed package', () => {
     expect(fs.readFileSync(path.join(project, 'node_modules', 'cdk8s-security-logging', 'LICENSE'), 'utf-8')).toContain('Apache License\n                           Version 2.0');
   });
 
+  test('`npm pack` in a fresh clone builds first (prepack): the tarball has the library, not 4 files; tarballs are git-ignored', () => {
+    // GIVEN the files git tracks (or would): no lib/, no .jsii
+    const clone = path.join(work, 'clone');
+    const tracked = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root, encoding: 'utf-8' }).split('\0').filter((f) => f !== '');
+    for (const file of tracked) {
+      fs.mkdirSync(path.dirname(path.join(clone, file)), { recursive: true });
+      fs.copyFileSync(path.join(root, file), path.join(clone, file));
+    }
+    fs.symlinkSync(path.join(root, 'node_modules'), path.join(clone, 'node_modules'), 'dir');
+    // WHEN
+    const output = execFileSync('npm', ['pack', '--dry-run', '--json'], { cwd: clone, encoding: 'utf-8', stdio: ['ignore', 'pipe', 'ignore'] });
+    // The build's own lines come first on stdout, then npm's JSON.
+    const dryRun = JSON.parse(output.slice(output.indexOf('\n[') + 1))[0];
+    // THEN
+    const packed = dryRun.files.map((f: { path: string }) => f.path);
+    expect(packed).toEqual(expect.arrayContaining(['lib/src/index.js', 'lib/src/index.d.ts', '.jsii', 'API.md']));
+    expect(packed.length).toBe(files.length);
+    const ignored = execFileSync('git', ['check-ignore', 'cdk8s-security-logging-0.1.0.tgz'], { cwd: root, encoding: 'utf-8' });
+    expect(ignored.trim()).toBe('cdk8s-security-logging-0.1.0.tgz');
+  });
+
   test('every JavaScript file has its source map beside it, with its TypeScript inside, and none inline', () => {
     // Inline maps made the JavaScript 4.3 times larger, and Node read them on every load.
     const shipped = path.join(project, 'node_modules', 'cdk8s-security-logging');
@@ -67,11 +90,47 @@ describe('the packed package', () => {
     }
   });
 
-  test('a JavaScript project imports the constructs and synthesizes the default stack, byte for byte dist/', () => {
+  test('a JavaScript project imports the constructs and synthesizes the default stack, byte for byte dist/ (side folders included)', () => {
     const out = synthesizeWithPackage('app', "new SecurityLoggingChart(app, 'security-logging');");
     const dist = readTree(DIST);
-    expect([...out.keys()]).toEqual(['security-logging-agents.k8s.yaml', 'security-logging.k8s.yaml']);
+    expect([...out.keys()]).toEqual([...dist.keys()]);
     for (const [file, text] of out) expect({ file, same: text === dist.get(file) }).toEqual({ file, same: true });
+  });
+
+  test('a consumer\'s own chart, synthesized by `cdk8s synth`, gets the API server and KubeArmor files and the policy warnings', () => {
+    // GIVEN a cdk8s project of the user's: its own chart, and no code that writes files
+    const own = path.join(project, 'own');
+    fs.mkdirSync(own, { recursive: true });
+    fs.writeFileSync(path.join(own, 'cdk8s.yaml'), 'language: typescript\napp: node main.js\n');
+    fs.writeFileSync(path.join(own, 'main.js'), [
+      "const { App, Chart } = require('cdk8s');",
+      'const { AuditLevel, AuditPolicy, ElasticsearchCluster, ElasticsearchSetup, FluentdDaemonSet, KubeApiServerAudit, KubeArmorRelayCollector } =',
+      "  require('cdk8s-security-logging');",
+      'const app = new App();',
+      "const chart = new Chart(app, 'my-logging', { namespace: 'logging' });",
+      "const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch');",
+      "const fluentd = new FluentdDaemonSet(chart, 'Fluentd', { elasticsearch });",
+      // No catch-all: the lint warns.
+      "fluentd.addAuditLogs(new KubeApiServerAudit({ policy: new AuditPolicy({ rules: [{ level: AuditLevel.METADATA, verbs: ['delete'] }] }) }));",
+      "new KubeArmorRelayCollector(chart, 'KubeArmor', { fluentd });",
+      "new ElasticsearchSetup(chart, 'Setup', { elasticsearch });",
+      'app.synth();',
+      '',
+    ].join('\n'));
+    fs.symlinkSync(path.join(project, 'node_modules'), path.join(own, 'node_modules'), 'dir');
+
+    // WHEN
+    const result = spawnSync(path.join(root, 'node_modules', '.bin', 'cdk8s'), ['synth', '--no-check-upgrade'], { cwd: own, encoding: 'utf-8' });
+
+    // THEN
+    expect(result.status).toBe(0);
+    expect(result.stderr + result.stdout).toMatch(/warning: audit policy: the policy has no catch-all rule last/);
+    expect([...readTree(path.join(own, 'dist')).keys()]).toEqual([
+      'apiserver/README.md', 'apiserver/audit-policy.yaml', 'apiserver/kube-apiserver-flags.txt',
+      'apiserver/kubeadm-v1beta3-cluster-configuration.yaml', 'apiserver/kubeadm-v1beta4-cluster-configuration.yaml',
+      'kubearmor/README.md', 'kubearmor/kubearmorconfig-stdout-patch.yaml', 'kubearmor/relay-deployment-stdout-patch.yaml',
+      'my-logging.k8s.yaml',
+    ]);
   });
 
   test('the CRD bindings, loaded on first use, ship too: cert-manager Certificates and a ServiceMonitor', () => {

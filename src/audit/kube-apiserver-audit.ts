@@ -1,6 +1,11 @@
 import { Yaml } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import { AuditPolicy } from './audit-policy';
+import { addSideFiles } from '../common/side-files';
 import { validateInteger } from '../common/validation';
+
+/** The folder beside the manifests for the control-plane files (`kubectl apply -f dist/` does not descend into it). */
+export const API_SERVER_FOLDER = 'apiserver';
 
 /** The kubeadm configuration API versions the API server patch is written for. */
 export enum KubeadmApiVersion {
@@ -157,6 +162,17 @@ export class KubeApiServerAudit {
       ].join('\n'),
     };
   }
+}
+
+/**
+ * Has the App's synth write the audit files into `<outdir>/apiserver/` and print the
+ * policy's lint warnings: called by the log agent that collects the audit log.
+ */
+export function addApiServerFiles(agent: IConstruct, audit: KubeApiServerAudit): void {
+  addSideFiles(agent, API_SERVER_FOLDER, () => ({
+    files: audit.files(),
+    warnings: audit.policy.warnings.map((w) => `audit policy: ${w.message}`),
+  }));
 }
 
 function dirname(path: string): string {

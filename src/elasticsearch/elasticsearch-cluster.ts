@@ -10,6 +10,7 @@ import {
   sizeToQuantity, validateDnsLabel, validateDnsSubdomain, validateImageRepository, validateInteger, validateSettings, validateSize,
 } from '../common/validation';
 import { BUSYBOX_IMAGE, ELASTICSEARCH_IMAGE_REPOSITORY, ELASTIC_STACK_VERSION } from '../images';
+import { checkAppForClashes } from '../common/app-checks';
 
 /**
  * Roles of an Elasticsearch node (`node.roles`).
@@ -363,6 +364,7 @@ export class ElasticsearchCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: ElasticsearchClusterProps = {}) {
     super(scope, id);
+    checkAppForClashes(this);
     this.name = props.name ?? 'elasticsearch';
     validateDnsLabel('elasticsearch name', this.name, 40);
     this.version = props.version ?? ELASTIC_STACK_VERSION;

@@ -13,6 +13,7 @@ import { FluentBitDaemonSet, rfc3339JsonParser, stdoutJsonFilters } from '../flu
 import { FluentdDaemonSet } from '../fluentd/fluentd-daemon-set';
 import { dedotFilter, stdoutJsonOnlyFilter } from '../fluentd/fluentd-pipeline';
 import { FALCO_DRIVER_LOADER_IMAGE_REPOSITORY, FALCO_IMAGE_REPOSITORY, FALCO_VERSION } from '../images';
+import { checkAppForClashes } from '../common/app-checks';
 
 /** Options of {@link FalcoDaemonSet}, everything but the agent (what a chart passes through). */
 export interface FalcoDaemonSetOptions {
@@ -142,6 +143,7 @@ export class FalcoDaemonSet extends Construct {
 
   constructor(scope: Construct, id: string, props: FalcoDaemonSetProps = {}) {
     super(scope, id);
+    checkAppForClashes(this);
     this.name = props.name ?? 'falco';
     validateDnsLabel('falco name', this.name, 50);
     this.version = props.version ?? FALCO_VERSION;

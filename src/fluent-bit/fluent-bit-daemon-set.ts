@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { FluentBitConfig, FluentBitEnvValue, FluentBitParser, FluentBitPlugin } from './fluent-bit-config';
 import { ResolvedS3Archive, S3ArchiveOptions, addS3Credentials, archivePort, resolveS3Archive, s3ArchiveOutput } from './s3-archive';
-import { KubeApiServerAudit } from '../audit/kube-apiserver-audit';
+import { KubeApiServerAudit, addApiServerFiles } from '../audit/kube-apiserver-audit';
 import { contentHash } from '../common/hash';
 import { appLabels } from '../common/labels';
 import {
@@ -17,6 +17,7 @@ import { ElasticsearchCluster, IElasticsearchWriter } from '../elasticsearch/ela
 import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
 import { ContainerLogFormat, PAYLOAD_FIELD, reserveIndexFamily, validateIndexFamily } from '../fluentd/fluentd-pipeline';
 import { FLUENT_BIT_IMAGE } from '../images';
+import { checkAppForClashes } from '../common/app-checks';
 
 /** Log level of Fluent Bit (`service.log_level`). */
 export enum FluentBitLogLevel {
@@ -249,6 +250,7 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
 
   constructor(scope: Construct, id: string, props: FluentBitDaemonSetProps) {
     super(scope, id);
+    checkAppForClashes(this);
     if (!props || !(props.elasticsearch instanceof ElasticsearchCluster)) {
       throw new Error(
         'fluent bit elasticsearch is required: pass the ElasticsearchCluster object to ship to ' +
@@ -421,6 +423,7 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
     const family = `${this.indexPrefix}-audit`;
     this.registerIndexFamily('fluent bit audit index', family);
     this.auditIndexName = family;
+    addApiServerFiles(this, audit);
     // metav1.MicroTime: UTC, six fractional digits, e.g. 2020-04-21T17:57:05.548299Z.
     this.routeParsers.push(rfc3339JsonParser('audit_event', 'stageTimestamp'));
     this.routes.push(

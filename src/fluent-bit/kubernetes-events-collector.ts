@@ -14,6 +14,7 @@ import { ElasticsearchCluster, IElasticsearchWriter } from '../elasticsearch/ela
 import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
 import { validateIndexFamily } from '../fluentd/fluentd-pipeline';
 import { FLUENT_BIT_IMAGE } from '../images';
+import { checkAppForClashes } from '../common/app-checks';
 
 /** Options of {@link KubernetesEventsCollector}, everything but the cluster. */
 export interface KubernetesEventsCollectorOptions {
@@ -122,6 +123,7 @@ export class KubernetesEventsCollector extends Construct implements IElasticsear
 
   constructor(scope: Construct, id: string, props: KubernetesEventsCollectorProps) {
     super(scope, id);
+    checkAppForClashes(this);
     if (!props || !(props.elasticsearch instanceof ElasticsearchCluster)) {
       throw new Error(
         'kubernetes events collector elasticsearch is required: pass the ElasticsearchCluster object to ship to, ' +

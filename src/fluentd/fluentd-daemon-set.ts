@@ -7,7 +7,7 @@ import {
   ContainerLogFormat, METRICS_PORT, auditLogDirectives, containerFileRoute, containerLogDirectives, deadLetterDirectives,
   elasticsearchOutput, metricsDirectives, systemDirectives, reserveIndexFamily, validateIndexFamily, ELASTICSEARCH_CA_DIR,
 } from './fluentd-pipeline';
-import { KubeApiServerAudit } from '../audit/kube-apiserver-audit';
+import { KubeApiServerAudit, addApiServerFiles } from '../audit/kube-apiserver-audit';
 import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
 import { monitoringImports } from '../common/crd-imports';
 import { contentHash } from '../common/hash';
@@ -18,6 +18,7 @@ import { validateDnsLabel, validateDnsSubdomain, validateImage, validateMinimumS
 import { ElasticsearchCluster, IElasticsearchWriter } from '../elasticsearch/elasticsearch-cluster';
 import { ResolvedS3Archive, S3ArchiveOptions, addS3Credentials, archivePort, resolveS3Archive } from '../fluent-bit/s3-archive';
 import { FLUENTD_IMAGE } from '../images';
+import { checkAppForClashes } from '../common/app-checks';
 
 /**
  * Index families per source. Each family is a data stream (audit: one per
@@ -210,6 +211,7 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter 
 
   constructor(scope: Construct, id: string, props: FluentdDaemonSetProps) {
     super(scope, id);
+    checkAppForClashes(this);
     if (!props || !(props.elasticsearch instanceof ElasticsearchCluster)) {
       throw new Error(
         'fluentd elasticsearch is required: pass the ElasticsearchCluster object to ship to ' +
@@ -347,6 +349,7 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter 
     if (this.auditAdded) throw new Error('fluentd addAuditLogs was called twice: one API server audit log per agent');
     this.registerIndexFamily('fluentd indexNames.audit', this.indexNames.audit as string);
     this.auditAdded = true;
+    addApiServerFiles(this, audit);
     this.addDirectives(...auditLogDirectives({
       path: audit.logPath,
       stateDir: this.stateDir,

@@ -13,6 +13,7 @@ import {
 } from '../elasticsearch/elasticsearch-security';
 import { mountElasticsearchCa } from '../common/node-agent';
 import { KIBANA_IMAGE_REPOSITORY } from '../images';
+import { checkAppForClashes } from '../common/app-checks';
 
 /** Options of {@link Kibana}, everything but the cluster (what a chart passes through). */
 export interface KibanaOptions {
@@ -116,6 +117,7 @@ export class Kibana extends Construct {
 
   constructor(scope: Construct, id: string, props: KibanaProps) {
     super(scope, id);
+    checkAppForClashes(this);
     if (!props || !(props.elasticsearch instanceof ElasticsearchCluster)) {
       throw new Error(
         'kibana elasticsearch is required: pass the ElasticsearchCluster object Kibana should use ' +

@@ -1,11 +1,16 @@
 import { Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
+import { addSideFiles } from '../common/side-files';
 import { validateDnsLabel } from '../common/validation';
 import { FluentdSection } from '../fluentd/fluentd-config';
 import { FluentBitPlugin } from '../fluent-bit/fluent-bit-config';
 import { FluentBitDaemonSet, rfc3339JsonParser, stdoutJsonFilters } from '../fluent-bit/fluent-bit-daemon-set';
 import { FluentdDaemonSet } from '../fluentd/fluentd-daemon-set';
 import { dedotFilter, stdoutJsonOnlyFilter } from '../fluentd/fluentd-pipeline';
+import { checkAppForClashes } from '../common/app-checks';
+
+/** The folder beside the manifests for the relay patches (`kubectl apply -f dist/` does not descend into it). */
+export const KUBEARMOR_FOLDER = 'kubearmor';
 
 /** Index families of the KubeArmor event kinds. */
 export interface KubeArmorIndexNames {
@@ -121,6 +126,7 @@ export class KubeArmorRelayCollector extends Construct {
 
   constructor(scope: Construct, id: string, props: KubeArmorRelayCollectorProps) {
     super(scope, id);
+    checkAppForClashes(this);
     const fluentd = props?.fluentd;
     const fluentBit = props?.fluentBit;
     if (fluentd !== undefined && fluentBit !== undefined) {
@@ -165,6 +171,8 @@ export class KubeArmorRelayCollector extends Construct {
         plugins: this.fluentBitPlugins(agent),
       });
     }
+    // `app.synth()` writes the patches into <outdir>/kubearmor/.
+    addSideFiles(this, KUBEARMOR_FOLDER, () => ({ files: this.enableStdoutFiles(), warnings: [] }));
   }
 
   /**
