@@ -1,4 +1,7 @@
 export * from './images';
+export type { NodeAgentPlacement, NodeAgentToleration } from './common/node-placement';
+export { TolerationOperator } from './common/node-placement';
+export { IndexFamilyKind } from './common/index-families';
 export * from './elasticsearch/elasticsearch-connection';
 export type { BootstrapJobCertificateOptions, CertManagerOptions } from './elasticsearch/elasticsearch-security';
 export { CertificateIssuerKind, ElasticsearchCertificateSource, ElasticsearchSecurity } from './elasticsearch/elasticsearch-security';

@@ -20,6 +20,17 @@ function setupMounts(cluster: FakeCluster) {
   return { '/elastic/password': cluster.elasticPassword, '/elasticsearch/ca.crt': secretNamed(cluster, 'elasticsearch-certs')?.data['ca.crt'] ?? 'CA' };
 }
 
+/** A second run of a bootstrap Job reads every Secret and creates or replaces none. */
+async function expectSecondRunChangesNothing(files: { [file: string]: string }): Promise<void> {
+  const cluster = fakeCluster();
+  await runInFakeCluster(cluster, files);
+  const before = secretsOf(cluster);
+  const again = await runInFakeCluster(cluster, files);
+  expect(again.code).toBe(0);
+  expect(again.calls.filter((c) => !c.startsWith('GET '))).toEqual([]);
+  expect(secretsOf(cluster)).toEqual(before);
+}
+
 describe('the Elasticsearch bootstrap Job', () => {
   test('first run: a CA, the nodes\' certificate signed by it, and the elastic password, each in its Secret', async () => {
     const cluster = fakeCluster();
@@ -43,15 +54,7 @@ describe('the Elasticsearch bootstrap Job', () => {
     expect(secretNamed(cluster, 'elasticsearch-certs')?.labels['app.kubernetes.io/name']).toBe('elasticsearch');
   });
 
-  test('running again changes nothing: every Secret is read, none is created or replaced', async () => {
-    const cluster = fakeCluster();
-    await runInFakeCluster(cluster, esBootstrap);
-    const before = secretsOf(cluster);
-    const again = await runInFakeCluster(cluster, esBootstrap);
-    expect(again.code).toBe(0);
-    expect(again.calls.filter((c) => !c.startsWith('GET '))).toEqual([]);
-    expect(secretsOf(cluster)).toEqual(before);
-  });
+  test('running again changes nothing: every Secret is read, none is created or replaced', () => expectSecondRunChangesNothing(esBootstrap));
 
   test('a Secret made meanwhile by another run (409) is kept, and the stored CA is the one used', async () => {
     const cluster = fakeCluster();
@@ -89,6 +92,32 @@ describe('the Elasticsearch bootstrap Job', () => {
     const cluster = fakeCluster();
     expect((await runInFakeCluster(cluster, files)).code).toBe(0);
     expect(secretsOf(cluster).map((s) => s.name)).toEqual(['elasticsearch-elastic-credentials']);
+  });
+});
+
+describe('the Kibana bootstrap Job: its certificate and its encryption keys', () => {
+  test('first run: the certificate signed by the cluster\'s CA, and three random encryption keys of 40 characters', async () => {
+    const cluster = fakeCluster();
+    const run = await runInFakeCluster(cluster, kibanaBootstrap);
+    expect(run.code).toBe(0);
+    expect(secretsOf(cluster).map((s) => s.name)).toEqual(['elasticsearch-ca', 'kibana-certs', 'kibana-encryption-keys']);
+    const keys = secretNamed(cluster, 'kibana-encryption-keys')?.data ?? {};
+    expect(Object.keys(keys)).toEqual(['encryptedSavedObjects', 'security', 'reporting']);
+    // Kibana wants at least 32 characters; each key is its own.
+    for (const key of Object.values(keys)) expect(key).toMatch(/^[A-Za-z0-9]{40}$/);
+    expect(new Set(Object.values(keys)).size).toBe(3);
+    expect(secretNamed(cluster, 'kibana-encryption-keys')?.labels['app.kubernetes.io/name']).toBe('kibana');
+  });
+
+  test('running again never replaces the keys (a new saved-objects key would make the encrypted objects unreadable)', () => expectSecondRunChangesNothing(kibanaBootstrap));
+
+  test('with cert-manager or without security, it still makes the keys (and no certificate)', async () => {
+    for (const security of [ElasticsearchSecurity.certManager({ issuerName: 'ca' }), ElasticsearchSecurity.disabledForDevelopmentOnly()]) {
+      const files = jobFiles(Testing.synth(stackOf({ elasticsearch: { security } })), 'kibana-bootstrap-');
+      const cluster = fakeCluster();
+      expect((await runInFakeCluster(cluster, files)).code).toBe(0);
+      expect(secretsOf(cluster).map((s) => s.name)).toEqual(['kibana-encryption-keys']);
+    }
   });
 });
 

@@ -1,3 +1,8 @@
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
 import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { parse } from 'yaml';
@@ -57,10 +62,12 @@ describe('ElasticsearchCluster', () => {
       expect(sts.spec.serviceName).toBe('elasticsearch-headless');
     });
 
-    test('all nodes master-eligible: no node.roles, initial masters are the pod names, seed hosts the headless Service', () => {
+    test('all nodes master-eligible: no node.roles, initial masters (first start only) are the pod names, seed hosts the headless Service', () => {
       const settings = settingsOf(chart, 'elasticsearch-config');
       expect(settings['node.roles']).toBeUndefined();
-      expect(settings['cluster.initial_master_nodes']).toEqual(['elasticsearch-0', 'elasticsearch-1', 'elasticsearch-2']);
+      // Not in the file, which every start reads: the start script passes it until the cluster has formed.
+      expect(settings['cluster.initial_master_nodes']).toBeUndefined();
+      expect(container.command[2]).toContain('-Ecluster.initial_master_nodes=elasticsearch-0,elasticsearch-1,elasticsearch-2\n');
       expect(settings['discovery.seed_hosts']).toEqual(['elasticsearch-headless']);
       expect(settings['discovery.type']).toBeUndefined();
       expect(settings['cluster.name']).toBe('elasticsearch');
@@ -247,6 +254,72 @@ describe('ElasticsearchCluster', () => {
     expect(() => Testing.synth(chart)).toThrow(/the credentials Secrets logging\/fluentd-elasticsearch are made by no ElasticsearchSetup/);
   });
 
+  describe('cluster.initial_master_nodes: only until the node has joined a formed cluster', () => {
+    // The start script of the synthesized pod, run by bash with the image's entrypoint
+    // and data path replaced by a stub and a temporary folder, and a local TCP server
+    // in place of Elasticsearch's readiness port.
+    const chart = testChart();
+    new ElasticsearchCluster(chart, 'Elasticsearch');
+    const script: string = objectNamed(chart, 'StatefulSet', 'elasticsearch').spec.template.spec.containers[0].command[2];
+
+    function start(dataDir: string, readinessPort: number): Promise<string[]> {
+      const stub = path.join(dataDir, '..', 'entrypoint-stub.sh');
+      // The stub stays up long enough for the background wait to see the readiness port.
+      fs.writeFileSync(stub, '#!/bin/bash\nprintf "%s\\n" "$@" > "$(dirname "$0")/args"\nsleep 3\n', { mode: 0o755 });
+      const local = script
+        .replace('/usr/share/elasticsearch/data/', `${dataDir}/`)
+        .replace('(/bin/tini -- /usr/local/bin/docker-entrypoint.sh eswrapper)', `(${stub} eswrapper)`)
+        .replace('/dev/tcp/127.0.0.1/8080', `/dev/tcp/127.0.0.1/${readinessPort}`)
+        .replace('sleep 5', 'sleep 0.2');
+      expect(local).not.toBe(script);
+      // In a process group of its own: the background wait outlives the entrypoint when
+      // the node never becomes ready (as in the pod, until the container stops), so the
+      // group is killed once the entrypoint has exited.
+      return new Promise((resolve, reject) => {
+        const child = spawn('bash', ['-c', local], { stdio: 'ignore', detached: true });
+        child.on('error', reject);
+        child.on('exit', (code) => {
+          try {
+            process.kill(-(child.pid as number), 'SIGKILL');
+          } catch {
+            // the group has ended already
+          }
+          if (code !== 0) reject(new Error(`the start script exited with ${code}`));
+          else resolve(fs.readFileSync(path.join(dataDir, '..', 'args'), 'utf-8').trim().split('\n'));
+        });
+      });
+    }
+
+    test('the first start passes the masters and, once the readiness port opens, leaves the marker; the next start passes nothing', async () => {
+      const dataDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'es-start-')), 'data');
+      fs.mkdirSync(dataDir);
+      const server = net.createServer((socket) => socket.end());
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const port = (server.address() as net.AddressInfo).port;
+      try {
+        expect(await start(dataDir, port)).toEqual(['eswrapper', '-Ecluster.initial_master_nodes=elasticsearch-0,elasticsearch-1,elasticsearch-2']);
+        // The background wait touched the marker while the stub ran.
+        expect(fs.existsSync(path.join(dataDir, '.cdk8s-cluster-formed'))).toBe(true);
+        expect(await start(dataDir, port)).toEqual(['eswrapper']);
+      } finally {
+        server.close();
+      }
+    });
+
+    test('a node that never became ready (no cluster formed) keeps passing the masters', async () => {
+      const dataDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'es-start-')), 'data');
+      fs.mkdirSync(dataDir);
+      // Nothing listens on this port: find a free one and close it again.
+      const probe = net.createServer();
+      await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+      const port = (probe.address() as net.AddressInfo).port;
+      await new Promise((resolve) => probe.close(resolve));
+      expect(await start(dataDir, port)).toEqual(['eswrapper', '-Ecluster.initial_master_nodes=elasticsearch-0,elasticsearch-1,elasticsearch-2']);
+      expect(fs.existsSync(path.join(dataDir, '.cdk8s-cluster-formed'))).toBe(false);
+      expect(await start(dataDir, port)).toEqual(['eswrapper', '-Ecluster.initial_master_nodes=elasticsearch-0,elasticsearch-1,elasticsearch-2']);
+    });
+  });
+
   test('replicas: 1 is a proper single-node cluster', () => {
     const chart = testChart();
     new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1 });
@@ -254,7 +327,10 @@ describe('ElasticsearchCluster', () => {
     expect(settings['discovery.type']).toBe('single-node');
     expect(settings['cluster.initial_master_nodes']).toBeUndefined();
     expect(settings['discovery.seed_hosts']).toBeUndefined();
-    expect(objectNamed(chart, 'StatefulSet', 'elasticsearch').spec.replicas).toBe(1);
+    const sts = objectNamed(chart, 'StatefulSet', 'elasticsearch');
+    expect(sts.spec.replicas).toBe(1);
+    // The image's own entrypoint: nothing to bootstrap.
+    expect(sts.spec.template.spec.containers[0].command).toBeUndefined();
   });
 
   test('a config change changes the pod template hash, so pods roll', () => {
@@ -287,8 +363,12 @@ describe('ElasticsearchCluster', () => {
       expect(data['node.roles']).toEqual(['data', 'ingest']);
       for (const s of [master, data]) {
         expect(s['discovery.seed_hosts']).toEqual(['elasticsearch-headless']);
-        expect(s['cluster.initial_master_nodes']).toEqual(['elasticsearch-master-0', 'elasticsearch-master-1', 'elasticsearch-master-2']);
+        expect(s['cluster.initial_master_nodes']).toBeUndefined();
       }
+      // Only master-eligible nodes bootstrap (Elastic: not on master-ineligible nodes).
+      const commands = sets.map((set) => set.spec.template.spec.containers[0].command);
+      expect(commands[0][2]).toContain('-Ecluster.initial_master_nodes=elasticsearch-master-0,elasticsearch-master-1,elasticsearch-master-2\n');
+      expect(commands[1]).toBeUndefined();
       expect(sets.every((s) => s.spec.serviceName === 'elasticsearch-headless')).toBe(true);
       expect(es.totalReplicas).toBe(5);
     });

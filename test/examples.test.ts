@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Testing } from 'cdk8s';
 import { parse } from 'yaml';
+import { jobFiles } from './helpers/chart';
 import { readTree } from './helpers/dist';
 
 const ROOT = path.join(__dirname, '..');
@@ -65,6 +66,15 @@ describe('examples', () => {
       'apiserver/audit-policy.yaml', 'apiserver/kubeadm-v1beta4-cluster-configuration.yaml', 'kubearmor/README.md',
     ]));
     expect(fs.existsSync(path.join(ROOT, 'control-plane'))).toBe(false);
+  });
+
+  test('the README\'s first example (a chart of one\'s own) puts a template and a lifecycle policy for every family its writers use, and no family is auto-created without them', () => {
+    const objects = synthesizedExamples['my-logging-chart'];
+    const files = jobFiles(objects, 'elasticsearch-setup-');
+    expect(Object.keys(files).filter((f) => /^(policy|template)-/.test(f)).sort()).toEqual(['policy-seclog-containers-policy.json', 'template-seclog-containers.json']);
+    expect(JSON.parse(files['template-seclog-containers.json'])).toMatchObject({ index_patterns: ['seclog-containers', 'seclog-containers-*'], data_stream: {} });
+    const yml = parse(objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'elasticsearch-config').data['elasticsearch.yml']);
+    expect(yml['action.auto_create_index']).toBe('-seclog-containers,-seclog-containers-*,+*');
   });
 
   test('the app-per-cluster example synthesizes each cluster\'s stack with its own size', () => {

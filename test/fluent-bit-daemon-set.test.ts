@@ -1,9 +1,9 @@
-import { Testing } from 'cdk8s';
-import { fluentBitYaml, objectNamed, objectsLabelled, testChart } from './helpers/chart';
+import { Duration, Testing } from 'cdk8s';
+import { fluentBitYaml, jobFiles, objectNamed, objectsLabelled, testChart } from './helpers/chart';
 import { undocumented } from './helpers/fluent-bit-params';
 import {
   ContainerLogFormat, ElasticsearchCluster, ElasticsearchSecurity, ElasticsearchSetup, FluentBitConfig, FluentBitDaemonSet, FluentBitPluginKind,
-  FluentBitParser, FluentBitPlugin, FluentBitSyslogMode,
+  FluentBitParser, FluentBitPlugin, FluentBitSyslogMode, IlmPolicy, IndexFamilyKind, IndexFieldType, IndexTemplate,
 } from '../src';
 
 function stack(props: any = {}, security?: ElasticsearchSecurity) {
@@ -99,10 +99,7 @@ describe('FluentBitDaemonSet', () => {
       expect(container.volumeMounts).toContainEqual({ name: 'varlog', mountPath: '/var/log', readOnly: true });
       expect(container.volumeMounts).toContainEqual({ name: 'state', mountPath: '/var/log/fluent-bit-logging-fluent-bit' });
       expect(pod.securityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' });
-      expect(pod.tolerations).toEqual([
-        { key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' },
-        { key: 'node-role.kubernetes.io/master', operator: 'Exists', effect: 'NoSchedule' },
-      ]);
+      expect(pod.tolerations).toEqual([{ operator: 'Exists' }]);
       expect(objectNamed(chart, 'ClusterRole', 'logging-fluent-bit').rules).toEqual([
         { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'], resourceNames: [] },
         { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'], resourceNames: [] },
@@ -192,7 +189,8 @@ test('escape hatch: plugins and parsers of your own, after the library\'s, with 
   const chart = testChart();
   const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1 });
   const fluentBit = new FluentBitDaemonSet(chart, 'FluentBit', { elasticsearch });
-  fluentBit.registerIndexFamily('my family', 'seclog-nginx');
+  // Its kind gives its template and lifecycle policy (container-log fields, 14 days).
+  fluentBit.registerIndexFamily('my family', 'seclog-nginx', IndexFamilyKind.CONTAINERS);
   fluentBit.addPlugins([
     FluentBitPlugin.input('tail', { tag: 'nginx', path: '/var/log/nginx/access.log', parser: 'nginx_access' }),
     fluentBit.elasticsearchOutput('nginx', 'out_es_nginx', 'seclog-nginx'),
@@ -204,8 +202,24 @@ test('escape hatch: plugins and parsers of your own, after the library\'s, with 
   expect(yml.pipeline.outputs.map((o: any) => o.alias)).toEqual(['out_es_containers', 'out_es_nginx']);
   expect(yml.parsers.map((p: any) => p.name)).toEqual(['nginx_access']);
   expect(fluentBit.writtenIndexFamilies()).toEqual(['seclog-containers', 'seclog-nginx']);
+  expect(jobFiles(Testing.synth(chart), 'elasticsearch-setup-')['template-seclog-nginx.json']).toContain('"seclog-nginx-*"');
   expect(() => fluentBit.addPlugins([FluentBitPlugin.input('dummy')])).toThrow(/must be added before synthesis/);
   const late = stack();
   late.fluentBit.registerIndexFamily('my family', 'seclog-late');
   expect(() => Testing.synth(late.chart)).toThrow(/writer logging-fluent-bit gained index family seclog-late after the ElasticsearchSetup was created/);
+});
+
+test('a family of no kind needs a template of its own, or synthesis fails naming it', () => {
+  const build = (templates: IndexTemplate[]) => {
+    const chart = testChart();
+    const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1 });
+    new FluentBitDaemonSet(chart, 'FluentBit', { elasticsearch }).registerIndexFamily('my family', 'app-audit');
+    return new ElasticsearchSetup(chart, 'Setup', { elasticsearch, templates });
+  };
+  expect(() => build([])).toThrow(/test\/FluentBit writes index family "app-audit", which has no index template: Elasticsearch would create it as a plain index/);
+  const own = new IndexTemplate({
+    name: 'app-audit', indexPatterns: ['app-audit*'], fields: { '@timestamp': IndexFieldType.DATE },
+    lifecycle: new IlmPolicy({ name: 'app-audit', retention: Duration.days(400) }),
+  });
+  expect(build([own]).templates.map((t) => t.name)).toEqual(['app-audit', 'seclog-containers']);
 });

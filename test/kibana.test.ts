@@ -62,7 +62,7 @@ describe('Kibana', () => {
       });
       expect(yml['elasticsearch.username']).toBeUndefined();
       expect(kibana.connection.secretName).toBe('kibana-elasticsearch');
-      expect(container.env).toEqual([{
+      expect(container.env.filter((e: any) => e.valueFrom.secretKeyRef.name !== 'kibana-encryption-keys')).toEqual([{
         name: 'KIBANA_ELASTICSEARCH_SERVICE_TOKEN', valueFrom: { secretKeyRef: { name: 'kibana-elasticsearch', key: 'token' } },
       }]);
       const volumes = Object.fromEntries(pod.volumes.map((v: any) => [v.name, v.secret]).filter(([, secret]: any) => secret));
@@ -127,27 +127,48 @@ describe('Kibana', () => {
     const kibana = new Kibana(chart, 'Kibana', { elasticsearch });
     const container = objectNamed(chart, 'Deployment', 'kibana').spec.template.spec.containers[0];
     expect(kibana.url).toBe('http://kibana.logging.svc:5601');
-    expect(container.env).toBeUndefined();
+    // Only the encryption keys: no Elasticsearch credentials.
+    expect(container.env.map((e: any) => e.valueFrom.secretKeyRef.name)).toEqual(['kibana-encryption-keys', 'kibana-encryption-keys', 'kibana-encryption-keys']);
     expect(container.readinessProbe.httpGet).toEqual({ path: '/api/status', port: 5601, scheme: 'HTTP' });
     expect(Object.keys(kibana.config.settings).filter((k) => /ssl|serviceAccountToken/.test(k))).toEqual([]);
     expect(kibana.config.settings['elasticsearch.hosts']).toEqual(['http://elasticsearch.logging.svc:9200']);
   });
 
-  test('with cert-manager: a Certificate for the Service names from the named issuer, no bootstrap Job', () => {
+  test('encryption keys: kibana.yml reads them from variables (no key in any manifest), each from the Secret the bootstrap Job makes', () => {
+    const chart = testChart();
+    const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1 });
+    const kibana = new Kibana(chart, 'Kibana', { elasticsearch });
+    new ElasticsearchSetup(chart, 'Setup', { elasticsearch });
+    const settings = parse(objectNamed(chart, 'ConfigMap', 'kibana-config').data['kibana.yml']);
+    expect(settings).toMatchObject({
+      'xpack.encryptedSavedObjects.encryptionKey': '${KIBANA_ENCRYPTED_SAVED_OBJECTS_KEY}',
+      'xpack.security.encryptionKey': '${KIBANA_SECURITY_ENCRYPTION_KEY}',
+      'xpack.reporting.encryptionKey': '${KIBANA_REPORTING_ENCRYPTION_KEY}',
+    });
+    const env = objectNamed(chart, 'Deployment', 'kibana').spec.template.spec.containers[0].env;
+    for (const [name, key] of [['KIBANA_ENCRYPTED_SAVED_OBJECTS_KEY', 'encryptedSavedObjects'], ['KIBANA_SECURITY_ENCRYPTION_KEY', 'security'], ['KIBANA_REPORTING_ENCRYPTION_KEY', 'reporting']]) {
+      expect(env).toContainEqual({ name, valueFrom: { secretKeyRef: { name: 'kibana-encryption-keys', key } } });
+    }
+    // Not the names kibana-docker turns into command-line flags (the keys would show in the process's arguments).
+    expect(env.map((e: any) => e.name).filter((n: string) => n.startsWith('XPACK_'))).toEqual([]);
+    expect(kibana.encryptionKeysSecretName).toBe('kibana-encryption-keys');
+    expect(Testing.synth(chart).filter((o) => o.kind === 'Secret')).toEqual([]);
+  });
+
+  test('with cert-manager: a Certificate for the Service names from the named issuer; the bootstrap Job makes only the keys', () => {
     const chart = testChart();
     const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch', {
       replicas: 1, security: ElasticsearchSecurity.certManager({ issuerName: 'logging-ca', issuerKind: CertificateIssuerKind.CLUSTER_ISSUER }),
     });
-    const kibana = new Kibana(chart, 'Kibana', { elasticsearch });
+    new Kibana(chart, 'Kibana', { elasticsearch });
     new ElasticsearchSetup(chart, 'Setup', { elasticsearch });
-    expect(kibana.certificateJob).toBeUndefined();
+    expect(jobFiles(Testing.synth(chart), 'kibana-bootstrap-')['run.sh']).not.toContain('CERTUTIL" cert');
     const cert = objectNamed(chart, 'Certificate', 'kibana-certs');
     expect(cert.spec).toMatchObject({
       secretName: 'kibana-certs',
       issuerRef: { name: 'logging-ca', kind: 'ClusterIssuer', group: 'cert-manager.io' },
       dnsNames: ['kibana', 'kibana.logging', 'kibana.logging.svc', 'kibana.logging.svc.cluster.local'],
     });
-    expect(Testing.synth(chart).filter((o) => o.metadata.name.startsWith('kibana-bootstrap'))).toEqual([]);
   });
 
   test('kibana.yml golden', () => {

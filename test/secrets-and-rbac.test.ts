@@ -83,7 +83,7 @@ describe('RBAC: exactly what each component needs', () => {
       // The bootstrap Jobs: the CA, the certificates and the elastic password.
       { kind: 'Role', namespace: 'security-logging', name: 'elasticsearch-bootstrap',
         rules: secretWriter(['elasticsearch-ca', 'elasticsearch-certs', 'elasticsearch-elastic-credentials']) },
-      { kind: 'Role', namespace: 'security-logging', name: 'kibana-bootstrap', rules: secretWriter(['elasticsearch-ca', 'kibana-certs']) },
+      { kind: 'Role', namespace: 'security-logging', name: 'kibana-bootstrap', rules: secretWriter(['elasticsearch-ca', 'kibana-certs', 'kibana-encryption-keys']) },
       {
         kind: 'ClusterRole', namespace: undefined, name: 'security-logging-kubernetes-events',
         // kubernetes_events: the cluster's events, read-only.

@@ -21,11 +21,12 @@ describe('the setup Jobs of the stack', () => {
     expect(script).toContain("--config /tmp/es-curl.conf --silent --fail --max-time 10 --output /dev/null 'https://elasticsearch.security-logging.svc:9200/_cluster/health?wait_for_status=yellow&timeout=5s'");
     const puts = [...script.matchAll(/^put '([^']+)' '([^']+)'$/gm)].map((m) => [m[1], m[2]]);
     expect(puts.map(([p]) => p)).toEqual([
-      '/_ilm/policy/seclog-containers-policy', '/_ilm/policy/seclog-falco-policy', '/_ilm/policy/seclog-kubearmor-alerts-policy',
-      '/_ilm/policy/seclog-kubearmor-logs-policy', '/_ilm/policy/seclog-kubearmor-messages-policy', '/_ilm/policy/seclog-audit-policy',
+      // One per family the writers registered, in the order they registered them.
+      '/_ilm/policy/seclog-containers-policy', '/_ilm/policy/seclog-audit-policy', '/_ilm/policy/seclog-falco-policy',
+      '/_ilm/policy/seclog-kubearmor-alerts-policy', '/_ilm/policy/seclog-kubearmor-logs-policy', '/_ilm/policy/seclog-kubearmor-messages-policy',
       '/_ilm/policy/seclog-events-policy',
-      '/_index_template/seclog-containers', '/_index_template/seclog-falco', '/_index_template/seclog-kubearmor-alerts',
-      '/_index_template/seclog-kubearmor-logs', '/_index_template/seclog-kubearmor-messages', '/_index_template/seclog-audit',
+      '/_index_template/seclog-containers', '/_index_template/seclog-audit', '/_index_template/seclog-falco',
+      '/_index_template/seclog-kubearmor-alerts', '/_index_template/seclog-kubearmor-logs', '/_index_template/seclog-kubearmor-messages',
       '/_index_template/seclog-events',
       // Then each writer's role, before the user that names it.
       '/_security/role/security-logging-agents-fluentd-writer',
@@ -67,7 +68,10 @@ describe('the setup Jobs of the stack', () => {
 
   test('no stream of the families is created before its template: auto-creation is refused for every one', () => {
     const setting = settingOf(objects);
-    expect(setting).toBe('-seclog-*,+*');
+    // Every family a writer registered, by name.
+    expect(setting).toBe([
+      'seclog-audit', 'seclog-containers', 'seclog-events', 'seclog-falco', 'seclog-kubearmor-alerts', 'seclog-kubearmor-logs', 'seclog-kubearmor-messages',
+    ].flatMap((f) => [`-${f}`, `-${f}-*`]).join(',') + ',+*');
     for (const family of Object.keys(chart.indexTemplates)) {
       expect({ family, allowed: autoCreates(setting, family) || autoCreates(setting, `${family}-default`) }).toEqual({ family, allowed: false });
     }

@@ -2,7 +2,7 @@ import { Chart, ChartProps } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { appLabels } from '../common/labels';
-import { resolveRetention } from '../common/retention';
+import { NodeAgentPlacement } from '../common/node-placement';
 import { clusterScoped } from '../common/pod';
 import { validateDnsLabel } from '../common/validation';
 import {
@@ -16,11 +16,8 @@ import { KubeApiServerAudit, KubeApiServerAuditProps } from '../audit/kube-apise
 import { FalcoDaemonSet, FalcoDaemonSetOptions } from '../falco/falco-daemon-set';
 import { KubeArmorRelayCollector, KubeArmorRelayCollectorOptions } from '../kubearmor/kubearmor-relay-collector';
 import { ElasticsearchSetup } from '../elasticsearch/elasticsearch-setup';
-import { IndexFieldType, IndexTemplate } from '../elasticsearch/index-template';
-import {
-  AUDIT_EVENT_FIELDS, CONTAINER_LOG_FIELDS, FALCO_ALERT_FIELDS, KUBEARMOR_EVENT_FIELDS, KUBERNETES_EVENT_FIELDS, SYSLOG_FIELDS, SecurityIndexRetention,
-  securityIndexTemplates,
-} from '../elasticsearch/security-index-templates';
+import { IndexTemplate } from '../elasticsearch/index-template';
+import { SecurityIndexRetention } from '../elasticsearch/security-index-templates';
 import { KibanaSavedObjectsImport } from '../kibana/kibana-saved-objects-import';
 import { KibanaSavedObjects, builtInSavedObjects } from '../kibana/saved-objects';
 import { ApiServerEndpoint, NamespacePolicies, apiServerEgress, componentPods, egressTo, ingressFrom, namespacePeer, podsPeer, validateCidr } from './network-policies';
@@ -51,6 +48,14 @@ export interface SecurityLoggingChartProps extends ChartProps {
    * @default - '<namespace>-agents'
    */
   readonly agentNamespace?: string;
+
+  /**
+   * The nodes every node agent runs on: the log agent and Falco together, so that a
+   * source never runs where nothing ships it. The audit log needs the control-plane
+   * taints tolerated.
+   * @default - every node, every taint tolerated
+   */
+  readonly agentPlacement?: NodeAgentPlacement;
 
   /**
    * NetworkPolicies in both namespaces: deny all ingress and egress, then allow DNS and
@@ -254,13 +259,12 @@ export class SecurityLoggingChart extends Chart {
     // The log agent reads the node's /var/log through hostPath, which baseline forbids.
     this.agentNamespaceObject = namespaceWithPodSecurity(this.agentsChart, agentNamespace, 'privileged');
 
-    // No index of the stack's families is created before the setup Job has put its
-    // template (the templates allow it); writes until then are retried by the agent.
+    // The cluster refuses to auto-create its writers' families until the setup Job has
+    // put their templates (which allow it); writes until then are retried by the agent.
     this.elasticsearch = new ElasticsearchCluster(this, 'Elasticsearch', {
       ...props.elasticsearch,
       maxMapCount,
       settings: {
-        'action.auto_create_index': autoCreateIndexSetting(props),
         // Egress is denied: no GeoIP database downloads (the stack has no ingest pipeline using them).
         'ingest.geoip.downloader.enabled': false,
         ...props.elasticsearch?.settings,
@@ -277,10 +281,16 @@ export class SecurityLoggingChart extends Chart {
     if (agentKind === LogAgent.FLUENT_BIT && props.fluentd !== undefined) {
       throw new Error('chart fluentd is set but agent is FLUENT_BIT: remove fluentd, or choose agent: LogAgent.FLUENTD');
     }
+    const placed = ([['fluentd', props.fluentd], ['fluentBit', props.fluentBit], ['falco', props.falco]] as const)
+      .filter(([, options]) => options?.placement !== undefined).map(([name]) => `${name}.placement`);
+    if (placed.length > 0) {
+      throw new Error(`chart ${placed.join(', ')} cannot be set: the chart places every node agent together, with agentPlacement`);
+    }
+    const placement = props.agentPlacement;
     if (agentKind === LogAgent.FLUENTD) {
-      this.fluentd = new FluentdDaemonSet(this.agentsChart, 'Fluentd', { ...props.fluentd, elasticsearch: this.elasticsearch });
+      this.fluentd = new FluentdDaemonSet(this.agentsChart, 'Fluentd', { ...props.fluentd, placement, elasticsearch: this.elasticsearch });
     } else {
-      this.fluentBit = new FluentBitDaemonSet(this.agentsChart, 'FluentBit', { ...props.fluentBit, elasticsearch: this.elasticsearch });
+      this.fluentBit = new FluentBitDaemonSet(this.agentsChart, 'FluentBit', { ...props.fluentBit, placement, elasticsearch: this.elasticsearch });
     }
     const agent = this.agent;
 
@@ -322,9 +332,17 @@ export class SecurityLoggingChart extends Chart {
       throw new Error('chart kubernetesEventsCollector is set but kubernetesEvents is false: remove kubernetesEventsCollector, or collect the events');
     }
 
-    const { templates, savedObjects } = this.sourceTemplates(props);
-    this.indexTemplates = Object.fromEntries(templates.map((t) => [t.name, t]));
-    this.elasticsearchSetup = new ElasticsearchSetup(this, 'ElasticsearchSetup', { elasticsearch: this.elasticsearch, templates });
+    // The setup Job puts a template and lifecycle policy for every family a writer registered.
+    this.elasticsearchSetup = new ElasticsearchSetup(this, 'ElasticsearchSetup', { elasticsearch: this.elasticsearch, retention: props.retention });
+    this.indexTemplates = Object.fromEntries(this.elasticsearchSetup.templates.map((t) => [t.name, t]));
+    const templateOf = (family: string | undefined) => (family === undefined ? undefined : this.indexTemplates[family]);
+    const savedObjects = builtInSavedObjects({
+      containers: templateOf(this.fluentd ? this.fluentd.indexNames.containers : this.fluentBit?.containersIndexName) as IndexTemplate,
+      falco: templateOf(this.falcoDaemonSet?.indexName),
+      kubeArmorAlerts: templateOf(this.kubeArmorCollector?.indexNames.alerts),
+      audit: this.apiServerAudit ? templateOf(this.fluentd ? this.fluentd.indexNames.audit : this.fluentBit?.auditIndex) : undefined,
+      namespaces: props.containerLogNamespaces ?? ['kube-system', this.namespace as string],
+    });
     this.savedObjects = savedObjects;
     this.savedObjectsImport = new KibanaSavedObjectsImport(this, 'KibanaSavedObjects', { kibana: this.kibana, savedObjects });
     if (props.networkPolicies ?? true) this.addNetworkPolicies(props, apiServer);
@@ -376,8 +394,9 @@ export class SecurityLoggingChart extends Chart {
         egress: [egressTo([podsPeer(esPods)], [ELASTICSEARCH_HTTP_PORT]), apiServer],
       });
     }
-    if (secured) {
-      const bootstrapJobs = [['ElasticsearchBootstrap', es.name], ...(this.kibana.certificateJob ? [['KibanaBootstrap', this.kibana.name]] : [])];
+    {
+      // Kibana's bootstrap Job always runs (its encryption keys); Elasticsearch's with security.
+      const bootstrapJobs = [...(secured ? [['ElasticsearchBootstrap', es.name]] : []), ['KibanaBootstrap', this.kibana.name]];
       for (const [policyId, instance] of bootstrapJobs) {
         data.policy(policyId, `${instance}-bootstrap`, componentPods(ns, 'elasticsearch-bootstrap', instance).labels, { ingress: [], egress: [apiServer] });
       }
@@ -401,36 +420,6 @@ export class SecurityLoggingChart extends Chart {
     }
   }
 
-  /** The index templates of the sources that run, and the saved objects over them. */
-  private sourceTemplates(props: SecurityLoggingChartProps): { templates: IndexTemplate[]; savedObjects: KibanaSavedObjects } {
-    const retention = resolveRetention(props.retention);
-    // Daily rollover for the busy container logs; weekly or monthly for the quieter,
-    // longer-kept sources, so that their shard count stays small.
-    // A replica of every shard once there is a second data node to hold it.
-    const replicas = this.elasticsearch.hotTierNodes >= 2 ? 1 : 0;
-    const template = (family: string, fields: { [path: string]: IndexFieldType }, retentionDays: number, rolloverDays: number) =>
-      securityIndexTemplates([{ family, fields, retentionDays, rolloverDays, replicas }])[0];
-    const containersFamily = this.fluentd ? this.fluentd.indexNames.containers as string : (this.fluentBit as FluentBitDaemonSet).containersIndexName;
-    const auditFamily = this.fluentd ? this.fluentd.indexNames.audit as string : (this.fluentBit as FluentBitDaemonSet).auditIndex as string;
-    const containers = template(containersFamily, CONTAINER_LOG_FIELDS, retention.containersDays, 1);
-    const falco = this.falcoDaemonSet?.indexName
-      ? template(this.falcoDaemonSet.indexName, FALCO_ALERT_FIELDS, retention.falcoDays, 7) : undefined;
-    const kubeArmor = this.kubeArmorCollector
-      ? Object.values(this.kubeArmorCollector.indexNames).map((family) => template(family as string, KUBEARMOR_EVENT_FIELDS, retention.kubeArmorDays, 7))
-      : [];
-    const audit = this.apiServerAudit ? template(auditFamily, AUDIT_EVENT_FIELDS, retention.auditDays, 30) : undefined;
-    const syslog = this.fluentBit?.syslogIndexName ? template(this.fluentBit.syslogIndexName, SYSLOG_FIELDS, retention.syslogDays, 1) : undefined;
-    const events = this.kubernetesEventsCollector
-      ? template(this.kubernetesEventsCollector.indexName, KUBERNETES_EVENT_FIELDS, retention.kubernetesEventsDays, 7) : undefined;
-    return {
-      templates: [containers, ...(falco ? [falco] : []), ...kubeArmor, ...(audit ? [audit] : []), ...(events ? [events] : []), ...(syslog ? [syslog] : [])],
-      savedObjects: builtInSavedObjects({
-        containers, falco, kubeArmorAlerts: kubeArmor[0], audit,
-        namespaces: props.containerLogNamespaces ?? ['kube-system', this.namespace as string],
-      }),
-    };
-  }
-
   /** The log agent on every node (Fluentd or Fluent Bit). */
   private get agent(): FluentdDaemonSet | FluentBitDaemonSet {
     return (this.fluentd ?? this.fluentBit) as FluentdDaemonSet | FluentBitDaemonSet;
@@ -452,20 +441,6 @@ export class SecurityLoggingChart extends Chart {
   public apiServerFiles(): { [file: string]: string } {
     return this.apiServerAudit?.files() ?? {};
   }
-}
-
-/**
- * `action.auto_create_index`: refuses the stack's families (the prefix, and any
- * family named outside it), allows everything else.
- */
-function autoCreateIndexSetting(props: SecurityLoggingChartProps): string {
-  const prefix = props.fluentd?.indexPrefix ?? props.fluentBit?.indexPrefix ?? 'seclog';
-  const named = [
-    props.fluentd?.indexNames?.containers, props.fluentd?.indexNames?.audit, props.falco?.indexName,
-    props.kubeArmor?.indexNames?.alerts, props.kubeArmor?.indexNames?.logs, props.kubeArmor?.indexNames?.messages,
-    props.kubernetesEventsCollector?.indexName,
-  ].filter((f): f is string => f !== undefined && !f.startsWith(`${prefix}-`));
-  return [`-${prefix}-*`, ...[...new Set(named)].flatMap((f) => [`-${f}`, `-${f}-*`]), '+*'].join(',');
 }
 
 /** A Namespace labelled with the Pod Security Standard level it enforces (and warns and audits at). */

@@ -2,11 +2,9 @@ import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { selectorLabels } from './labels';
+import { ResolvedPlacement, applyPlacement } from './node-placement';
 import { applyPodTemplateExtras, clusterScoped } from './pod';
 import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
-
-/** Taints of control-plane nodes, which a log agent tolerates (audit logs live there). */
-const CONTROL_PLANE_TAINTS = ['node-role.kubernetes.io/control-plane', 'node-role.kubernetes.io/master'];
 
 /** Environment variables that carry a log agent's Elasticsearch credentials. */
 export const ELASTICSEARCH_USER_ENV = 'FLUENT_ELASTICSEARCH_USER';
@@ -49,9 +47,10 @@ export function createClusterReader(scope: Construct, options: {
 
 /**
  * A log agent's ServiceAccount, its ClusterRole (pods and namespaces: get, list,
- * watch, for Kubernetes metadata) and binding, and its DaemonSet: on every node,
- * control-plane nodes included, as root without capabilities (other pods' log files
- * are root-owned, mode 0640), with the account's token (the metadata lookups).
+ * watch, for Kubernetes metadata) and binding, and its DaemonSet: on the nodes of its
+ * placement (by default every node, every taint tolerated), as root without
+ * capabilities (other pods' log files are root-owned, mode 0640), with the account's
+ * token (the metadata lookups).
  */
 export function createNodeAgent(scope: Construct, options: {
   readonly name: string;
@@ -61,6 +60,7 @@ export function createNodeAgent(scope: Construct, options: {
   readonly podAnnotations: { [key: string]: string };
   readonly terminationGracePeriod: Duration;
   readonly priorityClassName?: string;
+  readonly placement: ResolvedPlacement;
 }): NodeAgent {
   const { name, instance, labels } = options;
   const { serviceAccount, clusterRole } = createClusterReader(scope, { name, instance, labels, resources: [kplus.ApiResource.PODS, kplus.ApiResource.NAMESPACES] });
@@ -77,9 +77,7 @@ export function createNodeAgent(scope: Construct, options: {
   });
   applyPodTemplateExtras(daemonSet, { priorityClassName: options.priorityClassName });
   daemonSet.select(kplus.LabelSelector.of({ labels: selectorLabels(labels) }));
-  for (const key of CONTROL_PLANE_TAINTS) {
-    daemonSet.scheduling.tolerate(kplus.Node.tainted(kplus.NodeTaintQuery.exists(key, { effect: kplus.TaintEffect.NO_SCHEDULE })));
-  }
+  applyPlacement(daemonSet, options.placement);
   return { serviceAccount, clusterRole, daemonSet };
 }
 

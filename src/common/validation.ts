@@ -31,6 +31,32 @@ export function validateDnsSubdomain(prop: string, value: string): void {
   }
 }
 
+/** The name part of a label key, and a label value: at most 63 alphanumerics, '-', '_' and '.', alphanumeric at both ends. */
+const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+
+/**
+ * Throws unless `key` is a Kubernetes label key: an optional DNS-subdomain prefix and
+ * `/`, then a name of at most 63 characters.
+ * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set
+ */
+export function validateLabelKey(prop: string, key: string): void {
+  const slash = typeof key === 'string' ? key.lastIndexOf('/') : -1;
+  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+  const name = typeof key === 'string' ? key.slice(slash + 1) : '';
+  if (typeof key !== 'string' || !LABEL_NAME.test(name) || (prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix)))) {
+    throw new Error(
+      `${prop} must be a label key (an optional DNS-subdomain prefix and '/', then at most 63 letters, digits, '-', '_' or '.'), got ${JSON.stringify(key)}`,
+    );
+  }
+}
+
+/** Throws unless `value` is a Kubernetes label value (empty, or at most 63 letters, digits, '-', '_' or '.'). */
+export function validateLabelValue(prop: string, value: string): void {
+  if (typeof value !== 'string' || (value !== '' && !LABEL_NAME.test(value))) {
+    throw new Error(`${prop} must be a label value (empty, or at most 63 letters, digits, '-', '_' or '.', alphanumeric at both ends), got ${JSON.stringify(value)}`);
+  }
+}
+
 /** Throws unless `name` is an environment variable name: letters, digits or `_`, not starting with a digit. */
 export function validateEnvName(prop: string, name: string): void {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name ?? '')) {

@@ -1,9 +1,11 @@
-import { ApiObject, Chart, Duration, JsonPatch, Size, Yaml } from 'cdk8s';
+import { ApiObject, Chart, Duration, JsonPatch, Lazy, Size, Yaml } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { ElasticsearchAuthentication, ElasticsearchConnection, ElasticsearchScheme } from './elasticsearch-connection';
 import { ElasticsearchCertificateSource, ElasticsearchSecurity, createBootstrapJob, serviceDnsNames } from './elasticsearch-security';
 import { contentHash } from '../common/hash';
+import { IndexFamilyKind } from '../common/index-families';
+import { ResolvedPlacement, placementsDisjoint } from '../common/node-placement';
 import { appLabels, selectorLabels } from '../common/labels';
 import { applyPodTemplateExtras, dropAllCapabilities, unprivilegedContainer } from '../common/pod';
 import {
@@ -359,6 +361,7 @@ export class ElasticsearchCluster extends Construct {
   /** The Job that creates the CA, certificates and `elastic` password, when security is on. */
   public readonly bootstrapJob?: kplus.Job;
   private readonly _consumers: ElasticsearchConsumer[] = [];
+  private readonly _writers: IElasticsearchWriter[] = [];
   /** Consumers an ElasticsearchSetup has taken, or undefined before one did. */
   private consumersInSetup?: number;
 
@@ -469,6 +472,8 @@ export class ElasticsearchCluster extends Construct {
   public addWriter(writer: IElasticsearchWriter): ElasticsearchConnection {
     const namespace = Chart.of(writer).namespace;
     if (namespace === undefined) throw new Error(`elasticsearch writer ${writer.writerName} needs its chart to have a namespace`);
+    if (this._writers.length === 0) this.node.addValidation({ validate: () => this.writersShippingTwice() });
+    this._writers.push(writer);
     return this.addConsumer({
       namespace,
       secretName: `${writer.writerName}-elasticsearch`,
@@ -486,6 +491,66 @@ export class ElasticsearchCluster extends Construct {
     const namespace = Chart.of(kibana).namespace;
     if (namespace === undefined) throw new Error(`elasticsearch kibana ${kibanaName} needs its chart to have a namespace`);
     return this.addConsumer({ namespace, secretName: `${kibanaName}-elasticsearch` }, ElasticsearchAuthentication.SERVICE_ACCOUNT_TOKEN);
+  }
+
+  /**
+   * `action.auto_create_index` that refuses the writers' families (`-<family>,-<family>-*`)
+   * and allows everything else: a family's data stream is then made only from its index
+   * template (which allows it, `allow_auto_create`), never as a plain index without
+   * mapping or lifecycle by a write that comes before the setup Job has put the template.
+   * Nothing when no writer registered, or when `settings` set it.
+   * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/docs-index_.html#index-creation
+   */
+  private autoCreateIndexSetting(userSettings: { [key: string]: any }): { [key: string]: string } {
+    const families = [...new Set(this._writers.flatMap((w) => w.writtenIndexFamilies()))].sort();
+    if (families.length === 0 || userSettings['action.auto_create_index'] !== undefined) return {};
+    return { 'action.auto_create_index': [...families.flatMap((f) => [`-${f}`, `-${f}-*`]), '+*'].join(',') };
+  }
+
+  /**
+   * Two writers that would index the same events twice: two that write one family,
+   * and two log agents on the same nodes (both tail every container's log file).
+   */
+  private writersShippingTwice(): string[] {
+    const errors: string[] = [];
+    const families = new Map<string, IElasticsearchWriter>();
+    for (const writer of this._writers) {
+      for (const family of writer.writtenIndexFamilies()) {
+        const other = [...families.entries()].find(([f]) => f === family || family.startsWith(`${f}-`) || f.startsWith(`${family}-`));
+        if (other !== undefined && other[1] !== writer) {
+          errors.push(
+            `elasticsearch ${this.name}: ${writer.node.path} and ${other[1].node.path} both write index family ${JSON.stringify(family)}` +
+            (family === other[0] ? '' : ` (overlapping ${JSON.stringify(other[0])})`) +
+            ': every event would be indexed twice, or their documents mixed; give each writer its own families (indexPrefix), or keep one',
+          );
+        }
+        families.set(family, writer);
+      }
+    }
+    // Node log agents carry their placement.
+    const agents = this._writers.filter((w): w is IElasticsearchWriter & { _placement: ResolvedPlacement } => '_placement' in w);
+    agents.forEach((agent, i) => {
+      for (const other of agents.slice(0, i)) {
+        if (!placementsDisjoint(agent._placement, other._placement)) {
+          errors.push(
+            `elasticsearch ${this.name}: the log agents ${other.node.path} and ${agent.node.path} can run on the same nodes, where both ` +
+            'tail every container\'s log file: every line would be indexed twice; run one agent, or give each its own nodes ' +
+            '(placement.nodeSelector with a different value of one label)',
+          );
+        }
+      }
+    });
+    return errors;
+  }
+
+  /**
+   * Every family a writer of this cluster writes, with what it holds when the writer
+   * knows (which gives its template). @internal
+   */
+  public _writerFamilies(): { family: string; kind?: IndexFamilyKind; writer: IElasticsearchWriter }[] {
+    return this._writers.flatMap((writer) => writer.writtenIndexFamilies().map((family) => ({
+      family, writer, kind: '_indexFamilyKind' in writer ? (writer as { _indexFamilyKind(f: string): IndexFamilyKind | undefined })._indexFamilyKind(family) : undefined,
+    })));
   }
 
   /** The registered consumers; a copy. @internal */
@@ -584,25 +649,29 @@ export class ElasticsearchCluster extends Construct {
     if (this.totalReplicas === 1) {
       settings['discovery.type'] = 'single-node';
     } else {
+      // `cluster.initial_master_nodes` is not in the file: the start script passes it
+      // only on a master-eligible node's first start (see bootstrapScript).
       settings['discovery.seed_hosts'] = [shared.headlessName];
-      settings['cluster.initial_master_nodes'] = this.masterNodeNames;
     }
+    const bootstraps = this.totalReplicas > 1 && isMasterEligible(group.roles);
     Object.assign(settings, this.securitySettings());
     if (this.maxMapCount === ElasticsearchMaxMapCount.DISABLE_MMAP) settings['node.store.allow_mmap'] = false;
-    Object.assign(settings, shared.settings);
 
-    const elasticsearchYml = Yaml.stringify(settings);
+    // Rendered at synthesis, once every writer has registered its families.
+    let rendered: string | undefined;
+    const elasticsearchYml = () => (rendered ??= Yaml.stringify({ ...settings, ...this.autoCreateIndexSetting(shared.settings), ...shared.settings }));
     const heapOptions = `-Xms${group.heapMebibytes}m\n-Xmx${group.heapMebibytes}m\n`;
     const config = new kplus.ConfigMap(scope, 'Config', {
       metadata: { name: `${group.statefulSetName}-config`, labels },
-      data: { 'elasticsearch.yml': elasticsearchYml, 'heap.options': heapOptions },
+      data: { 'heap.options': heapOptions },
     });
+    config.addData('elasticsearch.yml', Lazy.any({ produce: elasticsearchYml }));
 
     const sts = new kplus.StatefulSet(scope, 'Resource', {
       metadata: { name: group.statefulSetName, labels },
       podMetadata: {
         labels: podLabels,
-        annotations: { 'checksum/config': contentHash(elasticsearchYml, heapOptions) },
+        annotations: { 'checksum/config': Lazy.any({ produce: () => contentHash(elasticsearchYml(), heapOptions) }) },
       },
       service: this.headlessService,
       replicas: group.replicas,
@@ -625,6 +694,9 @@ export class ElasticsearchCluster extends Construct {
       name: 'elasticsearch',
       image: this.image,
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      // The image's own entrypoint, through a script that adds cluster.initial_master_nodes
+      // until the node has joined a formed cluster once.
+      ...(bootstraps ? { command: ['/bin/bash', '-c', bootstrapScript(this.masterNodeNames)] } : {}),
       ports: [
         { name: 'http', number: ELASTICSEARCH_HTTP_PORT },
         { name: 'transport', number: ELASTICSEARCH_TRANSPORT_PORT },
@@ -735,6 +807,35 @@ function parseVersion(version: string): [number, number, number] {
     throw new Error(`elasticsearch version must be MAJOR.MINOR.PATCH such as "8.19.22", got ${JSON.stringify(version)}`);
   }
   return [Number(match[1]), Number(match[2]), Number(match[3])];
+}
+
+/** The file in a node's data path that says the node has joined a formed cluster. */
+export const CLUSTER_FORMED_MARKER = `${DATA_PATH}/.cdk8s-cluster-formed`;
+
+/**
+ * The start script of a master-eligible node in a multi-node cluster. Elastic says to
+ * set `cluster.initial_master_nodes` only until the cluster has formed for the first
+ * time, and to remove it then: left in place, every start logs a warning, and nodes
+ * that restart with empty data paths could bootstrap a second cluster. No file that
+ * Elasticsearch writes tells a node that has joined a cluster from one that has not
+ * (`_state/` exists after any first start, even one that failed its bootstrap checks),
+ * so the script keeps its own marker in the data path: until the marker exists it
+ * passes `-Ecluster.initial_master_nodes=...` to the image's entrypoint and, in the
+ * background, waits for the readiness port, which opens once the node has joined a
+ * cluster with an elected master, then writes the marker. Later starts (restarts,
+ * rolling upgrades, full-cluster restarts) run without the setting.
+ * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/important-settings.html#initial_master_nodes
+ * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/docker.html
+ */
+function bootstrapScript(masterNodeNames: string[]): string {
+  return [
+    `marker=${CLUSTER_FORMED_MARKER}`,
+    'entrypoint=(/bin/tini -- /usr/local/bin/docker-entrypoint.sh eswrapper)',
+    'if [ -e "$marker" ]; then exec "${entrypoint[@]}"; fi',
+    `( until (exec 3<>/dev/tcp/127.0.0.1/${READINESS_PORT}) 2>/dev/null; do sleep 5; done; touch "$marker" ) &`,
+    `exec "\${entrypoint[@]}" -Ecluster.initial_master_nodes=${masterNodeNames.join(',')}`,
+    '',
+  ].join('\n');
 }
 
 /** Raises vm.max_map_count to `value` unless the node already has at least that much. */

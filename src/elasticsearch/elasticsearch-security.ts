@@ -233,6 +233,23 @@ export function passwordScript(secretName: string, username: string): string {
 }
 
 /**
+ * Bash that ensures a Secret of random keys exists: each key 40 random letters and
+ * digits (about 238 bits). An existing Secret is kept as it is, never replaced: a new
+ * encryption key would make what the old one encrypted unreadable.
+ */
+export function randomKeysScript(secretName: string, keys: string[]): string {
+  return [
+    `if secret_get "$NS" '${secretName}'; then`,
+    `  echo "Secret $NS/${secretName} exists: kept as it is"`,
+    'else',
+    ...keys.map((key) => `  random_password > '/tmp/key-${key}'`),
+    `  create_secret "$NS" '${secretName}' ${keys.map((key) => `'${key}=/tmp/key-${key}'`).join(' ')} || true`,
+    `  rm -f ${keys.map((key) => `'/tmp/key-${key}'`).join(' ')}`,
+    'fi',
+  ].join('\n');
+}
+
+/**
  * A Role that lets a Job create Secrets and read only the named ones. Kubernetes
  * cannot limit `create` to names (the name is not known when the request is
  * authorized), so `create` covers the namespace's Secrets; `get` is limited.
@@ -281,6 +298,11 @@ export interface BootstrapJobOptions {
   readonly certificates: ServerCertificate[];
   /** Password Secrets: Secret name to username. */
   readonly passwords: { [secretName: string]: string };
+  /**
+   * Secrets of random keys: Secret name to its keys.
+   * @default {}
+   */
+  readonly randomKeys?: { [secretName: string]: string[] };
   /** Labels of the Secrets the Job creates. */
   readonly secretLabels: { [key: string]: string };
 }
@@ -309,10 +331,15 @@ export function createBootstrapJob(scope: Construct, options: BootstrapJobOption
     steps.push(`# The ${username} user's password.`);
     steps.push(passwordScript(secretName, username));
   }
+  for (const [secretName, keys] of Object.entries(options.randomKeys ?? {})) {
+    steps.push(`# Random keys: ${keys.join(', ')}.`);
+    steps.push(randomKeysScript(secretName, keys));
+  }
   const secretNames = [
     ...(options.caSecretName && makesCertificates ? [options.caSecretName] : []),
     ...(makesCertificates ? options.certificates.map((c) => c.secretName) : []),
     ...Object.keys(options.passwords),
+    ...Object.keys(options.randomKeys ?? {}),
   ];
   if (secretNames.length === 0) throw new Error(`${options.name}: a bootstrap Job with nothing to create`);
   const serviceAccount = new kplus.ServiceAccount(scope, 'ServiceAccount', { metadata: { name: options.name, labels }, automountToken: false });

@@ -2,6 +2,9 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ElasticsearchCluster } from './elasticsearch-cluster';
 import { IndexTemplate } from './index-template';
+import { SecurityIndexRetention, SecurityIndexSource, securityIndexTemplates } from './security-index-templates';
+import { FAMILY_KINDS } from '../common/index-families';
+import { resolveRetention } from '../common/retention';
 import { appLabels } from '../common/labels';
 import { SECRET_FUNCTIONS, secretLabelsLine } from '../common/secret-script';
 import { createSetupJob, elasticCurlConfigScript, elasticPasswordMount, waitForUrlScript } from '../common/setup-job';
@@ -13,10 +16,18 @@ export interface ElasticsearchSetupProps {
   /** The cluster to configure. */
   readonly elasticsearch: ElasticsearchCluster;
   /**
-   * Index templates to put, with their lifecycle policies.
+   * Index templates to put, with their lifecycle policies, beside those of the
+   * writers' families. A template whose patterns match a writer's family replaces
+   * the one the family's kind gives.
    * @default []
    */
   readonly templates?: IndexTemplate[];
+
+  /**
+   * Days each source's events are kept, for the templates of the writers' families.
+   * @default - containers 14, Falco 90, KubeArmor 90, audit 365, Kubernetes events 30, syslog 14
+   */
+  readonly retention?: SecurityIndexRetention;
 }
 
 /**
@@ -30,6 +41,15 @@ export interface ElasticsearchSetupProps {
 export class ElasticsearchSetup extends Construct {
   /** The Job. */
   public readonly job: kplus.Job;
+  private readonly _templates: IndexTemplate[];
+
+  /**
+   * The index templates the Job puts: the given ones, then one per writer family
+   * (from its kind and the retention), named after the family; a copy.
+   */
+  public get templates(): IndexTemplate[] {
+    return [...this._templates];
+  }
 
   constructor(scope: Construct, id: string, props: ElasticsearchSetupProps) {
     super(scope, id);
@@ -37,10 +57,15 @@ export class ElasticsearchSetup extends Construct {
     if (!props || !(props.elasticsearch instanceof ElasticsearchCluster)) {
       throw new Error('elasticsearch setup elasticsearch is required: pass the ElasticsearchCluster to configure');
     }
-    const templates = props.templates ?? [];
+    const given = props.templates ?? [];
+    if (!Array.isArray(given) || given.some((t) => !(t instanceof IndexTemplate))) {
+      throw new Error(`elasticsearch setup templates must be a list of IndexTemplate objects (new IndexTemplate({...})), got ${JSON.stringify(given)}`);
+    }
+    const es = props.elasticsearch;
+    const templates = [...given, ...familyTemplates(es, given, props.retention)];
     const names = templates.map((t) => t.name);
     if (new Set(names).size !== names.length) throw new Error(`elasticsearch setup templates must have unique names, got ${JSON.stringify(names)}`);
-    const es = props.elasticsearch;
+    this._templates = templates;
     const files: { [file: string]: string } = {};
     const calls: string[] = [];
     for (const template of templates) {
@@ -133,6 +158,41 @@ export class ElasticsearchSetup extends Construct {
 }
 
 const CA_DIR = '/elasticsearch';
+
+/**
+ * The templates of the writers' families that no given template covers: each from its
+ * kind's mapping, rollover and retention, with a replica once a second node can hold
+ * new data-stream indices. A family of no kind and no template would be created by
+ * Elasticsearch as a plain index, without mapping, lifecycle or rollover, growing until
+ * the disk fills: that is an error naming the family.
+ */
+function familyTemplates(es: ElasticsearchCluster, given: IndexTemplate[], retention: SecurityIndexRetention | undefined): IndexTemplate[] {
+  const days = resolveRetention(retention);
+  const replicas = es.hotTierNodes >= 2 ? 1 : 0;
+  const covered = (family: string) => given.some((t) => t.indexPatterns.some((p) => globMatches(p, family)));
+  const seen = new Set<string>();
+  const sources: SecurityIndexSource[] = [];
+  for (const { family, kind, writer } of es._writerFamilies()) {
+    if (covered(family) || seen.has(family)) continue;
+    seen.add(family);
+    if (kind === undefined) {
+      throw new Error(
+        `elasticsearch setup: ${writer.node.path} writes index family ${JSON.stringify(family)}, which has no index template: ` +
+        'Elasticsearch would create it as a plain index, without mapping, lifecycle or rollover, that grows until the disk fills; ' +
+        'register it with its kind (registerIndexFamily(prop, family, IndexFamilyKind.CONTAINERS, ...)), or pass its template ' +
+        'in the ElasticsearchSetup\'s templates',
+      );
+    }
+    const spec = FAMILY_KINDS[kind];
+    sources.push({ family, fields: spec.fields, retentionDays: days[spec.retention], rolloverDays: spec.rolloverDays, replicas });
+  }
+  return securityIndexTemplates(sources);
+}
+
+/** Whether an index pattern (`*` for any run of characters) matches a name. */
+function globMatches(pattern: string, name: string): boolean {
+  return new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(name);
+}
 const CA_FILE = `${CA_DIR}/ca.crt`;
 
 /**

@@ -5,6 +5,7 @@ import { FALCO_RUNTIME_SOCKETS, FalcoConfig, FalcoContainerRuntime, FalcoDriver 
 import { FALCO_PRIORITY_NAMES, FalcoList, FalcoMacro, FalcoPriority, FalcoRule, FalcoRules } from './falco-rules';
 import { contentHash } from '../common/hash';
 import { appLabels, selectorLabels } from '../common/labels';
+import { NodeAgentPlacement, applyPlacement, describePlacement, placementCovers, resolvePlacement } from '../common/node-placement';
 import { applyPodTemplateExtras } from '../common/pod';
 import { validateDnsLabel, validateDnsSubdomain, validateMinimumSize } from '../common/validation';
 import { FluentdSection } from '../fluentd/fluentd-config';
@@ -14,6 +15,7 @@ import { FluentdDaemonSet } from '../fluentd/fluentd-daemon-set';
 import { dedotFilter, stdoutJsonOnlyFilter } from '../fluentd/fluentd-pipeline';
 import { FALCO_DRIVER_LOADER_IMAGE_REPOSITORY, FALCO_IMAGE_REPOSITORY, FALCO_VERSION } from '../images';
 import { checkAppForClashes } from '../common/app-checks';
+import { IndexFamilyKind } from '../common/index-families';
 
 /** Options of {@link FalcoDaemonSet}, everything but the agent (what a chart passes through). */
 export interface FalcoDaemonSetOptions {
@@ -80,6 +82,13 @@ export interface FalcoDaemonSetOptions {
   readonly priorityClassName?: string;
 
   /**
+   * The nodes Falco runs on. Its alerts are shipped only from nodes where the log
+   * agent runs, so it must be the agent's placement or a narrower one.
+   * @default - the agent's placement (every node, every taint tolerated, by default)
+   */
+  readonly placement?: NodeAgentPlacement;
+
+  /**
    * Index family of the alerts: the data stream they are appended to.
    * @default '<agent indexPrefix>-falco'
    */
@@ -140,6 +149,8 @@ export class FalcoDaemonSet extends Construct {
   public readonly logGlob: string;
   /** Index family of the alerts, when an agent ships them. */
   public readonly indexName?: string;
+  /** The nodes Falco runs on (defaults filled in). */
+  public readonly placement: NodeAgentPlacement;
 
   constructor(scope: Construct, id: string, props: FalcoDaemonSetProps = {}) {
     super(scope, id);
@@ -174,6 +185,27 @@ export class FalcoDaemonSet extends Construct {
     if (namespace === undefined) {
       throw new Error('falco needs its chart to have a namespace (new Chart(app, id, { namespace })): the log agent finds its files by it');
     }
+
+    if (props.fluentd && props.fluentBit) {
+      throw new Error('falco fluentd and fluentBit are both set: one agent ships the alerts, pass one of them');
+    }
+    if (props.fluentd && !(props.fluentd instanceof FluentdDaemonSet)) {
+      throw new Error(`falco fluentd must be a FluentdDaemonSet, got ${JSON.stringify(props.fluentd)}`);
+    }
+    if (props.fluentBit && !(props.fluentBit instanceof FluentBitDaemonSet)) {
+      throw new Error(`falco fluentBit must be a FluentBitDaemonSet, got ${JSON.stringify(props.fluentBit)}`);
+    }
+    const agent = props.fluentd ?? props.fluentBit;
+    // Falco watches every node the agent ships from, and no other: its alerts elsewhere would be lost.
+    const placement = props.placement === undefined && agent ? agent._placement : resolvePlacement('falco placement', props.placement);
+    if (agent && !placementCovers(agent._placement, placement)) {
+      throw new Error(
+        `falco placement ${describePlacement(placement)} reaches nodes the log agent does not run on (its placement is ` +
+        `${describePlacement(agent._placement)}), where Falco's alerts would never be shipped: leave falco placement unset ` +
+        '(the agent\'s), narrow it (more nodeSelector labels, fewer tolerations), or widen the agent\'s',
+      );
+    }
+    this.placement = { nodeSelector: { ...placement.nodeSelector }, tolerations: placement.tolerations.map((t) => ({ ...t })) };
 
     this.customRules = new FalcoRules();
     this.config = new FalcoConfig({
@@ -215,8 +247,7 @@ export class FalcoDaemonSet extends Construct {
     });
     this.daemonSet.select(kplus.LabelSelector.of({ labels: selectorLabels(labels) }));
     applyPodTemplateExtras(this.daemonSet, { priorityClassName: props.priorityClassName });
-    // Falco watches every node: it tolerates every taint.
-    this.daemonSet.scheduling.tolerate(kplus.Node.tainted(kplus.NodeTaintQuery.any()));
+    applyPlacement(this.daemonSet, placement);
 
     const kmod = this.driver !== FalcoDriver.MODERN_EBPF;
     const hostPath = (volumeId: string, name: string, path: string, type = kplus.HostPathVolumeType.DIRECTORY) =>
@@ -313,19 +344,9 @@ export class FalcoDaemonSet extends Construct {
 
     // Kubelet names the files <pod>_<namespace>_<container>-<id>.log.
     this.logGlob = `/var/log/containers/${this.name}-*_${namespace}_${CONTAINER_NAME}-*.log`;
-    if (props.fluentd && props.fluentBit) {
-      throw new Error('falco fluentd and fluentBit are both set: one agent ships the alerts, pass one of them');
-    }
-    if (props.fluentd && !(props.fluentd instanceof FluentdDaemonSet)) {
-      throw new Error(`falco fluentd must be a FluentdDaemonSet, got ${JSON.stringify(props.fluentd)}`);
-    }
-    if (props.fluentBit && !(props.fluentBit instanceof FluentBitDaemonSet)) {
-      throw new Error(`falco fluentBit must be a FluentBitDaemonSet, got ${JSON.stringify(props.fluentBit)}`);
-    }
-    const agent = props.fluentd ?? props.fluentBit;
     if (agent) {
       this.indexName = props.indexName ?? `${agent.indexPrefix}-falco`;
-      agent.registerIndexFamily('falco indexName', this.indexName);
+      agent.registerIndexFamily('falco indexName', this.indexName, IndexFamilyKind.FALCO);
       const route = { name: 'falco', path: this.logGlob, tag: ROUTE_TAG };
       if (agent instanceof FluentdDaemonSet) {
         agent.addContainerFileRoute({ ...route, label: '@FALCO', directives: falcoAlertDirectives(agent, this.indexName) });

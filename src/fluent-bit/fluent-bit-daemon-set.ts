@@ -5,10 +5,12 @@ import { FluentBitConfig, FluentBitEnvValue, FluentBitParser, FluentBitPlugin } 
 import { ResolvedS3Archive, S3ArchiveOptions, addS3Credentials, archivePort, resolveS3Archive, s3ArchiveOutput } from './s3-archive';
 import { KubeApiServerAudit, addApiServerFiles } from '../audit/kube-apiserver-audit';
 import { contentHash } from '../common/hash';
+import { IndexFamilyKind, validateFamilyKind } from '../common/index-families';
 import { appLabels } from '../common/labels';
 import {
   ELASTICSEARCH_PASSWORD_ENV, ELASTICSEARCH_USER_ENV, addElasticsearchCredentials, createMetricsService, createNodeAgent, mountNodeLogs,
 } from '../common/node-agent';
+import { NodeAgentPlacement, ResolvedPlacement, assertRunsOnControlPlane, resolvePlacement } from '../common/node-placement';
 import { dropAllCapabilities, unprivilegedContainer } from '../common/pod';
 import {
   validateDnsLabel, validateDnsSubdomain, validateImage, validateInteger, validateMinimumSize, validateSize,
@@ -154,6 +156,13 @@ export interface FluentBitDaemonSetOptions {
   readonly s3Archive?: S3ArchiveOptions;
 
   /**
+   * The nodes the agent runs on. Sources on other nodes (Falco's alerts, the audit log
+   * on control-plane nodes) are never shipped: give Falco the same placement.
+   * @default - every node, every taint tolerated
+   */
+  readonly placement?: NodeAgentPlacement;
+
+  /**
    * Receive the node's syslog (what the container runtime and kubelet log there) into
    * `<indexPrefix>-syslog`; the node's rsyslog forwards to it (README snippet).
    * @default - no syslog input
@@ -229,6 +238,10 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
   public readonly metricsService: kplus.Service;
   /** Port of the HTTP server: health at `/api/v1/health`, Prometheus metrics at `/api/v2/metrics/prometheus`. */
   public readonly metricsPort: number = FLUENT_BIT_HTTP_PORT;
+  /**
+   * The resolved placement (nodes and tolerated taints) of the agent. @internal
+   */
+  public readonly _placement: ResolvedPlacement;
   private readonly connection: ElasticsearchConnection;
   private readonly service: { [key: string]: any };
   private readonly containerLogFormat: ContainerLogFormat;
@@ -241,6 +254,7 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
   private readonly extraPlugins: FluentBitPlugin[] = [];
   private readonly routeParsers: FluentBitParser[] = [];
   private readonly indexFamilies = new Map<string, string>();
+  private readonly familyKinds = new Map<string, IndexFamilyKind>();
   private frozenConfig?: FluentBitConfig;
   private renderedConfig?: string;
   private auditIndexName?: string;
@@ -262,7 +276,7 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
     this.indexPrefix = props.indexPrefix ?? 'seclog';
     validateIndexFamily('fluent bit indexPrefix', this.indexPrefix);
     this.containersIndexName = `${this.indexPrefix}-containers`;
-    this.registerIndexFamily('fluent bit containers index', this.containersIndexName);
+    this.registerIndexFamily('fluent bit containers index', this.containersIndexName, IndexFamilyKind.CONTAINERS);
     const format = props.containerLogFormat ?? ContainerLogFormat.CRI;
     if (!Object.values(ContainerLogFormat).includes(format)) {
       throw new Error(`fluent bit containerLogFormat must be one of ${Object.values(ContainerLogFormat).join(', ')}, got ${JSON.stringify(format)}`);
@@ -291,6 +305,7 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
       );
     }
     const instance = `${namespace}-${this.name}`;
+    this._placement = resolvePlacement('fluent bit placement', props.placement);
     this.stateDir = `/var/log/fluent-bit-${instance}`;
     const labels = appLabels('fluent-bit', this.name);
     this.connection = props.elasticsearch.addWriter(this);
@@ -356,6 +371,7 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
       podAnnotations: { 'checksum/config': Lazy.any({ produce: () => contentHash(this.render()) }) },
       terminationGracePeriod: Duration.seconds(TERMINATION_GRACE_SECONDS),
       priorityClassName: props.priorityClassName,
+      placement: this._placement,
     });
     this.serviceAccount = agent.serviceAccount;
     this.clusterRole = agent.clusterRole;
@@ -373,6 +389,11 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
     this.metricsService = createMetricsService(this, this.name, labels, 'http', FLUENT_BIT_HTTP_PORT);
   }
 
+  /** The nodes the agent runs on (defaults filled in). */
+  public get placement(): NodeAgentPlacement {
+    return { nodeSelector: { ...this._placement.nodeSelector }, tolerations: this._placement.tolerations.map((t) => ({ ...t })) };
+  }
+
   /** The name its Elasticsearch user and Secret are made from. */
   public get writerName(): string {
     return this.name;
@@ -387,9 +408,18 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
    * Reserves an index family for one source of this agent. Throws if the name is
    * not a valid family, or if it equals or overlaps (`a` and `a-b`) another source's.
    * @param prop what the family is, for the error message (e.g. `falco indexName`)
+   * @param kind what it holds, which gives its template and lifecycle policy; without
+   * one, pass the family's template to the ElasticsearchSetup
    */
-  public registerIndexFamily(prop: string, family: string): void {
+  public registerIndexFamily(prop: string, family: string, kind?: IndexFamilyKind): void {
+    validateFamilyKind(prop, kind);
     reserveIndexFamily(this.indexFamilies, prop, family);
+    if (kind !== undefined) this.familyKinds.set(family, kind);
+  }
+
+  /** What a family holds, when its source said so (its template follows from it). @internal */
+  public _indexFamilyKind(family: string): IndexFamilyKind | undefined {
+    return this.familyKinds.get(family);
   }
 
 
@@ -419,9 +449,10 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
    */
   public addAuditLogs(audit: KubeApiServerAudit): void {
     if (this.auditIndexName !== undefined) throw new Error('fluent bit addAuditLogs was called twice: one API server audit log per agent');
+    assertRunsOnControlPlane('fluent bit', this._placement);
     this.assertOpen('routes');
     const family = `${this.indexPrefix}-audit`;
-    this.registerIndexFamily('fluent bit audit index', family);
+    this.registerIndexFamily('fluent bit audit index', family, IndexFamilyKind.AUDIT);
     this.auditIndexName = family;
     addApiServerFiles(this, audit);
     // metav1.MicroTime: UTC, six fractional digits, e.g. 2020-04-21T17:57:05.548299Z.
@@ -476,7 +507,7 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
     const port = options.port ?? 5140;
     validateInteger('fluent bit syslog.port', port, 1, 65535);
     const family = `${this.indexPrefix}-syslog`;
-    this.registerIndexFamily('fluent bit syslog index', family);
+    this.registerIndexFamily('fluent bit syslog index', family, IndexFamilyKind.SYSLOG);
     this.syslogFamily = family;
     const socket = `${this.stateDir}/syslog.sock`;
     this.syslogListen = unix ? socket : `${mode}:${port}`;

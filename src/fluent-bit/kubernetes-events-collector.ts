@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { FluentBitConfig, FluentBitPlugin } from './fluent-bit-config';
 import { FLUENT_BIT_CA_DIR, FLUENT_BIT_CONFIG_FILE, FLUENT_BIT_HTTP_PORT, addFluentBitContainer, fluentBitElasticsearchOutput } from './fluent-bit-daemon-set';
 import { contentHash } from '../common/hash';
+import { IndexFamilyKind } from '../common/index-families';
 import { appLabels, selectorLabels } from '../common/labels';
 import { addElasticsearchCredentials, createClusterReader } from '../common/node-agent';
 import { applyPodTemplateExtras } from '../common/pod';
@@ -232,5 +233,10 @@ export class KubernetesEventsCollector extends Construct implements IElasticsear
   /** The index family it writes. */
   public writtenIndexFamilies(): string[] {
     return [this.indexName];
+  }
+
+  /** What its family holds: Kubernetes events. @internal */
+  public _indexFamilyKind(family: string): IndexFamilyKind | undefined {
+    return family === this.indexName ? IndexFamilyKind.KUBERNETES_EVENTS : undefined;
   }
 }

@@ -11,8 +11,10 @@ import { KubeApiServerAudit, addApiServerFiles } from '../audit/kube-apiserver-a
 import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
 import { monitoringImports } from '../common/crd-imports';
 import { contentHash } from '../common/hash';
+import { IndexFamilyKind, validateFamilyKind } from '../common/index-families';
 import { appLabels, selectorLabels } from '../common/labels';
 import { addElasticsearchCredentials, createMetricsService, createNodeAgent, mountNodeLogs } from '../common/node-agent';
+import { NodeAgentPlacement, ResolvedPlacement, assertRunsOnControlPlane, resolvePlacement } from '../common/node-placement';
 import { dropAllCapabilities, unprivilegedContainer } from '../common/pod';
 import { validateDnsLabel, validateDnsSubdomain, validateImage, validateMinimumSize } from '../common/validation';
 import { ElasticsearchCluster, IElasticsearchWriter } from '../elasticsearch/elasticsearch-cluster';
@@ -140,6 +142,13 @@ export interface FluentdDaemonSetOptions {
   readonly s3Archive?: S3ArchiveOptions;
 
   /**
+   * The nodes the agent runs on. Sources on other nodes (Falco's alerts, the audit log
+   * on control-plane nodes) are never shipped: give Falco the same placement.
+   * @default - every node, every taint tolerated
+   */
+  readonly placement?: NodeAgentPlacement;
+
+  /**
    * Also create a prometheus-operator ServiceMonitor for the metrics Service.
    * Needs the ServiceMonitor CRD in the cluster.
    * @default false
@@ -198,6 +207,10 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter 
   public readonly metricsService: kplus.Service;
   /** Metrics port. */
   public readonly metricsPort: number = METRICS_PORT;
+  /**
+   * The resolved placement (nodes and tolerated taints) of the agent. @internal
+   */
+  public readonly _placement: ResolvedPlacement;
   private renderedConfig?: string;
   private frozenConfig?: FluentdConfig;
   private readonly logLevel: FluentdLogLevel;
@@ -206,6 +219,7 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter 
   private readonly extraDirectives: FluentdSection[] = [];
   private auditAdded = false;
   private readonly indexFamilies = new Map<string, string>();
+  private readonly familyKinds = new Map<string, IndexFamilyKind>();
   private readonly connection: ElasticsearchConnection;
   private readonly archive?: ResolvedS3Archive;
 
@@ -226,7 +240,7 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter 
       containers: props.indexNames?.containers ?? `${this.indexPrefix}-containers`,
       audit: props.indexNames?.audit ?? `${this.indexPrefix}-audit`,
     };
-    this.registerIndexFamily('fluentd indexNames.containers', this.indexNames.containers as string);
+    this.registerIndexFamily('fluentd indexNames.containers', this.indexNames.containers as string, IndexFamilyKind.CONTAINERS);
     validateIndexFamily('fluentd indexNames.audit', this.indexNames.audit as string);
     const format = props.containerLogFormat ?? ContainerLogFormat.CRI;
     if (!Object.values(ContainerLogFormat).includes(format)) {
@@ -265,6 +279,7 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter 
       );
     }
     const instance = `${namespace}-${this.name}`;
+    this._placement = resolvePlacement('fluentd placement', props.placement);
     this.stateDir = `/var/log/fluentd-${instance}`;
     this.configPath = `${IMAGE_CONFIG_DIR}/${CONFIG_SUBDIR}/${CONFIG_FILE}`;
     const labels = appLabels('fluentd', this.name);
@@ -288,6 +303,7 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter 
       // Long enough to flush buffers at shutdown (flush_at_shutdown).
       terminationGracePeriod: Duration.seconds(60),
       priorityClassName: props.priorityClassName,
+      placement: this._placement,
     });
     this.serviceAccount = agent.serviceAccount;
     this.clusterRole = agent.clusterRole;
@@ -347,7 +363,8 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter 
    */
   public addAuditLogs(audit: KubeApiServerAudit): void {
     if (this.auditAdded) throw new Error('fluentd addAuditLogs was called twice: one API server audit log per agent');
-    this.registerIndexFamily('fluentd indexNames.audit', this.indexNames.audit as string);
+    assertRunsOnControlPlane('fluentd', this._placement);
+    this.registerIndexFamily('fluentd indexNames.audit', this.indexNames.audit as string, IndexFamilyKind.AUDIT);
     this.auditAdded = true;
     addApiServerFiles(this, audit);
     this.addDirectives(...auditLogDirectives({
@@ -366,6 +383,11 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter 
    */
   public get config(): FluentdConfig {
     return this.frozenConfig ?? this.buildConfig(this.extraDirectives);
+  }
+
+  /** The nodes the agent runs on (defaults filled in). */
+  public get placement(): NodeAgentPlacement {
+    return { nodeSelector: { ...this._placement.nodeSelector }, tolerations: this._placement.tolerations.map((t) => ({ ...t })) };
   }
 
   /** The name its Elasticsearch user and Secret are made from. */
@@ -388,9 +410,18 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter 
    * not a valid family, or if it equals or overlaps (`a` and `a-b`) the family of
    * another source: the index patterns `<family>-*` would mix their documents.
    * @param prop what the family is, for the error message (e.g. `falco indexName`)
+   * @param kind what it holds, which gives its template and lifecycle policy; without
+   * one, pass the family's template to the ElasticsearchSetup
    */
-  public registerIndexFamily(prop: string, family: string): void {
+  public registerIndexFamily(prop: string, family: string, kind?: IndexFamilyKind): void {
+    validateFamilyKind(prop, kind);
     reserveIndexFamily(this.indexFamilies, prop, family);
+    if (kind !== undefined) this.familyKinds.set(family, kind);
+  }
+
+  /** What a family holds, when its source said so (its template follows from it). @internal */
+  public _indexFamilyKind(family: string): IndexFamilyKind | undefined {
+    return this.familyKinds.get(family);
   }
 
 

@@ -51,6 +51,16 @@ export interface KibanaConfigProps {
   readonly serverTls?: KibanaServerTls;
 
   /**
+   * The encryption keys (`xpack.encryptedSavedObjects.encryptionKey`,
+   * `xpack.security.encryptionKey`, `xpack.reporting.encryptionKey`), as the names of the
+   * environment variables that hold them (kibana.yml reads each as `${NAME}`; the file
+   * holds no secret).
+   * @default - none: Kibana disables alerting, connectors and the detection engine, and
+   * sessions end on every restart
+   */
+  readonly encryptionKeyEnvs?: KibanaEncryptionKeyEnvs;
+
+  /**
    * `elasticsearch.requestTimeout`.
    * @default Duration.seconds(30)
    */
@@ -71,6 +81,21 @@ export interface KibanaConfigProps {
   readonly extraSettings?: { [key: string]: any };
 }
 
+/**
+ * The environment variables that hold Kibana's encryption keys (each at least 32
+ * characters).
+ * @see https://www.elastic.co/guide/en/kibana/8.19/using-kibana-with-security.html#security-configure-settings
+ * @see https://www.elastic.co/guide/en/kibana/8.19/xpack-security-secure-saved-objects.html
+ */
+export interface KibanaEncryptionKeyEnvs {
+  /** `xpack.encryptedSavedObjects.encryptionKey`: encrypts alerting rules, connectors and other saved objects' secrets. */
+  readonly encryptedSavedObjects: string;
+  /** `xpack.security.encryptionKey`: encrypts session cookies (the same on every replica, across restarts). */
+  readonly security: string;
+  /** `xpack.reporting.encryptionKey`: encrypts the credentials of queued reports. */
+  readonly reporting: string;
+}
+
 /** PEM files of Kibana's server certificate. */
 export interface KibanaServerTls {
   /** `server.ssl.certificate`. */
@@ -86,6 +111,8 @@ const MANAGED_KEYS = [
   // Kibana 8 refuses the `elastic` superuser: it authenticates with a service account
   // token (credential keys are refused as credentials).
   'elasticsearch.username',
+  // From a Secret the Kibana bootstrap Job makes once.
+  'xpack.encryptedSavedObjects.encryptionKey', 'xpack.security.encryptionKey', 'xpack.reporting.encryptionKey',
 ];
 
 /**
@@ -118,14 +145,21 @@ export class KibanaConfig {
     }
     settings['elasticsearch.hosts'] = [...props.elasticsearchHosts];
     if (props.elasticsearchServiceAccountTokenEnv !== undefined) {
-      if (!/^[A-Z_][A-Z0-9_]*$/.test(props.elasticsearchServiceAccountTokenEnv)) {
-        throw new Error(`kibana elasticsearchServiceAccountTokenEnv must be an environment variable name (A-Z, 0-9, _), got ${JSON.stringify(props.elasticsearchServiceAccountTokenEnv)}`);
-      }
-      settings['elasticsearch.serviceAccountToken'] = `\${${props.elasticsearchServiceAccountTokenEnv}}`;
+      settings['elasticsearch.serviceAccountToken'] = `\${${envName('kibana elasticsearchServiceAccountTokenEnv', props.elasticsearchServiceAccountTokenEnv)}}`;
     }
     if (props.elasticsearchCertificateAuthority !== undefined) {
       settings['elasticsearch.ssl.certificateAuthorities'] = [props.elasticsearchCertificateAuthority];
       settings['elasticsearch.ssl.verificationMode'] = 'full';
+    }
+    if (props.encryptionKeyEnvs !== undefined) {
+      const envs = props.encryptionKeyEnvs;
+      for (const [setting, env] of [
+        ['xpack.encryptedSavedObjects.encryptionKey', envs.encryptedSavedObjects],
+        ['xpack.security.encryptionKey', envs.security],
+        ['xpack.reporting.encryptionKey', envs.reporting],
+      ]) {
+        settings[setting] = `\${${envName('kibana encryptionKeyEnvs', env)}}`;
+      }
     }
     const timeout = (props.elasticsearchRequestTimeout ?? Duration.seconds(30)).toMilliseconds();
     if (!Number.isInteger(timeout) || timeout < 1) {
@@ -141,4 +175,12 @@ export class KibanaConfig {
   public render(): string {
     return Yaml.stringify(this.settings);
   }
+}
+
+/** Checks an environment variable name for a `${NAME}` reference in kibana.yml. */
+function envName(prop: string, name: string): string {
+  if (!/^[A-Z_][A-Z0-9_]*$/.test(name ?? '')) {
+    throw new Error(`${prop} must be an environment variable name (A-Z, 0-9, _), got ${JSON.stringify(name)}`);
+  }
+  return name;
 }

@@ -1,16 +1,14 @@
 import { Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { KibanaConfig } from './kibana-config';
+import { KibanaConfig, KibanaEncryptionKeyEnvs } from './kibana-config';
 import { contentHash } from '../common/hash';
 import { appLabels, selectorLabels } from '../common/labels';
 import { applyPodTemplateExtras, dropAllCapabilities, unprivilegedContainer } from '../common/pod';
 import { validateDnsLabel, validateDnsSubdomain, validateImageRepository, validateInteger, validateMinimumSize } from '../common/validation';
 import { ElasticsearchCluster } from '../elasticsearch/elasticsearch-cluster';
 import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
-import {
-  ElasticsearchCertificateSource, ServerCertificate, certManagerCertificate, createBootstrapJob, serviceDnsNames,
-} from '../elasticsearch/elasticsearch-security';
+import { ServerCertificate, createBootstrapJob, serviceDnsNames } from '../elasticsearch/elasticsearch-security';
 import { mountElasticsearchCa } from '../common/node-agent';
 import { KIBANA_IMAGE_REPOSITORY } from '../images';
 import { checkAppForClashes } from '../common/app-checks';
@@ -78,6 +76,17 @@ const PORT = 5601;
 /** The variable kibana.yml reads the service account token from (`${...}`); not a name Kibana's image maps to a command-line flag. */
 const TOKEN_ENV = 'KIBANA_ELASTICSEARCH_SERVICE_TOKEN';
 const KIBANA_HOME = '/usr/share/kibana';
+/**
+ * The variables kibana.yml reads the encryption keys from (`${...}`), by the key's
+ * name in the Secret. Not the names the image's kibana-docker script maps to
+ * command-line flags (`XPACK_SECURITY_ENCRYPTIONKEY`, ...), which would put the keys
+ * into the process's arguments.
+ */
+const ENCRYPTION_KEY_ENVS: KibanaEncryptionKeyEnvs = {
+  encryptedSavedObjects: 'KIBANA_ENCRYPTED_SAVED_OBJECTS_KEY',
+  security: 'KIBANA_SECURITY_ENCRYPTION_KEY',
+  reporting: 'KIBANA_REPORTING_ENCRYPTION_KEY',
+};
 
 /**
  * Kibana: a Deployment and a Service on 5601, wired to an {@link ElasticsearchCluster}
@@ -110,8 +119,16 @@ export class Kibana extends Construct {
   public readonly connection: ElasticsearchConnection;
   /** Secret with Kibana's server certificate (`ca.crt`, `tls.crt`, `tls.key`), when Elasticsearch security is on. */
   public readonly certificateSecretName?: string;
-  /** The Job that makes the server certificate, when the bootstrap Job makes certificates. */
-  public readonly certificateJob?: kplus.Job;
+  /**
+   * The Job that makes, once, the Secret of Kibana's encryption keys and (when the
+   * bootstrap Job makes certificates) its server certificate.
+   */
+  public readonly bootstrapJob: kplus.Job;
+  /**
+   * Secret with Kibana's three encryption keys (`encryptedSavedObjects`, `security`,
+   * `reporting`), made in the cluster by the bootstrap Job and never replaced.
+   */
+  public readonly encryptionKeysSecretName: string;
   /** The cluster. */
   public readonly elasticsearch: ElasticsearchCluster;
 
@@ -146,28 +163,35 @@ export class Kibana extends Construct {
     this.url = `${secured ? 'https' : 'http'}://${namespace ? `${this.name}.${namespace}.svc` : this.name}:${PORT}`;
     this.connection = es.addKibana(this, this.name);
     const labels = appLabels('kibana', this.name);
+    if (namespace === undefined) {
+      throw new Error(`kibana needs its chart to have a namespace (new Chart(app, id, { namespace })): its bootstrap Job makes Secrets there`);
+    }
+    // The encryption keys: without them Kibana turns off alerting rules, connectors and
+    // the Security detection engine, and sessions end on every restart and differ
+    // between replicas. Made once in the cluster, never replaced (a new saved-objects
+    // key makes the objects it encrypted unreadable), never in a manifest.
+    this.encryptionKeysSecretName = `${this.name}-encryption-keys`;
+    const certificates: ServerCertificate[] = [];
     if (secured) {
       this.certificateSecretName = `${this.name}-certs`;
-      const cert: ServerCertificate = {
+      certificates.push({
         secretName: this.certificateSecretName, name: 'kibana', labels,
         dnsNames: serviceDnsNames(this.name, es.namespace, es.clusterDomain),
-      };
-      if (es.security.certificateSource === ElasticsearchCertificateSource.BOOTSTRAP_JOB) {
-        this.certificateJob = createBootstrapJob(new Construct(this, 'Bootstrap'), {
-          name: `${this.name}-bootstrap`,
-          instance: this.name,
-          image: es.image,
-          namespace: es.namespace,
-          security: es.security,
-          caSecretName: es.caSecretName,
-          certificates: [cert],
-          passwords: {},
-          secretLabels: labels,
-        });
-      } else {
-        certManagerCertificate(this, 'Certificate', es.security, cert);
-      }
+      });
     }
+    this.bootstrapJob = createBootstrapJob(new Construct(this, 'Bootstrap'), {
+      name: `${this.name}-bootstrap`,
+      instance: this.name,
+      image: es.image,
+      namespace,
+      security: es.security,
+      caSecretName: es.caSecretName,
+      // Made by the Job, or cert-manager Certificates.
+      certificates,
+      passwords: {},
+      randomKeys: { [this.encryptionKeysSecretName]: Object.keys(ENCRYPTION_KEY_ENVS) },
+      secretLabels: labels,
+    });
 
     this.config = new KibanaConfig({
       serverName: this.name,
@@ -176,6 +200,7 @@ export class Kibana extends Construct {
       elasticsearchServiceAccountTokenEnv: secured ? TOKEN_ENV : undefined,
       elasticsearchCertificateAuthority: secured ? `${KIBANA_HOME}/config/elasticsearch/${ElasticsearchConnection.CA_KEY}` : undefined,
       serverTls: secured ? { certificate: `${KIBANA_HOME}/config/tls/tls.crt`, key: `${KIBANA_HOME}/config/tls/tls.key` } : undefined,
+      encryptionKeyEnvs: ENCRYPTION_KEY_ENVS,
       extraSettings: props.settings,
     });
     const kibanaYml = this.config.render();
@@ -235,6 +260,10 @@ export class Kibana extends Construct {
     container.mount(`${KIBANA_HOME}/config/kibana.yml`,
       kplus.Volume.fromConfigMap(this, 'ConfigVolume', configMap, { name: 'config' }),
       { subPath: 'kibana.yml', readOnly: true });
+    const keys = kplus.Secret.fromSecretName(this, 'EncryptionKeys', this.encryptionKeysSecretName);
+    for (const [key, env] of Object.entries(ENCRYPTION_KEY_ENVS)) {
+      container.env.addVariable(env, kplus.EnvValue.fromSecretValue({ secret: keys, key }));
+    }
     if (secured) {
       const consumerSecret = kplus.Secret.fromSecretName(this, 'ElasticsearchSecret', this.connection.secretName as string);
       container.env.addVariable(TOKEN_ENV, kplus.EnvValue.fromSecretValue({ secret: consumerSecret, key: ElasticsearchConnection.TOKEN_KEY }));

@@ -8,6 +8,7 @@ import { FluentBitDaemonSet, rfc3339JsonParser, stdoutJsonFilters } from '../flu
 import { FluentdDaemonSet } from '../fluentd/fluentd-daemon-set';
 import { dedotFilter, stdoutJsonOnlyFilter } from '../fluentd/fluentd-pipeline';
 import { checkAppForClashes } from '../common/app-checks';
+import { IndexFamilyKind } from '../common/index-families';
 
 /** The folder beside the manifests for the relay patches (`kubectl apply -f dist/` does not descend into it). */
 export const KUBEARMOR_FOLDER = 'kubearmor';
@@ -154,7 +155,7 @@ export class KubeArmorRelayCollector extends Construct {
       logs: props.indexNames?.logs ?? `${prefix}-kubearmor-logs`,
       messages: props.indexNames?.messages ?? `${prefix}-kubearmor-messages`,
     };
-    for (const [kind, family] of Object.entries(this.indexNames)) agent.registerIndexFamily(`kubearmor indexNames.${kind}`, family);
+    for (const [kind, family] of Object.entries(this.indexNames)) agent.registerIndexFamily(`kubearmor indexNames.${kind}`, family, IndexFamilyKind.KUBEARMOR);
 
     // Kubelet names the files <pod>_<namespace>_<container>-<container id>.log.
     this.relayLogGlob = props.relayLogGlob
