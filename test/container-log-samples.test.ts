@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ElasticsearchCluster, FluentdDaemonSet } from '../src';
+import { ContainerLogFormat, ElasticsearchCluster, FluentdDaemonSet, FluentdSection } from '../src';
 import { testChart } from './helpers/chart';
+import { allSections, parsesTime, strptimeRegexp } from './helpers/fluentd-model';
 
 /**
  * Real CRI lines (shared/samples, fluent-bit's multiline test) run through a model of
@@ -93,4 +94,28 @@ describe('CRI samples through the configured parse and join', () => {
       expect(Number.isNaN(Date.parse(record.time))).toBe(false);
     }
   });
+});
+
+describe('the time of every container log line parses, an exact second too', () => {
+  // Go's RFC3339Nano (containerd, CRI-O, Docker's json-file) drops trailing zeros of the
+  // fraction, and the fraction itself at an exact second: https://pkg.go.dev/time#pkg-constants
+  const times = ['2024-05-01T10:00:09.123456789Z', '2024-05-01T10:00:09.1Z', '2024-05-01T10:00:09Z', '2016-10-06T00:17:09.669794202+00:00', '2016-10-06T00:17:09+02:00'];
+  test.each([['CRI', ContainerLogFormat.CRI], ['Docker json-file', ContainerLogFormat.DOCKER_JSON]])('%s', (_name, containerLogFormat) => {
+    const chart = testChart();
+    const fluentd = new FluentdDaemonSet(chart, 'Fluentd', { elasticsearch: new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1 }), containerLogFormat });
+    const parse = allSections(fluentd.config.all).find((s) => s.name === 'parse' && ['cri', 'json'].includes(s.type ?? '') && s.params.time_type) as FluentdSection;
+    const utcOnly = containerLogFormat === ContainerLogFormat.DOCKER_JSON; // Docker writes UTC
+    for (const time of times.filter((t) => !utcOnly || t.endsWith('Z'))) expect({ time, parses: parsesTime(parse, time) }).toEqual({ time, parses: true });
+    // The first format alone (fast strptime) cannot read an exact second: the fallback can.
+    expect(strptimeRegexp(parse.params.time_format).test('2024-05-01T10:00:09Z')).toBe(false);
+    // The sample lines too.
+    for (const line of lines(containerLogFormat)) expect({ line, parses: parsesTime(parse, line) }).toEqual({ line, parses: true });
+  });
+
+  function lines(format: ContainerLogFormat): string[] {
+    const file = format === ContainerLogFormat.CRI ? 'container-logs-cri.log' : 'container-logs-docker.log';
+    const text = fs.readFileSync(path.join(__dirname, 'fixtures', file), 'utf-8').split('\n').filter(Boolean);
+    if (format === ContainerLogFormat.CRI) return text.map((l) => l.split(' ')[0]);
+    return text.flatMap((l) => { try { return [JSON.parse(l).time]; } catch { return []; } });
+  }
 });

@@ -4,9 +4,13 @@ import { Chart, Size, Testing } from 'cdk8s';
 import { parse } from 'yaml';
 import { objectNamed, objectsLabelled, objectsOf, testChart } from './helpers/chart';
 import { allSections, fluentdRegexp, strptimeRegexp } from './helpers/fluentd-model';
+import { kqlMatches, unfilledPanelFields } from './helpers/panel-fill';
 import {
-  ElasticsearchCluster, ElasticsearchSetup, FalcoContainerRuntime, FalcoDaemonSet, FalcoDriver, FalcoPriority, FalcoRules, FluentdDaemonSet, FluentdSection,
+  ElasticsearchCluster, ElasticsearchSetup, FALCO_ALERT_FIELDS, FalcoDaemonSet, FalcoDriver, FalcoPriority, FalcoRules, FluentdDaemonSet, FluentdSection,
+  BuiltInSavedObjects, KibanaDataView, SecurityIndexTemplates,
 } from '../src';
+
+const falcoTemplate = () => SecurityIndexTemplates.of([{ family: 'seclog-falco', fields: FALCO_ALERT_FIELDS, retentionDays: 90 }])[0];
 
 const fixturePath = (name: string) => path.join(__dirname, 'fixtures', name);
 
@@ -29,7 +33,7 @@ describe('FalcoDaemonSet', () => {
 
   test('custom', () => {
     const { chart, falco } = stack({
-      name: 'runtime-security', version: '0.43.0', driver: FalcoDriver.KMOD, containerRuntime: FalcoContainerRuntime.CRIO,
+      name: 'runtime-security', version: '0.43.0', driver: FalcoDriver.KMOD, dockerSocket: true,
       priority: FalcoPriority.WARNING, defaultRules: false, memoryLimit: Size.gibibytes(2), priorityClassName: 'system-node-critical',
       indexName: 'runtime-alerts',
     });
@@ -55,15 +59,17 @@ describe('FalcoDaemonSet', () => {
     test('JSON alerts with the output and tags properties, ISO 8601 times, on stdout only', () => {
       expect(falcoYaml).toMatchObject({
         json_output: true, json_include_output_property: true, json_include_tags_property: true, time_format_iso_8601: true,
-        stdout_output: { enabled: true }, syslog_output: { enabled: false }, log_stderr: true, log_syslog: false, priority: 'notice',
+        stdout_output: { enabled: true }, syslog_output: { enabled: false }, log_stderr: true, log_syslog: false, priority: 'debug',
       });
     });
 
-    test('modern eBPF, the bundled container plugin on containerd, default rules then custom rules', () => {
+    test('modern eBPF, the bundled container plugin with its own engine defaults, the suggested fields on every alert, default rules then custom rules', () => {
       expect(falcoYaml.engine.kind).toBe('modern_ebpf');
       expect(falcoYaml.load_plugins).toEqual(['container']);
-      expect(falcoYaml.plugins[0]).toMatchObject({ name: 'container', library_path: 'libcontainer.so' });
-      expect(falcoYaml.plugins[0].init_config.engines.cri).toEqual({ enabled: true, sockets: ['/run/containerd/containerd.sock'] });
+      // As upstream's falco.yaml: no engines key, so every engine with its default sockets.
+      expect(falcoYaml.plugins).toEqual([{ name: 'container', library_path: 'libcontainer.so', init_config: { label_max_len: 100, with_size: false } }]);
+      // Upstream's default, which puts k8s.pod.name, k8s.ns.name and container.* into every alert.
+      expect(falcoYaml.append_output).toEqual([{ suggested_output: true }]);
       expect(falcoYaml.rules_files).toEqual(['/etc/falco/falco_rules.yaml', '/etc/falco/rules.d']);
       // The image's config.d would declare the container plugin a second time.
       expect(falcoYaml.config_files).toEqual([]);
@@ -103,7 +109,12 @@ describe('FalcoDaemonSet', () => {
       expect(mounts['/host/proc']).toEqual({ name: 'proc', mountPath: '/host/proc', readOnly: true });
       expect(mounts['/host/etc']).toMatchObject({ readOnly: true });
       expect(mounts['/sys/kernel']).toMatchObject({ readOnly: true });
-      expect(mounts['/host/run/containerd']).toMatchObject({ readOnly: true });
+      // Every runtime's socket directory the container plugin reads (containerd, CRI-O, k3s, Bottlerocket), read-only.
+      for (const dir of ['/run/containerd', '/run/crio', '/run/k3s/containerd', '/run/host-containerd']) {
+        expect(mounts[`/host${dir}`]).toMatchObject({ readOnly: true });
+        expect(pod.volumes).toContainEqual({ name: mounts[`/host${dir}`].name, hostPath: { path: dir, type: 'DirectoryOrCreate' } });
+      }
+      expect(mounts['/host/var/run/docker.sock']).toBeUndefined();
       for (const absent of ['/host/dev', '/host/boot', '/host/lib/modules', '/host/usr', '/sys/module']) expect(mounts[absent]).toBeUndefined();
       expect(pod.initContainers).toBeUndefined();
     });
@@ -160,13 +171,11 @@ describe('FalcoDaemonSet', () => {
     expect(parse(objectNamed(chart, 'ConfigMap', 'falco-config').data['falco.yaml']).config_files).toEqual(['/etc/falco/config.d']);
   });
 
-  test('docker: the socket itself, and the docker engine', () => {
-    const { chart } = stack({ containerRuntime: FalcoContainerRuntime.DOCKER });
+  test('docker nodes: the socket itself, read-only, beside the CRI sockets', () => {
+    const { chart } = stack({ dockerSocket: true });
     const pod = podOf(chart);
-    expect(pod.volumes).toContainEqual({ name: 'runtime-socket', hostPath: { path: '/var/run/docker.sock', type: 'Socket' } });
-    const engines = parse(objectNamed(chart, 'ConfigMap', 'falco-config').data['falco.yaml']).plugins[0].init_config.engines;
-    expect(engines.docker.enabled).toBe(true);
-    expect(engines.cri.enabled).toBe(false);
+    expect(pod.volumes).toContainEqual({ name: 'docker-socket', hostPath: { path: '/var/run/docker.sock', type: 'Socket' } });
+    expect(mountsOf(pod.containers[0])['/host/var/run/docker.sock']).toMatchObject({ readOnly: true });
   });
 
   test('custom rules rendered lists, macros, then rules; a change rolls the pods', () => {
@@ -201,7 +210,8 @@ describe('FalcoDaemonSet', () => {
       ['a version without the bundled container plugin', { version: '0.40.0' }, /falco version must be 0.41.0 or later/],
       ['the family of another source', { indexName: 'seclog-containers' }, /falco indexName "seclog-containers" overlaps fluentd indexNames.containers/],
       ['an unknown driver', { driver: 'ebpf' }, /falco driver must be one of modern_ebpf, kmod, auto, got "ebpf"/],
-      ['an unknown runtime', { containerRuntime: 'podman' }, /falco containerRuntime must be one of containerd, crio, docker/],
+      ['the removed containerRuntime', { containerRuntime: 'crio' }, /falco containerRuntime was removed, got "crio": the sockets of containerd, CRI-O and k3s are always mounted/],
+      ['dockerSocket that is not a boolean', { dockerSocket: 'yes' }, /falco dockerSocket must be true or false, got "yes"/],
       ['an unknown priority', { priority: 'LOUD' }, /falco priority must be one of/],
       ['too little memory', { memoryLimit: Size.mebibytes(128) }, /falco memoryLimit must be at least 256 MiB/],
       ['an index name for a data stream', { indexName: 'logs-falco' }, /falco indexName must not be "logs-falco"/],
@@ -237,7 +247,11 @@ describe('Falco alerts through the rendered route', () => {
     if (!found) throw new Error(`no section ${id}`);
     return found;
   };
-  const lines = fs.readFileSync(fixturePath('falco-events.jsonl'), 'utf-8').split('\n').filter(Boolean);
+  const read = (file: string) => fs.readFileSync(fixturePath(file), 'utf-8').split('\n').filter(Boolean);
+  // Falco 0.44.1 with rules 5.1.0 and upstream's append_output (the suggested fields).
+  const lines = read('falco-alerts-0.44.jsonl');
+  // Older layouts (before 0.39, and 0.39+ without the suggested fields), from falco-website.
+  const legacy = read('falco-events-legacy.jsonl');
 
   function route(line: { stream: string; message: string }) {
     for (const r of byId('falco_stdout_json_only').sections) {
@@ -257,6 +271,8 @@ describe('Falco alerts through the rendered route', () => {
     const index = m[1].split(' ').indexOf(String(record[m[2]] ?? '').toLowerCase());
     record.severity = index < 0 ? null : index;
     record['@event_time'] = time;
+    // The output's include_timestamp writes the event time as @timestamp.
+    record['@timestamp'] = time;
     // dedot (nested): dots in keys become the separator.
     const separator = byId('falco_dedot').params.de_dot_separator;
     const dedot = (value: any): any => Array.isArray(value) ? value.map(dedot)
@@ -271,17 +287,27 @@ describe('Falco alerts through the rendered route', () => {
     return out;
   }
 
-  test('every sample alert, old and 0.39+ layouts, is indexed with its time, priority and a numeric severity', () => {
-    expect(lines).toHaveLength(8);
+  test('every 0.44 sample alert (rules, Falco\'s own) is indexed with its time, priority and a numeric severity', () => {
+    expect(lines).toHaveLength(6);
     const out = lines.map((l) => route({ stream: 'stdout', message: l }));
-    expect(out.map((r) => [r.priority, r.severity])).toEqual([
-      ['Critical', 2], ['Notice', 5], ['Notice', 5], ['Informational', 6], ['Notice', 5], ['Warning', 4], ['Notice', 5], ['Informational', 6],
+    expect(out.map((r) => [r.rule, r.priority, r.severity])).toEqual([
+      ['Terminal shell in container', 'Notice', 5], ['Contact K8S API Server From Container', 'Notice', 5],
+      ['Drop and execute new binary in container', 'Critical', 2], ['Read sensitive file untrusted', 'Warning', 4],
+      ['Falco internal: syscall event drop', 'Debug', 7], ['Falco internal: metrics snapshot', 'Informational', 6],
     ]);
     for (const [i, r] of out.entries()) expect(r['@event_time']).toBe(JSON.parse(lines[i]).time);
   });
 
+  test('the older layouts still are', () => {
+    expect(legacy).toHaveLength(8);
+    const out = legacy.map((l) => route({ stream: 'stdout', message: l }));
+    expect(out.map((r) => [r.priority, r.severity])).toEqual([
+      ['Critical', 2], ['Notice', 5], ['Notice', 5], ['Informational', 6], ['Notice', 5], ['Warning', 4], ['Notice', 5], ['Informational', 6],
+    ]);
+  });
+
   test('output_fields keep every value under de-dotted names (k8s.pod.name becomes k8s_pod_name)', () => {
-    for (const line of lines) {
+    for (const line of [...lines, ...legacy]) {
       const source = JSON.parse(line);
       const out = route({ stream: 'stdout', message: line });
       const keys = Object.keys(source.output_fields);
@@ -290,10 +316,39 @@ describe('Falco alerts through the rendered route', () => {
     }
   });
 
-  test('the pod and namespace reach fields of their own (Kibana cannot aggregate inside output_fields)', () => {
+  test('the pod and namespace (appended by upstream\'s suggested output) reach fields of their own (Kibana cannot aggregate inside output_fields)', () => {
     const out = lines.map((l) => route({ stream: 'stdout', message: l }));
-    expect(out[0]).toMatchObject({ k8s_pod_name: JSON.parse(lines[0]).output_fields['k8s.pod.name'], k8s_ns_name: JSON.parse(lines[0]).output_fields['k8s.ns.name'] });
-    expect(out[3].k8s_pod_name).toBeNull(); // a k8s_audit alert prints no pod
+    expect(out.slice(0, 3).map((r) => [r.k8s_pod_name, r.k8s_ns_name])).toEqual([
+      ['nginx-775678cbbd-q7ddt', 'demo'], ['api-client-6d9f7c9b8-x2x7k', 'default'], ['web-5b8d7c6f4-9hq2m', 'shop'],
+    ]);
+    // A process on the node itself: the plugin's "host" container, no pod.
+    expect(out[3]).toMatchObject({ k8s_pod_name: null, output_fields: { 'container_id': 'host' } });
+  });
+
+  test('every panel of the Falco dashboard shows something for the 0.44 alerts; without the suggested fields the pod panel stays empty', () => {
+    const dashboard = BuiltInSavedObjects.falcoDashboard(new KibanaDataView({ id: 'falco', name: 'Falco', template: falcoTemplate() }));
+    const routed = lines.map((l) => route({ stream: 'stdout', message: l }));
+    expect(unfilledPanelFields(dashboard, routed)).toEqual([]);
+    // The alerts as they were before: rules 5.x name no pod, and nothing appended it.
+    const suggested = ['container.id', 'container.name', 'container.image.repository', 'container.image.tag', 'k8s.pod.name', 'k8s.ns.name'];
+    const withoutSuggested = lines.map((l) => {
+      const alert = JSON.parse(l);
+      for (const field of suggested) delete alert.output_fields[field];
+      return route({ stream: 'stdout', message: JSON.stringify(alert) });
+    });
+    expect(unfilledPanelFields(dashboard, withoutSuggested)).toEqual(['falco-alerts-by-pod: k8s_pod_name']);
+  });
+
+  test('Falco\'s own alerts (dropped system calls) reach the health panels, not the alert panels', () => {
+    const routed = lines.map((l) => route({ stream: 'stdout', message: l }));
+    const internal = routed.filter((r) => kqlMatches('source : "internal"', r)).map((r) => r.rule);
+    expect(internal).toEqual(['Falco internal: syscall event drop', 'Falco internal: metrics snapshot']);
+    const falcoYaml = parse(objectNamed(stack().chart, 'ConfigMap', 'falco-config').data['falco.yaml']);
+    expect(falcoYaml.syscall_event_drops.actions).toContain('alert');
+  });
+
+  test('the container plugin\'s own log lines on stdout are not indexed', () => {
+    expect(route({ stream: 'stdout', message: 'Thu Jul 29 15:13:30 2026: [container-engine] [warn]: cannot connect to socket' })).toBeUndefined();
   });
 
   test('Falco\'s stderr lifecycle lines are not indexed', () => {

@@ -4,9 +4,10 @@ import { Testing } from 'cdk8s';
 import { fluentBitYaml, testChart } from './helpers/chart';
 import { esDocument, outputsFor, parseJson, route, runFilters } from './helpers/fluent-bit-model';
 import { undocumented } from './helpers/fluent-bit-params';
+import { unfilledPanelFields } from './helpers/panel-fill';
 import {
-  ElasticsearchCluster, ElasticsearchSetup, FALCO_PRIORITY_NAMES, FalcoDaemonSet, FluentBitDaemonSet, FluentBitPluginKind, FluentdDaemonSet,
-  KubeApiServerAudit, KubeArmorRelayCollector, LogAgent, SecurityLoggingChart,
+  BuiltInSavedObjects, ElasticsearchCluster, ElasticsearchSetup, FALCO_PRIORITY_NAMES, FalcoDaemonSet, FluentBitDaemonSet, FluentBitPluginKind, FluentdDaemonSet,
+  KibanaDataView, KubeApiServerAudit, KubeArmorRelayCollector, LogAgent, SecurityIndexTemplates, SecurityLoggingChart,
 } from '../src';
 
 const fixture = (name: string) => fs.readFileSync(path.join(__dirname, 'fixtures', name), 'utf-8').split('\n').filter(Boolean);
@@ -25,7 +26,8 @@ describe('Falco alerts through the Fluent Bit route', () => {
   const config = fluentBit.config;
   const output = config.pluginsOf(FluentBitPluginKind.OUTPUT).find((o) => o.properties.alias === 'out_es_falco');
   if (!output) throw new Error('no Falco output');
-  const lines = fixture('falco-events.jsonl');
+  // Falco 0.44 alerts (rules 5.x, the suggested fields appended), then the older layouts.
+  const lines = [...fixture('falco-alerts-0.44.jsonl'), ...fixture('falco-events-legacy.jsonl')];
   /** A line as the tail input's cri multiline parser hands it on. */
   const run = (log: string, stream = 'stdout') => {
     const event = runFilters(config, 'falco.alerts', { time: '2024-01-01T00:00:00.000000000Z', record: { time: '2024-01-01T00:00:00.000000000Z', stream, _p: 'F', log } });
@@ -44,9 +46,10 @@ describe('Falco alerts through the Fluent Bit route', () => {
   });
 
   test('every sample alert: Falco\'s time, its priority and the same numeric severity as the Fluentd route', () => {
-    expect(lines).toHaveLength(8);
+    expect(lines).toHaveLength(14);
     const out = lines.map((l) => run(l));
     expect(out.map((r) => [r?.doc.priority, Number(r?.doc.severity)])).toEqual([
+      ['Notice', 5], ['Notice', 5], ['Critical', 2], ['Warning', 4], ['Debug', 7], ['Informational', 6],
       ['Critical', 2], ['Notice', 5], ['Notice', 5], ['Informational', 6], ['Notice', 5], ['Warning', 4], ['Notice', 5], ['Informational', 6],
     ]);
     for (const [i, r] of out.entries()) expect(r?.time).toBe(JSON.parse(lines[i]).time);
@@ -67,6 +70,14 @@ describe('Falco alerts through the Fluent Bit route', () => {
       expect(doc.log).toBeUndefined();
       expect(doc._p).toBeUndefined();
     }
+  });
+
+  test('every panel of the Falco dashboard shows something for the 0.44 alerts shipped by Fluent Bit', () => {
+    const docs = lines.slice(0, 6).map((l) => ({ ...run(l)?.doc, '@timestamp': run(l)?.time }));
+    const dashboard = BuiltInSavedObjects.falcoDashboard(new KibanaDataView({
+      id: 'falco', name: 'Falco', template: SecurityIndexTemplates.of([{ family: 'seclog-falco', fields: SecurityIndexTemplates.FALCO_ALERT_FIELDS, retentionDays: 90 }])[0],
+    }));
+    expect(unfilledPanelFields(dashboard, docs)).toEqual([]);
   });
 
   test('Falco\'s stderr and non-JSON lines are not indexed', () => {

@@ -2,9 +2,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { testChart } from './helpers/chart';
+import { RuleSubject, brokenRules, loadRuleBook, ruleBookProblems } from './helpers/plugin-rules';
 import {
-  ContainerLogFormat, ElasticsearchCluster, ElasticsearchSetup, FalcoDaemonSet, FluentdConfig, FluentdDaemonSet, FluentdSection, KubeApiServerAudit, KubeArmorRelayCollector,
-  S3Credentials,
+  ContainerLogFormat, ElasticsearchCluster, ElasticsearchSetup, FalcoDaemonSet, FluentdConfig, FluentdDaemonSet, FluentdEnvValue, FluentdSection, KubeApiServerAudit,
+  KubeArmorRelayCollector, S3Credentials,
 } from '../src';
 
 /**
@@ -118,3 +119,96 @@ describe('every rendered fluentd parameter is a documented parameter of its plug
     }
   });
 });
+
+/**
+ * Parameters the plugins check together (fluent-plugin-elasticsearch refuses
+ * ssl_min_version without ssl_max_version, and fluentd would not start), from each
+ * plugin's configure code (test/fixtures/fluentd-plugin-rules.json).
+ */
+const RULES = loadRuleBook('fluentd-plugin-rules.json');
+
+/** A rendered value as fluentd reads it (an `"#{ENV[...]}"` value is a non-empty string once the variable is set). */
+const readValue = (value: unknown) => (value instanceof FluentdEnvValue ? `$${value.name}` : value);
+
+/** Every section of a config as the rule book names it, with the rules it breaks. */
+function brokenFluentdRules(sections: FluentdSection[]): string[] {
+  const broken: string[] = [];
+  const check = (subject: RuleSubject) => broken.push(...brokenRules(RULES, subject, readValue));
+  const walk = (section: FluentdSection, context: string, parent: FluentdSection | undefined, where: string) => {
+    const here = `${where}/${section.name}${section.type ? `(${section.type})` : ''}`;
+    const subject = (keys: string[]): RuleSubject => ({
+      keys, argument: section.argument, params: section.params, parentParams: parent?.params, sections: section.sections.map((s) => s.name), where: here,
+    });
+    let key = context;
+    switch (section.name) {
+      case 'source': case 'filter': case 'match': case 'store':
+        key = `${section.name === 'store' ? 'match' : section.name}:${section.type}`;
+        check(subject([...(section.name === 'store' ? ['section:store'] : []), key]));
+        // An output without a <buffer> has the plugin's default one.
+        if (['match', 'store'].includes(section.name) && !section.sections.some((s) => s.name === 'buffer') && RULES[`${key}>buffer`]) {
+          check({ keys: [`${key}>buffer`], params: {}, parentParams: section.params, sections: [], where: `${here}/(default buffer)` });
+        }
+        break;
+      case 'buffer': check(subject(['section:buffer', `buffer:${section.type ?? 'memory'}`, `${context}>buffer`])); break;
+      case 'parse': check(subject(['parse:_base', `parse:${section.type}`])); break;
+      case 'format': check(subject([`format:${section.type}`])); break;
+      case 'system': check(subject(['system'])); break;
+      case 'inject': case 'regexp': case 'rule': check(subject([`section:${section.name}`])); break;
+      case 'and': case 'or': check(subject([`${context}>${section.name}`])); break;
+      default: break;
+    }
+    for (const child of section.sections) walk(child, key, section, section.name === 'label' ? `${here} ${section.argument}` : here);
+  };
+  sections.forEach((s) => walk(s, '', undefined, ''));
+  return broken;
+}
+
+describe('parameters the plugins check together', () => {
+  test('the rule book: every rule names its plugin version, file and line', () => {
+    expect(Object.keys(RULES).filter((k) => !k.startsWith('_')).length).toBeGreaterThan(25);
+    expect(ruleBookProblems(RULES)).toEqual([]);
+  });
+
+  test.each([
+    ['CRI', { containerLogFormat: ContainerLogFormat.CRI }],
+    ['Docker json-file', { containerLogFormat: ContainerLogFormat.DOCKER_JSON }],
+    ['with an S3 archive', {
+      image: 'registry.example.com/fluentd-es-s3:v1.19.3-1',
+      s3Archive: { bucket: 'acme-security-logs', region: 'eu-west-1', credentials: S3Credentials.serviceAccountRole('arn:aws:iam::123456789012:role/archive') },
+    }],
+  ])('%s: no section breaks a rule of its plugin', (_name, props) => {
+    expect(brokenFluentdRules(configOf(props).all)).toEqual([]);
+  });
+
+  test('the check finds what made the agent crash-loop, and other rules of each kind', () => {
+    const es = (params: object, buffer = 'tag') => FluentdSection.match('**', 'elasticsearch', {
+      params: { host: 'es', ...params }, sections: [FluentdSection.buffer('file', buffer, { params: { path: '/b' } })],
+    });
+    // A pair validated together.
+    expect(brokenFluentdRules([es({ ssl_min_version: 'TLSv1_2' })])).toEqual([expect.stringMatching(/^match:elasticsearch es-ssl-min-needs-max .*must set 'ssl_max_version' together/)]);
+    expect(brokenFluentdRules([es({ ssl_min_version: 'TLSv1_2', ssl_max_version: 'TLSv1_3' })])).toEqual([]);
+    // A chunk key the output needs.
+    expect(brokenFluentdRules([es({}, 'time')]).join()).toMatch(/es-chunk-keys-tag-or-index/);
+    // Options that exclude each other.
+    const concat = FluentdSection.filter('**', 'concat', { params: { key: 'message', use_partial_cri_logtag: true, n_lines: 2, partial_cri_logtag_key: 'logtag' } });
+    expect(brokenFluentdRules([concat]).join()).toMatch(/concat-cri-vs-n-lines/);
+    // A default the check applies (concat needs a mode).
+    expect(brokenFluentdRules([FluentdSection.filter('**', 'concat', { params: { key: 'message' } })]).join()).toMatch(/concat-mode-required/);
+  });
+
+  test('what the rule book cannot say: plugin ids, pos files and buffer paths unique; @ERROR only from the top level', () => {
+    for (const props of [{ containerLogFormat: ContainerLogFormat.CRI }, { containerLogFormat: ContainerLogFormat.DOCKER_JSON }]) {
+      const all = allOf(configOf(props).all);
+      const repeated = (values: string[]) => values.filter((v, i) => values.indexOf(v) !== i);
+      expect(repeated(all.filter((s) => s.type === 'tail').map((s) => s.params.pos_file))).toEqual([]);
+      expect(repeated(all.filter((s) => s.name === 'buffer').map((s) => s.params.path))).toEqual([]);
+      // fluentd configures labels before the error label: `@label @ERROR` inside a <label> fails ("@ERROR label not found").
+      const inLabels = configOf(props).all.filter((s) => s.name === 'label').flatMap((l) => allOf(l.sections));
+      expect(inLabels.filter((s) => s.params['@label'] === '@ERROR')).toEqual([]);
+    }
+  });
+});
+
+function allOf(sections: FluentdSection[]): FluentdSection[] {
+  return sections.flatMap((s) => [s, ...allOf(s.sections)]);
+}

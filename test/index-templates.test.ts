@@ -3,7 +3,7 @@ import * as path from 'path';
 import { Duration, Size } from 'cdk8s';
 import {
   AUDIT_EVENT_FIELDS, CONTAINER_LOG_FIELDS, FALCO_ALERT_FIELDS, IlmPolicy, IndexFieldType, IndexTemplate, KUBEARMOR_EVENT_FIELDS,
-  securityIndexTemplates,
+  SecurityIndexTemplates,
 } from '../src';
 
 const samples = (name: string) => fs.readFileSync(path.join(__dirname, 'fixtures', name), 'utf-8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
@@ -92,7 +92,7 @@ describe('IndexTemplate', () => {
 });
 
 describe('the source mappings cover what the routes index', () => {
-  const [containers, falco, kubearmor, audit] = securityIndexTemplates([
+  const [containers, falco, kubearmor, audit] = SecurityIndexTemplates.of([
     { family: 'seclog-containers', fields: CONTAINER_LOG_FIELDS, retentionDays: 14 },
     { family: 'seclog-falco', fields: FALCO_ALERT_FIELDS, retentionDays: 90 },
     { family: 'seclog-kubearmor-alerts', fields: KUBEARMOR_EVENT_FIELDS, retentionDays: 90 },
@@ -101,7 +101,7 @@ describe('the source mappings cover what the routes index', () => {
   const shipped = (doc: any) => ({ '@timestamp': '2026-01-01T00:00:00.000000000Z', 'tag': 't', ...doc });
 
   test('every Falco sample field, output_fields de-dotted, is mapped', () => {
-    const docs = samples('falco-events.jsonl').map((e) => shipped({ ...dedot(e), severity: 2 }));
+    const docs = [...samples('falco-alerts-0.44.jsonl'), ...samples('falco-events-legacy.jsonl')].map((e) => shipped({ ...dedot(e), severity: 2 }));
     expect(unmapped(falco, docs)).toEqual([]);
     expect(falco.typeOf('output_fields.k8s_pod_name')).toBe(IndexFieldType.FLATTENED);
     expect(falco.typeOf('priority')).toBe(IndexFieldType.KEYWORD);

@@ -31,6 +31,17 @@ describe('the jsii assembly', () => {
     for (const name of ['ElasticsearchConsumer', 'ResolvedS3Archive']) expect(types).not.toContain(name);
   });
 
+  test('no free function in the public API: Python, Java and Go could not call it (each is a static method of a class)', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const api = require('../src');
+    const functions = Object.entries(api).filter(([, value]) => typeof value === 'function' && !/^class\b/.test(Function.prototype.toString.call(value)));
+    expect(functions.map(([name]) => name)).toEqual([]);
+    const statics = (type: string) => (assembly.types[`cdk8s-security-logging.${type}`].methods ?? []).filter((m: any) => m.static).map((m: any) => m.name);
+    expect(statics('SecurityLoggingSizing')).toEqual(['size']);
+    expect(statics('SecurityIndexTemplates')).toEqual(['of']);
+    expect(statics('BuiltInSavedObjects').sort()).toEqual(['auditDashboard', 'containerLogSearches', 'falcoDashboard', 'kubeArmorDashboard', 'of']);
+  });
+
   test('props are structs (data only, readonly), as the other languages need', () => {
     const structs = Object.values(assembly.types).filter((t: any) => t.kind === 'interface' && t.datatype);
     expect(structs.length).toBeGreaterThan(30);

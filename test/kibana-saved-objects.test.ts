@@ -3,18 +3,18 @@ import * as path from 'path';
 import { Duration } from 'cdk8s';
 import {
   AUDIT_EVENT_FIELDS, CONTAINER_LOG_FIELDS, FALCO_ALERT_FIELDS, IlmPolicy, IndexFieldType, IndexTemplate, KUBEARMOR_EVENT_FIELDS, KibanaChartType,
-  KibanaDashboard, KibanaDataView, KibanaSavedObjects, builtInSavedObjects,
-  KibanaSavedSearch, KibanaVisualization, falcoDashboard, securityIndexTemplates,
+  BuiltInSavedObjects, KibanaDashboard, KibanaDataView, KibanaSavedObjects,
+  KibanaSavedSearch, KibanaVisualization, SecurityIndexTemplates,
 } from '../src';
 
-const [falcoTemplate] = securityIndexTemplates([{ family: 'seclog-falco', fields: FALCO_ALERT_FIELDS, retentionDays: 90 }]);
+const [falcoTemplate] = SecurityIndexTemplates.of([{ family: 'seclog-falco', fields: FALCO_ALERT_FIELDS, retentionDays: 90 }]);
 const falcoView = () => new KibanaDataView({ id: 'seclog-falco', name: 'Falco alerts', template: falcoTemplate });
 
 function falcoSet(): KibanaSavedObjects {
   const set = new KibanaSavedObjects();
   const view = falcoView();
   set.addDataView(view);
-  set.addDashboard(falcoDashboard(view));
+  set.addDashboard(BuiltInSavedObjects.falcoDashboard(view));
   return set;
 }
 
@@ -25,7 +25,7 @@ describe('Kibana saved objects', () => {
 
   test('structure: one object per line, ids unique, every reference resolves, JSON-in-string fields parse', () => {
     const lines = falcoSet().renderNdjson().trimEnd().split('\n').map((l) => JSON.parse(l));
-    expect(lines.map((o) => o.type)).toEqual(['index-pattern', ...Array(6).fill('visualization'), 'search', 'dashboard']);
+    expect(lines.map((o) => o.type)).toEqual(['index-pattern', ...Array(6).fill('visualization'), 'search', 'visualization', 'visualization', 'search', 'dashboard']);
     const keys = lines.map((o) => `${o.type}:${o.id}`);
     expect(new Set(keys).size).toBe(keys.length);
     for (const o of lines) {
@@ -37,7 +37,7 @@ describe('Kibana saved objects', () => {
     }
     const dashboard = lines[lines.length - 1];
     const panels = JSON.parse(dashboard.attributes.panelsJSON);
-    expect(panels).toHaveLength(7);
+    expect(panels).toHaveLength(10);
     // Each panel's reference is named <panelIndex>:<panelRefName>.
     expect(dashboard.references.map((r: any) => r.name)).toEqual(panels.map((p: any) => `${p.panelIndex}:${p.panelRefName}`));
     // No two panels overlap on the 48-column grid.
@@ -61,10 +61,17 @@ describe('Kibana saved objects', () => {
       ['table', 'terms', 'rule', 20],
       ['table', 'terms', 'hostname', 20],
       ['table', 'terms', 'k8s_pod_name', 20],
+      // Falco's health: its own alerts (dropped system calls), by node and by kind.
+      ['table', 'terms', 'hostname', 20],
+      ['pie', 'terms', 'rule', 10],
     ]);
-    const search = lines.find((o) => o.type === 'search');
-    expect(search.attributes.title).toBe('Falco Alerts');
-    expect(JSON.parse(search.attributes.kibanaSavedObjectMeta.searchSourceJSON).query.query).toBe('not source : "internal"');
+    const query = (o: any) => JSON.parse(o.attributes.kibanaSavedObjectMeta.searchSourceJSON).query.query;
+    expect(lines.filter((o) => o.type !== 'index-pattern' && o.type !== 'dashboard').map((o) => [o.id, query(o)])).toEqual([
+      ...['falco-alerts-over-time', 'falco-top-rules-pie', 'falco-priorities-pie', 'falco-top-rules-table', 'falco-alerts-by-node', 'falco-alerts-by-pod', 'falco-alerts']
+        .map((id) => [id, 'not source : "internal"']),
+      ...['falco-health-by-node', 'falco-health-by-rule', 'falco-health'].map((id) => [id, 'source : "internal"']),
+    ]);
+    expect(lines.filter((o) => o.type === 'search').map((o) => o.attributes.title)).toEqual(['Falco Alerts', 'Falco health']);
   });
 
   describe('consistency at synth time', () => {
@@ -120,7 +127,7 @@ describe('Kibana saved objects', () => {
 
     test('a reference to a data view not in the set is refused', () => {
       const set = new KibanaSavedObjects();
-      set.addDashboard(falcoDashboard(falcoView()));
+      set.addDashboard(BuiltInSavedObjects.falcoDashboard(falcoView()));
       expect(() => set.objects()).toThrow(/references index-pattern:seclog-falco, which is not in the set/);
     });
 
@@ -154,17 +161,17 @@ describe('Kibana saved objects', () => {
 });
 
 describe('the built-in saved objects', () => {
-  const [containers, falco, kubeArmorAlerts, audit] = securityIndexTemplates([
+  const [containers, falco, kubeArmorAlerts, audit] = SecurityIndexTemplates.of([
     { family: 'seclog-containers', fields: CONTAINER_LOG_FIELDS, retentionDays: 14 },
     { family: 'seclog-falco', fields: FALCO_ALERT_FIELDS, retentionDays: 90 },
     { family: 'seclog-kubearmor-alerts', fields: KUBEARMOR_EVENT_FIELDS, retentionDays: 90 },
     { family: 'seclog-audit', fields: AUDIT_EVENT_FIELDS, retentionDays: 365 },
   ]);
-  const objects = builtInSavedObjects({ containers, falco, kubeArmorAlerts, audit, namespaces: ['kube-system', 'security-logging'] }).objects();
+  const objects = BuiltInSavedObjects.of({ containers, falco, kubeArmorAlerts, audit, namespaces: ['kube-system', 'security-logging'] }).objects();
 
   test('every field every panel and search reads is mapped (objects() checks it), ids unique', () => {
     const byType = objects.reduce((acc: any, o) => ({ ...acc, [o.type]: (acc[o.type] ?? 0) + 1 }), {});
-    expect(byType).toEqual({ 'index-pattern': 4, 'visualization': 18, 'search': 5, 'dashboard': 3 });
+    expect(byType).toEqual({ 'index-pattern': 4, 'visualization': 20, 'search': 6, 'dashboard': 3 });
   });
 
   test('the KubeArmor panels: policies per pod (distinct count), per policy, by severity, type, operation and action', () => {

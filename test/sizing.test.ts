@@ -1,11 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
-import { ElasticsearchStorage, FluentdBuffer, SecurityLoggingChart, sizeSecurityLogging } from '../src';
+import { ElasticsearchStorage, FluentdBuffer, SecurityLoggingChart, SecurityLoggingSizing } from '../src';
 
-describe('sizeSecurityLogging', () => {
+describe('SecurityLoggingSizing.size', () => {
   test('a small cluster: the floor of 3 nodes, 10 GiB, 2 GiB of memory, 256 MiB buffers', () => {
-    const s = sizeSecurityLogging({ nodes: 3, eventsPerSecond: { containers: 1, falco: 0.1 } });
+    const s = SecurityLoggingSizing.size({ nodes: 3, eventsPerSecond: { containers: 1, falco: 0.1 } });
     expect(s.elasticsearchNodes).toBe(3);
     expect(s.indexReplicas).toBe(1);
     // (1 * 14 + 0.1 * 90) days * 86400 s * 1024 B, twice.
@@ -16,7 +16,7 @@ describe('sizeSecurityLogging', () => {
   });
 
   test('a busy cluster: more nodes past 1 TiB each, heap per 30 GiB, buffers for the outage', () => {
-    const s = sizeSecurityLogging({ nodes: 50, eventsPerSecond: { containers: 5000, audit: 200, falco: 5, kubeArmor: 50, kubernetesEvents: 20 }, outageHours: 2 });
+    const s = SecurityLoggingSizing.size({ nodes: 50, eventsPerSecond: { containers: 5000, audit: 200, falco: 5, kubeArmor: 50, kubernetesEvents: 20 }, outageHours: 2 });
     // (5000*14 + 200*365 + 5*90 + 50*90 + 20*30) = 148,550 event-days/s, * 86,400 s * 1 KiB, twice: 23.9 TiB.
     expect(s.storedBytes).toBe(26285506560000);
     // 23.9 TiB / 0.85 over at most 1 TiB a node: 29 nodes of 994 GiB.
@@ -29,7 +29,7 @@ describe('sizeSecurityLogging', () => {
   });
 
   test('the chart takes its output', () => {
-    const s = sizeSecurityLogging({ nodes: 20, eventsPerSecond: { containers: 500, audit: 50 } });
+    const s = SecurityLoggingSizing.size({ nodes: 20, eventsPerSecond: { containers: 500, audit: 50 } });
     const chart = new SecurityLoggingChart(Testing.app(), 'stack', {
       elasticsearch: { replicas: s.elasticsearchNodes, memoryLimit: s.memoryPerNode, storage: ElasticsearchStorage.persistent({ size: s.storagePerNode }) },
       fluentd: { buffer: { totalLimitSize: s.agentBufferPerOutput } },
@@ -44,7 +44,7 @@ describe('sizeSecurityLogging', () => {
     const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf-8');
     for (const nodes of [10, 50, 200, 500]) {
       const rates = { containers: 25 * nodes, audit: 2 * nodes, kubeArmor: 0.5 * nodes, kubernetesEvents: 0.2 * nodes, falco: 0.05 * nodes };
-      const s = sizeSecurityLogging({ nodes, eventsPerSecond: rates });
+      const s = SecurityLoggingSizing.size({ nodes, eventsPerSecond: rates });
       const row = [
         nodes, rates.containers, rates.audit, s.elasticsearchNodes, `${s.storagePerNode.toGibibytes()} GiB`, `${s.memoryPerNode.toGibibytes()} GiB`,
         `${(s.storedBytes / 1024 ** 4).toFixed(1)} TiB`, `${s.agentBufferPerOutput.toMebibytes()} MiB`,
@@ -59,7 +59,7 @@ describe('sizeSecurityLogging', () => {
     ['a retention of zero days', { nodes: 3, eventsPerSecond: {}, retention: { auditDays: 0 } }, /sizing retention for audit must be an integer >= 1, got 0/],
     ['an outage of a year', { nodes: 3, eventsPerSecond: {}, outageHours: 8760 }, /sizing outageHours must be an integer between 1 and 720, got 8760/],
   ])('fails on %s', (_name, input, message) => {
-    expect(() => sizeSecurityLogging(input as any)).toThrow(message);
+    expect(() => SecurityLoggingSizing.size(input as any)).toThrow(message);
   });
 });
 

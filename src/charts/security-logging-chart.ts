@@ -139,7 +139,7 @@ export interface SecurityLoggingChartProps extends ChartProps {
 
   /**
    * Falco settings.
-   * @default - modern eBPF, privileged, containerd, NOTICE and above, default rules
+   * @default - modern eBPF, privileged, every runtime socket, every rule (priority DEBUG), default rules
    */
   readonly falco?: FalcoDaemonSetOptions;
 

@@ -17,7 +17,7 @@ export interface SourceEventRates {
   readonly kubernetesEvents?: number;
 }
 
-/** What {@link sizeSecurityLogging} sizes for. */
+/** What {@link SecurityLoggingSizing.size} sizes for. */
 export interface SizingInput {
   /** Kubernetes nodes the agents run on. */
   readonly nodes: number;
@@ -40,7 +40,7 @@ export interface SizingInput {
   readonly outageHours?: number;
 }
 
-/** Suggestions from {@link sizeSecurityLogging}; each maps to a chart prop. */
+/** Suggestions from {@link SecurityLoggingSizing.size}; each maps to a chart prop. */
 export interface SizingResult {
   /** Elasticsearch nodes (`elasticsearch.replicas`): 3 for a quorum and a replica of every shard. */
   readonly elasticsearchNodes: number;
@@ -60,62 +60,67 @@ export interface SizingResult {
 const WATERMARK = 0.85;
 const GiB = 1024 ** 3;
 
-/**
- * Sizes Elasticsearch and the agents' buffers for a cluster's event rates and
- * retention, with these rules:
- * - **Nodes:** 3 nodes, for a quorum and one replica of every shard. More nodes are
- *   added when one node would need more than 1 TiB of disk.
- * - **Disk per node:** every source's bytes per day times its retention, times 2 for
- *   the replica, spread over the nodes, and kept below the 85% watermark.
- * - **Memory per node:** 1 GiB of heap per 30 GiB of stored data on the node. The
- *   heap is at least 1 GiB and at most 31 GiB, and the memory is twice the heap.
- * - **Agent buffer:** the busiest node's share of all events for `outageHours`,
- *   split over the agent's outputs. It is at least 256 MiB.
- *
- * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/size-your-shards.html
- * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/disk-based-shard-allocation.html
- */
-export function sizeSecurityLogging(input: SizingInput): SizingResult {
-  validateInteger('sizing nodes', input?.nodes, 1);
-  const rates = input.eventsPerSecond ?? {};
-  const retention = resolveRetention(input.retention);
-  const bytesPerEvent = input.bytesPerEvent ?? 1024;
-  validateInteger('sizing bytesPerEvent', bytesPerEvent, 1);
-  const outageHours = input.outageHours ?? 4;
-  validateInteger('sizing outageHours', outageHours, 1, 24 * 30);
-  const sources: [string, number | undefined, number][] = [
-    ['containers', rates.containers, retention.containersDays],
-    ['falco', rates.falco, retention.falcoDays],
-    ['kubeArmor', rates.kubeArmor, retention.kubeArmorDays],
-    ['audit', rates.audit, retention.auditDays],
-    ['kubernetesEvents', rates.kubernetesEvents, retention.kubernetesEventsDays],
-  ];
-  let primaryBytes = 0;
-  let totalRate = 0;
-  for (const [name, rate, days] of sources) {
-    const eps = rate ?? 0;
-    if (typeof eps !== 'number' || !Number.isFinite(eps) || eps < 0) {
-      throw new Error(`sizing eventsPerSecond.${name} must be a number >= 0, got ${JSON.stringify(rate)}`);
+/** Sizing advice for the stack (a class, so that Python, Java and Go can call it too). */
+export class SecurityLoggingSizing {
+  /**
+   * Sizes Elasticsearch and the agents' buffers for a cluster's event rates and
+   * retention, with these rules:
+   * - **Nodes:** 3 nodes, for a quorum and one replica of every shard. More nodes are
+   *   added when one node would need more than 1 TiB of disk.
+   * - **Disk per node:** every source's bytes per day times its retention, times 2 for
+   *   the replica, spread over the nodes, and kept below the 85% watermark.
+   * - **Memory per node:** 1 GiB of heap per 30 GiB of stored data on the node. The
+   *   heap is at least 1 GiB and at most 31 GiB, and the memory is twice the heap.
+   * - **Agent buffer:** the busiest node's share of all events for `outageHours`,
+   *   split over the agent's outputs. It is at least 256 MiB.
+   *
+   * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/size-your-shards.html
+   * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/disk-based-shard-allocation.html
+   */
+  public static size(input: SizingInput): SizingResult {
+    validateInteger('sizing nodes', input?.nodes, 1);
+    const rates = input.eventsPerSecond ?? {};
+    const retention = resolveRetention(input.retention);
+    const bytesPerEvent = input.bytesPerEvent ?? 1024;
+    validateInteger('sizing bytesPerEvent', bytesPerEvent, 1);
+    const outageHours = input.outageHours ?? 4;
+    validateInteger('sizing outageHours', outageHours, 1, 24 * 30);
+    const sources: [string, number | undefined, number][] = [
+      ['containers', rates.containers, retention.containersDays],
+      ['falco', rates.falco, retention.falcoDays],
+      ['kubeArmor', rates.kubeArmor, retention.kubeArmorDays],
+      ['audit', rates.audit, retention.auditDays],
+      ['kubernetesEvents', rates.kubernetesEvents, retention.kubernetesEventsDays],
+    ];
+    let primaryBytes = 0;
+    let totalRate = 0;
+    for (const [name, rate, days] of sources) {
+      const eps = rate ?? 0;
+      if (typeof eps !== 'number' || !Number.isFinite(eps) || eps < 0) {
+        throw new Error(`sizing eventsPerSecond.${name} must be a number >= 0, got ${JSON.stringify(rate)}`);
+      }
+      validateInteger(`sizing retention for ${name}`, days, 1);
+      primaryBytes += eps * 86400 * bytesPerEvent * days;
+      totalRate += eps;
     }
-    validateInteger(`sizing retention for ${name}`, days, 1);
-    primaryBytes += eps * 86400 * bytesPerEvent * days;
-    totalRate += eps;
+    const indexReplicas = 1;
+    const storedBytes = primaryBytes * (1 + indexReplicas);
+    const elasticsearchNodes = Math.max(3, Math.ceil(storedBytes / WATERMARK / (1024 * GiB)));
+    const perNodeBytes = storedBytes / elasticsearchNodes / WATERMARK;
+    const storageGiB = Math.max(10, Math.ceil(perNodeBytes / GiB));
+    const heapGiB = Math.min(31, Math.max(1, Math.ceil(storedBytes / elasticsearchNodes / (30 * GiB))));
+    // The busiest node: twice its even share of the events, split over the agent's five outputs.
+    const perNodeRate = (2 * totalRate) / input.nodes;
+    const bufferMiB = Math.max(256, Math.ceil((perNodeRate * outageHours * 3600 * bytesPerEvent) / 5 / 1024 ** 2));
+    return {
+      elasticsearchNodes,
+      indexReplicas,
+      storagePerNode: Size.gibibytes(storageGiB),
+      memoryPerNode: Size.gibibytes(2 * heapGiB),
+      storedBytes: Math.round(storedBytes),
+      agentBufferPerOutput: Size.mebibytes(bufferMiB),
+    };
   }
-  const indexReplicas = 1;
-  const storedBytes = primaryBytes * (1 + indexReplicas);
-  const elasticsearchNodes = Math.max(3, Math.ceil(storedBytes / WATERMARK / (1024 * GiB)));
-  const perNodeBytes = storedBytes / elasticsearchNodes / WATERMARK;
-  const storageGiB = Math.max(10, Math.ceil(perNodeBytes / GiB));
-  const heapGiB = Math.min(31, Math.max(1, Math.ceil(storedBytes / elasticsearchNodes / (30 * GiB))));
-  // The busiest node: twice its even share of the events, split over the agent's five outputs.
-  const perNodeRate = (2 * totalRate) / input.nodes;
-  const bufferMiB = Math.max(256, Math.ceil((perNodeRate * outageHours * 3600 * bytesPerEvent) / 5 / 1024 ** 2));
-  return {
-    elasticsearchNodes,
-    indexReplicas,
-    storagePerNode: Size.gibibytes(storageGiB),
-    memoryPerNode: Size.gibibytes(2 * heapGiB),
-    storedBytes: Math.round(storedBytes),
-    agentBufferPerOutput: Size.mebibytes(bufferMiB),
-  };
+
+  private constructor() {}
 }

@@ -2,7 +2,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ElasticsearchCluster } from './elasticsearch-cluster';
 import { IndexTemplate } from './index-template';
-import { SecurityIndexRetention, SecurityIndexSource, securityIndexTemplates } from './security-index-templates';
+import { SecurityIndexRetention, SecurityIndexSource, SecurityIndexTemplates } from './security-index-templates';
 import { FAMILY_KINDS } from '../common/index-families';
 import { resolveRetention } from '../common/retention';
 import { appLabels } from '../common/labels';
@@ -186,7 +186,7 @@ function familyTemplates(es: ElasticsearchCluster, given: IndexTemplate[], reten
     const spec = FAMILY_KINDS[kind];
     sources.push({ family, fields: spec.fields, retentionDays: days[spec.retention], rolloverDays: spec.rolloverDays, replicas });
   }
-  return securityIndexTemplates(sources);
+  return SecurityIndexTemplates.of(sources);
 }
 
 /** Whether an index pattern (`*` for any run of characters) matches a name. */

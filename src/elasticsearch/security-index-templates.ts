@@ -268,18 +268,40 @@ export interface SecurityIndexSource {
   readonly rolloverDays?: number;
 }
 
-/** An index template and lifecycle policy per source, named after its family. */
-export function securityIndexTemplates(sources: SecurityIndexSource[]): IndexTemplate[] {
-  return sources.map((source) => new IndexTemplate({
-    name: source.family,
-    // The family itself (a data stream) and names under it (audit: one per namespace).
-    indexPatterns: [source.family, `${source.family}-*`],
-    replicas: source.replicas,
-    fields: source.fields,
-    lifecycle: new IlmPolicy({
-      name: `${source.family}-policy`,
-      retention: Duration.days(source.retentionDays),
-      rolloverMaxAge: Duration.days(source.rolloverDays ?? 1),
-    }),
-  }));
+/**
+ * The stack's index templates and the field mappings of its sources, as a class so
+ * that Python, Java and Go can call it too.
+ */
+export class SecurityIndexTemplates {
+  /** Container log events (see {@link CONTAINER_LOG_FIELDS}). */
+  public static readonly CONTAINER_LOG_FIELDS: { [path: string]: IndexFieldType } = CONTAINER_LOG_FIELDS;
+  /** Falco alerts. */
+  public static readonly FALCO_ALERT_FIELDS: { [path: string]: IndexFieldType } = FALCO_ALERT_FIELDS;
+  /** KubeArmor alerts, logs and messages. */
+  public static readonly KUBEARMOR_EVENT_FIELDS: { [path: string]: IndexFieldType } = KUBEARMOR_EVENT_FIELDS;
+  /** Kubernetes audit events. */
+  public static readonly AUDIT_EVENT_FIELDS: { [path: string]: IndexFieldType } = AUDIT_EVENT_FIELDS;
+  /** Kubernetes events. */
+  public static readonly KUBERNETES_EVENT_FIELDS: { [path: string]: IndexFieldType } = KUBERNETES_EVENT_FIELDS;
+  /** Node syslog. */
+  public static readonly SYSLOG_FIELDS: { [path: string]: IndexFieldType } = SYSLOG_FIELDS;
+
+  /** An index template and lifecycle policy per source, named after its family. */
+  public static of(sources: SecurityIndexSource[]): IndexTemplate[] {
+    if (!Array.isArray(sources)) throw new Error(`security index templates sources must be a list, got ${JSON.stringify(sources)}`);
+    return sources.map((source) => new IndexTemplate({
+      name: source.family,
+      // The family itself (a data stream) and names under it (audit: one per namespace).
+      indexPatterns: [source.family, `${source.family}-*`],
+      replicas: source.replicas,
+      fields: source.fields,
+      lifecycle: new IlmPolicy({
+        name: `${source.family}-policy`,
+        retention: Duration.days(source.retentionDays),
+        rolloverMaxAge: Duration.days(source.rolloverDays ?? 1),
+      }),
+    }));
+  }
+
+  private constructor() {}
 }

@@ -1,7 +1,7 @@
 import { ApiObject, Chart, Duration, JsonPatch, Lazy, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { FALCO_RUNTIME_SOCKETS, FalcoConfig, FalcoContainerRuntime, FalcoDriver } from './falco-config';
+import { FALCO_CRI_SOCKETS, FALCO_DOCKER_SOCKET, FalcoConfig, FalcoDriver } from './falco-config';
 import { FALCO_PRIORITY_NAMES, FalcoList, FalcoMacro, FalcoPriority, FalcoRule, FalcoRules } from './falco-rules';
 import { contentHash } from '../common/hash';
 import { appLabels, selectorLabels } from '../common/labels';
@@ -46,14 +46,17 @@ export interface FalcoDaemonSetOptions {
   readonly leastPrivileged?: boolean;
 
   /**
-   * Container runtime of the nodes (the socket the container plugin reads).
-   * @default FalcoContainerRuntime.CONTAINERD
+   * Also mount Docker's socket (`/var/run/docker.sock`), for nodes whose runtime is
+   * Docker (cri-dockerd). The sockets of containerd, CRI-O, k3s's containerd and
+   * Bottlerocket's host containerd are always mounted, read-only.
+   * @default false
    */
-  readonly containerRuntime?: FalcoContainerRuntime;
+  readonly dockerSocket?: boolean;
 
   /**
-   * Minimum priority of the rules loaded and alerts printed.
-   * @default FalcoPriority.NOTICE
+   * Minimum priority of the rules loaded (`priority`): a rule below it is compiled but
+   * never enabled. Falco's own alerts (dropped system calls) are printed whatever it says.
+   * @default FalcoPriority.DEBUG (upstream's: every rule, "System user interactive" (INFO) included)
    */
   readonly priority?: FalcoPriority;
 
@@ -173,8 +176,15 @@ export class FalcoDaemonSet extends Construct {
     if (leastPrivileged && this.driver !== FalcoDriver.MODERN_EBPF) {
       throw new Error(`falco leastPrivileged needs driver MODERN_EBPF (the ${this.driver} driver needs a privileged container), got ${JSON.stringify(this.driver)}`);
     }
-    const runtime = props.containerRuntime ?? FalcoContainerRuntime.CONTAINERD;
-    const priority = props.priority ?? FalcoPriority.NOTICE;
+    if ((props as { containerRuntime?: unknown }).containerRuntime !== undefined) {
+      throw new Error(
+        `falco containerRuntime was removed, got ${JSON.stringify((props as { containerRuntime?: unknown }).containerRuntime)}: the sockets of ` +
+        'containerd, CRI-O and k3s are always mounted and read; set dockerSocket: true for Docker nodes',
+      );
+    }
+    const dockerSocket = props.dockerSocket ?? false;
+    if (typeof dockerSocket !== 'boolean') throw new Error(`falco dockerSocket must be true or false, got ${JSON.stringify(dockerSocket)}`);
+    const priority = props.priority ?? FalcoPriority.DEBUG;
     if (!Object.values(FalcoPriority).includes(priority)) {
       throw new Error(`falco priority must be one of ${Object.values(FalcoPriority).join(', ')}, got ${JSON.stringify(priority)}`);
     }
@@ -210,7 +220,6 @@ export class FalcoDaemonSet extends Construct {
     this.customRules = new FalcoRules();
     this.config = new FalcoConfig({
       driver: this.driver,
-      containerRuntime: runtime,
       priority,
       rulesFiles: [...((props.defaultRules ?? true) ? ['/etc/falco/falco_rules.yaml'] : []), RULES_DIR],
       webserverPort: WEB_PORT,
@@ -310,12 +319,14 @@ export class FalcoDaemonSet extends Construct {
       container.mount('/host/dev', hostPath('DevVolume', 'dev', '/dev'), { readOnly: true });
       container.mount('/sys/module', hostPath('SysModuleVolume', 'sys-module', '/sys/module'));
     }
-    const socket = FALCO_RUNTIME_SOCKETS[runtime];
-    const socketDir = socket.slice(0, socket.lastIndexOf('/'));
-    const runtimeVolume = runtime === FalcoContainerRuntime.DOCKER
-      ? hostPath('RuntimeSocketVolume', 'runtime-socket', socket, kplus.HostPathVolumeType.SOCKET)
-      : hostPath('RuntimeSocketVolume', 'runtime-socket', socketDir);
-    container.mount(runtime === FalcoContainerRuntime.DOCKER ? `/host${socket}` : `/host${socketDir}`, runtimeVolume, { readOnly: true });
+    // The runtime sockets the container plugin reads (it prefixes HOST_ROOT), each
+    // directory read-only; on a node without that runtime the directory is empty.
+    [...new Set(FALCO_CRI_SOCKETS.map((socket) => socket.slice(0, socket.lastIndexOf('/'))))].forEach((dir, i) => {
+      container.mount(`/host${dir}`, hostPath(`RuntimeSocketVolume${i}`, `runtime-socket-${i}`, dir, kplus.HostPathVolumeType.DIRECTORY_OR_CREATE), { readOnly: true });
+    });
+    if (dockerSocket) {
+      container.mount(`/host${FALCO_DOCKER_SOCKET}`, hostPath('DockerSocketVolume', 'docker-socket', FALCO_DOCKER_SOCKET, kplus.HostPathVolumeType.SOCKET), { readOnly: true });
+    }
 
     if (kmod) {
       const loader = this.daemonSet.addInitContainer({

@@ -117,7 +117,7 @@ export function containerLogDirectives(options: ContainerLogPipelineOptions): Fl
           remove_key_name_field: false,
           emit_invalid_record_to_error: false,
         },
-        sections: [FluentdSection.parse('json', { params: { time_key: '', keep_time_key: true } })],
+        sections: [FluentdSection.parse('json', { params: { time_key: '' } })],
       }),
       // Label keys such as `app` and `app.kubernetes.io/name` would map `app` as both
       // a value and an object in Elasticsearch, which then rejects one of them.
@@ -147,6 +147,19 @@ export interface ContainerFileRouteOptions {
 }
 
 /**
+ * The time of a container log line: containerd, CRI-O and Docker write Go's
+ * RFC3339Nano, which drops trailing zeros of the fraction and the whole fraction at an
+ * exact second (`2024-05-01T10:00:09Z`). `format` (strptime, fast) reads lines with a
+ * fraction; `%iso8601` the rest. With the format alone such a line fails to parse and
+ * in_tail drops it, with a warning only in fluentd's own log.
+ * @see https://pkg.go.dev/time#pkg-constants
+ * @see https://github.com/fluent/fluentd/blob/v1.19.3/lib/fluent/time.rb (MixedTimeParser)
+ */
+function containerTimeFormats(format: string): { [param: string]: string | string[] } {
+  return { time_type: 'mixed', time_format: format, time_format_fallbacks: ['%iso8601'] };
+}
+
+/**
  * Reads container log files of either runtime format and hands each whole line to
  * `directives` in `label`, with the text in `message` and `stdout`/`stderr` in
  * `stream`: CRI partial (`P`) lines and Docker's 16 KiB pieces are joined first.
@@ -169,8 +182,8 @@ export function containerFileRoute(options: ContainerFileRouteOptions): FluentdS
     sections: [cri
       // fluent-plugin-parser-cri: fields `stream`, `logtag` (P or F) and `message`;
       // the time string becomes the event time and is not kept as a field too.
-      ? FluentdSection.parse('cri', { params: { keep_time_key: false } })
-      : FluentdSection.parse('json', { params: { time_key: 'time', time_type: 'string', time_format: '%Y-%m-%dT%H:%M:%S.%NZ', utc: true } })],
+      ? FluentdSection.parse('cri', { params: { keep_time_key: false, ...containerTimeFormats('%Y-%m-%dT%H:%M:%S.%L%z') } })
+      : FluentdSection.parse('json', { params: { time_key: 'time', ...containerTimeFormats('%Y-%m-%dT%H:%M:%S.%NZ'), utc: true } })],
   });
 
   const join = cri
@@ -275,7 +288,11 @@ function elasticsearchMatch(pattern: string, id: string, options: {
         password: FluentdEnvValue.of(ELASTICSEARCH_PASSWORD_ENV),
         ssl_verify: true,
         ca_file: `${ELASTICSEARCH_CA_DIR}/${ElasticsearchConnection.CA_KEY}`,
+        // fluent-plugin-elasticsearch refuses one without the other (elasticsearch_tls.rb:
+        // "When you set 'ssl_min_version', must set 'ssl_max_version' together."): fluentd
+        // would not start. TLS 1.2 at least, 1.3 when Elasticsearch offers it.
         ssl_min_version: 'TLSv1_2',
+        ssl_max_version: 'TLSv1_3',
       } : {}),
       index_name: options.indexFamily,
       write_operation: 'create',

@@ -459,11 +459,15 @@ function uniqueById<T extends { id: string }>(items: T[]): T[] {
 /**
  * The Falco dashboard of the source document: a saved search of the alerts, alerts
  * over time (per minute), the top 10 rules and the priorities as pies, and tables
- * of the top 20 rules, the alerts by node and by pod.
+ * of the top 20 rules, the alerts by node and by pod; and Falco's health: its own
+ * alerts (source `internal`: dropped system calls, which leave blind spots, and
+ * metrics snapshots) by node and rule, and their saved search.
  */
 export function falcoDashboard(dataView: KibanaDataView): KibanaDashboard {
-  // Falco's own metrics snapshots (source "internal") are not alerts.
+  // Falco's own alerts (source "internal") are not about the workloads: they have
+  // panels of their own below.
   const alerts = 'not source : "internal"';
+  const health = 'source : "internal"';
   const dashboard = new KibanaDashboard({ id: 'falco-dashboard', title: 'Falco', description: 'Falco runtime security alerts' });
   const vis = (id: string, title: string, chart: KibanaChartType, field?: string, size?: number, interval?: string) =>
     dashboard.addVisualization(new KibanaVisualization({ id, title, dataView, chart, field, size, interval, query: alerts }));
@@ -476,6 +480,16 @@ export function falcoDashboard(dataView: KibanaDataView): KibanaDashboard {
   dashboard.addSavedSearch(new KibanaSavedSearch({
     id: 'falco-alerts', title: 'Falco Alerts', dataView, query: alerts,
     columns: ['priority', 'rule', 'hostname', 'output'],
+  }));
+  dashboard.addVisualization(new KibanaVisualization({
+    id: 'falco-health-by-node', title: 'Falco health: its own alerts (dropped system calls) by node', dataView,
+    chart: KibanaChartType.TABLE, field: 'hostname', size: 20, query: health,
+  }));
+  dashboard.addVisualization(new KibanaVisualization({
+    id: 'falco-health-by-rule', title: 'Falco health: its own alerts by kind', dataView, chart: KibanaChartType.PIE, field: 'rule', size: 10, query: health,
+  }));
+  dashboard.addSavedSearch(new KibanaSavedSearch({
+    id: 'falco-health', title: 'Falco health', dataView, query: health, columns: ['hostname', 'rule', 'output'],
   }));
   return dashboard;
 }
@@ -580,4 +594,37 @@ export function builtInSavedObjects(props: BuiltInSavedObjectsProps): KibanaSave
   if (props.audit) set.addDashboard(auditDashboard(view('audit-events', 'Kubernetes audit events', props.audit)));
   for (const search of containerLogSearches(containers, props.namespaces ?? ['kube-system'])) set.addSavedSearch(search);
   return set;
+}
+
+/**
+ * The built-in dashboards and searches, as a class so that Python, Java and Go can
+ * call them too.
+ */
+export class BuiltInSavedObjects {
+  /** Every built-in data view, dashboard and search, as one importable set. */
+  public static of(props: BuiltInSavedObjectsProps): KibanaSavedObjects {
+    return builtInSavedObjects(props);
+  }
+
+  /** The Falco dashboard, with Falco's health (its own alerts). */
+  public static falcoDashboard(dataView: KibanaDataView): KibanaDashboard {
+    return falcoDashboard(dataView);
+  }
+
+  /** The KubeArmor dashboard. */
+  public static kubeArmorDashboard(alerts: KibanaDataView): KibanaDashboard {
+    return kubeArmorDashboard(alerts);
+  }
+
+  /** The Kubernetes audit dashboard. */
+  public static auditDashboard(events: KibanaDataView): KibanaDashboard {
+    return auditDashboard(events);
+  }
+
+  /** Saved searches of container logs: all of them, and one per namespace. */
+  public static containerLogSearches(logs: KibanaDataView, namespaces: string[]): KibanaSavedSearch[] {
+    return containerLogSearches(logs, namespaces);
+  }
+
+  private constructor() {}
 }

@@ -57,6 +57,20 @@ export function strptimeRegexp(format: string): RegExp {
   return new RegExp(`^${source}$`);
 }
 
+/**
+ * fluentd's time parsing of a `<parse>` section (lib/fluent/time.rb): `time_type string`
+ * tries `time_format`; `mixed` tries it, then each of `time_format_fallbacks` in order
+ * (`%iso8601` is Ruby's Time.iso8601: a date, `T`, a time with an optional fraction, and
+ * `Z` or an offset). Whether a time string parses.
+ */
+export function parsesTime(parse: FluentdSection, value: string): boolean {
+  const { time_type: type, time_format: format, time_format_fallbacks: fallbacks } = parse.params;
+  const formats = [format, ...(type === 'mixed' ? (fallbacks ?? []) : [])].filter((f) => f !== undefined);
+  if (formats.length === 0) throw new Error('no time_format to model');
+  const iso8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+  return formats.some((f: string) => (f === '%iso8601' ? iso8601 : strptimeRegexp(f)).test(value));
+}
+
 /** All sections of a config tree, depth first. */
 export function allSections(sections: FluentdSection[]): FluentdSection[] {
   return sections.flatMap((s) => [s, ...allSections(s.sections)]);
