@@ -37,7 +37,7 @@ export type { KubeApiServerAuditProps } from './audit/kube-apiserver-audit';
 export { KubeApiServerAudit, KubeadmApiVersion } from './audit/kube-apiserver-audit';
 export type { KubeArmorIndexNames, KubeArmorRelayCollectorOptions, KubeArmorRelayCollectorProps } from './kubearmor/kubearmor-relay-collector';
 export { KubeArmorRelayCollector } from './kubearmor/kubearmor-relay-collector';
-export type { FalcoRuleException, FalcoRule, FalcoMacro, FalcoList } from './falco/falco-rules';
+export type { FalcoRuleException, FalcoRule, FalcoMacro, FalcoList, FalcoRulesCheckOptions } from './falco/falco-rules';
 export { FALCO_PRIORITY_NAMES, FalcoPriority, FalcoRules } from './falco/falco-rules';
 export type { FalcoConfigProps } from './falco/falco-config';
 export { FalcoConfig, FalcoDriver } from './falco/falco-config';

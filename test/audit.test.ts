@@ -3,6 +3,7 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import { testChart } from './helpers/chart';
 import { allSections, rewriteTag, strptimeRegexp } from './helpers/fluentd-model';
+import { BUILTIN_API_RESOURCES } from '../src/audit/kubernetes-resources';
 import {
   AuditLevel, AuditPolicy, AuditStage, ElasticsearchCluster, FluentdDaemonSet, KubeApiServerAudit, KubeadmApiVersion,
 } from '../src';
@@ -245,4 +246,37 @@ test('the control-plane README lists the policy\'s lint warnings', () => {
   expect(readme).toContain('Lint warnings about the policy:');
   expect(readme).toContain('- the policy has no catch-all rule last');
   expect(new KubeApiServerAudit().files()['README.md']).toContain('The policy passed the lint without warnings.');
+});
+
+describe('the built-in API resources the audit lint knows', () => {
+  test('are every kind of the Kubernetes 1.27 and 1.34 definitions, by group, as lowercase plurals', () => {
+    // The API's plurals: -ss and -us take -es, a consonant and -y take -ies, Endpoints stays.
+    const plural = (kind: string) => {
+      const l = kind.toLowerCase();
+      if (/(ss|us)$/.test(l)) return `${l}es`;
+      if (/[^aeiou]y$/.test(l)) return `${l.slice(0, -1)}ies`;
+      return l.endsWith('s') ? l : `${l}s`;
+    };
+    const groups: { [group: string]: Set<string> } = {};
+    for (const version of ['1.27.0', '1.34.0']) {
+      const definitions = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', `k8s-v${version}-definitions.json`), 'utf-8'));
+      for (const [name, definition] of Object.entries<any>(definitions.definitions ?? definitions)) {
+        if (name.startsWith('io.k8s.apimachinery')) continue;
+        for (const gvk of definition['x-kubernetes-group-version-kind'] ?? []) {
+          if (!gvk.kind.endsWith('List')) (groups[gvk.group] ??= new Set()).add(plural(gvk.kind));
+        }
+      }
+    }
+    const derived = Object.fromEntries(Object.entries(groups).map(([g, r]) => [g, [...r].sort()]));
+    expect(BUILTIN_API_RESOURCES).toEqual(derived);
+    // The plural rule matches the API where it is irregular.
+    expect(BUILTIN_API_RESOURCES['']).toEqual(expect.arrayContaining(['endpoints', 'componentstatuses', 'pods']));
+    expect(BUILTIN_API_RESOURCES['networking.k8s.io']).toEqual(expect.arrayContaining(['ingresses', 'networkpolicies', 'ipaddresses']));
+  });
+
+  test('the presets pass the lint, and a custom group is not checked', () => {
+    expect(() => AuditPolicy.production()).not.toThrow();
+    expect(() => AuditPolicy.upstreamExample()).not.toThrow();
+    expect(() => new AuditPolicy({ rules: [{ level: AuditLevel.METADATA, resources: [{ group: 'cert-manager.io', resources: ['certificates', 'Anything'] }] }] })).not.toThrow();
+  });
 });

@@ -1,4 +1,5 @@
 import { Chart, Duration, Size, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import { testChart } from './helpers/chart';
 import {
   AuditLevel, AuditPolicy, ElasticsearchCluster, ElasticsearchNodeRole, ElasticsearchSecurity, ElasticsearchSetup, ElasticsearchStorage, FalcoDaemonSet, FalcoRules, FluentdBuffer,
@@ -29,6 +30,26 @@ const lifecycle = new IlmPolicy({ name: 'p', retention: Duration.days(7) });
 const template = (props: any) => new IndexTemplate({ name: 't', indexPatterns: ['t-*'], fields: { '@timestamp': IndexFieldType.DATE }, lifecycle, ...props });
 const rule = { name: 'Shell', desc: 'A shell', condition: 'spawned_process', output: 'shell', priority: 'WARNING' as any };
 const chart = (props: any) => new SecurityLoggingChart(Testing.app(), 'stack', props);
+/** Synthesizes what `build` makes (checks that need the whole tree run then). */
+const synthOf = (build: () => unknown) => {
+  const made = build();
+  const target = made instanceof Chart ? made : (made as any)?.node ? Chart.of(made as any) : undefined;
+  if (target) Testing.synth(target);
+};
+const falcoStack = (falcoProps: any = {}) => {
+  const c = testChart();
+  const e = es({}, c);
+  const agent = new FluentdDaemonSet(c, 'Fluentd', { elasticsearch: e });
+  const f = new FalcoDaemonSet(c, 'Falco', { fluentd: agent, ...falcoProps });
+  new ElasticsearchSetup(c, 'Setup', { elasticsearch: e });
+  return { chart: c, falco: f };
+};
+/** A custom Falco rule in a stack, synthesized (the rules are checked then, with every macro and list in). */
+const falcoRule = (overrides: any, falcoProps: any = {}) => {
+  const { chart: c, falco: f } = falcoStack(falcoProps);
+  f.addRule({ name: 'Shell', desc: 'A shell', condition: 'spawned_process and container', output: 'shell (pod=%k8s.pod.name)', priority: 'WARNING', ...overrides });
+  Testing.synth(c);
+};
 
 const CATALOGUE: BadInput[] = [
   // ElasticsearchCluster
@@ -170,6 +191,58 @@ const CATALOGUE: BadInput[] = [
   { what: 'no API server port', names: ['chart apiServer.ports'], shows: '[]', build: () => chart({ apiServer: { ports: [] } }) },
   { what: 'Kibana clients with NetworkPolicies off', names: ['chart kibanaClientNamespaces', 'networkPolicies'],
     build: () => chart({ networkPolicies: false, kibanaClientNamespaces: ['ingress-nginx'] }) },
+
+  // Issue 13: values a JavaScript or JSON caller gives, and mistakes that synthesized silently.
+  { what: 'storage as a string (an emptyDir before: every index lost on restart)', names: ['elasticsearch.storage', 'ElasticsearchStorage'], shows: '"10Gi"',
+    build: () => es({ storage: '10Gi' }) },
+  { what: 'a CPU request as a number', names: ['elasticsearch.cpuRequest', 'Cpu'], shows: '2', build: () => es({ cpuRequest: 2 }) },
+  { what: 'a CPU request of nothing', names: ['fluentd cpuRequest'], shows: '0m', build: () => synthOf(() => fluentd({ cpuRequest: kplus.Cpu.millis(0) })) },
+  { what: 'a buffer flush interval as a string', names: ['fluentd buffer flushInterval', 'Duration'], shows: '"5s"', build: () => new FluentdBuffer({ flushInterval: '5s' as any }) },
+  { what: 'a lifecycle policy as a plain object', names: ['index template t lifecycle', 'IlmPolicy'], build: () => template({ lifecycle: { name: 'p', retentionDays: 7 } }) },
+  { what: 'a heap Elasticsearch cannot start with', names: ['elasticsearch.heapSize', '256Mi'], shows: '1Mi', build: () => es({ heapSize: Size.mebibytes(1) }) },
+  { what: 'a heap above the compressed-pointer limit', names: ['elasticsearch.heapSize', '31Gi', 'compressed'], shows: '40Gi',
+    build: () => es({ memoryLimit: Size.gibibytes(96), heapSize: Size.gibibytes(40) }) },
+  { what: 'exactly two master-eligible nodes', names: ['elasticsearch', 'master-eligible', 'majority'], shows: 'got 2', build: () => es({ replicas: 2 }) },
+  { what: 'two dedicated masters in node groups', names: ['master-eligible', 'VOTING_ONLY'], shows: 'got 2',
+    build: () => es({ replicas: undefined, nodeGroups: [{ name: 'm', replicas: 2, roles: [ElasticsearchNodeRole.MASTER] }, { name: 'd', replicas: 3, roles: [ElasticsearchNodeRole.DATA] }] }) },
+  { what: 'Kibana\'s session encryption key in settings', names: ['kibana settings', 'xpack.security.encryptionKey'], build: () => kibana({ settings: { 'xpack.security.encryptionKey': 'x'.repeat(32) } }) },
+  { what: 'Kibana\'s reporting encryption key in settings', names: ['kibana settings', 'xpack.reporting.encryptionKey'], build: () => kibana({ settings: { xpack: { reporting: { encryptionKey: 'k' } } } }) },
+  { what: 'an S3 access key in Elasticsearch settings', names: ['elasticsearch settings', 's3.client.default.access_key', 'keystore'],
+    build: () => es({ settings: { 's3.client.default.access_key': 'AKIA' } }) },
+  { what: 'an S3 secret key in Elasticsearch settings', names: ['elasticsearch settings', 's3.client.backup.secret_key'], build: () => es({ settings: { 's3.client.backup.secret_key': 's' } }) },
+  { what: 'a private key in Kibana settings', names: ['kibana settings', 'xpack.fleet.private_key'], build: () => kibana({ settings: { 'xpack.fleet.private_key': 'k' } }) },
+  { what: 'an Azure storage key in Elasticsearch settings', names: ['elasticsearch settings', 'azure.client.default.key'], build: () => es({ settings: { 'azure.client.default.key': 'k' } }) },
+  { what: 'Fluentd and Fluent Bit both shipping the container logs', names: ['log agents', 'indexed twice'],
+    build: () => synthOf(() => { const c = testChart(); const e = es({}, c); new FluentdDaemonSet(c, 'Fluentd', { elasticsearch: e }); new FluentBitDaemonSet(c, 'FluentBit', { elasticsearch: e, indexPrefix: 'other' }); new ElasticsearchSetup(c, 'Setup', { elasticsearch: e }); return c; }) },
+  { what: 'two agents writing one family', names: ['both write index family', 'seclog-containers'],
+    build: () => synthOf(() => { const c = testChart(); const e = es({}, c); new FluentdDaemonSet(c, 'A', { elasticsearch: e, placement: { nodeSelector: { pool: 'a' } } }); new FluentdDaemonSet(c, 'B', { elasticsearch: e, name: 'fluentd-b', placement: { nodeSelector: { pool: 'b' } } }); new ElasticsearchSetup(c, 'Setup', { elasticsearch: e }); return c; }) },
+  { what: 'two stacks in one namespace of one App', names: ['charts one and two both make', 'Namespace security-logging'],
+    build: () => { const app = Testing.app(); new SecurityLoggingChart(app, 'one'); new SecurityLoggingChart(app, 'two'); app.synthYaml(); } },
+  { what: 'a Falco rule using a macro that does not exist', names: ['falco rule "Shell"', 'spawned_proces', 'did you mean "spawned_process"'],
+    build: () => falcoRule({ condition: 'spawned_proces and container' }) },
+  { what: 'a Falco condition with an unclosed parenthesis', names: ['falco rule "Shell" condition', "missing ')'"], build: () => falcoRule({ condition: 'spawned_process and (container' }) },
+  { what: 'a Falco condition with a field Falco does not have', names: ['falco rule "Shell" condition', 'no field proc.nme'], build: () => falcoRule({ condition: 'spawned_process and proc.nme = bash' }) },
+  { what: 'a Falco output with a field Falco does not have', names: ['falco rule "Shell" output', 'no field k8s.pod'], build: () => falcoRule({ output: 'shell in %k8s.pod' }) },
+  { what: 'a Falco rule of a source this Falco does not have', names: ['falco rule "Shell" source', '"k8s_audit"'], build: () => falcoRule({ source: 'k8s_audit' }) },
+  { what: 'a Falco rule below the daemon set\'s priority', names: ['falco rule "Shell" priority NOTICE', 'WARNING', 'never fire'],
+    build: () => falcoRule({ priority: 'NOTICE' }, { priority: 'WARNING' }) },
+  { what: 'a Falco list name one letter off', names: ['falco rule "Shell" condition lists "shell_binarys"', '"shell_binaries"'],
+    build: () => falcoRule({ condition: 'spawned_process and proc.name in (shell_binarys)' }) },
+  { what: 'a Falco rule added after synthesis', names: ['falco addRule', 'after the rules were rendered'],
+    build: () => { const { chart, falco } = falcoStack(); Testing.synth(chart); falco.addRule(rule); } },
+  { what: 'an audit verb the API server never uses', names: ['rule 0: verbs', '"remove"'], build: () => new AuditPolicy({ rules: [{ level: AuditLevel.METADATA, verbs: ['remove'] }] }) },
+  { what: 'an upper-case audit verb', names: ['rule 0: verbs', '"DELETE"', 'lowercase'], build: () => new AuditPolicy({ rules: [{ level: AuditLevel.METADATA, verbs: ['DELETE'] }] }) },
+  { what: 'a singular core resource', names: ['resources[0].resources', '"pod"', '"pods"'],
+    build: () => new AuditPolicy({ rules: [{ level: AuditLevel.METADATA, resources: [{ group: '', resources: ['pod'] }] }] }) },
+  { what: 'a kind instead of a resource', names: ['resources[0].resources', '"Deployment"'],
+    build: () => new AuditPolicy({ rules: [{ level: AuditLevel.METADATA, resources: [{ group: 'apps', resources: ['Deployment'] }] }] }) },
+  { what: 'deployments in the core group', names: ['resources[0].resources', '"deployments"', '"apps" group'],
+    build: () => new AuditPolicy({ rules: [{ level: AuditLevel.METADATA, resources: [{ group: '', resources: ['deployments'] }] }] }) },
+  { what: 'a retention of no days', names: ['retention.auditDays'], shows: 'got 0', build: () => chart({ retention: { auditDays: 0 } }) },
+  { what: 'a negative retention', names: ['retention.containersDays'], shows: 'got -1', build: () => chart({ retention: { containersDays: -1 } }) },
+  { what: 'a retention for a source that does not exist', names: ['retention.falcosDays'], build: () => chart({ retention: { falcosDays: 30 } }) },
+  { what: 'a namespace that is not a DNS label on one\'s own chart', names: ['chart mine namespace'], shows: '"Security_Logging"',
+    build: () => new ElasticsearchCluster(new Chart(Testing.app(), 'mine', { namespace: 'Security_Logging' }), 'Elasticsearch') },
 ];
 
 describe('bad input', () => {

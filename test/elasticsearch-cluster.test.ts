@@ -501,7 +501,7 @@ describe('ElasticsearchCluster', () => {
       ['settings turn security on behind the consumers\' backs', { settings: { xpack: { security: { enabled: true } } } },
         /must not set "xpack.security.enabled": the construct manages "xpack.security."/],
       ['settings carry a credential', { settings: { 's3.client.default.secret_key': 'x' } },
-        /must not set "s3.client.default.secret_key": settings are rendered into a ConfigMap/],
+        /must not set "s3.client.default.secret_key": it holds a secret, and settings are rendered into a ConfigMap; .*keystore/],
       ['an image repository with a tag', { imageRepository: 'mirror.example.com/elasticsearch:8.19.22' },
         /elasticsearch imageRepository must be a repository without a tag or digest/],
       ['only voting-only masters', { nodeGroups: [

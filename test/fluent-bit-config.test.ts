@@ -1,5 +1,11 @@
+import { Testing } from 'cdk8s';
 import { parse } from 'yaml';
-import { FluentBitConfig, FluentBitEnvValue, FluentBitParser, FluentBitPlugin, FluentBitPluginKind } from '../src';
+import { FLUENT_BIT_RULES, brokenFluentBitRules } from './helpers/fluent-bit-params';
+import { ruleBookProblems } from './helpers/plugin-rules';
+import {
+  FluentBitConfig, FluentBitDaemonSet, FluentBitEnvValue, FluentBitParser, FluentBitPlugin, FluentBitPluginKind, FluentBitSyslogMode, KubernetesEventsCollector,
+  LogAgent, S3Credentials, SecurityLoggingChart,
+} from '../src';
 
 describe('FluentBitConfig (YAML format)', () => {
   const config = new FluentBitConfig({
@@ -86,5 +92,39 @@ describe('FluentBitConfig (YAML format)', () => {
     ])('%s', (_name, build, message) => {
       expect(build).toThrow(message);
     });
+  });
+});
+
+describe('properties the Fluent Bit plugins check together (cb_init)', () => {
+  const agentConfigs = (props: any) => {
+    const stack = new SecurityLoggingChart(Testing.app(), 'stack', { agent: LogAgent.FLUENT_BIT, fluentBit: props });
+    return [(stack.fluentBit as FluentBitDaemonSet).config, (stack.kubernetesEventsCollector as KubernetesEventsCollector).config];
+  };
+
+  test('the rule book: every rule names the file and line at v4.2.3', () => {
+    expect(Object.keys(FLUENT_BIT_RULES).filter((k) => !k.startsWith('_')).length).toBeGreaterThan(10);
+    expect(ruleBookProblems(FLUENT_BIT_RULES)).toEqual([]);
+  });
+
+  test.each([
+    ['every source, the S3 archive, syslog on a Unix socket', {
+      s3Archive: { bucket: 'acme-logs', region: 'eu-west-1', credentials: S3Credentials.serviceAccountRole('arn:aws:iam::123456789012:role/r') },
+      syslog: {},
+    }],
+    ['syslog over TCP, an S3-compatible endpoint', {
+      s3Archive: { bucket: 'acme-logs', region: 'eu-west-1', endpoint: 'https://minio.example.com:9000', credentials: S3Credentials.serviceAccountRole('arn:aws:iam::123456789012:role/r') },
+      syslog: { mode: FluentBitSyslogMode.TCP },
+    }],
+  ])('%s: no plugin breaks a rule', (_name, props) => {
+    for (const config of agentConfigs(props)) expect(brokenFluentBitRules(config)).toEqual([]);
+  });
+
+  test('the check finds a broken pair and a silently changed value', () => {
+    const config = (es: { [key: string]: unknown }) => new FluentBitConfig({
+      service: { flush: 1 }, pipeline: [FluentBitPlugin.input('dummy', {}), FluentBitPlugin.output('es', '*', { host: 'es', index: 'i', ...es })],
+    });
+    expect(brokenFluentBitRules(config({ write_operation: 'upsert' })).join()).toMatch(/es-update-needs-id/);
+    // Verified TLS without the host name checked: Fluent Bit's tls.verify checks the chain only.
+    expect(brokenFluentBitRules(config({ 'tls': true, 'tls.verify': true })).join()).toMatch(/verify_hostname/);
   });
 });

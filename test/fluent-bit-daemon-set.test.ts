@@ -67,7 +67,7 @@ describe('FluentBitDaemonSet', () => {
       expect(plugin('outputs', 'out_es_containers')).toEqual({
         'name': 'es', 'match': 'kube.*', 'alias': 'out_es_containers',
         'host': 'elasticsearch.logging.svc', 'port': 9200,
-        'tls': 'on', 'tls.verify': 'on', 'tls.ca_file': '/fluent-bit/etc/elasticsearch/ca.crt',
+        'tls': 'on', 'tls.verify': 'on', 'tls.verify_hostname': 'on', 'tls.ca_file': '/fluent-bit/etc/elasticsearch/ca.crt',
         'http_user': '${FLUENT_ELASTICSEARCH_USER}', 'http_passwd': '${FLUENT_ELASTICSEARCH_PASSWORD}',
         // No generate_id: Fluent Bit 4.2 would retry a chunk of existing documents (409) forever.
         'index': 'seclog-containers', 'suppress_type_name': 'on', 'write_operation': 'create', 'replace_dots': 'on',

@@ -114,7 +114,7 @@ describe('FluentdDaemonSet', () => {
     test('tails CRI container logs, excluding its own, and joins partial lines', () => {
       expect(conf).toContain('path /var/log/containers/*.log');
       expect(conf).toContain('exclude_path ["/var/log/containers/fluentd-*_logging_*.log"]');
-      expect(conf).toMatch(/<parse>\n\s+@type cri\n\s+keep_time_key false\n\s+time_type mixed\n\s+time_format %Y-%m-%dT%H:%M:%S.%L%z\n\s+time_format_fallbacks \[\"%iso8601\"\]\n\s+<\/parse>/);
+      expect(conf).toMatch(/<parse>\n\s+@type cri\n\s+keep_time_key false\n\s+time_type mixed\n\s+time_format %Y-%m-%dT%H:%M:%S.%L%z\n\s+time_format_fallbacks \["%iso8601"\]\n\s+<\/parse>/);
       expect(conf).toMatch(/@type concat[\s\S]*use_partial_cri_logtag true[\s\S]*stream_identity_key stream[\s\S]*separator ''/);
     });
 

@@ -208,7 +208,7 @@ describe('Kibana', () => {
       ['a publicBaseUrl with a trailing slash', { publicBaseUrl: 'https://k.example.com/' }, /publicBaseUrl must be an http\(s\) URL .* no trailing slash/],
       ['settings override a managed key', { settings: { 'elasticsearch.hosts': ['http://x'] } }, /must not set "elasticsearch.hosts": the construct manages/],
       ['settings name the elastic superuser', { settings: { elasticsearch: { username: 'elastic' } } }, /must not set "elasticsearch.username"/],
-      ['settings carry a password', { settings: { 'elasticsearch.password': 'changeme' } }, /must not set "elasticsearch.password": settings are rendered into a ConfigMap/],
+      ['settings carry a password', { settings: { 'elasticsearch.password': 'changeme' } }, /must not set "elasticsearch.password": it holds a secret, and settings are rendered into a ConfigMap/],
       ['settings carry a service account token', { settings: { 'elasticsearch.serviceAccountToken': 'AAEAA' } }, /a secret must reach the container from a Secret/],
       ['a memory limit Kibana cannot start in', { memoryLimit: Size.mebibytes(256) }, /kibana memoryLimit must be at least 512 MiB/],
       ['an image repository with a digest', { imageRepository: 'kibana@sha256:' + 'a'.repeat(64) }, /kibana imageRepository must be a repository without a tag or digest/],

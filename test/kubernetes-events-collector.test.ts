@@ -60,7 +60,7 @@ describe('KubernetesEventsCollector', () => {
 
     test('to the events data stream as its own user, with its Secret and the CA', () => {
       expect(yml.pipeline.outputs[0]).toMatchObject({
-        'name': 'es', 'match': 'k8s_events', 'index': 'seclog-events', 'tls': 'on', 'tls.verify': 'on',
+        'name': 'es', 'match': 'k8s_events', 'index': 'seclog-events', 'tls': 'on', 'tls.verify': 'on', 'tls.verify_hostname': 'on',
         'http_user': '${FLUENT_ELASTICSEARCH_USER}', 'retry_limit': 'no_limits', 'storage.total_limit_size': 536870912,
       });
       expect(container.env.map((e: any) => e.valueFrom.secretKeyRef.name)).toEqual(['kubernetes-events-elasticsearch', 'kubernetes-events-elasticsearch']);

@@ -252,6 +252,6 @@ test('index replicas: one with two or more hot-tier data nodes, none on a single
     { name: 'frozen', replicas: 2, roles: ['data_frozen'] },
   ] } })).toBe(0);
   expect(replicasOf({ elasticsearch: { nodeGroups: [
-    { name: 'hot', replicas: 2, roles: ['master', 'data_hot'] }, { name: 'warm', replicas: 1, roles: ['data_warm'] },
+    { name: 'hot', replicas: 3, roles: ['master', 'data_hot'] }, { name: 'warm', replicas: 1, roles: ['data_warm'] },
   ] } })).toBe(1);
 });

@@ -56,7 +56,7 @@ describe('SecurityLoggingSizing.size', () => {
   test.each([
     ['no nodes', { nodes: 0, eventsPerSecond: {} }, /sizing nodes must be an integer >= 1, got 0/],
     ['a negative rate', { nodes: 3, eventsPerSecond: { falco: -1 } }, /sizing eventsPerSecond.falco must be a number >= 0, got -1/],
-    ['a retention of zero days', { nodes: 3, eventsPerSecond: {}, retention: { auditDays: 0 } }, /sizing retention for audit must be an integer >= 1, got 0/],
+    ['a retention of zero days', { nodes: 3, eventsPerSecond: {}, retention: { auditDays: 0 } }, /sizing retention.auditDays must be an integer between 1 and 3650, got 0/],
     ['an outage of a year', { nodes: 3, eventsPerSecond: {}, outageHours: 8760 }, /sizing outageHours must be an integer between 1 and 720, got 8760/],
   ])('fails on %s', (_name, input, message) => {
     expect(() => SecurityLoggingSizing.size(input as any)).toThrow(message);

@@ -1,4 +1,5 @@
 import { Yaml } from 'cdk8s';
+import { BUILTIN_API_RESOURCES } from './kubernetes-resources';
 
 /**
  * How much of a request the API server records.
@@ -304,6 +305,13 @@ export class AuditPolicy {
   }
 }
 
+/**
+ * The verbs an audit event carries: the request verbs of resource requests, and the
+ * lowercase HTTP methods of non-resource requests (k8s.io/apiserver RequestInfoFactory).
+ * @see https://kubernetes.io/docs/reference/access-authn-authz/authorization/#determine-the-request-verb
+ */
+const AUDIT_VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection', 'proxy', 'post', 'put', 'head', 'options'];
+
 function ruleToJson(rule: AuditPolicyRule): { [key: string]: any } {
   const out: { [key: string]: any } = { level: rule.level };
   const lists: (keyof AuditPolicyRule)[] = ['users', 'userGroups', 'verbs'];
@@ -353,6 +361,15 @@ function validateRule(prop: string, rule: AuditPolicyRule, earlier: AuditPolicyR
       throw new Error(`${prop}: ${key} must be a non-empty list or left out (an empty list matches nothing), got ${JSON.stringify(list)}`);
     }
   }
+  for (const verb of rule.verbs ?? []) {
+    if (!AUDIT_VERBS.includes(verb)) {
+      const lower = typeof verb === 'string' && AUDIT_VERBS.includes(verb.toLowerCase()) ? ` (verbs are lowercase: ${JSON.stringify(verb.toLowerCase())})` : '';
+      throw new Error(
+        `${prop}: verbs has ${JSON.stringify(verb)}, a verb the API server never records${lower}; it records ${AUDIT_VERBS.join(', ')} ` +
+        '(there is no wildcard: leave verbs out to match every verb)',
+      );
+    }
+  }
   if (rule.omitStages !== undefined) validateStages(`${prop} omitStages`, rule.omitStages);
   if (rule.resources !== undefined && rule.nonResourceURLs !== undefined) {
     throw new Error(`${prop}: a rule cannot match both resources and nonResourceURLs; split it into two rules`);
@@ -374,6 +391,17 @@ function validateRule(prop: string, rule: AuditPolicyRule, earlier: AuditPolicyR
     }
     if (r.group !== undefined && r.group.includes('/')) {
       throw new Error(`${prop} resources[${i}].group must be a group name without a version, got ${JSON.stringify(r.group)}`);
+    }
+    const builtIn = BUILTIN_API_RESOURCES[r.group ?? ''];
+    for (const resource of r.resources ?? []) {
+      const base = resource.split('/')[0];
+      if (builtIn === undefined || base === '*' || builtIn.includes(base)) continue;
+      const near = builtIn.find((b) => b === `${base.toLowerCase()}s` || b === base.toLowerCase() || b === `${base.toLowerCase()}es` || b.replace(/ies$/, 'y') === base.toLowerCase());
+      throw new Error(
+        `${prop} resources[${i}].resources has ${JSON.stringify(resource)}, which the ${r.group ? `${JSON.stringify(r.group)} group` : 'core group ("")'} does not serve` +
+        `${near ? ` (resources are lowercase plurals: ${JSON.stringify(near)})` : ''}; its resources are ${builtIn.join(', ')}` +
+        (r.group ? '' : ' (Deployments and the like are in the "apps" group)'),
+      );
     }
     if (r.resourceNames !== undefined && (r.resources === undefined || r.resources.length === 0)) {
       throw new Error(`${prop} resources[${i}]: resourceNames needs resources (names of which resources?), got ${JSON.stringify(r)}`);

@@ -23,7 +23,7 @@ import { KibanaSavedObjects, builtInSavedObjects } from '../kibana/saved-objects
 import { ApiServerEndpoint, NamespacePolicies, apiServerEgress, componentPods, egressTo, ingressFrom, namespacePeer, podsPeer, validateCidr } from './network-policies';
 import { FalcoDriver } from '../falco/falco-config';
 import { KubernetesEventsCollector, KubernetesEventsCollectorOptions } from '../fluent-bit/kubernetes-events-collector';
-import { checkAppForClashes } from '../common/app-checks';
+import { checkScope } from '../common/app-checks';
 
 /** The log agent a {@link SecurityLoggingChart} runs on every node. */
 export enum LogAgent {
@@ -246,7 +246,7 @@ export class SecurityLoggingChart extends Chart {
     // Checked before anything is made, and kept for the policies.
     const apiServer = apiServerEgress(props.apiServer);
     super(scope, id, { ...props, namespace });
-    checkAppForClashes(this);
+    checkScope(this);
     this.agentsChart = new Chart(scope, `${id}-agents`, { labels: props.labels, namespace: agentNamespace });
 
     // The strictest Pod Security Standard every pod of each namespace meets, set

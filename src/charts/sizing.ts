@@ -61,6 +61,8 @@ const WATERMARK = 0.85;
 const GiB = 1024 ** 3;
 
 /** Sizing advice for the stack (a class, so that Python, Java and Go can call it too). */
+// Static methods only: jsii publishes no free functions to Python, Java and Go.
+// eslint-disable-next-line @typescript-eslint/no-extraneous-class
 export class SecurityLoggingSizing {
   /**
    * Sizes Elasticsearch and the agents' buffers for a cluster's event rates and
@@ -80,7 +82,7 @@ export class SecurityLoggingSizing {
   public static size(input: SizingInput): SizingResult {
     validateInteger('sizing nodes', input?.nodes, 1);
     const rates = input.eventsPerSecond ?? {};
-    const retention = resolveRetention(input.retention);
+    const retention = resolveRetention(input.retention, 'sizing retention');
     const bytesPerEvent = input.bytesPerEvent ?? 1024;
     validateInteger('sizing bytesPerEvent', bytesPerEvent, 1);
     const outageHours = input.outageHours ?? 4;

@@ -1,5 +1,6 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { validateDnsLabel } from './validation';
 
 /** Kinds that have no namespace: two of one name clash across every namespace. */
 const CLUSTER_SCOPED_KINDS = new Set([
@@ -10,12 +11,16 @@ const CLUSTER_SCOPED_KINDS = new Set([
 const CHECKED = new WeakSet<App>();
 
 /**
- * Makes the App's synthesis fail when two of its objects are the same Kubernetes
- * object (kind, API group, namespace and name), for example two stacks in one
- * namespace: `kubectl apply` would let the second silently replace the first. Each
- * construct of the library calls this; the check is added once per App.
+ * Checks the scope every construct of the library is made in: its chart's namespace
+ * must be a DNS label (Kubernetes refuses anything else, and the Service host names
+ * the constructs build from it would be wrong), and the App's synthesis fails when two
+ * of its objects are the same Kubernetes object (kind, API group, namespace and name),
+ * for example two stacks in one namespace: `kubectl apply` would let the second
+ * silently replace the first (added once per App).
  */
-export function checkAppForClashes(scope: IConstruct): void {
+export function checkScope(scope: IConstruct): void {
+  const chart = Chart.of(scope);
+  if (chart.namespace !== undefined) validateDnsLabel(`chart ${chart.node.path} namespace`, chart.namespace);
   const app = scope.node.root;
   if (!(app instanceof App) || CHECKED.has(app)) return;
   CHECKED.add(app);

@@ -1,4 +1,5 @@
-import { Size, SizeRoundingBehavior } from 'cdk8s';
+import { Duration, Size, SizeRoundingBehavior } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 
 /** RFC 1123 label: what Kubernetes accepts for most object names and for label-like fields. */
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -79,10 +80,63 @@ export function sizeInBytes(size: Size): number {
   return Number.isFinite(bytes) && bytes > 0 && Number.isInteger(bytes) ? bytes : NaN;
 }
 
+/** A value as a message shows it: JSON, or the class name of an object JSON cannot show. */
+export function describeValue(value: unknown): string {
+  if (value !== null && typeof value === 'object' && value.constructor !== Object && !Array.isArray(value)) return `a ${value.constructor?.name ?? 'object'}`;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/**
+ * Throws unless `value` is an instance of `type`: JavaScript and JSON callers have no
+ * type checker, and a string or plain object in place of an object of the library
+ * must never turn into a quietly different manifest.
+ */
+export function validateInstance(prop: string, value: unknown, type: ClassRef, example: string): void {
+  if (value === null || typeof value !== 'object' || !Object.prototype.isPrototypeOf.call(type.prototype, value)) {
+    throw new Error(`${prop} must be a ${type.name} (${example}), got ${describeValue(value)}`);
+  }
+}
+
+/** A class, private constructor or not. */
+export interface ClassRef {
+  readonly name: string;
+  readonly prototype: object;
+}
+
+/** Throws unless `values` is a list of instances of `type`. */
+export function validateInstances(prop: string, values: unknown, type: ClassRef, example: string): void {
+  if (!Array.isArray(values)) throw new Error(`${prop} must be a list of ${type.name} objects (${example}), got ${describeValue(values)}`);
+  values.forEach((value, i) => validateInstance(`${prop}[${i}]`, value, type, example));
+}
+
+/** Throws unless `duration` is a cdk8s Duration (checked by shape: an app may load its own copy of cdk8s). */
+export function validateDuration(prop: string, duration: Duration): Duration {
+  if (duration === null || typeof duration !== 'object' || typeof (duration as Duration).toSeconds !== 'function') {
+    throw new Error(`${prop} must be a cdk8s Duration such as Duration.seconds(5), got ${describeValue(duration)}`);
+  }
+  return duration;
+}
+
+/**
+ * Throws unless `cpu` is a cdk8s-plus Cpu of more than nothing (a request of 0 gives
+ * the pod no CPU share under contention); returns it.
+ */
+export function validateCpu(prop: string, cpu: kplus.Cpu): kplus.Cpu {
+  const amount = cpu !== null && typeof cpu === 'object' ? (cpu as kplus.Cpu).amount : undefined;
+  const match = typeof amount === 'string' ? /^(\d+(?:\.\d+)?)(m?)$/.exec(amount) : null;
+  if (!match) throw new Error(`${prop} must be a cdk8s-plus Cpu such as kplus.Cpu.millis(500), got ${describeValue(cpu)}`);
+  if (Number(match[1]) <= 0) throw new Error(`${prop} must be more than 0 cores (a request of 0 gets no CPU under contention), got ${amount}`);
+  return cpu;
+}
+
 /** Throws unless the size is a positive, finite, whole number of bytes; returns the bytes. */
 export function validateSize(prop: string, size: Size): number {
   if (!size || typeof size.toKibibytes !== 'function') {
-    throw new Error(`${prop} must be a cdk8s Size such as Size.gibibytes(30), got ${JSON.stringify(size)}`);
+    throw new Error(`${prop} must be a cdk8s Size such as Size.gibibytes(30), got ${describeValue(size)}`);
   }
   const bytes = sizeInBytes(size);
   if (Number.isNaN(bytes)) {
@@ -135,15 +189,19 @@ export function flattenSettings(settings: { [key: string]: any }, prefix = ''): 
   return flat;
 }
 
-/** Secrets never go into a ConfigMap: setting names that carry them are refused. */
-const SECRET_SETTING = /(password|passphrase|secret|token|api_?key|credentials)/i;
+/**
+ * Secrets never go into a ConfigMap: setting names that carry them are refused
+ * (passwords, tokens, API, access, private, session, signing and encryption keys, a
+ * client's `key` such as `azure.client.*.key`, credentials files).
+ */
+const SECRET_SETTING = /(password|passphrase|passwd|secret|token|api_?key|access_?key|private_?key|encryption_?key|session_?key|signing_?key|credential|keyrotation|(^|[._])key$|sas$)/i;
 
 /**
  * Validates free-form settings: none may set a key the construct manages (or a key
  * under one), and none may carry a secret. Returns them flattened.
  */
 export function validateSettings(prop: string, settings: { [key: string]: any } | undefined,
-  managed: string[], managedPrefixes: string[] = []): { [key: string]: any } {
+  managed: string[], managedPrefixes: string[] = [], secretHint = 'an environment variable from a Secret, read as ${NAME}'): { [key: string]: any } {
   const flat = flattenSettings(settings ?? {});
   for (const key of Object.keys(flat)) {
     const owner = managed.find((m) => key === m || key.startsWith(m + '.')) ?? managedPrefixes.find((p) => key.startsWith(p));
@@ -152,8 +210,8 @@ export function validateSettings(prop: string, settings: { [key: string]: any } 
     }
     if (SECRET_SETTING.test(key)) {
       throw new Error(
-        `${prop} must not set ${JSON.stringify(key)}: settings are rendered into a ConfigMap, and a secret must ` +
-        'reach the container from a Secret, never a literal',
+        `${prop} must not set ${JSON.stringify(key)}: it holds a secret, and settings are rendered into a ConfigMap; a secret must ` +
+        `reach the container from a Secret, never a literal (${secretHint})`,
       );
     }
   }

@@ -9,10 +9,10 @@ import { ResolvedPlacement, placementsDisjoint } from '../common/node-placement'
 import { appLabels, selectorLabels } from '../common/labels';
 import { applyPodTemplateExtras, dropAllCapabilities, unprivilegedContainer } from '../common/pod';
 import {
-  sizeToQuantity, validateDnsLabel, validateDnsSubdomain, validateImageRepository, validateInteger, validateSettings, validateSize,
+  sizeToQuantity, validateCpu, validateDnsLabel, validateDnsSubdomain, validateImageRepository, validateInstance, validateInteger, validateSettings, validateSize,
 } from '../common/validation';
 import { BUSYBOX_IMAGE, ELASTICSEARCH_IMAGE_REPOSITORY, ELASTIC_STACK_VERSION } from '../images';
-import { checkAppForClashes } from '../common/app-checks';
+import { checkScope } from '../common/app-checks';
 
 /**
  * Roles of an Elasticsearch node (`node.roles`).
@@ -294,6 +294,14 @@ const DERIVED_SETTINGS = [
   'cluster.name', 'node.name', 'node.roles', 'network.host', 'discovery.type', 'discovery.seed_hosts',
   'cluster.initial_master_nodes', 'path.data', 'readiness.port', 'http.port', 'transport.port',
 ];
+/**
+ * The heap bounds: Elasticsearch's own automatic sizing stays between 128 MiB and 31 GiB;
+ * 256 MiB is the least that holds a small cluster's state, and 31 GiB the most that keeps
+ * compressed object pointers on the JVMs Elasticsearch ships.
+ * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/advanced-configuration.html#set-jvm-heap-size
+ */
+const MIN_HEAP_MEBIBYTES = 256;
+const MAX_HEAP_MEBIBYTES = 31 * 1024;
 /** The longest StatefulSet name whose pods keep a valid `controller-revision-hash` label (63 - 11). */
 const MAX_STATEFUL_SET_NAME = 52;
 
@@ -367,7 +375,7 @@ export class ElasticsearchCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: ElasticsearchClusterProps = {}) {
     super(scope, id);
-    checkAppForClashes(this);
+    checkScope(this);
     this.name = props.name ?? 'elasticsearch';
     validateDnsLabel('elasticsearch name', this.name, 40);
     this.version = props.version ?? ELASTIC_STACK_VERSION;
@@ -382,7 +390,8 @@ export class ElasticsearchCluster extends Construct {
     this.maxMapCountValue = versionParts[0] > 8 || versionParts[1] >= 16 ? 1048576 : 262144;
     if (props.priorityClassName !== undefined) validateDnsSubdomain('elasticsearch priorityClassName', props.priorityClassName);
     // Security is set by `security`, never through settings.
-    const settings = validateSettings('elasticsearch settings', props.settings, DERIVED_SETTINGS, ['xpack.security.']);
+    const settings = validateSettings('elasticsearch settings', props.settings, DERIVED_SETTINGS, ['xpack.security.'],
+      'Elasticsearch takes secure settings such as s3.client.*.secret_key only from its keystore (elasticsearch-keystore add), never from elasticsearch.yml');
     this.security = props.security ?? ElasticsearchSecurity.bootstrapJob();
     if (!(this.security instanceof ElasticsearchSecurity)) {
       throw new Error(`elasticsearch security must be an ElasticsearchSecurity (bootstrapJob(), certManager(...), disabledForDevelopmentOnly()), got ${JSON.stringify(props.security)}`);
@@ -850,7 +859,9 @@ function resolveNodeGroups(clusterName: string, props: ElasticsearchClusterProps
   if (props.nodeGroups === undefined) {
     const replicas = props.replicas ?? 3;
     validateInteger('elasticsearch replicas', replicas, 1);
-    return [resolveGroup('elasticsearch', clusterName, { name: 'default', replicas }, props, clusterName)];
+    const groups = [resolveGroup('elasticsearch', clusterName, { name: 'default', replicas }, props, clusterName)];
+    assertMasterQuorum(groups);
+    return groups;
   }
   if (props.nodeGroups.length === 0) {
     throw new Error('elasticsearch nodeGroups must hold at least one group, got []; leave it unset for one group of identical nodes');
@@ -872,6 +883,7 @@ function resolveNodeGroups(clusterName: string, props: ElasticsearchClusterProps
       `got roles ${JSON.stringify(groups.map((g) => g.roles))}`,
     );
   }
+  assertMasterQuorum(groups);
   if (!groups.some((g) => holdsData(g.roles))) {
     throw new Error('elasticsearch nodeGroups have no node that holds data: give at least one group a data role (DATA, DATA_HOT, DATA_CONTENT, ...)');
   }
@@ -894,7 +906,9 @@ function resolveGroup(prop: string, clusterName: string, options: ElasticsearchN
     throw new Error(`${prop}.memoryLimit must be a whole number of MiB and at least 512 MiB, got ${memory.asString()}`);
   }
   const heap = options.heapSize ?? defaults.heapSize;
-  let heapMebibytes = Math.floor(memoryBytes / 1024 ** 2 / 2);
+  // Half the memory, but no more than the compressed-pointer limit: a larger heap loses
+  // compressed ordinary object pointers and holds less.
+  let heapMebibytes = Math.min(Math.floor(memoryBytes / 1024 ** 2 / 2), MAX_HEAP_MEBIBYTES);
   if (heap !== undefined) {
     const heapBytes = validateSize(`${prop}.heapSize`, heap);
     if (heapBytes % (1024 ** 2) !== 0) {
@@ -906,9 +920,21 @@ function resolveGroup(prop: string, clusterName: string, options: ElasticsearchN
         `Elasticsearch needs the other half for the file-system cache; use at most ${heapMebibytes}Mi or raise memoryLimit`,
       );
     }
+    if (heapBytes < MIN_HEAP_MEBIBYTES * 1024 ** 2) {
+      throw new Error(
+        `${prop}.heapSize must be at least ${MIN_HEAP_MEBIBYTES}Mi, got ${heap.asString()}: Elasticsearch cannot hold a cluster's state ` +
+        'and its own indices in less (its automatic sizing never goes below that either); raise heapSize, or leave it to half the memory limit',
+      );
+    }
+    if (heapBytes > MAX_HEAP_MEBIBYTES * 1024 ** 2) {
+      throw new Error(
+        `${prop}.heapSize must be at most 31Gi, got ${heap.asString()}: above about 31 GiB the JVM turns compressed ` +
+        'object pointers off and the larger heap holds less (Elastic: 26 GB is safe, up to 30 GB on some systems); add nodes instead',
+      );
+    }
     heapMebibytes = heapBytes / 1024 ** 2;
   }
-  const cpuRequest = options.cpuRequest ?? defaults.cpuRequest ?? kplus.Cpu.millis(1000);
+  const cpuRequest = validateCpu(`${prop}.cpuRequest`, options.cpuRequest ?? defaults.cpuRequest ?? kplus.Cpu.millis(1000));
   return {
     name: options.name,
     statefulSetName,
@@ -917,8 +943,29 @@ function resolveGroup(prop: string, clusterName: string, options: ElasticsearchN
     memoryBytes,
     heapMebibytes,
     cpuRequest,
-    storage: options.storage ?? defaults.storage ?? ElasticsearchStorage.persistent(),
+    storage: storageOf(prop, options.storage ?? defaults.storage ?? ElasticsearchStorage.persistent()),
   };
+}
+
+function storageOf(prop: string, storage: ElasticsearchStorage): ElasticsearchStorage {
+  validateInstance(`${prop}.storage`, storage, ElasticsearchStorage, 'ElasticsearchStorage.persistent({ size: Size.gibibytes(30) })');
+  return storage;
+}
+
+/**
+ * Two master-eligible nodes are the one count that looks redundant and is not: a master
+ * needs a majority of them, so losing either stops the cluster (Elasticsearch then
+ * keeps one of the two out of the voting configuration).
+ * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/high-availability-cluster-small-clusters.html
+ */
+function assertMasterQuorum(groups: NodeGroup[]): void {
+  const masters = groups.filter((g) => isMasterEligible(g.roles)).reduce((sum, g) => sum + g.replicas, 0);
+  if (masters === 2) {
+    throw new Error(
+      'elasticsearch has exactly 2 master-eligible nodes (replicas or nodeGroups), got 2: a master needs a majority, so losing either node ' +
+      'stops the cluster; use 3 (or a third, voting-only node group: roles [MASTER, VOTING_ONLY]), or 1 for development',
+    );
+  }
 }
 
 function validateRoles(prop: string, roles: ElasticsearchNodeRole[]): ElasticsearchNodeRole[] {

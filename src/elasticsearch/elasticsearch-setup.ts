@@ -9,7 +9,7 @@ import { appLabels } from '../common/labels';
 import { SECRET_FUNCTIONS, secretLabelsLine } from '../common/secret-script';
 import { createSetupJob, elasticCurlConfigScript, elasticPasswordMount, waitForUrlScript } from '../common/setup-job';
 import { secretWriterRole } from './elasticsearch-security';
-import { checkAppForClashes } from '../common/app-checks';
+import { checkScope } from '../common/app-checks';
 
 /** Props of {@link ElasticsearchSetup}. */
 export interface ElasticsearchSetupProps {
@@ -53,7 +53,7 @@ export class ElasticsearchSetup extends Construct {
 
   constructor(scope: Construct, id: string, props: ElasticsearchSetupProps) {
     super(scope, id);
-    checkAppForClashes(this);
+    checkScope(this);
     if (!props || !(props.elasticsearch instanceof ElasticsearchCluster)) {
       throw new Error('elasticsearch setup elasticsearch is required: pass the ElasticsearchCluster to configure');
     }

@@ -1,5 +1,5 @@
 import { Duration, Size } from 'cdk8s';
-import { validateInteger, validateSize } from '../common/validation';
+import { validateInstance, validateInteger, validateSize } from '../common/validation';
 
 /**
  * Elasticsearch field types the library maps explicitly.
@@ -147,6 +147,7 @@ export class IndexTemplate {
 
   constructor(props: IndexTemplateProps) {
     validateResourceName('index template name', props.name);
+    validateInstance(`index template ${props.name} lifecycle`, props.lifecycle, IlmPolicy, "new IlmPolicy({ name, retention: Duration.days(30) })");
     if (props.indexPatterns.length === 0) throw new Error(`index template ${props.name}: indexPatterns must not be empty, got []`);
     for (const pattern of props.indexPatterns) {
       if (!/^[a-z0-9][a-z0-9_.*-]*$/.test(pattern)) {

@@ -272,6 +272,8 @@ export interface SecurityIndexSource {
  * The stack's index templates and the field mappings of its sources, as a class so
  * that Python, Java and Go can call it too.
  */
+// Static methods only: jsii publishes no free functions to Python, Java and Go.
+// eslint-disable-next-line @typescript-eslint/no-extraneous-class
 export class SecurityIndexTemplates {
   /** Container log events (see {@link CONTAINER_LOG_FIELDS}). */
   public static readonly CONTAINER_LOG_FIELDS: { [path: string]: IndexFieldType } = CONTAINER_LOG_FIELDS;

@@ -7,14 +7,14 @@ import { contentHash } from '../common/hash';
 import { appLabels, selectorLabels } from '../common/labels';
 import { NodeAgentPlacement, applyPlacement, describePlacement, placementCovers, resolvePlacement } from '../common/node-placement';
 import { applyPodTemplateExtras } from '../common/pod';
-import { validateDnsLabel, validateDnsSubdomain, validateMinimumSize } from '../common/validation';
+import { validateCpu, validateDnsLabel, validateDnsSubdomain, validateMinimumSize } from '../common/validation';
 import { FluentdSection } from '../fluentd/fluentd-config';
 import { FluentBitPlugin } from '../fluent-bit/fluent-bit-config';
 import { FluentBitDaemonSet, rfc3339JsonParser, stdoutJsonFilters } from '../fluent-bit/fluent-bit-daemon-set';
 import { FluentdDaemonSet } from '../fluentd/fluentd-daemon-set';
 import { dedotFilter, stdoutJsonOnlyFilter } from '../fluentd/fluentd-pipeline';
 import { FALCO_DRIVER_LOADER_IMAGE_REPOSITORY, FALCO_IMAGE_REPOSITORY, FALCO_VERSION } from '../images';
-import { checkAppForClashes } from '../common/app-checks';
+import { checkScope } from '../common/app-checks';
 import { IndexFamilyKind } from '../common/index-families';
 
 /** Options of {@link FalcoDaemonSet}, everything but the agent (what a chart passes through). */
@@ -157,7 +157,7 @@ export class FalcoDaemonSet extends Construct {
 
   constructor(scope: Construct, id: string, props: FalcoDaemonSetProps = {}) {
     super(scope, id);
-    checkAppForClashes(this);
+    checkScope(this);
     this.name = props.name ?? 'falco';
     validateDnsLabel('falco name', this.name, 50);
     this.version = props.version ?? FALCO_VERSION;
@@ -226,7 +226,10 @@ export class FalcoDaemonSet extends Construct {
       configFiles: this.driver === FalcoDriver.AUTO ? [CONFIG_D] : [],
     });
     const falcoYaml = this.config.render();
-    const rulesYaml = Lazy.any({ produce: () => this.customRules.render() });
+    const rulesYaml = Lazy.any({ produce: () => this.renderRules() });
+    const defaultRules = props.defaultRules ?? true;
+    // Checked at synth, when every rule, macro and list is in.
+    this.node.addValidation({ validate: () => this.customRules.problems({ defaultRules, priority }) });
     const labels = appLabels('falco', this.name);
 
     const serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
@@ -244,7 +247,7 @@ export class FalcoDaemonSet extends Construct {
       metadata: { name: this.name, labels },
       podMetadata: {
         labels,
-        annotations: { 'checksum/config': Lazy.any({ produce: () => contentHash(falcoYaml, this.customRules.render()) }) },
+        annotations: { 'checksum/config': Lazy.any({ produce: () => contentHash(falcoYaml, this.renderRules()) }) },
       },
       select: false,
       serviceAccount,
@@ -274,7 +277,7 @@ export class FalcoDaemonSet extends Construct {
         FALCO_K8S_NODE_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.NODE_NAME),
       },
       resources: {
-        cpu: { request: props.cpuRequest ?? kplus.Cpu.millis(100) },
+        cpu: { request: validateCpu('falco cpuRequest', props.cpuRequest ?? kplus.Cpu.millis(100)) },
         memory: { request: memory, limit: memory },
       },
       startup: kplus.Probe.fromHttpGet('/healthz', { port: WEB_PORT, initialDelaySeconds: Duration.seconds(3), timeoutSeconds: Duration.seconds(5), periodSeconds: Duration.seconds(5), failureThreshold: 20 }),
@@ -372,6 +375,12 @@ export class FalcoDaemonSet extends Construct {
     } else if (props.indexName !== undefined) {
       throw new Error('falco indexName is set but no agent ships the alerts: pass fluentd or fluentBit, or remove indexName');
     }
+  }
+
+  /** The custom rules file; nothing can be added once it is rendered. */
+  private renderRules(): string {
+    this.customRules._freeze();
+    return this.customRules.render();
   }
 
   /** Adds a custom rule (rendered into `/etc/falco/rules.d/custom-rules.yaml`). */

@@ -1,4 +1,6 @@
 import { Yaml } from 'cdk8s';
+import { FALCO_DEFAULT_LISTS, FALCO_DEFAULT_MACROS } from './falco-catalogue';
+import { editDistance, fieldProblem, outputFields, readCondition } from './falco-condition';
 
 /**
  * Priority of a Falco rule, and the output threshold (`priority` in falco.yaml).
@@ -95,6 +97,19 @@ export interface FalcoList {
 }
 
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_ .:/()'-]*$/;
+/** Most severe first. */
+const PRIORITY_ORDER = [
+  FalcoPriority.EMERGENCY, FalcoPriority.ALERT, FalcoPriority.CRITICAL, FalcoPriority.ERROR,
+  FalcoPriority.WARNING, FalcoPriority.NOTICE, FalcoPriority.INFORMATIONAL, FalcoPriority.DEBUG,
+];
+
+/** What {@link FalcoRules.problems} checks the rules against. */
+export interface FalcoRulesCheckOptions {
+  /** Whether Falco loads its default rules first (their macros and lists are then known). */
+  readonly defaultRules: boolean;
+  /** The daemon set's minimum priority. */
+  readonly priority: FalcoPriority;
+}
 
 /**
  * A Falco rules file of custom rules, macros and lists, rendered in the order Falco
@@ -105,9 +120,11 @@ export class FalcoRules {
   private readonly lists: FalcoList[] = [];
   private readonly macros: FalcoMacro[] = [];
   private readonly rules: FalcoRule[] = [];
+  private frozen = false;
 
   /** Adds a list. */
   public addList(list: FalcoList): void {
+    this.assertOpen('addList');
     validateName('falco list', list?.name, this.lists);
     if (!Array.isArray(list.items)) throw new Error(`falco list ${JSON.stringify(list.name)}: items must be a list of strings`);
     this.lists.push({ name: list.name, items: [...list.items] });
@@ -115,6 +132,7 @@ export class FalcoRules {
 
   /** Adds a macro. */
   public addMacro(macro: FalcoMacro): void {
+    this.assertOpen('addMacro');
     validateName('falco macro', macro?.name, this.macros);
     validateText(`falco macro ${JSON.stringify(macro.name)} condition`, macro.condition);
     this.macros.push({ ...macro });
@@ -122,6 +140,7 @@ export class FalcoRules {
 
   /** Adds a rule. */
   public addRule(rule: FalcoRule): void {
+    this.assertOpen('addRule');
     validateName('falco rule', rule?.name, this.rules);
     const what = `falco rule ${JSON.stringify(rule.name)}`;
     validateText(`${what} desc`, rule.desc);
@@ -144,6 +163,86 @@ export class FalcoRules {
       }
     }
     this.rules.push({ ...rule });
+  }
+
+  /**
+   * What Falco 0.44.1 would refuse, or silently skip, in these rules, loaded after the
+   * default rules 5.1.0 (when `defaultRules`) with `priority` as the threshold: syntax
+   * errors, macros not defined before their use, unknown fields in conditions,
+   * exceptions and outputs, list names one or two letters off a defined list, sources
+   * other than `syscall`, and rules below the threshold, which never fire.
+   */
+  public problems(options: FalcoRulesCheckOptions): string[] {
+    const problems: string[] = [];
+    const threshold = PRIORITY_ORDER.indexOf(options.priority);
+    const lists = [...(options.defaultRules ? FALCO_DEFAULT_LISTS : []), ...this.lists.map((l) => l.name)];
+    const macros: string[] = options.defaultRules ? [...FALCO_DEFAULT_MACROS] : [];
+    const checkCondition = (what: string, condition: string) => {
+      let refs;
+      try {
+        refs = readCondition(condition);
+      } catch (e) {
+        problems.push(`${what} condition: ${(e as Error).message}`);
+        return;
+      }
+      for (const macro of refs.macros) {
+        if (!macros.includes(macro)) {
+          const near = [...macros, ...lists].find((m) => editDistance(m, macro) <= 2);
+          problems.push(`${what} condition uses ${JSON.stringify(macro)}, which is no macro defined before it${near ? ` (did you mean ${JSON.stringify(near)}?)` : ''}: Falco stops on it ("Undefined macro")`);
+        }
+      }
+      for (const item of refs.listItems) {
+        if (lists.includes(item) || item.length < 6 || !/^[a-z_][a-z0-9_]*$/.test(item)) continue;
+        const near = lists.find((l) => editDistance(l, item) <= 2);
+        if (near) {
+          problems.push(`${what} condition lists ${JSON.stringify(item)}, which is no list, so Falco compares with that word itself; did you mean the list ${JSON.stringify(near)}?`);
+        }
+      }
+      for (const field of refs.fields) {
+        const problem = fieldProblem(field);
+        if (problem) problems.push(`${what} condition: ${problem}`);
+      }
+    };
+    for (const macro of this.macros) {
+      checkCondition(`falco macro ${JSON.stringify(macro.name)}`, macro.condition);
+      macros.push(macro.name);
+    }
+    for (const rule of this.rules) {
+      const what = `falco rule ${JSON.stringify(rule.name)}`;
+      checkCondition(what, rule.condition);
+      for (const field of outputFields(rule.output)) {
+        const problem = fieldProblem(field);
+        if (problem) problems.push(`${what} output: ${problem}`);
+      }
+      for (const exception of rule.exceptions ?? []) {
+        for (const field of exception.fields) {
+          const problem = fieldProblem(field);
+          if (problem) problems.push(`${what} exception ${JSON.stringify(exception.name)}: ${problem}`);
+        }
+      }
+      if (rule.source !== undefined && rule.source !== 'syscall') {
+        problems.push(
+          `${what} source ${JSON.stringify(rule.source)} is not one this Falco has (only "syscall", with the bundled container plugin): ` +
+          'Falco skips such a rule with a warning; remove source, or load the plugin of that source',
+        );
+      }
+      if (PRIORITY_ORDER.indexOf(rule.priority) > threshold) {
+        problems.push(
+          `${what} priority ${rule.priority} is below the daemon set's priority ${options.priority}: Falco loads it but never enables it, ` +
+          'so it can never fire; raise the rule\'s priority or lower the daemon set\'s',
+        );
+      }
+    }
+    return problems;
+  }
+
+  /** Stops further additions: the rules file has been rendered (synthesis). @internal */
+  public _freeze(): void {
+    this.frozen = true;
+  }
+
+  private assertOpen(method: string): void {
+    if (this.frozen) throw new Error(`falco ${method} was called after the rules were rendered (synthesis); call it before synth`);
   }
 
   /** Whether nothing has been added. */

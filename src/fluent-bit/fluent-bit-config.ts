@@ -1,5 +1,5 @@
 import { Yaml } from 'cdk8s';
-import { validateEnvName } from '../common/validation';
+import { validateEnvName, validateInstances } from '../common/validation';
 
 /**
  * A typed model of Fluent Bit's YAML configuration format, rendered by a pure
@@ -128,6 +128,8 @@ export class FluentBitConfig {
   private readonly plugins: FluentBitPlugin[];
 
   constructor(props: FluentBitConfigProps) {
+    validateInstances('fluent bit config pipeline', props.pipeline, FluentBitPlugin, 'FluentBitPlugin.input(...), .filter(...), .output(...)');
+    if (props.parsers !== undefined) validateInstances('fluent bit config parsers', props.parsers, FluentBitParser, "new FluentBitParser('name', { format: 'json' })");
     this.service = cleanProperties('fluent bit service', props.service);
     this.parsers = [...(props.parsers ?? [])];
     this.plugins = [...props.pipeline];

@@ -13,13 +13,13 @@ import {
 import { NodeAgentPlacement, ResolvedPlacement, assertRunsOnControlPlane, resolvePlacement } from '../common/node-placement';
 import { dropAllCapabilities, unprivilegedContainer } from '../common/pod';
 import {
-  validateDnsLabel, validateDnsSubdomain, validateImage, validateInteger, validateMinimumSize, validateSize,
+  validateCpu, validateDnsLabel, validateDnsSubdomain, validateImage, validateInstances, validateInteger, validateMinimumSize, validateSize,
 } from '../common/validation';
 import { ElasticsearchCluster, IElasticsearchWriter } from '../elasticsearch/elasticsearch-cluster';
 import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
 import { ContainerLogFormat, PAYLOAD_FIELD, reserveIndexFamily, validateIndexFamily } from '../fluentd/fluentd-pipeline';
 import { FLUENT_BIT_IMAGE } from '../images';
-import { checkAppForClashes } from '../common/app-checks';
+import { checkScope } from '../common/app-checks';
 
 /** Log level of Fluent Bit (`service.log_level`). */
 export enum FluentBitLogLevel {
@@ -264,7 +264,7 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
 
   constructor(scope: Construct, id: string, props: FluentBitDaemonSetProps) {
     super(scope, id);
-    checkAppForClashes(this);
+    checkScope(this);
     if (!props || !(props.elasticsearch instanceof ElasticsearchCluster)) {
       throw new Error(
         'fluent bit elasticsearch is required: pass the ElasticsearchCluster object to ship to ' +
@@ -340,6 +340,9 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
       FluentBitPlugin.filter('kubernetes', 'kube.*', {
         'alias': 'kubernetes_metadata',
         'kube_url': 'https://kubernetes.default.svc:443',
+        // The API server's certificate names kubernetes.default.svc; Fluent Bit checks
+        // the name only when told (tls.verify alone checks the chain).
+        'tls.verify_hostname': true,
         'kube_tag_prefix': 'kube.var.log.containers.',
         // Unlimited: a pod whose API answer exceeds the 32k default would get no metadata.
         'buffer_size': 0,
@@ -379,7 +382,7 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
 
     // The image needs no writable root: state goes to the hostPath.
     const container = addFluentBitContainer(this, this.daemonSet, {
-      image, configMap, user: 0, cpuRequest: props.cpuRequest ?? kplus.Cpu.millis(50), memory,
+      image, configMap, user: 0, cpuRequest: validateCpu('fluent bit cpuRequest', props.cpuRequest ?? kplus.Cpu.millis(50)), memory,
       // UDP/TCP syslog from the node: a host port the node's rsyslog forwards to.
       ports: this.syslogHostPort ? [{ name: 'syslog', number: this.syslogHostPort.port, hostPort: this.syslogHostPort.port, protocol: this.syslogHostPort.protocol }] : [],
     });
@@ -431,6 +434,8 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
    */
   public addContainerFileRoute(options: FluentBitContainerFileRouteOptions): void {
     this.assertOpen('routes');
+    validateInstances('fluent bit route plugins', options?.plugins, FluentBitPlugin, 'FluentBitPlugin.filter(...), .output(...)');
+    if (options.parsers !== undefined) validateInstances('fluent bit route parsers', options.parsers, FluentBitParser, "new FluentBitParser('name', { format: 'json' })");
     if (!/^[a-z][a-z0-9_]*$/.test(options.name ?? '')) {
       throw new Error(`fluent bit route name must be lowercase letters, digits or '_', got ${JSON.stringify(options.name)}`);
     }
@@ -692,6 +697,9 @@ export function fluentBitElasticsearchOutput(connection: ElasticsearchConnection
     'port': connection.port,
     'tls': secured,
     'tls.verify': secured ? true : undefined,
+    // tls.verify checks the chain only (src/flb_output.c, src/tls/openssl.c): the host
+    // name, which the cluster's certificate carries, is checked only with this.
+    'tls.verify_hostname': secured ? true : undefined,
     'tls.ca_file': secured ? `${FLUENT_BIT_CA_DIR}/${ElasticsearchConnection.CA_KEY}` : undefined,
     'http_user': secured ? FluentBitEnvValue.of(ELASTICSEARCH_USER_ENV) : undefined,
     'http_passwd': secured ? FluentBitEnvValue.of(ELASTICSEARCH_PASSWORD_ENV) : undefined,

@@ -8,14 +8,12 @@ import { IndexFamilyKind } from '../common/index-families';
 import { appLabels, selectorLabels } from '../common/labels';
 import { addElasticsearchCredentials, createClusterReader } from '../common/node-agent';
 import { applyPodTemplateExtras } from '../common/pod';
-import {
-  validateDnsLabel, validateDnsSubdomain, validateImage, validateMinimumSize,
-} from '../common/validation';
+import { validateCpu, validateDnsLabel, validateDnsSubdomain, validateImage, validateMinimumSize } from '../common/validation';
 import { ElasticsearchCluster, IElasticsearchWriter } from '../elasticsearch/elasticsearch-cluster';
 import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
 import { validateIndexFamily } from '../fluentd/fluentd-pipeline';
 import { FLUENT_BIT_IMAGE } from '../images';
-import { checkAppForClashes } from '../common/app-checks';
+import { checkScope } from '../common/app-checks';
 
 /** Options of {@link KubernetesEventsCollector}, everything but the cluster. */
 export interface KubernetesEventsCollectorOptions {
@@ -124,7 +122,7 @@ export class KubernetesEventsCollector extends Construct implements IElasticsear
 
   constructor(scope: Construct, id: string, props: KubernetesEventsCollectorProps) {
     super(scope, id);
-    checkAppForClashes(this);
+    checkScope(this);
     if (!props || !(props.elasticsearch instanceof ElasticsearchCluster)) {
       throw new Error(
         'kubernetes events collector elasticsearch is required: pass the ElasticsearchCluster object to ship to, ' +
@@ -219,7 +217,7 @@ export class KubernetesEventsCollector extends Construct implements IElasticsear
     applyPodTemplateExtras(this.deployment, { priorityClassName: props.priorityClassName });
     this.deployment.select(kplus.LabelSelector.of({ labels: selectorLabels(labels) }));
     const container = addFluentBitContainer(this, this.deployment, {
-      image, configMap, user: USER, cpuRequest: props.cpuRequest ?? kplus.Cpu.millis(20), memory,
+      image, configMap, user: USER, cpuRequest: validateCpu('kubernetes events collector cpuRequest', props.cpuRequest ?? kplus.Cpu.millis(20)), memory,
     });
     container.mount(STATE_DIR, kplus.Volume.fromPersistentVolumeClaim(this, 'StateVolume', claim, { name: 'state' }));
     addElasticsearchCredentials(this, container, this.connection, FLUENT_BIT_CA_DIR);

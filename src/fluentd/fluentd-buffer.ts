@@ -1,6 +1,6 @@
 import { Duration, Size } from 'cdk8s';
 import { FluentdSection } from './fluentd-config';
-import { validateInteger, validateSize } from '../common/validation';
+import { validateDuration, validateInteger, validateSize } from '../common/validation';
 
 /**
  * What fluentd does when an output's buffer is full (`overflow_action`).
@@ -143,6 +143,7 @@ export class FluentdBuffer {
 }
 
 function wholeSeconds(prop: string, duration: Duration): number {
+  validateDuration(prop, duration);
   const seconds = duration.toSeconds({ integral: false });
   if (!Number.isInteger(seconds) || seconds < 1) {
     throw new Error(`${prop} must be a whole number of seconds, at least 1, got ${seconds} s`);

@@ -9,7 +9,7 @@
  * @see https://docs.fluentd.org/configuration/config-file
  */
 
-import { validateEnvName } from '../common/validation';
+import { validateEnvName, validateInstances } from '../common/validation';
 
 /** Options of a plugin directive or section (`<source>`, `<filter>`, `<match>`, `<parse>`, ...). */
 export interface FluentdPluginOptions {
@@ -225,6 +225,9 @@ export class FluentdSection {
   private readonly _sections: FluentdSection[];
 
   private constructor(name: string, options: FluentdSectionOptions) {
+    if (options.sections !== undefined) {
+      validateInstances(`fluentd <${name}> sections`, options.sections, FluentdSection, "FluentdSection.parse('json'), .buffer(...), .section(...)");
+    }
     if (name !== '@include' && name !== '#raw' && !SECTION_NAME.test(name)) {
       throw new Error(`fluentd section name must be lowercase letters, digits or '_', got ${JSON.stringify(name)}`);
     }

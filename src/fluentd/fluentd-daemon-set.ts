@@ -16,11 +16,11 @@ import { appLabels, selectorLabels } from '../common/labels';
 import { addElasticsearchCredentials, createMetricsService, createNodeAgent, mountNodeLogs } from '../common/node-agent';
 import { NodeAgentPlacement, ResolvedPlacement, assertRunsOnControlPlane, resolvePlacement } from '../common/node-placement';
 import { dropAllCapabilities, unprivilegedContainer } from '../common/pod';
-import { validateDnsLabel, validateDnsSubdomain, validateImage, validateMinimumSize } from '../common/validation';
+import { validateCpu, validateDnsLabel, validateDnsSubdomain, validateImage, validateInstances, validateMinimumSize } from '../common/validation';
 import { ElasticsearchCluster, IElasticsearchWriter } from '../elasticsearch/elasticsearch-cluster';
 import { ResolvedS3Archive, S3ArchiveOptions, addS3Credentials, archivePort, resolveS3Archive } from '../fluent-bit/s3-archive';
 import { FLUENTD_IMAGE } from '../images';
-import { checkAppForClashes } from '../common/app-checks';
+import { checkScope } from '../common/app-checks';
 
 /**
  * Index families per source. Each family is a data stream (audit: one per
@@ -225,7 +225,7 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter 
 
   constructor(scope: Construct, id: string, props: FluentdDaemonSetProps) {
     super(scope, id);
-    checkAppForClashes(this);
+    checkScope(this);
     if (!props || !(props.elasticsearch instanceof ElasticsearchCluster)) {
       throw new Error(
         'fluentd elasticsearch is required: pass the ElasticsearchCluster object to ship to ' +
@@ -322,7 +322,7 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter 
         K8S_NODE_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.NODE_NAME),
       },
       resources: {
-        cpu: { request: props.cpuRequest ?? kplus.Cpu.millis(100) },
+        cpu: { request: validateCpu('fluentd cpuRequest', props.cpuRequest ?? kplus.Cpu.millis(100)) },
         memory: { request: memory, limit: memory },
       },
       readiness: kplus.Probe.fromHttpGet('/metrics', { port: METRICS_PORT, periodSeconds: Duration.seconds(10) }),
@@ -431,6 +431,7 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter 
    * are also excluded from the generic container-log source.
    */
   public addContainerFileRoute(options: FluentdContainerFileRouteOptions): void {
+    validateInstances('fluentd route directives', options?.directives, FluentdSection, "FluentdSection.filter(...), .match(...)");
     if (!/^[a-z][a-z0-9_]*$/.test(options.name ?? '')) {
       throw new Error(`fluentd route name must be lowercase letters, digits or '_', got ${JSON.stringify(options.name)}`);
     }

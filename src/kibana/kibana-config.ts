@@ -167,7 +167,9 @@ export class KibanaConfig {
     }
     settings['elasticsearch.requestTimeout'] = timeout;
     settings['telemetry.optIn'] = props.telemetryOptIn ?? false;
-    Object.assign(settings, validateSettings('kibana settings', props.extraSettings, MANAGED_KEYS, ['server.ssl.', 'elasticsearch.ssl.']));
+    Object.assign(settings, validateSettings('kibana settings', props.extraSettings, MANAGED_KEYS, ['server.ssl.', 'elasticsearch.ssl.'],
+      'Kibana\'s encryption keys come from the Secret its bootstrap Job makes; for another secret, give the Kibana container a variable from a ' +
+      'Secret (kibana.deployment) and set the setting to ${NAME}, which kibana.yml reads from the environment'));
     this.settings = settings;
   }
 

@@ -5,7 +5,7 @@ import { KibanaSavedObjects } from './saved-objects';
 import { appLabels } from '../common/labels';
 import { createSetupJob, elasticCurlConfigScript, elasticPasswordMount, waitForUrlScript } from '../common/setup-job';
 import { validateDnsLabel } from '../common/validation';
-import { checkAppForClashes } from '../common/app-checks';
+import { checkScope } from '../common/app-checks';
 
 /** Props of {@link KibanaSavedObjectsImport}. */
 export interface KibanaSavedObjectsImportProps {
@@ -34,7 +34,7 @@ export class KibanaSavedObjectsImport extends Construct {
 
   constructor(scope: Construct, id: string, props: KibanaSavedObjectsImportProps) {
     super(scope, id);
-    checkAppForClashes(this);
+    checkScope(this);
     if (!props || !(props.kibana instanceof Kibana)) {
       throw new Error('kibana saved objects import kibana is required: pass the Kibana to import into');
     }

@@ -5,13 +5,15 @@ import { KibanaConfig, KibanaEncryptionKeyEnvs } from './kibana-config';
 import { contentHash } from '../common/hash';
 import { appLabels, selectorLabels } from '../common/labels';
 import { applyPodTemplateExtras, dropAllCapabilities, unprivilegedContainer } from '../common/pod';
-import { validateDnsLabel, validateDnsSubdomain, validateImageRepository, validateInteger, validateMinimumSize } from '../common/validation';
+import {
+  validateCpu, validateDnsLabel, validateDnsSubdomain, validateImageRepository, validateInteger, validateMinimumSize,
+} from '../common/validation';
 import { ElasticsearchCluster } from '../elasticsearch/elasticsearch-cluster';
 import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
 import { ServerCertificate, createBootstrapJob, serviceDnsNames } from '../elasticsearch/elasticsearch-security';
 import { mountElasticsearchCa } from '../common/node-agent';
 import { KIBANA_IMAGE_REPOSITORY } from '../images';
-import { checkAppForClashes } from '../common/app-checks';
+import { checkScope } from '../common/app-checks';
 
 /** Options of {@link Kibana}, everything but the cluster (what a chart passes through). */
 export interface KibanaOptions {
@@ -134,7 +136,7 @@ export class Kibana extends Construct {
 
   constructor(scope: Construct, id: string, props: KibanaProps) {
     super(scope, id);
-    checkAppForClashes(this);
+    checkScope(this);
     if (!props || !(props.elasticsearch instanceof ElasticsearchCluster)) {
       throw new Error(
         'kibana elasticsearch is required: pass the ElasticsearchCluster object Kibana should use ' +
@@ -231,7 +233,7 @@ export class Kibana extends Construct {
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
       ports: [{ name: 'http', number: PORT }],
       resources: {
-        cpu: { request: props.cpuRequest ?? kplus.Cpu.millis(500) },
+        cpu: { request: validateCpu('kibana cpuRequest', props.cpuRequest ?? kplus.Cpu.millis(500)) },
         memory: { request: memory, limit: memory },
       },
       // With security on, the status API wants credentials; the login page answers

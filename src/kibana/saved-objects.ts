@@ -1,4 +1,4 @@
-import { validateDnsLabel } from '../common/validation';
+import { validateDnsLabel, validateInstance } from '../common/validation';
 import { IndexFieldType, IndexTemplate } from '../elasticsearch/index-template';
 
 /**
@@ -91,6 +91,7 @@ export class KibanaDataView {
 
   constructor(props: KibanaDataViewProps) {
     validateId('kibana data view', props.id);
+    validateInstance(`kibana data view ${props.id} template`, props.template, IndexTemplate, 'an IndexTemplate, e.g. stack.indexTemplates["seclog-audit"]');
     this.id = props.id;
     this.template = props.template;
     this.props = props;
@@ -150,6 +151,7 @@ export class KibanaSavedSearch {
 
   constructor(props: KibanaSavedSearchProps) {
     validateId('kibana saved search', props.id);
+    validateInstance(`kibana saved search ${props.id} dataView`, props.dataView, KibanaDataView, 'new KibanaDataView({ id, name, template })');
     this.id = props.id;
     this.props = props;
   }
@@ -230,6 +232,7 @@ export class KibanaVisualization {
 
   constructor(props: KibanaVisualizationProps) {
     validateId('kibana visualization', props.id);
+    validateInstance(`kibana visualization ${props.id} dataView`, props.dataView, KibanaDataView, 'new KibanaDataView({ id, name, template })');
     const where = `visualization ${props.id}`;
     if (props.chart !== KibanaChartType.AREA_OVER_TIME && props.field === undefined) {
       throw new Error(`${where}: a ${props.chart} chart needs a field`);
@@ -582,6 +585,11 @@ export interface BuiltInSavedObjectsProps {
  * container-log searches, as one importable set.
  */
 export function builtInSavedObjects(props: BuiltInSavedObjectsProps): KibanaSavedObjects {
+  const example = 'an IndexTemplate, e.g. stack.indexTemplates["seclog-falco"]';
+  validateInstance('built-in saved objects containers', props?.containers, IndexTemplate, example);
+  for (const key of ['falco', 'kubeArmorAlerts', 'audit'] as const) {
+    if (props[key] !== undefined) validateInstance(`built-in saved objects ${key}`, props[key], IndexTemplate, example);
+  }
   const set = new KibanaSavedObjects();
   const view = (id: string, name: string, template: IndexTemplate) => {
     const v = new KibanaDataView({ id, name, template });
@@ -600,6 +608,8 @@ export function builtInSavedObjects(props: BuiltInSavedObjectsProps): KibanaSave
  * The built-in dashboards and searches, as a class so that Python, Java and Go can
  * call them too.
  */
+// Static methods only: jsii publishes no free functions to Python, Java and Go.
+// eslint-disable-next-line @typescript-eslint/no-extraneous-class
 export class BuiltInSavedObjects {
   /** Every built-in data view, dashboard and search, as one importable set. */
   public static of(props: BuiltInSavedObjectsProps): KibanaSavedObjects {

@@ -7,7 +7,7 @@ import { FluentBitPlugin } from '../fluent-bit/fluent-bit-config';
 import { FluentBitDaemonSet, rfc3339JsonParser, stdoutJsonFilters } from '../fluent-bit/fluent-bit-daemon-set';
 import { FluentdDaemonSet } from '../fluentd/fluentd-daemon-set';
 import { dedotFilter, stdoutJsonOnlyFilter } from '../fluentd/fluentd-pipeline';
-import { checkAppForClashes } from '../common/app-checks';
+import { checkScope } from '../common/app-checks';
 import { IndexFamilyKind } from '../common/index-families';
 
 /** The folder beside the manifests for the relay patches (`kubectl apply -f dist/` does not descend into it). */
@@ -127,7 +127,7 @@ export class KubeArmorRelayCollector extends Construct {
 
   constructor(scope: Construct, id: string, props: KubeArmorRelayCollectorProps) {
     super(scope, id);
-    checkAppForClashes(this);
+    checkScope(this);
     const fluentd = props?.fluentd;
     const fluentBit = props?.fluentBit;
     if (fluentd !== undefined && fluentBit !== undefined) {

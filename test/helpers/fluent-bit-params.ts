@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { FluentBitConfig, FluentBitPluginKind } from '../../src';
+import { brokenRules, loadRuleBook } from './plugin-rules';
+import { FluentBitConfig, FluentBitEnvValue, FluentBitPluginKind } from '../../src';
 
 /** Documented properties of each plugin (test/fixtures/fluent-bit-plugin-params.json, from Fluent Bit's config maps and docs). */
 const PARAMS = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'fluent-bit-plugin-params.json'), 'utf-8'));
@@ -28,3 +29,35 @@ export function undocumented(config: FluentBitConfig): string[] {
   return problems;
 }
 
+
+/**
+ * Properties the Fluent Bit 4.2.3 plugins check together at init (cb_init), or values
+ * they refuse or silently change (test/fixtures/fluent-bit-plugin-rules.json, each rule
+ * with its file and line), broken by a rendered configuration.
+ */
+const RULES = loadRuleBook('fluent-bit-plugin-rules.json');
+
+/** A rendered property value as Fluent Bit's YAML loader reads it: a string, booleans as on/off. */
+const readValue = (value: unknown) => (value instanceof FluentBitEnvValue ? `\${${value.name}}` : typeof value === 'boolean' ? (value ? 'on' : 'off') : String(value));
+
+const lower = (properties: { [key: string]: unknown }) => Object.fromEntries(Object.entries(properties).filter(([, v]) => v !== undefined).map(([k, v]) => [k.toLowerCase(), v]));
+
+export function brokenFluentBitRules(config: FluentBitConfig): string[] {
+  const service = lower(config.serviceProperties);
+  const broken = brokenRules(RULES, { keys: ['service'], params: service, sections: [], where: 'service' }, readValue);
+  for (const kind of [FluentBitPluginKind.INPUT, FluentBitPluginKind.FILTER, FluentBitPluginKind.OUTPUT]) {
+    for (const plugin of config.pluginsOf(kind)) {
+      const params = lower(plugin.properties);
+      broken.push(...brokenRules(RULES, {
+        keys: [`_common:${kind}`, `${kind}:${plugin.name}`], params, serviceParams: service, sections: [],
+        where: `${kind} ${plugin.name} (${plugin.properties.alias ?? ''})`,
+      }, readValue));
+    }
+  }
+  for (const parser of config.parserList) {
+    broken.push(...brokenRules(RULES, { keys: ['parser'], params: { name: parser.name, ...lower(parser.properties) }, serviceParams: service, sections: [], where: `parser ${parser.name}` }, readValue));
+  }
+  return broken;
+}
+
+export { RULES as FLUENT_BIT_RULES };

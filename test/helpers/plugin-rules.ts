@@ -16,7 +16,8 @@ import * as path from 'path';
 export type Condition =
   | { all: Condition[] } | { any: Condition[] } | { not: Condition }
   | { set: string } | { unset: string } | { equals: [string, unknown] } | { notEquals: [string, unknown] } | { in: [string, unknown[]] }
-  | { hasSection: string } | { argumentIncludes: string };
+  | { hasSection: string } | { argumentIncludes: string }
+  | { matches: [string, string, string?] } | { cmp: [string, string, number | { prop: string; times?: number }, string] } | { opaque: string };
 
 export interface PluginRule {
   readonly id: string;
@@ -37,6 +38,8 @@ export interface RuleSubject {
   readonly params: { [param: string]: unknown };
   /** The enclosing section's parameters, for `../param` references. */
   readonly parentParams?: { [param: string]: unknown };
+  /** Fluent Bit's service section, for `service.param` references. */
+  readonly serviceParams?: { [param: string]: unknown };
   readonly sections: string[];
   /** Where, for messages. */
   readonly where: string;
@@ -59,9 +62,31 @@ function loose(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** Evaluates one condition on a subject. */
-export function holds(book: RuleBook, subject: RuleSubject, key: string, condition: Condition, explicit: boolean, read: ValueReader): boolean {
+/** Fluent Bit's size (flb_utils_size_to_bytes: decimal K, M, G with an optional B), time (flb_utils_time_to_seconds) and numbers. */
+function parseNumber(value: unknown, kind: string): number | undefined {
+  const text = String(value).trim();
+  if (kind === 'size') {
+    const m = /^([-+]?(?:\d+\.?\d*|\.\d+))([kKmMgG])?[bB]?$/.exec(text);
+    if (!m) return undefined;
+    return Number(m[1]) * ({ k: 1e3, m: 1e6, g: 1e9 } as { [u: string]: number })[(m[2] ?? '').toLowerCase()] || Number(m[1]);
+  }
+  if (kind === 'time') {
+    const m = /^(\d+)([dhm])?/.exec(text);
+    if (!m) return undefined;
+    return Number(m[1]) * ({ d: 86400, h: 3600, m: 60 } as { [u: string]: number })[m[2] ?? ''] || Number(m[1]);
+  }
+  const n = kind === 'int' ? parseInt(text, 10) : Number(text);
+  return Number.isNaN(n) ? undefined : n;
+}
+
+/**
+ * Evaluates one condition on a subject: true, false, or undefined where the rendered
+ * configuration cannot decide it (`opaque`: a file's existence, another plugin's
+ * definitions); a rule is broken only where its `when` is true and its `require` false.
+ */
+export function holds(book: RuleBook, subject: RuleSubject, key: string, condition: Condition, explicit: boolean, read: ValueReader): boolean | undefined {
   const value = (param: string): unknown => {
+    if (param.startsWith('service.') && subject.serviceParams !== undefined) return subject.serviceParams[param.slice(8)];
     if (param.startsWith('../')) {
       const own = subject.parentParams?.[param.slice(3)];
       if (own !== undefined) return read(own);
@@ -73,15 +98,38 @@ export function holds(book: RuleBook, subject: RuleSubject, key: string, conditi
     for (const k of subject.keys) if (book[k]?.defaults?.[param] !== undefined) fallback = book[k]?.defaults?.[param];
     return fallback;
   };
+  const sub = (x: Condition) => holds(book, subject, key, x, explicit, read);
   const c = condition as any;
-  if (c.all) return c.all.every((x: Condition) => holds(book, subject, key, x, explicit, read));
-  if (c.any) return c.any.some((x: Condition) => holds(book, subject, key, x, explicit, read));
-  if (c.not) return !holds(book, subject, key, c.not, explicit, read);
+  if (c.all) {
+    const results = c.all.map(sub);
+    return results.includes(false) ? false : results.includes(undefined) ? undefined : true;
+  }
+  if (c.any) {
+    const results = c.any.map(sub);
+    return results.includes(true) ? true : results.includes(undefined) ? undefined : false;
+  }
+  if (c.not) {
+    const result = sub(c.not);
+    return result === undefined ? undefined : !result;
+  }
+  if (c.opaque !== undefined) return undefined;
   if (c.set !== undefined) return isSet(value(c.set));
   if (c.unset !== undefined) return !isSet(value(c.unset));
   if (c.equals) return loose(value(c.equals[0]), c.equals[1]);
   if (c.notEquals) return !loose(value(c.notEquals[0]), c.notEquals[1]);
   if (c.in) return c.in[1].some((v: unknown) => loose(value(c.in[0]), v));
+  if (c.matches) {
+    const v = value(c.matches[0]);
+    return v === undefined || v === null ? false : new RegExp(c.matches[1], c.matches[2] ?? '').test(String(v));
+  }
+  if (c.cmp) {
+    const [param, op, against, kind] = c.cmp;
+    const left = parseNumber(value(param), kind);
+    const right = typeof against === 'object' ? parseNumber(value(against.prop), kind) : against;
+    if (left === undefined || right === undefined) return false;
+    const r = (typeof against === 'object' ? right * (against.times ?? 1) : right) as number;
+    return ({ '<': left < r, '<=': left <= r, '>': left > r, '>=': left >= r, '==': left === r, '!=': left !== r } as { [op: string]: boolean })[op];
+  }
   if (c.hasSection !== undefined) return subject.sections.includes(c.hasSection);
   if (c.argumentIncludes !== undefined) {
     const given = (subject.argument ?? '').split(',').map((a) => a.trim()).filter((a) => a !== '');
@@ -97,7 +145,7 @@ export function brokenRules(book: RuleBook, subject: RuleSubject, read: ValueRea
   for (const key of subject.keys) {
     for (const rule of book[key]?.rules ?? []) {
       const explicit = rule.id.endsWith('-explicit');
-      if (holds(book, subject, key, rule.when, explicit, read) && !holds(book, subject, key, rule.require, explicit, read)) {
+      if (holds(book, subject, key, rule.when, explicit, read) === true && holds(book, subject, key, rule.require, explicit, read) === false) {
         broken.push(`${key} ${rule.id} at ${subject.where}: ${rule.message}`);
       }
     }
@@ -105,7 +153,7 @@ export function brokenRules(book: RuleBook, subject: RuleSubject, read: ValueRea
   return broken;
 }
 
-/** Every rule has a source line and an effect, so a rule cannot be added without saying where it comes from. */
+/** Every rule has a source line and an effect, so that no rule is added without saying where it comes from. */
 export function ruleBookProblems(book: RuleBook): string[] {
   const problems: string[] = [];
   for (const [key, entry] of Object.entries(book)) {
