@@ -46,6 +46,10 @@ export { FALCO_TOP_LEVEL_FIELDS, FalcoDaemonSet } from './falco/falco-daemon-set
 export type { ApiServerEndpoint } from './charts/network-policies';
 export type { SecurityLoggingChartProps } from './charts/security-logging-chart';
 export { LogAgent, SecurityLoggingChart } from './charts/security-logging-chart';
+export type { SecurityLoggingNetworkPoliciesProps } from './charts/security-logging-network-policies';
+export { SecurityLoggingNetworkPolicies } from './charts/security-logging-network-policies';
+export type { SecurityLoggingNamespaceProps } from './charts/security-logging-namespace';
+export { PodSecurityLevel, SecurityLoggingNamespace } from './charts/security-logging-namespace';
 export type { FluentBitConfigProps } from './fluent-bit/fluent-bit-config';
 export { FluentBitConfig, FluentBitEnvValue, FluentBitParser, FluentBitPlugin, FluentBitPluginKind } from './fluent-bit/fluent-bit-config';
 export type { FluentBitSyslogOptions, FluentBitStorageOptions, FluentBitDaemonSetOptions, FluentBitContainerFileRouteOptions, FluentBitDaemonSetProps } from './fluent-bit/fluent-bit-daemon-set';

@@ -1,7 +1,8 @@
 import { stackObjects, stackOf } from './helpers/chart';
 import { DIST, manifestObjects, readTree } from './helpers/dist';
 import { Endpoint, IpPeer, isAllowed, podEndpoints } from './helpers/network-policy';
-import { FalcoDriver } from '../src';
+import { App, Chart, Testing } from 'cdk8s';
+import { ElasticsearchCluster, ElasticsearchMaxMapCount, ElasticsearchSetup, FalcoDriver, FluentdDaemonSet, SecurityLoggingNamespace, SecurityLoggingNetworkPolicies } from '../src';
 
 /**
  * Who may talk to whom, evaluated with Kubernetes' NetworkPolicy semantics
@@ -28,7 +29,7 @@ function peersOf(objects: any[]): Peer[] {
 }
 
 /** Every allowed `from -> to:port/protocol` among the peers. */
-function matrix(objects: any[]): string[] {
+function matrix(objects: any[], namespaces = [NS, AGENTS]): string[] {
   const peers = peersOf(objects);
   const allowed: string[] = [];
   for (const from of peers) {
@@ -37,7 +38,7 @@ function matrix(objects: any[]): string[] {
       for (const port of PORTS) {
         for (const protocol of port === 53 ? ['UDP', 'TCP'] as const : ['TCP'] as const) {
           // Only what the stack's policies decide: traffic between outside peers is not ours.
-          if (!('labels' in from && [NS, AGENTS].includes(from.namespace)) && !('labels' in to && [NS, AGENTS].includes(to.namespace))) continue;
+          if (!('labels' in from && namespaces.includes(from.namespace)) && !('labels' in to && namespaces.includes(to.namespace))) continue;
           if (isAllowed(objects, from, to, port, protocol)) allowed.push(`${from.name} -> ${to.name}:${port}${protocol === 'UDP' ? '/udp' : ''}`);
         }
       }
@@ -124,5 +125,49 @@ describe('NetworkPolicy options', () => {
 
   test('networkPolicies: false leaves traffic to the cluster\'s own policies', () => {
     expect(objectsOfStack({ networkPolicies: false }).filter((o) => o.kind === 'NetworkPolicy')).toEqual([]);
+  });
+});
+
+describe('NetworkPolicies in a chart of one\'s own (the README\'s first example)', () => {
+  test('the same deny-by-default policies, allowing exactly the connections its parts make', async () => {
+    const objects: any[] = [];
+    const original = App.prototype.synth;
+    App.prototype.synth = function (this: App) {
+      objects.push(...this.charts.flatMap((chart) => Testing.synth(chart)));
+    };
+    try {
+      await import('../examples/my-logging-chart');
+    } finally {
+      App.prototype.synth = original;
+    }
+    const anywhere = (name: string) => [...apiServer(name), `${name} -> the internet:443`, `${name} -> the internet:6443`];
+    expect(matrix(objects, ['logging']).sort()).toEqual([
+      'DaemonSet/fluentd -> StatefulSet/elasticsearch:9200', ...anywhere('DaemonSet/fluentd'), ...dns('DaemonSet/fluentd'),
+      'StatefulSet/elasticsearch -> StatefulSet/elasticsearch:9300', ...dns('StatefulSet/elasticsearch'),
+      'Deployment/kibana -> StatefulSet/elasticsearch:9200', ...dns('Deployment/kibana'),
+      ...anywhere('Job/elasticsearch-bootstrap'), ...dns('Job/elasticsearch-bootstrap'),
+      ...anywhere('Job/kibana-bootstrap'), ...dns('Job/kibana-bootstrap'),
+      'Job/elasticsearch-setup -> StatefulSet/elasticsearch:9200', ...anywhere('Job/elasticsearch-setup'), ...dns('Job/elasticsearch-setup'),
+    ].sort());
+    // The Namespace comes first, labelled privileged: Fluentd reads the node's /var/log.
+    expect(objects[0]).toMatchObject({ kind: 'Namespace', metadata: { name: 'logging', labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } } });
+  });
+
+  test('a writer added after the policies, or a Namespace that is not first, fails at synth', () => {
+    const chart = new Chart(Testing.app(), 'mine', { namespace: 'logging' });
+    const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1 });
+    new SecurityLoggingNamespace(chart, 'Namespace');
+    new SecurityLoggingNetworkPolicies(chart, 'NetworkPolicies', { elasticsearch });
+    new FluentdDaemonSet(chart, 'Fluentd', { elasticsearch });
+    new ElasticsearchSetup(chart, 'Setup', { elasticsearch });
+    expect(() => Testing.synth(chart)).toThrow(/a writer or Kibana was added after them and has no policy/);
+    expect(() => Testing.synth(chart)).toThrow(/must be the first object of chart mine/);
+  });
+
+  test('without a node agent the namespace is restricted', () => {
+    const chart = new Chart(Testing.app(), 'data', { namespace: 'logging' });
+    new SecurityLoggingNamespace(chart, 'Namespace');
+    new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1, maxMapCount: ElasticsearchMaxMapCount.DISABLE_MMAP });
+    expect(Testing.synth(chart)[0].metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
   });
 });

@@ -7,7 +7,7 @@ import {
   AuditPolicy, BuiltInSavedObjects, ElasticsearchCluster, ElasticsearchSetup, ElasticsearchStorage, FalcoDaemonSet, FluentBitConfig, FluentBitDaemonSet,
   FluentdBuffer, FluentdDaemonSet, FluentdSection, IlmPolicy, IndexFieldType, IndexTemplate, Kibana, KibanaConfig, KibanaDataView, KibanaSavedObjects,
   KibanaSavedObjectsImport, KibanaSavedSearch, KibanaVisualization, KibanaChartType, KubeApiServerAudit, KubeArmorRelayCollector, KubernetesEventsCollector,
-  FluentBitPlugin, S3Credentials, SecurityIndexTemplates,
+  FluentBitPlugin, S3Credentials, SecurityIndexTemplates, SecurityLoggingNetworkPolicies,
 } from '../src';
 
 /**
@@ -102,6 +102,7 @@ const BUILDERS: { [struct: string]: (props: any) => unknown } = {
   KubernetesEventsCollectorOptions: (props) => inChart((chart, elasticsearch) => new KubernetesEventsCollector(chart, 'Events', { elasticsearch, ...props })),
   KubernetesEventsCollectorProps: (props) => inChart((chart, elasticsearch) => new KubernetesEventsCollector(chart, 'Events', { elasticsearch, ...props })),
   S3ArchiveOptions: (props) => fluentBit({ s3Archive: { ...s3, ...props } }),
+  SecurityLoggingNetworkPoliciesProps: (props) => inChart((chart, elasticsearch) => new SecurityLoggingNetworkPolicies(chart, 'NetworkPolicies', { elasticsearch, ...props })),
   BuiltInSavedObjectsProps: (props) => BuiltInSavedObjects.of({
     containers: SecurityIndexTemplates.of([{ family: 'seclog-containers', fields: SecurityIndexTemplates.CONTAINER_LOG_FIELDS, retentionDays: 14 }])[0], ...props,
   }).objects(),

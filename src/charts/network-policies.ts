@@ -20,6 +20,20 @@ export interface ApiServerEndpoint {
   readonly ports?: number[];
 }
 
+/** What the pods of a writer (a log agent, the events collector) connect to. @internal */
+export interface WriterNetworkNeeds {
+  /** `app.kubernetes.io/name` of its pods. */
+  readonly component: string;
+  /** `app.kubernetes.io/instance` of its pods (the writer's name). */
+  readonly instance: string;
+  /** Whether it calls the API server (metadata lookups, events). */
+  readonly apiServer: boolean;
+  /** Its metrics port, which scrapers may reach. */
+  readonly metricsPort?: number;
+  /** The S3 archive's port, when it uploads. */
+  readonly archivePort?: number;
+}
+
 /** A pod's place in a NetworkPolicy: its namespace and selector labels. */
 export interface PolicyPods {
   readonly namespace: string;
@@ -98,12 +112,12 @@ export function egressTo(peers: Peer[], ports: number[]): kplus.k8s.NetworkPolic
 }
 
 /** Egress to the API server. */
-export function apiServerEgress(endpoint: ApiServerEndpoint = {}): kplus.k8s.NetworkPolicyEgressRule {
+export function apiServerEgress(endpoint: ApiServerEndpoint = {}, prop = 'chart apiServer'): kplus.k8s.NetworkPolicyEgressRule {
   const cidr = endpoint.cidr ?? '0.0.0.0/0';
-  validateCidr('chart apiServer.cidr', cidr);
+  validateCidr(`${prop}.cidr`, cidr);
   const ports = endpoint.ports ?? [443, 6443];
-  if (ports.length === 0) throw new Error('chart apiServer.ports must list at least one port, got []');
-  ports.forEach((p, i) => validateInteger(`chart apiServer.ports[${i}]`, p, 1, 65535));
+  if (ports.length === 0) throw new Error(`${prop}.ports must list at least one port, got []`);
+  ports.forEach((p, i) => validateInteger(`${prop}.ports[${i}]`, p, 1, 65535));
   return egressTo([{ ipBlock: { cidr } }], ports);
 }
 

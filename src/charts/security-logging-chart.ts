@@ -1,13 +1,9 @@
 import { Chart, ChartProps } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { appLabels } from '../common/labels';
 import { NodeAgentPlacement } from '../common/node-placement';
-import { clusterScoped } from '../common/pod';
 import { validateDnsLabel } from '../common/validation';
-import {
-  ELASTICSEARCH_HTTP_PORT, ELASTICSEARCH_TRANSPORT_PORT, ElasticsearchCluster, ElasticsearchClusterProps, ElasticsearchMaxMapCount,
-} from '../elasticsearch/elasticsearch-cluster';
+import { ElasticsearchCluster, ElasticsearchClusterProps, ElasticsearchMaxMapCount } from '../elasticsearch/elasticsearch-cluster';
 import { FluentBitDaemonSet, FluentBitDaemonSetOptions } from '../fluent-bit/fluent-bit-daemon-set';
 import { FluentdDaemonSet, FluentdDaemonSetOptions } from '../fluentd/fluentd-daemon-set';
 import { familiesOverlap } from '../fluentd/fluentd-pipeline';
@@ -20,8 +16,9 @@ import { IndexTemplate } from '../elasticsearch/index-template';
 import { SecurityIndexRetention } from '../elasticsearch/security-index-templates';
 import { KibanaSavedObjectsImport } from '../kibana/kibana-saved-objects-import';
 import { KibanaSavedObjects, builtInSavedObjects } from '../kibana/saved-objects';
-import { ApiServerEndpoint, NamespacePolicies, apiServerEgress, componentPods, egressTo, ingressFrom, namespacePeer, podsPeer, validateCidr } from './network-policies';
-import { FalcoDriver } from '../falco/falco-config';
+import { ApiServerEndpoint, apiServerEgress, validateCidr } from './network-policies';
+import { SecurityLoggingNamespace } from './security-logging-namespace';
+import { SecurityLoggingNetworkPolicies } from './security-logging-network-policies';
 import { KubernetesEventsCollector, KubernetesEventsCollectorOptions } from '../fluent-bit/kubernetes-events-collector';
 import { checkScope } from '../common/app-checks';
 
@@ -243,21 +240,21 @@ export class SecurityLoggingChart extends Chart {
         throw new Error(`chart ${set.join(', ')} ${set.length > 1 ? 'are' : 'is'} set but networkPolicies is false: they only shape the NetworkPolicies; remove them, or keep the policies`);
       }
     }
-    // Checked before anything is made, and kept for the policies.
-    const apiServer = apiServerEgress(props.apiServer);
+    // Checked before anything is made.
+    apiServerEgress(props.apiServer);
     super(scope, id, { ...props, namespace });
     checkScope(this);
     this.agentsChart = new Chart(scope, `${id}-agents`, { labels: props.labels, namespace: agentNamespace });
 
     // The strictest Pod Security Standard every pod of each namespace meets, set
-    // explicitly so that a cluster-wide default does not reject (or wrongly admit) them.
+    // explicitly so that a cluster-wide default does not reject (or wrongly admit) them:
+    // restricted for the data namespace (unless elasticsearch.maxMapCount brings back the
+    // privileged init container), privileged for the agents, which read the node's /var/log.
     // Each Namespace is its chart's first object (created first: no dependency edges,
     // which cdk8s resolves in time quadratic in the app's size).
     const maxMapCount = props.elasticsearch?.maxMapCount ?? ElasticsearchMaxMapCount.DISABLE_MMAP;
-    const dataLevel = maxMapCount === ElasticsearchMaxMapCount.DISABLE_MMAP ? 'restricted' : 'privileged';
-    this.namespaceObject = namespaceWithPodSecurity(this, namespace, dataLevel);
-    // The log agent reads the node's /var/log through hostPath, which baseline forbids.
-    this.agentNamespaceObject = namespaceWithPodSecurity(this.agentsChart, agentNamespace, 'privileged');
+    this.namespaceObject = new SecurityLoggingNamespace(this, 'Namespace').namespace;
+    this.agentNamespaceObject = new SecurityLoggingNamespace(this.agentsChart, 'Namespace').namespace;
 
     // The cluster refuses to auto-create its writers' families until the setup Job has
     // put their templates (which allow it); writes until then are retried by the agent.
@@ -345,78 +342,16 @@ export class SecurityLoggingChart extends Chart {
     });
     this.savedObjects = savedObjects;
     this.savedObjectsImport = new KibanaSavedObjectsImport(this, 'KibanaSavedObjects', { kibana: this.kibana, savedObjects });
-    if (props.networkPolicies ?? true) this.addNetworkPolicies(props, apiServer);
-  }
-
-  /** Deny by default in both namespaces, then allow what each component needs. */
-  private addNetworkPolicies(props: SecurityLoggingChartProps, apiServer: kplus.k8s.NetworkPolicyEgressRule): void {
-    const es = this.elasticsearch;
-    const ns = this.namespace as string;
-    const agentNs = this.agentsChart.namespace as string;
-    const esPods = componentPods(ns, 'elasticsearch', es.name);
-    const kibanaPods = componentPods(ns, 'kibana', this.kibana.name);
-    const setupPods = componentPods(ns, 'elasticsearch-setup', es.name);
-    const savedObjectsPods = componentPods(ns, 'kibana-saved-objects', this.kibana.name);
-    const agent = this.agent;
-    const fluentdPods = componentPods(agentNs, this.fluentd ? 'fluentd' : 'fluent-bit', agent.name);
-    const secured = es.security.enabled;
-
-    const data = new NamespacePolicies(new Construct(this, 'NetworkPolicies'), appLabels('security-logging', ns));
-    const eventsPods = this.kubernetesEventsCollector ? [componentPods(ns, 'kubernetes-events', this.kubernetesEventsCollector.name)] : [];
-    data.policy('Elasticsearch', es.name, esPods.labels, {
-      ingress: [
-        ingressFrom([podsPeer(fluentdPods), podsPeer(kibanaPods), podsPeer(setupPods), ...eventsPods.map(podsPeer)], [ELASTICSEARCH_HTTP_PORT]),
-        ingressFrom([podsPeer(esPods)], [ELASTICSEARCH_TRANSPORT_PORT]),
-      ],
-      egress: [egressTo([podsPeer(esPods)], [ELASTICSEARCH_TRANSPORT_PORT])],
-    });
-    const kibanaClients = [
-      podsPeer(savedObjectsPods),
-      ...(props.kibanaClientNamespaces ?? []).map(namespacePeer),
-      ...(props.kibanaClientCidrs ?? []).map((cidr) => ({ ipBlock: { cidr } })),
-    ];
-    data.policy('Kibana', this.kibana.name, kibanaPods.labels, {
-      ingress: [ingressFrom(kibanaClients, [this.kibana.port])],
-      egress: [egressTo([podsPeer(esPods)], [ELASTICSEARCH_HTTP_PORT])],
-    });
-    data.policy('Setup', `${es.name}-setup`, setupPods.labels, {
-      ingress: [],
-      egress: [egressTo([podsPeer(esPods)], [ELASTICSEARCH_HTTP_PORT]), ...(secured ? [apiServer] : [])],
-    });
-    data.policy('SavedObjects', `${this.kibana.name}-saved-objects`, savedObjectsPods.labels, {
-      ingress: [],
-      egress: [egressTo([podsPeer(kibanaPods)], [this.kibana.port])],
-    });
-    for (const pods of eventsPods) {
-      data.policy('KubernetesEvents', (this.kubernetesEventsCollector as KubernetesEventsCollector).name, pods.labels, {
-        ingress: [],
-        // Events from the API server, into Elasticsearch.
-        egress: [egressTo([podsPeer(esPods)], [ELASTICSEARCH_HTTP_PORT]), apiServer],
+    if (props.networkPolicies ?? true) {
+      // Deny by default in both namespaces, then allow what each component needs.
+      new SecurityLoggingNetworkPolicies(this, 'NetworkPolicies', {
+        elasticsearch: this.elasticsearch,
+        falco: this.falcoDaemonSet ? [this.falcoDaemonSet] : [],
+        kibanaClientNamespaces: props.kibanaClientNamespaces,
+        kibanaClientCidrs: props.kibanaClientCidrs,
+        metricsClientNamespaces: props.metricsClientNamespaces,
+        apiServer: props.apiServer,
       });
-    }
-    {
-      // Kibana's bootstrap Job always runs (its encryption keys); Elasticsearch's with security.
-      const bootstrapJobs = [...(secured ? [['ElasticsearchBootstrap', es.name]] : []), ['KibanaBootstrap', this.kibana.name]];
-      for (const [policyId, instance] of bootstrapJobs) {
-        data.policy(policyId, `${instance}-bootstrap`, componentPods(ns, 'elasticsearch-bootstrap', instance).labels, { ingress: [], egress: [apiServer] });
-      }
-    }
-
-    const agents = new NamespacePolicies(new Construct(this.agentsChart, 'NetworkPolicies'), appLabels('security-logging', agentNs));
-    const metricsClients = (props.metricsClientNamespaces ?? []).map(namespacePeer);
-    agents.policy('Fluentd', agent.name, fluentdPods.labels, {
-      ingress: metricsClients.length > 0 ? [ingressFrom(metricsClients, [agent.metricsPort])] : [],
-      // Kubernetes metadata comes from the API server; the S3 archive (Fluent Bit) uploads anywhere.
-      egress: [
-        egressTo([podsPeer(esPods)], [ELASTICSEARCH_HTTP_PORT]), apiServer,
-        ...(agent.archivePort ? [egressTo([{ ipBlock: { cidr: '0.0.0.0/0' } }], [agent.archivePort])] : []),
-      ],
-    });
-    if (this.falcoDaemonSet) {
-      const falcoPods = componentPods(agentNs, 'falco', this.falcoDaemonSet.name);
-      // The driver loader downloads prebuilt drivers (download.falco.org) for kmod and auto.
-      const downloads = this.falcoDaemonSet.driver === FalcoDriver.MODERN_EBPF ? [] : [egressTo([{ ipBlock: { cidr: '0.0.0.0/0' } }], [443])];
-      agents.policy('Falco', this.falcoDaemonSet.name, falcoPods.labels, { ingress: [], egress: downloads });
     }
   }
 
@@ -441,21 +376,4 @@ export class SecurityLoggingChart extends Chart {
   public apiServerFiles(): { [file: string]: string } {
     return this.apiServerAudit?.files() ?? {};
   }
-}
-
-/** A Namespace labelled with the Pod Security Standard level it enforces (and warns and audits at). */
-function namespaceWithPodSecurity(chart: Chart, name: string, level: 'privileged' | 'baseline' | 'restricted'): kplus.Namespace {
-  const namespace = new kplus.Namespace(chart, 'Namespace', {
-    metadata: {
-      name,
-      labels: {
-        ...appLabels('security-logging', name),
-        'pod-security.kubernetes.io/enforce': level,
-        'pod-security.kubernetes.io/warn': level,
-        'pod-security.kubernetes.io/audit': level,
-      },
-    },
-  });
-  clusterScoped(namespace);
-  return namespace;
 }

@@ -370,6 +370,7 @@ export class ElasticsearchCluster extends Construct {
   public readonly bootstrapJob?: kplus.Job;
   private readonly _consumers: ElasticsearchConsumer[] = [];
   private readonly _writers: IElasticsearchWriter[] = [];
+  private readonly _kibanaNames: string[] = [];
   /** Consumers an ElasticsearchSetup has taken, or undefined before one did. */
   private consumersInSetup?: number;
 
@@ -499,6 +500,7 @@ export class ElasticsearchCluster extends Construct {
   public addKibana(kibana: IConstruct, kibanaName: string): ElasticsearchConnection {
     const namespace = Chart.of(kibana).namespace;
     if (namespace === undefined) throw new Error(`elasticsearch kibana ${kibanaName} needs its chart to have a namespace`);
+    this._kibanaNames.push(kibanaName);
     return this.addConsumer({ namespace, secretName: `${kibanaName}-elasticsearch` }, ElasticsearchAuthentication.SERVICE_ACCOUNT_TOKEN);
   }
 
@@ -560,6 +562,16 @@ export class ElasticsearchCluster extends Construct {
     return this._writers.flatMap((writer) => writer.writtenIndexFamilies().map((family) => ({
       family, writer, kind: '_indexFamilyKind' in writer ? (writer as { _indexFamilyKind(f: string): IndexFamilyKind | undefined })._indexFamilyKind(family) : undefined,
     })));
+  }
+
+  /** The writers registered so far; a copy. @internal */
+  public _registeredWriters(): IElasticsearchWriter[] {
+    return [...this._writers];
+  }
+
+  /** The names of the Kibanas registered so far; a copy. @internal */
+  public _registeredKibanas(): string[] {
+    return [...this._kibanaNames];
   }
 
   /** The registered consumers; a copy. @internal */

@@ -20,6 +20,7 @@ import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connecti
 import { ContainerLogFormat, PAYLOAD_FIELD, reserveIndexFamily, validateIndexFamily } from '../fluentd/fluentd-pipeline';
 import { FLUENT_BIT_IMAGE } from '../images';
 import { checkScope } from '../common/app-checks';
+import type { WriterNetworkNeeds } from '../charts/network-policies';
 
 /** Log level of Fluent Bit (`service.log_level`). */
 export enum FluentBitLogLevel {
@@ -395,6 +396,11 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
   /** The nodes the agent runs on (defaults filled in). */
   public get placement(): NodeAgentPlacement {
     return { nodeSelector: { ...this._placement.nodeSelector }, tolerations: this._placement.tolerations.map((t) => ({ ...t })) };
+  }
+
+  /** What its pods connect to, for the NetworkPolicies. @internal */
+  public _networkNeeds(): WriterNetworkNeeds {
+    return { component: 'fluent-bit', instance: this.name, apiServer: true, metricsPort: this.metricsPort, archivePort: this.archivePort };
   }
 
   /** The name its Elasticsearch user and Secret are made from. */

@@ -14,6 +14,7 @@ import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connecti
 import { validateIndexFamily } from '../fluentd/fluentd-pipeline';
 import { FLUENT_BIT_IMAGE } from '../images';
 import { checkScope } from '../common/app-checks';
+import type { WriterNetworkNeeds } from '../charts/network-policies';
 
 /** Options of {@link KubernetesEventsCollector}, everything but the cluster. */
 export interface KubernetesEventsCollectorOptions {
@@ -221,6 +222,11 @@ export class KubernetesEventsCollector extends Construct implements IElasticsear
     });
     container.mount(STATE_DIR, kplus.Volume.fromPersistentVolumeClaim(this, 'StateVolume', claim, { name: 'state' }));
     addElasticsearchCredentials(this, container, this.connection, FLUENT_BIT_CA_DIR);
+  }
+
+  /** What its pods connect to, for the NetworkPolicies. @internal */
+  public _networkNeeds(): WriterNetworkNeeds {
+    return { component: 'kubernetes-events', instance: this.name, apiServer: true };
   }
 
   /** The name its Elasticsearch user and Secret are made from. */

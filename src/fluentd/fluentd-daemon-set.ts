@@ -21,6 +21,7 @@ import { ElasticsearchCluster, IElasticsearchWriter } from '../elasticsearch/ela
 import { ResolvedS3Archive, S3ArchiveOptions, addS3Credentials, archivePort, resolveS3Archive } from '../fluent-bit/s3-archive';
 import { FLUENTD_IMAGE } from '../images';
 import { checkScope } from '../common/app-checks';
+import type { WriterNetworkNeeds } from '../charts/network-policies';
 
 /**
  * Index families per source. Each family is a data stream (audit: one per
@@ -388,6 +389,11 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter 
   /** The nodes the agent runs on (defaults filled in). */
   public get placement(): NodeAgentPlacement {
     return { nodeSelector: { ...this._placement.nodeSelector }, tolerations: this._placement.tolerations.map((t) => ({ ...t })) };
+  }
+
+  /** What its pods connect to, for the NetworkPolicies. @internal */
+  public _networkNeeds(): WriterNetworkNeeds {
+    return { component: 'fluentd', instance: this.name, apiServer: true, metricsPort: this.metricsPort, archivePort: this.archivePort };
   }
 
   /** The name its Elasticsearch user and Secret are made from. */
