@@ -2,7 +2,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Testing } from 'cdk8s';
+import * as kplus33 from 'cdk8s-plus-33';
 import { parse } from 'yaml';
+import { SecurityLoggingChart } from '../src';
 import { jobFiles } from './helpers/chart';
 import { readTree } from './helpers/dist';
 
@@ -17,7 +19,7 @@ describe('examples', () => {
   const outdirs = fs.mkdtempSync(path.join(os.tmpdir(), 'examples-'));
   afterAll(() => fs.rmSync(outdirs, { recursive: true, force: true }));
 
-  test.each(['my-logging-chart.ts', 'full-stack.ts', 'falco-custom-rules.ts', 'own-dashboard.ts', 'kibana-ingress.ts', 'fluent-bit-s3.ts', 'kubeadm-audit.ts', 'app-per-cluster.ts'])('the README shows examples/%s verbatim', (file) => {
+  test.each(['my-logging-chart.ts', 'full-stack.ts', 'falco-custom-rules.ts', 'own-dashboard.ts', 'kibana-ingress.ts', 'fluent-bit-s3.ts', 'kubeadm-audit.ts', 'app-per-cluster.ts', 'kibana-ingress-plus-33.ts'])('the README shows examples/%s verbatim', (file) => {
     const example = fs.readFileSync(path.join(ROOT, 'examples', file), 'utf-8');
     const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf-8');
     expect(readme).toContain('```ts\n' + example + '```');
@@ -32,6 +34,7 @@ describe('examples', () => {
     ['fluent-bit-s3', () => import('../examples/fluent-bit-s3')],
     ['kubeadm-audit', () => import('../examples/kubeadm-audit')],
     ['app-per-cluster', () => import('../examples/app-per-cluster')],
+    ['kibana-ingress-plus-33', () => import('../examples/kibana-ingress-plus-33')],
   ])('examples/%s synthesizes a valid stack', async (name, load) => {
     // The examples call app.synth(): collect the charts instead of writing manifests; the
     // side files (API server, KubeArmor) are still written, into the test's folder.
@@ -91,5 +94,19 @@ describe('examples', () => {
     });
     const policy = synthesized.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'kibana');
     expect(policy.spec.ingress[0].from).toContainEqual({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } });
+  });
+
+  test('cdk8s-plus-33 beside the library\'s cdk8s-plus-27: its Ingress refers to Kibana by the name and port the library exposes', () => {
+    const synthesized = synthesizedExamples['kibana-ingress-plus-33'];
+    const ingress = synthesized.find((o: any) => o.kind === 'Ingress');
+    expect(ingress.spec.rules[0].http.paths[0].backend).toEqual({ service: { name: 'kibana', port: { number: 5601 } } });
+    const service = synthesized.find((o: any) => o.kind === 'Service' && o.metadata.name === 'kibana');
+    expect(service.spec.ports[0].port).toBe(5601);
+    // The clash the example works around, type-checked by `npm test` (tsc) and never run.
+    const clash = (stack: SecurityLoggingChart) => {
+      // @ts-expect-error cdk8s-plus-33's IngressBackend wants its own Service type, not cdk8s-plus-27's
+      kplus33.IngressBackend.fromService(stack.kibana.service);
+    };
+    expect(typeof clash).toBe('function');
   });
 });

@@ -60,3 +60,14 @@ test('API.md is what jsii-docgen writes from the assembly now (run `npm run buil
   expect(built.startsWith('# API Reference')).toBe(true);
   expect(committed === built).toBe(true);
 });
+
+test('API.md has no raw TSDoc links: each {@link} became a link to its anchor, or code text', () => {
+  const built = fs.readFileSync(path.join(__dirname, '..', 'API.md'), 'utf-8');
+  expect(built.match(/\{@link[^\n]{0,60}/g) ?? []).toEqual([]);
+  const ids = new Set([...built.matchAll(/ id="([^"]+)"/g)].map((m) => m[1]));
+  // Every link the finishing script wrote lands on an anchor jsii-docgen made.
+  const links = [...built.matchAll(/\]\(#(cdk8s-security-logging\.[^)]+)\)/g)].map((m) => m[1]);
+  expect(links.length).toBeGreaterThan(40);
+  expect(links.filter((id) => !ids.has(id))).toEqual([]);
+  expect(built).toContain('[`SecurityLoggingChart.apiServerFiles`](#cdk8s-security-logging.SecurityLoggingChart.apiServerFiles)');
+});

@@ -24,8 +24,10 @@ describe('SecurityLoggingSizing.size', () => {
     expect(s.storagePerNode.toGibibytes()).toBe(994);
     // 845 GiB stored per node / 30 GiB per GiB of heap: 29 GiB heap, 58 GiB memory.
     expect(s.memoryPerNode.toGibibytes()).toBe(58);
-    // The busiest node: 2 * 5,275 / 50 = 211 events/s for 2 h, 1 KiB each, over 5 outputs: 297 MiB.
-    expect(s.agentBufferPerOutput.toMebibytes()).toBe(297);
+    // The busiest node: 2 * 5,275 / 50 = 211 events/s for 2 h, 1 KiB each, over the 4 outputs of the default Fluentd: 371 MiB.
+    expect(s.agentBufferPerOutput.toMebibytes()).toBe(371);
+    // Fluent Bit's six outputs share them: 248 MiB each, below the 256 MiB floor.
+    expect(SecurityLoggingSizing.size({ nodes: 50, eventsPerSecond: { containers: 5000, audit: 200, falco: 5, kubeArmor: 50, kubernetesEvents: 20 }, outageHours: 2, agentOutputs: 6 }).agentBufferPerOutput.toMebibytes()).toBe(256);
   });
 
   test('the chart takes its output', () => {

@@ -163,7 +163,7 @@ const BODY_LEVELS = [AuditLevel.REQUEST, AuditLevel.REQUEST_RESPONSE];
  * mixing resources and nonResourceURLs, a `*` anywhere but at the end of a
  * nonResourceURL and secrets, configmaps or tokens above Metadata (unless
  * `allowSensitiveBodies`) are errors. A missing catch-all and `RequestReceived` not
- * omitted are warnings ({@link warnings}).
+ * omitted are warnings ({@link AuditPolicy.warnings}).
  *
  * @see https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/
  * @see https://kubernetes.io/docs/reference/config-api/apiserver-audit.v1/#audit-k8s-io-v1-Policy

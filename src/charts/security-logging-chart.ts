@@ -291,7 +291,6 @@ export class SecurityLoggingChart extends Chart {
     }
     const agent = this.agent;
 
-
     if (props.auditLogs ?? true) {
       this.apiServerAudit = new KubeApiServerAudit(props.audit);
       agent.addAuditLogs(this.apiServerAudit);

@@ -38,6 +38,13 @@ export interface SizingInput {
    * @default 4 (hours)
    */
   readonly outageHours?: number;
+
+  /**
+   * The agent's Elasticsearch outputs on each node, which share its events, each with a
+   * buffer of its own.
+   * @default 4 (the default stack's Fluentd: containers, audit, Falco, KubeArmor; Fluent Bit has 6, KubeArmor's three kinds each its own)
+   */
+  readonly agentOutputs?: number;
 }
 
 /** Suggestions from {@link SecurityLoggingSizing.size}; each maps to a chart prop. */
@@ -87,6 +94,8 @@ export class SecurityLoggingSizing {
     validateInteger('sizing bytesPerEvent', bytesPerEvent, 1);
     const outageHours = input.outageHours ?? 4;
     validateInteger('sizing outageHours', outageHours, 1, 24 * 30);
+    const outputs = input.agentOutputs ?? 4;
+    validateInteger('sizing agentOutputs', outputs, 1, 100);
     const sources: [string, number | undefined, number][] = [
       ['containers', rates.containers, retention.containersDays],
       ['falco', rates.falco, retention.falcoDays],
@@ -111,9 +120,9 @@ export class SecurityLoggingSizing {
     const perNodeBytes = storedBytes / elasticsearchNodes / WATERMARK;
     const storageGiB = Math.max(10, Math.ceil(perNodeBytes / GiB));
     const heapGiB = Math.min(31, Math.max(1, Math.ceil(storedBytes / elasticsearchNodes / (30 * GiB))));
-    // The busiest node: twice its even share of the events, split over the agent's five outputs.
+    // The busiest node: twice its even share of the events, split over the agent's outputs.
     const perNodeRate = (2 * totalRate) / input.nodes;
-    const bufferMiB = Math.max(256, Math.ceil((perNodeRate * outageHours * 3600 * bytesPerEvent) / 5 / 1024 ** 2));
+    const bufferMiB = Math.max(256, Math.ceil((perNodeRate * outageHours * 3600 * bytesPerEvent) / outputs / 1024 ** 2));
     return {
       elasticsearchNodes,
       indexReplicas,

@@ -275,7 +275,7 @@ export interface SecurityIndexSource {
 // Static methods only: jsii publishes no free functions to Python, Java and Go.
 // eslint-disable-next-line @typescript-eslint/no-extraneous-class
 export class SecurityIndexTemplates {
-  /** Container log events (see {@link CONTAINER_LOG_FIELDS}). */
+  /** Container log events. */
   public static readonly CONTAINER_LOG_FIELDS: { [path: string]: IndexFieldType } = CONTAINER_LOG_FIELDS;
   /** Falco alerts. */
   public static readonly FALCO_ALERT_FIELDS: { [path: string]: IndexFieldType } = FALCO_ALERT_FIELDS;

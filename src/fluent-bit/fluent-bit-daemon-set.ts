@@ -550,8 +550,8 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
   /**
    * The escape hatch: plugins of your own (inputs, filters, outputs) and the parsers
    * they name, rendered after the library's. Outputs to Elasticsearch should come
-   * from {@link elasticsearchOutput}, whose family you reserve with
-   * {@link registerIndexFamily}, so that the agent's user may write it.
+   * from {@link FluentBitDaemonSet.elasticsearchOutput}, whose family you reserve with
+   * {@link FluentBitDaemonSet.registerIndexFamily}, so that the agent's user may write it.
    */
   public addPlugins(plugins: FluentBitPlugin[], parsers: FluentBitParser[] = []): void {
     this.assertOpen('plugins');

@@ -115,6 +115,12 @@ export class Kibana extends Construct {
   public readonly service: kplus.Service;
   /** Service port. */
   public readonly port: number = PORT;
+  /**
+   * Name of the Service (in Kibana's namespace), for what refers to it by name and port:
+   * an Ingress of another cdk8s-plus version (cdk8s-plus-33's `Service` type is not this
+   * library's cdk8s-plus-27 one), or a Gateway API route.
+   */
+  public readonly serviceName: string;
   /** Base URL of the Service, e.g. `https://kibana.security-logging.svc:5601`. */
   public readonly url: string;
   /** How Kibana reaches Elasticsearch: HTTPS, its CA, and a service account token. */
@@ -146,6 +152,7 @@ export class Kibana extends Construct {
     const es = props.elasticsearch;
     this.name = props.name ?? 'kibana';
     validateDnsLabel('kibana name', this.name, 40);
+    this.serviceName = this.name;
     const replicas = props.replicas ?? 1;
     validateInteger('kibana replicas', replicas, 1);
     const memory = props.memoryLimit ?? Size.gibibytes(1);

@@ -102,7 +102,7 @@ export interface KubeArmorRelayCollectorProps extends KubeArmorRelayCollectorOpt
  *
  * The relay prints each event as one JSON line only when its `ENABLE_STDOUT_ALERTS`,
  * `ENABLE_STDOUT_LOGS` and `ENABLE_STDOUT_MSGS` variables are `"true"`, and a default
- * KubeArmor install sets them to `"false"`. {@link enableStdoutFiles} holds the patches
+ * KubeArmor install sets them to `"false"`. {@link KubeArmorRelayCollector.enableStdoutFiles} holds the patches
  * that turn them on (the default app writes them to `dist/kubearmor/`), with the one
  * command to run; without it the route stays empty.
  *
