@@ -3,7 +3,7 @@
 export { BUSYBOX_IMAGE, ELASTICSEARCH_IMAGE_REPOSITORY, ELASTIC_STACK_VERSION, FALCO_DRIVER_LOADER_IMAGE_REPOSITORY, FALCO_IMAGE_REPOSITORY, FALCO_VERSION, FLUENTD_IMAGE, FLUENT_BIT_IMAGE, KIBANA_IMAGE_REPOSITORY } from './images';
 export type { NodeAgentPlacement, NodeAgentToleration } from './common/node-placement';
 export { TolerationOperator } from './common/node-placement';
-export { IndexFamilyKind } from './common/index-families';
+export { IndexFamilyKind } from './pipeline/index-families';
 export type { ElasticsearchConnectionProps } from './elasticsearch/elasticsearch-connection';
 export { ElasticsearchAuthentication, ElasticsearchConnection, ElasticsearchScheme } from './elasticsearch/elasticsearch-connection';
 export type { BootstrapJobCertificateOptions, CertManagerOptions } from './elasticsearch/elasticsearch-security';
@@ -28,7 +28,7 @@ export type { FluentdPluginOptions, FluentdSectionOptions } from './fluentd/flue
 export { FluentdConfig, FluentdEnvValue, FluentdSection } from './fluentd/fluentd-config';
 export type { FluentdBufferOptions } from './fluentd/fluentd-buffer';
 export { FluentdBuffer, FluentdOverflowAction } from './fluentd/fluentd-buffer';
-export { ContainerLogFormat } from './fluentd/fluentd-pipeline';
+export { ContainerLogFormat } from './pipeline/container-logs';
 export type { FluentdIndexNames, FluentdContainerFileRouteOptions, FluentdDaemonSetOptions, FluentdDaemonSetProps } from './fluentd/fluentd-daemon-set';
 export { FluentdDaemonSet, FluentdLogLevel } from './fluentd/fluentd-daemon-set';
 export type { AuditGroupResources, AuditPolicyRule, AuditPolicyProps, AuditPolicyWarning } from './audit/audit-policy';
@@ -56,7 +56,7 @@ export type { FluentBitSyslogOptions, FluentBitStorageOptions, FluentBitDaemonSe
 export { FLUENT_BIT_CA_DIR, FLUENT_BIT_CONFIG_FILE, FLUENT_BIT_HTTP_PORT, FluentBitDaemonSet, FluentBitLogLevel, FluentBitSyslogMode } from './fluent-bit/fluent-bit-daemon-set';
 export type { KubernetesEventsCollectorOptions, KubernetesEventsCollectorProps } from './fluent-bit/kubernetes-events-collector';
 export { KubernetesEventsCollector } from './fluent-bit/kubernetes-events-collector';
-export type { S3ArchiveOptions } from './fluent-bit/s3-archive';
-export { S3Credentials } from './fluent-bit/s3-archive';
+export type { S3ArchiveOptions } from './pipeline/s3-archive';
+export { S3Credentials } from './pipeline/s3-archive';
 export type { SourceEventRates, SizingInput, SizingResult } from './charts/sizing';
 export { SecurityLoggingSizing } from './charts/sizing';

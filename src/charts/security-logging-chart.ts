@@ -6,7 +6,7 @@ import { validateDnsLabel } from '../common/validation';
 import { ElasticsearchCluster, ElasticsearchClusterProps, ElasticsearchMaxMapCount } from '../elasticsearch/elasticsearch-cluster';
 import { FluentBitDaemonSet, FluentBitDaemonSetOptions } from '../fluent-bit/fluent-bit-daemon-set';
 import { FluentdDaemonSet, FluentdDaemonSetOptions } from '../fluentd/fluentd-daemon-set';
-import { familiesOverlap } from '../fluentd/fluentd-pipeline';
+import { familiesOverlap } from '../pipeline/index-families';
 import { Kibana, KibanaOptions } from '../kibana/kibana';
 import { KubeApiServerAudit, KubeApiServerAuditProps } from '../audit/kube-apiserver-audit';
 import { FalcoDaemonSet, FalcoDaemonSetOptions } from '../falco/falco-daemon-set';

@@ -1,5 +1,5 @@
 import { Size } from 'cdk8s';
-import { resolveRetention } from '../common/retention';
+import { resolveRetention } from '../elasticsearch/retention';
 import { validateInteger } from '../common/validation';
 import { SecurityIndexRetention } from '../elasticsearch/security-index-templates';
 

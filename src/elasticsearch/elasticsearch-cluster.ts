@@ -4,7 +4,7 @@ import { Construct, IConstruct } from 'constructs';
 import { ElasticsearchAuthentication, ElasticsearchConnection, ElasticsearchScheme } from './elasticsearch-connection';
 import { ElasticsearchCertificateSource, ElasticsearchSecurity, createBootstrapJob, serviceDnsNames } from './elasticsearch-security';
 import { contentHash } from '../common/hash';
-import { IndexFamilyKind } from '../common/index-families';
+import { IndexFamilyKind } from '../pipeline/index-families';
 import { ResolvedPlacement, placementsDisjoint } from '../common/node-placement';
 import { appLabels, selectorLabels } from '../common/labels';
 import { applyPodTemplateExtras, dropAllCapabilities, unprivilegedContainer } from '../common/pod';

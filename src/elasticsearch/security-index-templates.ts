@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
 import { IlmPolicy, IndexFieldType, IndexTemplate } from './index-template';
+import { IndexFamilyKind } from '../pipeline/index-families';
 
 const K = IndexFieldType.KEYWORD;
 const L = IndexFieldType.LONG;
@@ -307,3 +308,19 @@ export class SecurityIndexTemplates {
 
   private constructor() {}
 }
+
+/** The mapping, retention and rollover of each kind. */
+export const FAMILY_KINDS: { [kind: string]: {
+  readonly fields: { [path: string]: IndexFieldType };
+  readonly retention: keyof SecurityIndexRetention;
+  readonly rolloverDays: number;
+} } = {
+  // Daily rollover for the busy container logs and syslog; weekly or monthly for the
+  // quieter, longer-kept sources, so that their shard count stays small.
+  [IndexFamilyKind.CONTAINERS]: { fields: CONTAINER_LOG_FIELDS, retention: 'containersDays', rolloverDays: 1 },
+  [IndexFamilyKind.AUDIT]: { fields: AUDIT_EVENT_FIELDS, retention: 'auditDays', rolloverDays: 30 },
+  [IndexFamilyKind.FALCO]: { fields: FALCO_ALERT_FIELDS, retention: 'falcoDays', rolloverDays: 7 },
+  [IndexFamilyKind.KUBEARMOR]: { fields: KUBEARMOR_EVENT_FIELDS, retention: 'kubeArmorDays', rolloverDays: 7 },
+  [IndexFamilyKind.KUBERNETES_EVENTS]: { fields: KUBERNETES_EVENT_FIELDS, retention: 'kubernetesEventsDays', rolloverDays: 7 },
+  [IndexFamilyKind.SYSLOG]: { fields: SYSLOG_FIELDS, retention: 'syslogDays', rolloverDays: 1 },
+};

@@ -15,7 +15,7 @@ import { FluentdDaemonSet } from '../fluentd/fluentd-daemon-set';
 import { dedotFilter, stdoutJsonOnlyFilter } from '../fluentd/fluentd-pipeline';
 import { FALCO_DRIVER_LOADER_IMAGE_REPOSITORY, FALCO_IMAGE_REPOSITORY, FALCO_VERSION } from '../images';
 import { checkScope } from '../common/app-checks';
-import { IndexFamilyKind } from '../common/index-families';
+import { IndexFamilyKind } from '../pipeline/index-families';
 
 /** Options of {@link FalcoDaemonSet}, everything but the agent (what a chart passes through). */
 export interface FalcoDaemonSetOptions {

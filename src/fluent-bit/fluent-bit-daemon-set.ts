@@ -2,14 +2,14 @@ import { Chart, Duration, Lazy, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { FluentBitConfig, FluentBitEnvValue, FluentBitParser, FluentBitPlugin } from './fluent-bit-config';
-import { ResolvedS3Archive, S3ArchiveOptions, addS3Credentials, archivePort, resolveS3Archive, s3ArchiveOutput } from './s3-archive';
+import { s3ArchiveOutput } from './fluent-bit-s3-output';
+import { ResolvedS3Archive, S3ArchiveOptions, addS3Credentials, archivePort, resolveS3Archive } from '../pipeline/s3-archive';
 import { KubeApiServerAudit, addApiServerFiles } from '../audit/kube-apiserver-audit';
 import { contentHash } from '../common/hash';
-import { IndexFamilyKind, validateFamilyKind } from '../common/index-families';
+import { IndexFamilyKind, reserveIndexFamily, validateFamilyKind, validateIndexFamily } from '../pipeline/index-families';
 import { appLabels } from '../common/labels';
-import {
-  ELASTICSEARCH_PASSWORD_ENV, ELASTICSEARCH_USER_ENV, addElasticsearchCredentials, createMetricsService, createNodeAgent, mountNodeLogs,
-} from '../common/node-agent';
+import { createMetricsService, createNodeAgent, mountNodeLogs } from '../common/node-agent';
+import { ELASTICSEARCH_PASSWORD_ENV, ELASTICSEARCH_USER_ENV, addElasticsearchCredentials } from '../elasticsearch/consumer-credentials';
 import { NodeAgentPlacement, ResolvedPlacement, assertRunsOnControlPlane, resolvePlacement } from '../common/node-placement';
 import { dropAllCapabilities, unprivilegedContainer } from '../common/pod';
 import {
@@ -17,7 +17,7 @@ import {
 } from '../common/validation';
 import { ElasticsearchCluster, IElasticsearchWriter } from '../elasticsearch/elasticsearch-cluster';
 import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
-import { ContainerLogFormat, PAYLOAD_FIELD, reserveIndexFamily, validateIndexFamily } from '../fluentd/fluentd-pipeline';
+import { ContainerLogFormat, PAYLOAD_FIELD } from '../pipeline/container-logs';
 import { FLUENT_BIT_IMAGE } from '../images';
 import { checkScope } from '../common/app-checks';
 import type { WriterNetworkNeeds } from '../charts/network-policies';

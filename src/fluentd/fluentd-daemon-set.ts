@@ -4,21 +4,23 @@ import { Construct } from 'constructs';
 import { FluentdBuffer, FluentdBufferOptions } from './fluentd-buffer';
 import { FluentdConfig, FluentdSection } from './fluentd-config';
 import {
-  ContainerLogFormat, METRICS_PORT, auditLogDirectives, containerFileRoute, containerLogDirectives, deadLetterDirectives,
-  elasticsearchOutput, metricsDirectives, systemDirectives, reserveIndexFamily, validateIndexFamily, ELASTICSEARCH_CA_DIR,
+  METRICS_PORT, auditLogDirectives, containerFileRoute, containerLogDirectives, deadLetterDirectives,
+  elasticsearchOutput, metricsDirectives, systemDirectives, ELASTICSEARCH_CA_DIR,
 } from './fluentd-pipeline';
 import { KubeApiServerAudit, addApiServerFiles } from '../audit/kube-apiserver-audit';
 import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
 import { monitoringImports } from '../common/crd-imports';
 import { contentHash } from '../common/hash';
-import { IndexFamilyKind, validateFamilyKind } from '../common/index-families';
+import { IndexFamilyKind, reserveIndexFamily, validateFamilyKind, validateIndexFamily } from '../pipeline/index-families';
+import { ContainerLogFormat } from '../pipeline/container-logs';
 import { appLabels, selectorLabels } from '../common/labels';
-import { addElasticsearchCredentials, createMetricsService, createNodeAgent, mountNodeLogs } from '../common/node-agent';
+import { addElasticsearchCredentials } from '../elasticsearch/consumer-credentials';
+import { createMetricsService, createNodeAgent, mountNodeLogs } from '../common/node-agent';
 import { NodeAgentPlacement, ResolvedPlacement, assertRunsOnControlPlane, resolvePlacement } from '../common/node-placement';
 import { dropAllCapabilities, unprivilegedContainer } from '../common/pod';
 import { validateCpu, validateDnsLabel, validateDnsSubdomain, validateImage, validateInstances, validateMinimumSize } from '../common/validation';
 import { ElasticsearchCluster, IElasticsearchWriter } from '../elasticsearch/elasticsearch-cluster';
-import { ResolvedS3Archive, S3ArchiveOptions, addS3Credentials, archivePort, resolveS3Archive } from '../fluent-bit/s3-archive';
+import { ResolvedS3Archive, S3ArchiveOptions, addS3Credentials, archivePort, resolveS3Archive } from '../pipeline/s3-archive';
 import { FLUENTD_IMAGE } from '../images';
 import { checkScope } from '../common/app-checks';
 import type { WriterNetworkNeeds } from '../charts/network-policies';

@@ -1,23 +1,9 @@
 import { FluentdBuffer } from './fluentd-buffer';
 import { FluentdEnvValue, FluentdSection } from './fluentd-config';
-import { validateDnsLabel } from '../common/validation';
-import { ELASTICSEARCH_PASSWORD_ENV, ELASTICSEARCH_USER_ENV } from '../common/node-agent';
-import { ResolvedS3Archive } from '../fluent-bit/s3-archive';
+import { ELASTICSEARCH_PASSWORD_ENV, ELASTICSEARCH_USER_ENV } from '../elasticsearch/consumer-credentials';
+import { ContainerLogFormat, PAYLOAD_FIELD } from '../pipeline/container-logs';
+import { ResolvedS3Archive } from '../pipeline/s3-archive';
 import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
-
-/**
- * Format of the files under /var/log/containers.
- * @see https://kubernetes.io/docs/concepts/cluster-administration/logging/#log-location-node
- */
-export enum ContainerLogFormat {
-  /**
-   * CRI (containerd, CRI-O): `<time> <stream> <P|F> <log>`; partial (`P`) lines are
-   * joined before anything else sees them.
-   */
-  CRI = 'cri',
-  /** Docker's json-file driver (dockershim, cri-dockerd): `{"log":...,"stream":...,"time":...}`. */
-  DOCKER_JSON = 'docker-json',
-}
 
 /** Port of fluent-plugin-prometheus's metrics endpoint. */
 export const METRICS_PORT = 24231;
@@ -25,8 +11,6 @@ export const METRICS_PORT = 24231;
 const KUBERNETES_LABEL = '@KUBERNETES';
 /** Field that carries each document's id to the output, which removes it. */
 const DOCUMENT_ID_KEY = '_document_id';
-/** Field that holds the parsed JSON of a log line. */
-export const PAYLOAD_FIELD = 'payload';
 /** Plugin id of the dead-letter output (its emit count is a Prometheus metric). */
 export const DEAD_LETTER_ID = 'dead_letter';
 /** A record key nothing writes; see `partial_cri_stream_key` below. */
@@ -448,40 +432,6 @@ export function auditLogDirectives(options: AuditLogPipelineOptions): FluentdSec
  */
 export function dedotFilter(pattern: string, id: string): FluentdSection {
   return FluentdSection.filter(pattern, 'dedot', { id, params: { de_dot: true, de_dot_separator: '_', de_dot_nested: true } });
-}
-
-/** Index family names: lowercase, and clear of Elasticsearch's built-in data stream templates. */
-export function validateIndexFamily(prop: string, family: string): void {
-  validateDnsLabel(prop, family, 100);
-  if (family === 'logs' || family.startsWith('logs-') || family.startsWith('metrics-') || family.startsWith('traces-')) {
-    throw new Error(
-      `${prop} must not be ${JSON.stringify(family)}: Elasticsearch's built-in logs-*-*, metrics-*-* and traces-*-* index ` +
-      'templates turn such indices into data streams, which reject the writes; pick another name',
-    );
-  }
-}
-
-/** Whether two index families equal or overlap (`a` and `a-b`): their `<family>-*` indices would mix. */
-export function familiesOverlap(a: string, b: string): boolean {
-  return a === b || a.startsWith(`${b}-`) || b.startsWith(`${a}-`);
-}
-
-/**
- * Adds `family` to an agent's reserved families, by the prop that named it. Throws if
- * the name is not a valid family, or if it equals or overlaps (`a` and `a-b`) another
- * source's: the index patterns `<family>-*` would mix their documents.
- */
-export function reserveIndexFamily(families: Map<string, string>, prop: string, family: string): void {
-  validateIndexFamily(prop, family);
-  for (const [otherProp, other] of families) {
-    if (familiesOverlap(family, other)) {
-      throw new Error(
-        `${prop} ${JSON.stringify(family)} overlaps ${otherProp} ${JSON.stringify(other)}: ` +
-        'each source needs a family of its own that is not a prefix of another (their <family>-* indices would mix)',
-      );
-    }
-  }
-  families.set(prop, family);
 }
 
 /**

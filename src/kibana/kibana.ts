@@ -11,7 +11,7 @@ import {
 import { ElasticsearchCluster } from '../elasticsearch/elasticsearch-cluster';
 import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
 import { ServerCertificate, createBootstrapJob, serviceDnsNames } from '../elasticsearch/elasticsearch-security';
-import { mountElasticsearchCa } from '../common/node-agent';
+import { mountElasticsearchCa } from '../elasticsearch/consumer-credentials';
 import { KIBANA_IMAGE_REPOSITORY } from '../images';
 import { checkScope } from '../common/app-checks';
 

@@ -8,7 +8,7 @@ import { FluentBitDaemonSet, rfc3339JsonParser, stdoutJsonFilters } from '../flu
 import { FluentdDaemonSet } from '../fluentd/fluentd-daemon-set';
 import { dedotFilter, stdoutJsonOnlyFilter } from '../fluentd/fluentd-pipeline';
 import { checkScope } from '../common/app-checks';
-import { IndexFamilyKind } from '../common/index-families';
+import { IndexFamilyKind } from '../pipeline/index-families';
 
 /** The folder beside the manifests for the relay patches (`kubectl apply -f dist/` does not descend into it). */
 export const KUBEARMOR_FOLDER = 'kubearmor';

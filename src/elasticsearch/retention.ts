@@ -1,5 +1,5 @@
-import type { SecurityIndexRetention } from '../elasticsearch/security-index-templates';
-import { validateInteger } from './validation';
+import type { SecurityIndexRetention } from './security-index-templates';
+import { validateInteger } from '../common/validation';
 
 const KEYS = ['containersDays', 'falcoDays', 'kubeArmorDays', 'auditDays', 'kubernetesEventsDays', 'syslogDays'];
 
