@@ -60,3 +60,5 @@ export type { S3ArchiveOptions } from './pipeline/s3-archive';
 export { S3Credentials } from './pipeline/s3-archive';
 export type { SourceEventRates, SizingInput, SizingResult } from './charts/sizing';
 export { SecurityLoggingSizing } from './charts/sizing';
+export type { IngestPipelineProps, IngestProcessorOptions, IngestSetOptions } from './elasticsearch/ingest-pipeline';
+export { IngestCondition, IngestConvertType, IngestDateFormat, IngestPipeline, IngestProcessor } from './elasticsearch/ingest-pipeline';
