@@ -42,7 +42,7 @@ export { FALCO_PRIORITY_NAMES, FalcoPriority, FalcoRules } from './falco/falco-r
 export type { FalcoConfigProps } from './falco/falco-config';
 export { FalcoConfig, FalcoDriver } from './falco/falco-config';
 export type { FalcoDaemonSetOptions, FalcoDaemonSetProps } from './falco/falco-daemon-set';
-export { FALCO_TOP_LEVEL_FIELDS, FalcoDaemonSet } from './falco/falco-daemon-set';
+export { FalcoDaemonSet } from './falco/falco-daemon-set';
 export type { ApiServerEndpoint } from './charts/network-policies';
 export type { SecurityLoggingChartProps } from './charts/security-logging-chart';
 export { LogAgent, SecurityLoggingChart } from './charts/security-logging-chart';
@@ -60,5 +60,5 @@ export type { S3ArchiveOptions } from './pipeline/s3-archive';
 export { S3Credentials } from './pipeline/s3-archive';
 export type { SourceEventRates, SizingInput, SizingResult } from './charts/sizing';
 export { SecurityLoggingSizing } from './charts/sizing';
-export type { IngestPipelineProps, IngestProcessorOptions, IngestSetOptions } from './elasticsearch/ingest-pipeline';
+export type { IngestPipelineCheck, IngestPipelineProps, IngestProcessorOptions, IngestSetOptions } from './elasticsearch/ingest-pipeline';
 export { IngestCondition, IngestConvertType, IngestDateFormat, IngestPipeline, IngestProcessor } from './elasticsearch/ingest-pipeline';

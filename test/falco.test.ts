@@ -5,9 +5,12 @@ import { parse } from 'yaml';
 import { objectNamed, objectsLabelled, objectsOf, testChart } from './helpers/chart';
 import { allSections, fluentdRegexp, strptimeRegexp } from './helpers/fluentd-model';
 import { kqlMatches, unfilledPanelFields } from './helpers/panel-fill';
+import { FALCO_ECS_EXPECTED, ecsDifferences, falcoPipeline } from './helpers/falco-ecs';
+import { runPipeline, simulate } from './helpers/ingest-model';
+import { ecsTable, markedBlock } from './helpers/ecs-table';
 import {
   ElasticsearchCluster, ElasticsearchSetup, FALCO_ALERT_FIELDS, FalcoDaemonSet, FalcoDriver, FalcoPriority, FalcoRules, FluentdDaemonSet, FluentdSection,
-  BuiltInSavedObjects, KibanaDataView, SecurityIndexTemplates,
+  BuiltInSavedObjects, IngestPipeline, KibanaDataView, SecurityIndexTemplates,
 } from '../src';
 
 const falcoTemplate = () => SecurityIndexTemplates.of([{ family: 'seclog-falco', fields: FALCO_ALERT_FIELDS, retentionDays: 90 }])[0];
@@ -19,9 +22,10 @@ function stack(props: any = {}, withAgent = true) {
   const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1 });
   const fluentd = new FluentdDaemonSet(chart, 'Fluentd', { elasticsearch });
   const falco = new FalcoDaemonSet(chart, 'Falco', { ...(withAgent ? { fluentd } : {}), ...props });
-  new ElasticsearchSetup(chart, 'Setup', { elasticsearch });
-  return { chart, fluentd, falco };
+  const setup = new ElasticsearchSetup(chart, 'Setup', { elasticsearch });
+  return { chart, fluentd, falco, setup };
 }
+
 
 const podOf = (chart: Chart) => objectNamed(chart, 'DaemonSet', 'falco').spec.template.spec;
 const mountsOf = (container: any) => Object.fromEntries(container.volumeMounts.map((m: any) => [m.mountPath, m]));
@@ -240,7 +244,7 @@ describe('FalcoDaemonSet', () => {
 const rule = { name: 'Shell', desc: 'd', condition: 'c', output: 'o', priority: FalcoPriority.NOTICE };
 
 describe('Falco alerts through the rendered route', () => {
-  const { fluentd } = stack();
+  const { fluentd, setup } = stack();
   const sections = allSections(fluentd.config.all);
   const byId = (id: string): FluentdSection => {
     const found = sections.find((s) => s.params['@id'] === id);
@@ -264,12 +268,6 @@ describe('Falco alerts through the rendered route', () => {
     expect(strptimeRegexp(parse.time_format).test(record[parse.time_key])).toBe(true);
     // filter_parser: the event time is the parsed one unless reserve_time keeps the line's.
     const time = parser.params.reserve_time ? 'cri-line-time' : record[parse.time_key];
-    // record_transformer: `${%w[...].index(record["K"].to_s.downcase)}`, read from the rendered expression.
-    const expression = String(byId('falco_severity').sections[0].params.severity);
-    const m = /^\$\{%w\[([a-z ]+)\]\.index\(record\["(\w+)"\]\.to_s\.downcase\)\}$/.exec(expression);
-    if (!m) throw new Error(`unexpected expression ${expression}`);
-    const index = m[1].split(' ').indexOf(String(record[m[2]] ?? '').toLowerCase());
-    record.severity = index < 0 ? null : index;
     record['@event_time'] = time;
     // The output's include_timestamp writes the event time as @timestamp.
     record['@timestamp'] = time;
@@ -277,23 +275,16 @@ describe('Falco alerts through the rendered route', () => {
     const separator = byId('falco_dedot').params.de_dot_separator;
     const dedot = (value: any): any => Array.isArray(value) ? value.map(dedot)
       : value !== null && typeof value === 'object' ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replace(/\./g, separator), dedot(v)])) : value;
-    const out = dedot(record);
-    // record_transformer: `${record.dig("output_fields", "K")}`, read from the rendered expressions.
-    for (const [field, ruby] of Object.entries(byId('falco_kubernetes_fields').sections[0].params)) {
-      const m = /^\$\{record\.dig\("output_fields", "(\w+)"\)\}$/.exec(String(ruby));
-      if (!m) throw new Error(`unexpected expression ${ruby}`);
-      out[field] = out.output_fields?.[m[1]] ?? null;
-    }
-    return out;
+    return dedot(record);
   }
 
-  test('every 0.44 sample alert (rules, Falco\'s own) is indexed with its time, priority and a numeric severity', () => {
+  test('every 0.44 sample alert (rules, Falco\'s own) is shipped with its time, rule and priority', () => {
     expect(lines).toHaveLength(6);
     const out = lines.map((l) => route({ stream: 'stdout', message: l }));
-    expect(out.map((r) => [r.rule, r.priority, r.severity])).toEqual([
-      ['Terminal shell in container', 'Notice', 5], ['Contact K8S API Server From Container', 'Notice', 5],
-      ['Drop and execute new binary in container', 'Critical', 2], ['Read sensitive file untrusted', 'Warning', 4],
-      ['Falco internal: syscall event drop', 'Debug', 7], ['Falco internal: metrics snapshot', 'Informational', 6],
+    expect(out.map((r) => [r.rule, r.priority])).toEqual([
+      ['Terminal shell in container', 'Notice'], ['Contact K8S API Server From Container', 'Notice'],
+      ['Drop and execute new binary in container', 'Critical'], ['Read sensitive file untrusted', 'Warning'],
+      ['Falco internal: syscall event drop', 'Debug'], ['Falco internal: metrics snapshot', 'Informational'],
     ]);
     for (const [i, r] of out.entries()) expect(r['@event_time']).toBe(JSON.parse(lines[i]).time);
   });
@@ -301,9 +292,41 @@ describe('Falco alerts through the rendered route', () => {
   test('the older layouts still are', () => {
     expect(legacy).toHaveLength(8);
     const out = legacy.map((l) => route({ stream: 'stdout', message: l }));
-    expect(out.map((r) => [r.priority, r.severity])).toEqual([
-      ['Critical', 2], ['Notice', 5], ['Notice', 5], ['Informational', 6], ['Notice', 5], ['Warning', 4], ['Notice', 5], ['Informational', 6],
-    ]);
+    expect(out.map((r) => r.priority)).toEqual(['Critical', 'Notice', 'Notice', 'Informational', 'Notice', 'Warning', 'Notice', 'Informational']);
+  });
+
+  test('every sample, shipped by Fluentd and run through the family\'s ingest pipeline, has its ECS fields', () => {
+    const docs = [...lines, ...legacy].map((l) => runPipeline(falcoPipeline(setup), route({ stream: 'stdout', message: l })));
+    expect(docs).toHaveLength(FALCO_ECS_EXPECTED.length);
+    expect(docs.map((d, i) => ecsDifferences(d, FALCO_ECS_EXPECTED[i]))).toEqual(FALCO_ECS_EXPECTED.map(() => []));
+    // Nothing failed in the pipeline, and Falco's own fields are kept.
+    for (const d of docs) expect([d.event.kind, d.tags]).not.toContainEqual(['pipeline_error']);
+    expect(docs[0]).toMatchObject({ falco: { priority: 'Notice', rule: 'Terminal shell in container', output_fields: { k8s_pod_name: 'nginx-775678cbbd-q7ddt' } } });
+    for (const d of docs) expect([d.rule?.constructor, d.priority, d.output_fields, d.source]).toEqual([Object, undefined, undefined, undefined]);
+  });
+
+  test('the pipeline\'s own checks (run by the setup Job on the cluster) are real alerts as Fluentd ships them, and pass', () => {
+    const pipeline = setup.templates.find((t) => t.name === 'seclog-falco')?.pipeline;
+    if (!pipeline) throw new Error('no Falco pipeline');
+    const shipped = [route({ stream: 'stdout', message: lines[0] }), route({ stream: 'stdout', message: lines[4] })];
+    for (const [i, check] of pipeline.checks.entries()) {
+      // Every field of a check document is what Fluentd ships for that sample.
+      for (const [key, value] of Object.entries(check.document)) {
+        expect([key, key === 'output_fields' ? Object.fromEntries(Object.keys(value as object).map((k) => [k, shipped[i].output_fields[k]])) : shipped[i][key]]).toEqual([key, value]);
+      }
+    }
+    expect(simulate(pipeline.simulateJson() as any, { [pipeline.name]: pipeline.toJson() as any })).toEqual(pipeline.checks.map(() => expect.objectContaining({ doc: expect.anything() })));
+    // A check that expects another severity fails the simulation.
+    const wrong = new IngestPipeline({ name: pipeline.name, description: 'd', processors: pipeline.processors, checks: [{ ...pipeline.checks[0], expected: { 'event.severity': 5 } }] });
+    expect(simulate(wrong.simulateJson() as any, { [pipeline.name]: pipeline.toJson() as any })).toEqual([{ error: expect.stringMatching(/seclog-falco-pipeline check 1 .*a field differs/) }]);
+  });
+
+  test('the README\'s table of Falco\'s ECS fields is the pipeline\'s, with the template\'s types', () => {
+    const template = setup.templates.find((t) => t.name === 'seclog-falco');
+    if (!template) throw new Error('no Falco template');
+    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf-8');
+    expect(markedBlock(readme, 'falco-ecs')).toBe(ecsTable(falcoPipeline(setup), template, 'falco.', ['falco.output_fields.']));
+    expect(markedBlock(readme, 'falco-ecs')).not.toContain('UNMAPPED');
   });
 
   test('output_fields keep every value under de-dotted names (k8s.pod.name becomes k8s_pod_name)', () => {
@@ -316,32 +339,23 @@ describe('Falco alerts through the rendered route', () => {
     }
   });
 
-  test('the pod and namespace (appended by upstream\'s suggested output) reach fields of their own (Kibana cannot aggregate inside output_fields)', () => {
-    const out = lines.map((l) => route({ stream: 'stdout', message: l }));
-    expect(out.slice(0, 3).map((r) => [r.k8s_pod_name, r.k8s_ns_name])).toEqual([
-      ['nginx-775678cbbd-q7ddt', 'demo'], ['api-client-6d9f7c9b8-x2x7k', 'default'], ['web-5b8d7c6f4-9hq2m', 'shop'],
-    ]);
-    // A process on the node itself: the plugin's "host" container, no pod.
-    expect(out[3]).toMatchObject({ k8s_pod_name: null, output_fields: { 'container_id': 'host' } });
-  });
-
   test('every panel of the Falco dashboard shows something for the 0.44 alerts; without the suggested fields the pod panel stays empty', () => {
     const dashboard = BuiltInSavedObjects.falcoDashboard(new KibanaDataView({ id: 'falco', name: 'Falco', template: falcoTemplate() }));
-    const routed = lines.map((l) => route({ stream: 'stdout', message: l }));
-    expect(unfilledPanelFields(dashboard, routed)).toEqual([]);
+    const indexed = (line: string) => runPipeline(falcoPipeline(setup), route({ stream: 'stdout', message: line }));
+    expect(unfilledPanelFields(dashboard, lines.map(indexed))).toEqual([]);
     // The alerts as they were before: rules 5.x name no pod, and nothing appended it.
     const suggested = ['container.id', 'container.name', 'container.image.repository', 'container.image.tag', 'k8s.pod.name', 'k8s.ns.name'];
     const withoutSuggested = lines.map((l) => {
       const alert = JSON.parse(l);
       alert.output_fields = Object.fromEntries(Object.entries(alert.output_fields).filter(([field]) => !suggested.includes(field)));
-      return route({ stream: 'stdout', message: JSON.stringify(alert) });
+      return indexed(JSON.stringify(alert));
     });
-    expect(unfilledPanelFields(dashboard, withoutSuggested)).toEqual(['falco-alerts-by-pod: k8s_pod_name']);
+    expect(unfilledPanelFields(dashboard, withoutSuggested)).toEqual(['falco-alerts-by-pod: kubernetes.pod.name', 'falco-alerts: kubernetes.pod.name']);
   });
 
   test('Falco\'s own alerts (dropped system calls) reach the health panels, not the alert panels', () => {
-    const routed = lines.map((l) => route({ stream: 'stdout', message: l }));
-    const internal = routed.filter((r) => kqlMatches('source : "internal"', r)).map((r) => r.rule);
+    const indexed = lines.map((l) => runPipeline(falcoPipeline(setup), route({ stream: 'stdout', message: l })));
+    const internal = indexed.filter((r) => kqlMatches('falco.source : "internal"', r)).map((r) => r.rule.name);
     expect(internal).toEqual(['Falco internal: syscall event drop', 'Falco internal: metrics snapshot']);
     const falcoYaml = parse(objectNamed(stack().chart, 'ConfigMap', 'falco-config').data['falco.yaml']);
     expect(falcoYaml.syscall_event_drops.actions).toContain('alert');

@@ -5,6 +5,8 @@ import { fluentBitYaml, testChart } from './helpers/chart';
 import { esDocument, outputsFor, parseJson, route, runFilters } from './helpers/fluent-bit-model';
 import { undocumented } from './helpers/fluent-bit-params';
 import { unfilledPanelFields } from './helpers/panel-fill';
+import { FALCO_ECS_EXPECTED, ecsDifferences, falcoPipeline } from './helpers/falco-ecs';
+import { runPipeline } from './helpers/ingest-model';
 import {
   BuiltInSavedObjects, ElasticsearchCluster, ElasticsearchSetup, FALCO_PRIORITY_NAMES, FalcoDaemonSet, FluentBitDaemonSet, FluentBitPluginKind, FluentdDaemonSet,
   KibanaDataView, KubeApiServerAudit, KubeArmorRelayCollector, LogAgent, SecurityIndexTemplates, SecurityLoggingChart,
@@ -17,12 +19,12 @@ function stack() {
   const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1 });
   const fluentBit = new FluentBitDaemonSet(chart, 'FluentBit', { elasticsearch });
   const falco = new FalcoDaemonSet(chart, 'Falco', { fluentBit });
-  new ElasticsearchSetup(chart, 'Setup', { elasticsearch });
-  return { chart, fluentBit, falco };
+  const setup = new ElasticsearchSetup(chart, 'Setup', { elasticsearch });
+  return { chart, fluentBit, falco, setup };
 }
 
 describe('Falco alerts through the Fluent Bit route', () => {
-  const { chart, fluentBit, falco } = stack();
+  const { chart, fluentBit, falco, setup } = stack();
   const config = fluentBit.config;
   const output = config.pluginsOf(FluentBitPluginKind.OUTPUT).find((o) => o.properties.alias === 'out_es_falco');
   if (!output) throw new Error('no Falco output');
@@ -45,27 +47,28 @@ describe('Falco alerts through the Fluent Bit route', () => {
     expect(undocumented(config)).toEqual([]);
   });
 
-  test('every sample alert: Falco\'s time, its priority and the same numeric severity as the Fluentd route', () => {
-    expect(lines).toHaveLength(14);
-    const out = lines.map((l) => run(l));
-    expect(out.map((r) => [r?.doc.priority, Number(r?.doc.severity)])).toEqual([
-      ['Notice', 5], ['Notice', 5], ['Critical', 2], ['Warning', 4], ['Debug', 7], ['Informational', 6],
-      ['Critical', 2], ['Notice', 5], ['Notice', 5], ['Informational', 6], ['Notice', 5], ['Warning', 4], ['Notice', 5], ['Informational', 6],
-    ]);
-    for (const [i, r] of out.entries()) expect(r?.time).toBe(JSON.parse(lines[i]).time);
-    // Each priority has its rule, in syslog order.
-    expect(FALCO_PRIORITY_NAMES.map((p) => Number(run(JSON.stringify({ time: '2024-01-01T00:00:00.1Z', priority: p, output_fields: {} }))?.doc.severity)))
-      .toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  /** A line as Elasticsearch indexes it: shipped by Fluent Bit (its time as @timestamp), then through the family's pipeline. */
+  const indexed = (log: string) => {
+    const shipped = run(log);
+    if (!shipped) throw new Error(`not shipped: ${log}`);
+    return runPipeline(falcoPipeline(setup), { ...shipped.doc, '@timestamp': shipped.time });
+  };
+
+  test('every sample alert keeps Falco\'s time, and has the same ECS fields as through Fluentd', () => {
+    expect(lines).toHaveLength(FALCO_ECS_EXPECTED.length);
+    for (const [i, r] of lines.map((l) => run(l)).entries()) expect(r?.time).toBe(JSON.parse(lines[i]).time);
+    expect(lines.map((l, i) => ecsDifferences(indexed(l), FALCO_ECS_EXPECTED[i]))).toEqual(FALCO_ECS_EXPECTED.map(() => []));
+    // Each priority gets its severity, Emergency 7 to Debug 0 (Elastic's falco integration).
+    expect(FALCO_PRIORITY_NAMES.map((p) => indexed(JSON.stringify({ time: '2024-01-01T00:00:00.1Z', priority: p, output_fields: {} })).event.severity))
+      .toEqual([7, 6, 5, 4, 3, 2, 1, 0]);
   });
 
-  test('output_fields keep every value under de-dotted names; the pod and namespace get fields of their own', () => {
+  test('output_fields keep every value under de-dotted names', () => {
     for (const line of lines) {
       const source = JSON.parse(line);
       const doc = run(line)?.doc ?? {};
       expect(Object.keys(doc.output_fields).sort()).toEqual(Object.keys(source.output_fields).map((k) => k.replace(/\./g, '_')).sort());
       for (const key of Object.keys(source.output_fields)) expect(doc.output_fields[key.replace(/\./g, '_')]).toEqual(source.output_fields[key]);
-      expect(doc.k8s_pod_name).toEqual(source.output_fields['k8s.pod.name']);
-      expect(doc.k8s_ns_name).toEqual(source.output_fields['k8s.ns.name']);
       // Nothing of the CRI line is left: the document is the alert.
       expect(doc.log).toBeUndefined();
       expect(doc._p).toBeUndefined();
@@ -73,7 +76,7 @@ describe('Falco alerts through the Fluent Bit route', () => {
   });
 
   test('every panel of the Falco dashboard shows something for the 0.44 alerts shipped by Fluent Bit', () => {
-    const docs = lines.slice(0, 6).map((l) => ({ ...run(l)?.doc, '@timestamp': run(l)?.time }));
+    const docs = lines.slice(0, 6).map(indexed);
     const dashboard = BuiltInSavedObjects.falcoDashboard(new KibanaDataView({
       id: 'falco', name: 'Falco', template: SecurityIndexTemplates.of([{ family: 'seclog-falco', fields: SecurityIndexTemplates.FALCO_ALERT_FIELDS, retentionDays: 90 }])[0],
     }));

@@ -2,9 +2,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Duration, Size } from 'cdk8s';
 import {
-  AUDIT_EVENT_FIELDS, CONTAINER_LOG_FIELDS, FALCO_ALERT_FIELDS, IlmPolicy, IndexFieldType, IndexTemplate, KUBEARMOR_EVENT_FIELDS,
+  AUDIT_EVENT_FIELDS, CONTAINER_LOG_FIELDS, FALCO_ALERT_FIELDS, IlmPolicy, IndexFamilyKind, IndexFieldType, IndexTemplate, KUBEARMOR_EVENT_FIELDS,
   SecurityIndexTemplates,
 } from '../src';
+import { runPipeline } from './helpers/ingest-model';
+import { FAMILY_KINDS, SourceNormalization, familyPipeline } from '../src/elasticsearch/security-index-templates';
 
 const samples = (name: string) => fs.readFileSync(path.join(__dirname, 'fixtures', name), 'utf-8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
 
@@ -100,11 +102,13 @@ describe('the source mappings cover what the routes index', () => {
   ]);
   const shipped = (doc: any) => ({ '@timestamp': '2026-01-01T00:00:00.000000000Z', 'tag': 't', ...doc });
 
-  test('every Falco sample field, output_fields de-dotted, is mapped', () => {
-    const docs = [...samples('falco-alerts-0.44.jsonl'), ...samples('falco-events-legacy.jsonl')].map((e) => shipped({ ...dedot(e), severity: 2 }));
+  test('every Falco sample field, output_fields de-dotted, is mapped once through the family\'s pipeline', () => {
+    const pipeline = familyPipeline('seclog-falco', FAMILY_KINDS[IndexFamilyKind.FALCO].normalization as SourceNormalization).toJson() as any;
+    const docs = [...samples('falco-alerts-0.44.jsonl'), ...samples('falco-events-legacy.jsonl')].map((e) => runPipeline(pipeline, shipped(dedot(e))));
     expect(unmapped(falco, docs)).toEqual([]);
-    expect(falco.typeOf('output_fields.k8s_pod_name')).toBe(IndexFieldType.FLATTENED);
-    expect(falco.typeOf('priority')).toBe(IndexFieldType.KEYWORD);
+    expect(falco.typeOf('falco.output_fields.k8s_pod_name')).toBe(IndexFieldType.FLATTENED);
+    expect(falco.typeOf('falco.priority')).toBe(IndexFieldType.KEYWORD);
+    expect(falco.typeOf('event.severity')).toBe(IndexFieldType.LONG);
   });
 
   test('every KubeArmor sample field is mapped', () => {

@@ -107,7 +107,7 @@ describe('IngestPipeline', () => {
       ],
       on_failure: [
         { set: { field: 'event.kind', value: 'pipeline_error' } },
-        { append: { field: 'error.message', value: '{{{ _ingest.on_failure_message }}}' } },
+        { set: { field: 'error.message', copy_from: '_ingest.on_failure_message' } },
         { append: { field: 'tags', value: ['pipeline_error'], allow_duplicates: false } },
       ],
     });
@@ -133,7 +133,7 @@ describe('IngestPipeline', () => {
   test('a processor that fails leaves the document marked, not lost', () => {
     const failing = new IngestPipeline({ name: 'p', description: 'd', processors: [P.set('a', '1'), P.convert('code', IngestConvertType.LONG)] });
     expect(runPipeline(failing.toJson() as any, { code: 'abc' })).toEqual({
-      a: 1, code: 'abc', event: { kind: 'pipeline_error' }, error: { message: ['unable to convert [abc] to long'] }, tags: ['pipeline_error'],
+      a: 1, code: 'abc', event: { kind: 'pipeline_error' }, error: { message: 'unable to convert [abc] to long' }, tags: ['pipeline_error'],
     });
   });
 

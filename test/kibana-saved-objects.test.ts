@@ -56,20 +56,20 @@ describe('Kibana saved objects', () => {
     const vis = lines.filter((o) => o.type === 'visualization').map((o) => JSON.parse(o.attributes.visState));
     expect(vis.map((v) => [v.type, v.aggs[1].type, v.aggs[1].params.field ?? null, v.aggs[1].params.size ?? v.aggs[1].params.interval])).toEqual([
       ['area', 'date_histogram', '@timestamp', '1m'],
-      ['pie', 'terms', 'rule', 10],
-      ['pie', 'terms', 'priority', 8],
-      ['table', 'terms', 'rule', 20],
-      ['table', 'terms', 'hostname', 20],
-      ['table', 'terms', 'k8s_pod_name', 20],
+      ['pie', 'terms', 'rule.name', 10],
+      ['pie', 'terms', 'falco.priority', 8],
+      ['table', 'terms', 'rule.name', 20],
+      ['table', 'terms', 'host.name', 20],
+      ['table', 'terms', 'kubernetes.pod.name', 20],
       // Falco's health: its own alerts (dropped system calls), by node and by kind.
-      ['table', 'terms', 'hostname', 20],
-      ['pie', 'terms', 'rule', 10],
+      ['table', 'terms', 'host.name', 20],
+      ['pie', 'terms', 'rule.name', 10],
     ]);
     const query = (o: any) => JSON.parse(o.attributes.kibanaSavedObjectMeta.searchSourceJSON).query.query;
     expect(lines.filter((o) => o.type !== 'index-pattern' && o.type !== 'dashboard').map((o) => [o.id, query(o)])).toEqual([
       ...['falco-alerts-over-time', 'falco-top-rules-pie', 'falco-priorities-pie', 'falco-top-rules-table', 'falco-alerts-by-node', 'falco-alerts-by-pod', 'falco-alerts']
-        .map((id) => [id, 'not source : "internal"']),
-      ...['falco-health-by-node', 'falco-health-by-rule', 'falco-health'].map((id) => [id, 'source : "internal"']),
+        .map((id) => [id, 'not falco.source : "internal"']),
+      ...['falco-health-by-node', 'falco-health-by-rule', 'falco-health'].map((id) => [id, 'falco.source : "internal"']),
     ]);
     expect(lines.filter((o) => o.type === 'search').map((o) => o.attributes.title)).toEqual(['Falco Alerts', 'Falco health']);
   });
@@ -89,27 +89,27 @@ describe('Kibana saved objects', () => {
       const set = new KibanaSavedObjects();
       const view = falcoView();
       const dashboard = new KibanaDashboard({ id: 'd', title: 'D' });
-      dashboard.addVisualization(new KibanaVisualization({ id: 'by-output', title: 'By output', dataView: view, chart: KibanaChartType.PIE, field: 'output' }));
+      dashboard.addVisualization(new KibanaVisualization({ id: 'by-output', title: 'By output', dataView: view, chart: KibanaChartType.PIE, field: 'falco.output' }));
       set.addDataView(view);
       set.addDashboard(dashboard);
-      expect(() => set.objects()).toThrow(/field "output" is text in seclog-falco, which Kibana cannot aggregate/);
+      expect(() => set.objects()).toThrow(/field "falco.output" is text in seclog-falco, which Kibana cannot aggregate/);
     });
 
     test('aggregating a key inside a flattened field is refused (Kibana does not list them)', () => {
       const set = new KibanaSavedObjects();
       const view = falcoView();
       const dashboard = new KibanaDashboard({ id: 'd', title: 'D' });
-      dashboard.addVisualization(new KibanaVisualization({ id: 'by-pod', title: 'By pod', dataView: view, chart: KibanaChartType.TABLE, field: 'output_fields.k8s_pod_name' }));
+      dashboard.addVisualization(new KibanaVisualization({ id: 'by-pod', title: 'By pod', dataView: view, chart: KibanaChartType.TABLE, field: 'falco.output_fields.k8s_pod_name' }));
       set.addDataView(view);
       set.addDashboard(dashboard);
-      expect(() => set.objects()).toThrow(/field "output_fields.k8s_pod_name" is flattened in seclog-falco, which Kibana cannot aggregate/);
+      expect(() => set.objects()).toThrow(/field "falco.output_fields.k8s_pod_name" is flattened in seclog-falco, which Kibana cannot aggregate/);
     });
 
     test('a field a query names must be mapped too', () => {
       const set = new KibanaSavedObjects();
       const view = falcoView();
       const dashboard = new KibanaDashboard({ id: 'd', title: 'D' });
-      dashboard.addVisualization(new KibanaVisualization({ id: 'q', title: 'Q', dataView: view, chart: KibanaChartType.TABLE, field: 'rule', query: 'not sorce : "internal"' }));
+      dashboard.addVisualization(new KibanaVisualization({ id: 'q', title: 'Q', dataView: view, chart: KibanaChartType.TABLE, field: 'rule.name', query: 'not sorce : "internal"' }));
       set.addDataView(view);
       set.addDashboard(dashboard);
       expect(() => set.objects()).toThrow(/kibana dashboard d panel q: field "sorce" is not in the mapping/);
@@ -119,7 +119,7 @@ describe('Kibana saved objects', () => {
       const set = new KibanaSavedObjects();
       const view = falcoView();
       const dashboard = new KibanaDashboard({ id: 'd', title: 'D' });
-      dashboard.addSavedSearch(new KibanaSavedSearch({ id: 's', title: 'S', dataView: view, columns: ['output', 'nope'] }));
+      dashboard.addSavedSearch(new KibanaSavedSearch({ id: 's', title: 'S', dataView: view, columns: ['falco.output', 'nope'] }));
       set.addDataView(view);
       set.addDashboard(dashboard);
       expect(() => set.objects()).toThrow(/kibana dashboard d panel s: field "nope"/);
@@ -141,13 +141,13 @@ describe('Kibana saved objects', () => {
   describe('fails if', () => {
     const lifecycle = new IlmPolicy({ name: 'p', retention: Duration.days(1) });
     test.each([
-      ['a data view time field that is not a date', () => new KibanaDataView({ id: 'v', name: 'v', timeField: 'rule', template: falcoTemplate }), /time field "rule" is not a date/],
+      ['a data view time field that is not a date', () => new KibanaDataView({ id: 'v', name: 'v', timeField: 'rule.name', template: falcoTemplate }), /time field "rule.name" is not a date/],
       ['an id with capitals', () => new KibanaDashboard({ id: 'Falco', title: 't' }), /kibana dashboard id must be lowercase/],
       ['a pie without a field', () => new KibanaVisualization({ id: 'v', title: 't', dataView: falcoView(), chart: KibanaChartType.PIE }), /a pie chart needs a field/],
-      ['a size of 0', () => new KibanaVisualization({ id: 'v', title: 't', dataView: falcoView(), chart: KibanaChartType.TABLE, field: 'rule', size: 0 }), /size must be an integer between 1 and 500/],
+      ['a size of 0', () => new KibanaVisualization({ id: 'v', title: 't', dataView: falcoView(), chart: KibanaChartType.TABLE, field: 'rule.name', size: 0 }), /size must be an integer between 1 and 500/],
       ['a panel added twice', () => {
         const d = new KibanaDashboard({ id: 'd', title: 't' });
-        const v = new KibanaVisualization({ id: 'v', title: 't', dataView: falcoView(), chart: KibanaChartType.TABLE, field: 'rule' });
+        const v = new KibanaVisualization({ id: 'v', title: 't', dataView: falcoView(), chart: KibanaChartType.TABLE, field: 'rule.name' });
         d.addVisualization(v);
         d.addVisualization(v);
       }, /panel v is added twice/],

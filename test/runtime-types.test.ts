@@ -7,7 +7,7 @@ import {
   AuditPolicy, BuiltInSavedObjects, ElasticsearchCluster, ElasticsearchSetup, ElasticsearchStorage, FalcoDaemonSet, FluentBitConfig, FluentBitDaemonSet,
   FluentdBuffer, FluentdDaemonSet, FluentdSection, IlmPolicy, IndexFieldType, IndexTemplate, Kibana, KibanaConfig, KibanaDataView, KibanaSavedObjects,
   KibanaSavedObjectsImport, KibanaSavedSearch, KibanaVisualization, KibanaChartType, KubeApiServerAudit, KubeArmorRelayCollector, KubernetesEventsCollector,
-  FluentBitPlugin, S3Credentials, SecurityIndexTemplates, SecurityLoggingNetworkPolicies,
+  FluentBitPlugin, IngestPipeline, IngestProcessor, S3Credentials, SecurityIndexTemplates, SecurityLoggingNetworkPolicies,
 } from '../src';
 
 /**
@@ -85,6 +85,9 @@ const BUILDERS: { [struct: string]: (props: any) => unknown } = {
   FluentdSectionOptions: (props) => FluentdSection.section('record', props).render(),
   IlmPolicyProps: (props) => new IlmPolicy({ name: 'p', retention: Duration.days(7), ...props }),
   IndexTemplateProps: (props) => template(props),
+  IngestPipelineProps: (props) => new IngestPipeline({ name: 'p', description: 'd', processors: [IngestProcessor.set('a', '1')], ...props }).toJson(),
+  IngestProcessorOptions: (props) => IngestProcessor.rename('a', 'b', props).toJson(),
+  SecurityIndexSource: (props) => SecurityIndexTemplates.of([{ family: 'seclog-x', fields: SecurityIndexTemplates.CONTAINER_LOG_FIELDS, retentionDays: 7, ...props }])[0].toJson(),
   KibanaConfigProps: (props) => new KibanaConfig({ serverName: 'k', elasticsearchHosts: ['http://es:9200'], ...props }).render(),
   KibanaDataViewProps: (props) => dataView(props),
   KibanaOptions: (props) => inChart((chart, elasticsearch) => new Kibana(chart, 'Kibana', { elasticsearch, ...props })),

@@ -25,6 +25,8 @@ describe('the setup Jobs of the stack', () => {
       '/_ilm/policy/seclog-containers-policy', '/_ilm/policy/seclog-audit-policy', '/_ilm/policy/seclog-falco-policy',
       '/_ilm/policy/seclog-kubearmor-alerts-policy', '/_ilm/policy/seclog-kubearmor-logs-policy', '/_ilm/policy/seclog-kubearmor-messages-policy',
       '/_ilm/policy/seclog-events-policy',
+      // The pipelines, each checked on the cluster before a template names it.
+      '/_ingest/pipeline/seclog-falco-pipeline',
       '/_index_template/seclog-containers', '/_index_template/seclog-audit', '/_index_template/seclog-falco',
       '/_index_template/seclog-kubearmor-alerts', '/_index_template/seclog-kubearmor-logs', '/_index_template/seclog-kubearmor-messages',
       '/_index_template/seclog-events',
@@ -36,6 +38,9 @@ describe('the setup Jobs of the stack', () => {
       .toBeLessThan(script.indexOf("ensure_user 'security-logging-agents' 'fluentd-elasticsearch' 'security-logging-agents-fluentd' 'security-logging-agents-fluentd-writer'"));
     expect(script).toContain("ensure_kibana_credentials 'security-logging' 'kibana-elasticsearch'");
     for (const [, file] of puts) expect(esFiles[file]).toBeDefined();
+    expect(script.indexOf("check_pipeline 'seclog-falco-pipeline' 'simulate-seclog-falco-pipeline.json'"))
+      .toBeGreaterThan(script.indexOf("put '/_ingest/pipeline/seclog-falco-pipeline'"));
+    expect(script.indexOf("check_pipeline 'seclog-falco-pipeline'")).toBeLessThan(script.indexOf("put '/_index_template/seclog-falco'"));
     // A failed call fails the attempt (set -e and the status check), so the Job retries.
     expect(script).toMatch(/^set -euo pipefail$/m);
     expect(script).toContain('if [ "$code" -ge 300 ]');
@@ -45,7 +50,9 @@ describe('the setup Jobs of the stack', () => {
     const template = JSON.parse(esFiles['template-seclog-falco.json']);
     expect(template).toMatchObject({ index_patterns: ['seclog-falco', 'seclog-falco-*'], data_stream: {}, allow_auto_create: true, priority: 200 });
     expect(template.template.settings['index.lifecycle.name']).toBe('seclog-falco-policy');
-    expect(template.template.mappings.properties.priority).toEqual({ type: 'keyword', ignore_above: 1024 });
+    expect(template.template.settings['index.default_pipeline']).toBe('seclog-falco-pipeline');
+    expect(template.template.mappings.properties.falco.properties.priority).toEqual({ type: 'keyword', ignore_above: 1024 });
+    expect(template.template.mappings.properties.event.properties.severity).toEqual({ type: 'long' });
     const conf = fluentdOf(chart).config.render();
     for (const stream of ['seclog-containers', 'seclog-falco']) expect(conf).toContain(`index_name ${stream}\n`);
     expect(conf).toContain("index_name 'seclog-audit-${tag[1]}'");
@@ -188,7 +195,7 @@ describe('the setup scripts with security disabled, run against a stub curl (sec
     const run = runScript(esFiles, { '_cluster/health': '200 {}', '_ilm/policy': '200 {"acknowledged":true}', '_index_template': '200 {"acknowledged":true}' });
     expect(run.code).toBe(0);
     const puts = run.calls.filter((c) => c.includes('-X PUT'));
-    expect(puts).toHaveLength(14);
+    expect(puts).toHaveLength(15);
     expect(puts[0]).toContain('/_ilm/policy/seclog-containers-policy');
     expect(puts[0]).toMatch(/--data-binary @\S+policy-seclog-containers-policy\.json/);
   });
@@ -197,6 +204,19 @@ describe('the setup scripts with security disabled, run against a stub curl (sec
     const run = runScript(esFiles, { '_cluster/health': '200 {}', '_index_template/seclog-falco': '400 {"error":"bad mapping"}' });
     expect(run.code).not.toBe(0);
     expect(run.output).toContain('PUT /_index_template/seclog-falco answered 400');
+  });
+
+  test('Elasticsearch: a pipeline whose checks fail on the cluster fails the attempt before any template names it', () => {
+    const answer = '200 {"docs":[{"doc":{"_source":{}}},{"error":{"type":"fail_processor_exception","reason":"seclog-falco-pipeline check 2 (...): a field differs"}}]}';
+    const run = runScript(esFiles, { '_cluster/health': '200 {}', '_simulate': answer });
+    expect(run.code).toBe(1);
+    expect(run.output).toContain('pipeline seclog-falco-pipeline does not give its check documents the expected fields (answer 200)');
+    expect(run.output).toContain('check 2');
+    expect(run.calls.some((c) => c.includes('_index_template/'))).toBe(false);
+    // A pipeline Elasticsearch refuses (an unknown processor) fails at its PUT.
+    const refused = runScript(esFiles, { '_cluster/health': '200 {}', '_ingest/pipeline/seclog-falco-pipeline': '400 {"error":"parse_exception"}' });
+    expect(refused.code).toBe(1);
+    expect(refused.output).toContain('PUT /_ingest/pipeline/seclog-falco-pipeline answered 400');
   });
 
   test('Elasticsearch: an unreachable cluster fails the attempt after the wait', () => {

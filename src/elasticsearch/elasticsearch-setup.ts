@@ -2,7 +2,8 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ElasticsearchCluster } from './elasticsearch-cluster';
 import { IndexTemplate } from './index-template';
-import { FAMILY_KINDS, SecurityIndexRetention, SecurityIndexSource, SecurityIndexTemplates } from './security-index-templates';
+import { IngestPipeline } from './ingest-pipeline';
+import { FAMILY_KINDS, SecurityIndexRetention, SecurityIndexSource, SecurityIndexTemplates, familyPipeline } from './security-index-templates';
 import { resolveRetention } from './retention';
 import { appLabels } from '../common/labels';
 import { SECRET_FUNCTIONS, secretLabelsLine } from '../common/secret-script';
@@ -71,6 +72,25 @@ export class ElasticsearchSetup extends Construct {
       files[`policy-${template.lifecycle.name}.json`] = JSON.stringify(template.lifecycle.toJson(), undefined, 2) + '\n';
       calls.push(`put '/_ilm/policy/${template.lifecycle.name}' 'policy-${template.lifecycle.name}.json'`);
     }
+    // Each pipeline is put, then proved on the real engine with its checks, before the
+    // template that names it: a template naming a missing pipeline makes every write fail.
+    const pipelines = new Map<string, IngestPipeline>();
+    for (const template of templates) {
+      const pipeline = template.pipeline;
+      if (pipeline === undefined) continue;
+      const seen = pipelines.get(pipeline.name);
+      if (seen !== undefined && JSON.stringify(seen.toJson()) !== JSON.stringify(pipeline.toJson())) {
+        throw new Error(`elasticsearch setup: two different ingest pipelines are named ${JSON.stringify(pipeline.name)}; give each its own name`);
+      }
+      if (seen !== undefined) continue;
+      pipelines.set(pipeline.name, pipeline);
+      files[`pipeline-${pipeline.name}.json`] = JSON.stringify(pipeline.toJson(), undefined, 2) + '\n';
+      calls.push(`put '/_ingest/pipeline/${pipeline.name}' 'pipeline-${pipeline.name}.json'`);
+      if (pipeline.checks.length > 0) {
+        files[`simulate-${pipeline.name}.json`] = JSON.stringify(pipeline.simulateJson(), undefined, 2) + '\n';
+        calls.push(`check_pipeline '${pipeline.name}' 'simulate-${pipeline.name}.json'`);
+      }
+    }
     for (const template of templates) {
       files[`template-${template.name}.json`] = JSON.stringify(template.toJson(), undefined, 2) + '\n';
       calls.push(`put '/_index_template/${template.name}' 'template-${template.name}.json'`);
@@ -127,6 +147,7 @@ export class ElasticsearchSetup extends Construct {
       '  cat /tmp/response; echo',
       '  if [ "$code" -ge 300 ]; then echo "PUT $1 answered $code" >&2; exit 1; fi',
       '}',
+      ...(pipelines.size > 0 ? [CHECK_PIPELINE_FUNCTION] : []),
       ...(secured ? [ENSURE_USER_FUNCTION, ENSURE_KIBANA_TOKEN_FUNCTION] : []),
       ...calls,
       'echo done',
@@ -183,7 +204,10 @@ function familyTemplates(es: ElasticsearchCluster, given: IndexTemplate[], reten
       );
     }
     const spec = FAMILY_KINDS[kind];
-    sources.push({ family, fields: spec.fields, retentionDays: days[spec.retention], rolloverDays: spec.rolloverDays, replicas });
+    sources.push({
+      family, fields: spec.fields, retentionDays: days[spec.retention], rolloverDays: spec.rolloverDays, replicas,
+      pipeline: spec.normalization === undefined ? undefined : familyPipeline(family, spec.normalization),
+    });
   }
   return SecurityIndexTemplates.of(sources);
 }
@@ -207,6 +231,24 @@ function writerRole(families: string[]): object {
     indices: [{ names: [...new Set(families)].sort().flatMap((f) => [f, `${f}-*`]), privileges: ['create_doc', 'auto_configure'] }],
   };
 }
+
+/**
+ * `check_pipeline NAME FILE`: runs the pipeline's check documents through it on the
+ * cluster (`_simulate`); a document whose fields differ comes back as an `error`, and
+ * the Job fails with the answer, before any template names the pipeline.
+ * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/simulate-pipeline-api.html
+ */
+const CHECK_PIPELINE_FUNCTION = String.raw`check_pipeline() {
+  echo "checking pipeline $1"
+  local code
+  code=$(es POST '/_ingest/pipeline/_simulate' "/setup/$2")
+  if [ "$code" -ge 300 ] || grep -q '"error"' /tmp/response; then
+    echo "pipeline $1 does not give its check documents the expected fields (answer $code):" >&2
+    cat /tmp/response >&2; echo >&2
+    exit 1
+  fi
+  echo "pipeline $1: every check passed"
+}`;
 
 /**
  * `ensure_user NAMESPACE SECRET USERNAME ROLE`: the writer's password from its Secret,

@@ -1,5 +1,6 @@
 import { Duration, Size } from 'cdk8s';
 import { validateInstance, validateInteger, validateSize } from '../common/validation';
+import { IngestPipeline } from './ingest-pipeline';
 
 /**
  * Elasticsearch field types the library maps explicitly.
@@ -10,6 +11,8 @@ export enum IndexFieldType {
   KEYWORD = 'keyword',
   /** Full-text searchable text, with a `keyword` sub-field for aggregations. */
   TEXT = 'text',
+  /** Keyword for grep-like (wildcard, regexp) search of long values such as command lines (ECS `process.command_line`). */
+  WILDCARD = 'wildcard',
   /** Full-text searchable text without scoring or positions (log lines). */
   MATCH_ONLY_TEXT = 'match_only_text',
   /** Timestamp with millisecond precision. */
@@ -127,6 +130,14 @@ export interface IndexTemplateProps {
    * @default 1
    */
   readonly replicas?: number;
+
+  /**
+   * The ingest pipeline every document of the matching indices runs through
+   * (`index.default_pipeline`), as Elastic's integrations set theirs; the setup puts it
+   * before the template.
+   * @default - none
+   */
+  readonly pipeline?: IngestPipeline;
 }
 
 /**
@@ -142,12 +153,15 @@ export class IndexTemplate {
   public readonly indexPatterns: string[];
   /** Lifecycle policy. */
   public readonly lifecycle: IlmPolicy;
+  /** The default ingest pipeline, if any. */
+  public readonly pipeline?: IngestPipeline;
   private readonly fields: { [path: string]: IndexFieldType };
   private readonly props: IndexTemplateProps;
 
   constructor(props: IndexTemplateProps) {
     validateResourceName('index template name', props.name);
     validateInstance(`index template ${props.name} lifecycle`, props.lifecycle, IlmPolicy, "new IlmPolicy({ name, retention: Duration.days(30) })");
+    if (props.pipeline !== undefined) validateInstance(`index template ${props.name} pipeline`, props.pipeline, IngestPipeline, 'new IngestPipeline({ name, description, processors })');
     if (props.indexPatterns.length === 0) throw new Error(`index template ${props.name}: indexPatterns must not be empty, got []`);
     for (const pattern of props.indexPatterns) {
       if (!/^[a-z0-9][a-z0-9_.*-]*$/.test(pattern)) {
@@ -174,6 +188,7 @@ export class IndexTemplate {
     this.name = props.name;
     this.indexPatterns = [...props.indexPatterns];
     this.lifecycle = props.lifecycle;
+    this.pipeline = props.pipeline;
     this.fields = { ...props.fields };
     this.props = props;
   }
@@ -217,6 +232,7 @@ export class IndexTemplate {
           'index.lifecycle.name': this.lifecycle.name,
           'index.number_of_shards': this.props.shards ?? 1,
           'index.number_of_replicas': this.props.replicas ?? 1,
+          ...(this.pipeline === undefined ? {} : { 'index.default_pipeline': this.pipeline.name }),
         },
         mappings: { dynamic: false, properties },
       },

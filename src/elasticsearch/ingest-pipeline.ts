@@ -23,6 +23,11 @@ export class IngestCondition {
     return new IngestCondition(`${fieldPath(field)} == ${stringLiteral(value)}`);
   }
 
+  /** The field is this number. */
+  public static isNumber(field: string, value: number): IngestCondition {
+    return new IngestCondition(`${fieldPath(field)} == ${numberLiteral(value)}`);
+  }
+
   /** The field is one of these strings. */
   public static oneOf(field: string, values: string[]): IngestCondition {
     if (!Array.isArray(values) || values.length === 0) throw new Error(`ingest condition oneOf ${field}: values must be a non-empty list, got ${JSON.stringify(values)}`);
@@ -167,6 +172,15 @@ export class IngestProcessor {
   }
 
   /**
+   * Sets a field to the time Elasticsearch ingested the document (`_ingest.timestamp`),
+   * as `event.ingested`, which Elastic's prebuilt detection rules use as their time.
+   * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/ingest.html#access-ingest-metadata
+   */
+  public static ingestTime(to: string, options: IngestProcessorOptions = {}): IngestProcessor {
+    return new IngestProcessor('set', { field: checkField(to), copy_from: '_ingest.timestamp' }, options);
+  }
+
+  /**
    * Parses a time into `to` with nanosecond precision, when the source has one.
    * `formats` are Elasticsearch's (`ISO8601`, `UNIX`, `UNIX_MS`).
    * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/date-processor.html
@@ -293,6 +307,27 @@ export interface IngestPipelineProps {
    * @default 1
    */
   readonly version?: number;
+
+  /**
+   * Documents with the fields the pipeline must give them. The setup runs each through
+   * the installed pipeline (`_ingest/pipeline/_simulate`) and fails, naming the check,
+   * when a field differs: the real engine proves the pipeline where it runs.
+   * @default []
+   */
+  readonly checks?: IngestPipelineCheck[];
+}
+
+/** A document and what {@link IngestPipeline} must make of it. */
+export interface IngestPipelineCheck {
+  /** What the document is (named when the check fails). */
+  readonly description: string;
+  /** The document as it arrives. */
+  readonly document: { [key: string]: any };
+  /**
+   * Fields (dotted) and the values they must have afterwards: a string, a number, or
+   * a list of strings the field must hold.
+   */
+  readonly expected: { [field: string]: any };
 }
 
 /**
@@ -310,6 +345,7 @@ export class IngestPipeline {
   /** Version. */
   public readonly version: number;
   private readonly _processors: IngestProcessor[];
+  private readonly _checks: IngestPipelineCheck[];
 
   constructor(props: IngestPipelineProps) {
     this.name = checkPipelineName('ingest pipeline name', props?.name);
@@ -324,6 +360,37 @@ export class IngestPipeline {
     this._processors = [...processors];
     this.version = props.version ?? 1;
     if (!Number.isInteger(this.version) || this.version < 1) throw new Error(`ingest pipeline ${this.name}: version must be an integer >= 1, got ${JSON.stringify(props.version)}`);
+    const checks = props.checks ?? [];
+    if (!Array.isArray(checks)) throw new Error(`ingest pipeline ${this.name}: checks must be a list, got ${JSON.stringify(checks)}`);
+    checks.forEach((check) => expectation(this.name, check));
+    this._checks = checks.map((c) => ({ description: c.description, document: structuredClone(c.document), expected: { ...c.expected } }));
+  }
+
+  /** The checks, a copy. */
+  public get checks(): IngestPipelineCheck[] {
+    return this._checks.map((c) => ({ ...c, document: structuredClone(c.document), expected: { ...c.expected } }));
+  }
+
+  /**
+   * The body of `POST _ingest/pipeline/_simulate` that runs the checks' documents
+   * through the installed pipeline, then fails each whose fields differ from the
+   * expected ones (the answer then holds an `error` for it).
+   */
+  public simulateJson(): { [key: string]: any } {
+    if (this._checks.length === 0) throw new Error(`ingest pipeline ${this.name} has no checks to simulate`);
+    return {
+      pipeline: {
+        description: `checks of ${this.name}`,
+        processors: [
+          { pipeline: { name: this.name } },
+          ...this._checks.map((check, i) => IngestProcessor.fail(`${this.name} check ${i + 1} (${check.description}): a field differs from ${JSON.stringify(check.expected)}`, {
+            when: IngestCondition.and(IngestCondition.is('check_id', String(i + 1)), IngestCondition.not(expectation(this.name, check))),
+          }).toJson()),
+          IngestProcessor.remove(['check_id']).toJson(),
+        ],
+      },
+      docs: this._checks.map((check, i) => ({ _source: { ...check.document, check_id: String(i + 1) } })),
+    };
   }
 
   /** The processors, a copy. */
@@ -347,11 +414,13 @@ export const NANOSECOND_OUTPUT_FORMAT = "yyyy-MM-dd'T'HH:mm:ss.SSSSSSSSSXXX";
 
 /**
  * What a failed document gets: the error kept, marked, and indexed anyway (the rest of
- * the pipeline is skipped). As Elastic's integrations write it.
+ * the pipeline is skipped), as Elastic's integrations do. The message is copied from
+ * the ingest metadata rather than written as a `{{ }}` template, which Helm would read
+ * as its own.
  */
 const PIPELINE_ON_FAILURE = [
   { set: { field: 'event.kind', value: 'pipeline_error' } },
-  { append: { field: 'error.message', value: '{{{ _ingest.on_failure_message }}}' } },
+  { set: { field: 'error.message', copy_from: '_ingest.on_failure_message' } },
   { append: { field: 'tags', value: ['pipeline_error'], allow_duplicates: false } },
 ];
 
@@ -389,6 +458,20 @@ function stringLiteral(value: string): string {
 function numberLiteral(value: number): string {
   if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`ingest condition limit must be a finite number, got ${JSON.stringify(value)}`);
   return String(value);
+}
+
+/** The condition that holds when a check's fields have their expected values. */
+function expectation(pipeline: string, check: IngestPipelineCheck): IngestCondition {
+  if (typeof check?.description !== 'string' || check.description === '' || check.document === null || typeof check.document !== 'object'
+    || check.expected === null || typeof check.expected !== 'object' || Object.keys(check.expected).length === 0) {
+    throw new Error(`ingest pipeline ${pipeline}: a check needs a description, a document and expected fields, got ${JSON.stringify(check)}`);
+  }
+  return IngestCondition.and(...Object.entries(check.expected).map(([field, value]) => {
+    if (typeof value === 'string') return IngestCondition.is(field, value);
+    if (typeof value === 'number') return IngestCondition.isNumber(field, value);
+    if (isStringList(value) && value.length > 0) return IngestCondition.and(...value.map((v) => IngestCondition.contains(field, v)));
+    throw new Error(`ingest pipeline ${pipeline} check ${JSON.stringify(check.description)}: expected ${field} must be a string, a number or a non-empty list of strings, got ${JSON.stringify(value)}`);
+  }));
 }
 
 function isStringList(value: unknown): value is string[] {

@@ -1,5 +1,7 @@
 import { Duration } from 'cdk8s';
 import { IlmPolicy, IndexFieldType, IndexTemplate } from './index-template';
+import { IngestPipeline, IngestPipelineCheck, IngestProcessor } from './ingest-pipeline';
+import { FALCO_ECS_FIELDS, FALCO_NORMALIZATION } from '../falco/falco-normalization';
 import { IndexFamilyKind } from '../pipeline/index-families';
 
 const K = IndexFieldType.KEYWORD;
@@ -40,23 +42,24 @@ export const CONTAINER_LOG_FIELDS: { [path: string]: IndexFieldType } = {
 };
 
 /**
- * Falco alerts: rule, priority (keyword) and severity (number), the output text, and
- * the output fields (de-dotted keys, values of any type) as one flattened field.
+ * Falco alerts: Falco's own fields under `falco.*` (rule, priority, the output text,
+ * the output fields with de-dotted keys and values of any type as one flattened
+ * field), as Elastic's `falco` integration keeps them, and the ECS fields their ingest
+ * pipeline sets (`FALCO_ECS_FIELDS`).
  * @see https://falco.org/docs/concepts/outputs/formatting/
  */
 export const FALCO_ALERT_FIELDS: { [path: string]: IndexFieldType } = {
   ...COMMON,
-  'time': IndexFieldType.DATE_NANOS,
-  'rule': K,
-  'priority': K,
-  'severity': IndexFieldType.BYTE,
-  'output': IndexFieldType.TEXT,
-  'output_fields': IndexFieldType.FLATTENED,
-  'k8s_pod_name': K,
-  'k8s_ns_name': K,
-  'source': K,
-  'tags': K,
-  'hostname': K,
+  'falco.time': IndexFieldType.DATE_NANOS,
+  'falco.rule': K,
+  'falco.priority': K,
+  'falco.output': IndexFieldType.TEXT,
+  'falco.output_fields': IndexFieldType.FLATTENED,
+  'falco.source': K,
+  'falco.tags': K,
+  'falco.hostname': K,
+  'falco.uuid': K,
+  ...FALCO_ECS_FIELDS,
 };
 
 /**
@@ -267,6 +270,12 @@ export interface SecurityIndexSource {
    * @default 1
    */
   readonly rolloverDays?: number;
+
+  /**
+   * The ingest pipeline of the family's documents (`index.default_pipeline`).
+   * @default - none
+   */
+  readonly pipeline?: IngestPipeline;
 }
 
 /**
@@ -298,6 +307,7 @@ export class SecurityIndexTemplates {
       indexPatterns: [source.family, `${source.family}-*`],
       replicas: source.replicas,
       fields: source.fields,
+      pipeline: source.pipeline,
       lifecycle: new IlmPolicy({
         name: `${source.family}-policy`,
         retention: Duration.days(source.retentionDays),
@@ -309,17 +319,44 @@ export class SecurityIndexTemplates {
   private constructor() {}
 }
 
-/** The mapping, retention and rollover of each kind. */
-export const FAMILY_KINDS: { [kind: string]: {
+/** What a source's documents are mapped to in Elasticsearch: its ECS ingest processors and the checks that prove them. */
+export interface SourceNormalization {
+  /** The processors, in order (the family's `@custom` hook is appended). */
+  readonly processors: IngestProcessor[];
+  /** Documents as the agents ship them, and the fields the processors must give them. */
+  readonly checks: IngestPipelineCheck[];
+}
+
+/** The mapping, retention, rollover and normalization of one kind. */
+export interface FamilyKindSpec {
   readonly fields: { [path: string]: IndexFieldType };
   readonly retention: keyof SecurityIndexRetention;
   readonly rolloverDays: number;
-} } = {
+  readonly normalization?: SourceNormalization;
+}
+
+/**
+ * The ingest pipeline of a family: its kind's processors, then the family's own hook
+ * `<family>@custom`, which does nothing until a user puts a pipeline of that name (as
+ * Elastic's integrations offer `<type>-<dataset>@custom`).
+ */
+export function familyPipeline(family: string, normalization: SourceNormalization): IngestPipeline {
+  return new IngestPipeline({
+    name: `${family}-pipeline`,
+    description: `ECS fields of ${family} (cdk8s-security-logging); put a pipeline named ${family}@custom to add your own processors`,
+    // event.ingested: Elastic's prebuilt detection rules search by it (timestamp_override).
+    processors: [...normalization.processors, IngestProcessor.ingestTime('event.ingested'), IngestProcessor.pipeline(`${family}@custom`, true)],
+    checks: normalization.checks,
+  });
+}
+
+/** The mapping, retention and rollover of each kind. */
+export const FAMILY_KINDS: { [kind: string]: FamilyKindSpec } = {
   // Daily rollover for the busy container logs and syslog; weekly or monthly for the
   // quieter, longer-kept sources, so that their shard count stays small.
   [IndexFamilyKind.CONTAINERS]: { fields: CONTAINER_LOG_FIELDS, retention: 'containersDays', rolloverDays: 1 },
   [IndexFamilyKind.AUDIT]: { fields: AUDIT_EVENT_FIELDS, retention: 'auditDays', rolloverDays: 30 },
-  [IndexFamilyKind.FALCO]: { fields: FALCO_ALERT_FIELDS, retention: 'falcoDays', rolloverDays: 7 },
+  [IndexFamilyKind.FALCO]: { fields: FALCO_ALERT_FIELDS, retention: 'falcoDays', rolloverDays: 7, normalization: FALCO_NORMALIZATION },
   [IndexFamilyKind.KUBEARMOR]: { fields: KUBEARMOR_EVENT_FIELDS, retention: 'kubeArmorDays', rolloverDays: 7 },
   [IndexFamilyKind.KUBERNETES_EVENTS]: { fields: KUBERNETES_EVENT_FIELDS, retention: 'kubernetesEventsDays', rolloverDays: 7 },
   [IndexFamilyKind.SYSLOG]: { fields: SYSLOG_FIELDS, retention: 'syslogDays', rolloverDays: 1 },

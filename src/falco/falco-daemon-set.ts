@@ -2,7 +2,7 @@ import { ApiObject, Chart, Duration, JsonPatch, Lazy, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { FALCO_CRI_SOCKETS, FALCO_DOCKER_SOCKET, FalcoConfig, FalcoDriver } from './falco-config';
-import { FALCO_PRIORITY_NAMES, FalcoList, FalcoMacro, FalcoPriority, FalcoRule, FalcoRules } from './falco-rules';
+import { FalcoList, FalcoMacro, FalcoPriority, FalcoRule, FalcoRules } from './falco-rules';
 import { contentHash } from '../common/hash';
 import { appLabels, selectorLabels } from '../common/labels';
 import { NodeAgentPlacement, applyPlacement, describePlacement, placementCovers, resolvePlacement } from '../common/node-placement';
@@ -112,9 +112,6 @@ export interface FalcoDaemonSetProps extends FalcoDaemonSetOptions {
    */
   readonly fluentBit?: FluentBitDaemonSet;
 }
-
-/** De-dotted output fields copied to the top level of each alert, for aggregations. */
-export const FALCO_TOP_LEVEL_FIELDS = ['k8s_pod_name', 'k8s_ns_name'];
 
 const WEB_PORT = 8765;
 const RULES_DIR = '/etc/falco/rules.d';
@@ -401,9 +398,9 @@ export class FalcoDaemonSet extends Construct {
 
 /**
  * The Falco alert route: JSON alert lines from stdout only (Falco's own log goes to
- * stderr), `time` as the event time, a numeric `severity` beside the `priority`
- * keyword, and dotted `output_fields` keys (`k8s.pod.name`) de-dotted so they
- * neither clash in the mapping nor get lost.
+ * stderr), `time` as the event time, and dotted `output_fields` keys (`k8s.pod.name`)
+ * de-dotted so they neither clash in the mapping nor get lost. The family's ingest
+ * pipeline makes the ECS fields (`FALCO_NORMALIZATION`), the same for every agent.
  */
 function falcoAlertDirectives(fluentd: FluentdDaemonSet, indexName: string): FluentdSection[] {
   return [
@@ -414,24 +411,7 @@ function falcoAlertDirectives(fluentd: FluentdDaemonSet, indexName: string): Flu
       // Falco's time is RFC 3339 UTC with nanoseconds, e.g. 2023-05-25T13:44:05.478445995Z.
       sections: [FluentdSection.parse('json', { params: { time_key: 'time', time_type: 'string', time_format: '%Y-%m-%dT%H:%M:%S.%NZ', utc: true, keep_time_key: true } })],
     }),
-    FluentdSection.filter(ROUTE_TAG, 'record_transformer', {
-      id: 'falco_severity',
-      params: { enable_ruby: true },
-      // syslog severity: the priority's position, Emergency 0 to Debug 7; unknown stays null.
-      sections: [FluentdSection.section('record', {
-        params: { severity: `\${%w[${FALCO_PRIORITY_NAMES.map((p) => p.toLowerCase()).join(' ')}].index(record["priority"].to_s.downcase)}` },
-      })],
-    }),
     dedotFilter(ROUTE_TAG, 'falco_dedot'),
-    // Kibana cannot aggregate on keys inside a flattened field: the pod and namespace,
-    // when the rule prints them, are copied to fields of their own.
-    FluentdSection.filter(ROUTE_TAG, 'record_transformer', {
-      id: 'falco_kubernetes_fields',
-      params: { enable_ruby: true },
-      sections: [FluentdSection.section('record', {
-        params: Object.fromEntries(FALCO_TOP_LEVEL_FIELDS.map((f) => [f, `\${record.dig("output_fields", "${f}")}`])),
-      })],
-    }),
     ...fluentd.elasticsearchOutput(ROUTE_TAG, 'out_es_falco', indexName),
   ];
 }
@@ -442,31 +422,13 @@ const FLUENT_BIT_PARSER = 'falco_alert';
 
 /**
  * The Falco alert route on Fluent Bit, with the Fluentd route's result: JSON alert
- * lines from stdout only, parsed with Falco's `time` as the event time, a numeric
- * `severity` beside `priority` (Emergency 0 to Debug 7), and `k8s.pod.name` /
- * `k8s.ns.name` copied out of `output_fields` (lifted with a prefix, copied, and
- * nested back). The output's `replace_dots` de-dots the field names.
- * @see https://docs.fluentbit.io/manual/pipeline/filters/modify
- * @see https://docs.fluentbit.io/manual/pipeline/filters/nest
+ * lines from stdout only, parsed with Falco's `time` as the event time; the output's
+ * `replace_dots` de-dots the field names.
  */
 function falcoFluentBitPlugins(fluentBit: FluentBitDaemonSet, indexName: string): FluentBitPlugin[] {
   const tag = ROUTE_TAG;
-  const prefix = 'output_fields.';
   return [
     ...stdoutJsonFilters(tag, 'falco', FLUENT_BIT_PARSER, 'falco_parse_alert'),
-    ...FALCO_PRIORITY_NAMES.map((priority, severity) => FluentBitPlugin.filter('modify', tag, {
-      alias: `falco_severity_${priority.toLowerCase()}`,
-      condition: `key_value_equals priority ${priority}`,
-      add: `severity ${severity}`,
-    })),
-    FluentBitPlugin.filter('nest', tag, { alias: 'falco_lift_output_fields', operation: 'lift', nested_under: 'output_fields', add_prefix: prefix }),
-    ...FALCO_TOP_LEVEL_FIELDS.map((field) => FluentBitPlugin.filter('modify', tag, {
-      alias: `falco_copy_${field}`,
-      copy: `${prefix}${field.replace(/_/g, '.')} ${field}`,
-    })),
-    FluentBitPlugin.filter('nest', tag, {
-      alias: 'falco_nest_output_fields', operation: 'nest', wildcard: `${prefix}*`, nest_under: 'output_fields', remove_prefix: prefix,
-    }),
     fluentBit.elasticsearchOutput(tag, 'out_es_falco', indexName),
   ];
 }

@@ -15,7 +15,7 @@ const TYPE_MIGRATION_VERSIONS: { [type: string]: string } = {
 };
 /** Field types Elasticsearch can aggregate on. */
 const AGGREGATABLE = new Set<IndexFieldType>([
-  IndexFieldType.KEYWORD, IndexFieldType.DATE, IndexFieldType.DATE_NANOS, IndexFieldType.LONG, IndexFieldType.SHORT,
+  IndexFieldType.KEYWORD, IndexFieldType.WILDCARD, IndexFieldType.DATE, IndexFieldType.DATE_NANOS, IndexFieldType.LONG, IndexFieldType.SHORT,
   IndexFieldType.BYTE, IndexFieldType.BOOLEAN, IndexFieldType.IP,
 ]);
 
@@ -463,36 +463,36 @@ function uniqueById<T extends { id: string }>(items: T[]): T[] {
  * The Falco dashboard of the source document: a saved search of the alerts, alerts
  * over time (per minute), the top 10 rules and the priorities as pies, and tables
  * of the top 20 rules, the alerts by node and by pod; and Falco's health: its own
- * alerts (source `internal`: dropped system calls, which leave blind spots, and
+ * alerts (`falco.source` `internal`: dropped system calls, which leave blind spots, and
  * metrics snapshots) by node and rule, and their saved search.
  */
 export function falcoDashboard(dataView: KibanaDataView): KibanaDashboard {
   // Falco's own alerts (source "internal") are not about the workloads: they have
   // panels of their own below.
-  const alerts = 'not source : "internal"';
-  const health = 'source : "internal"';
+  const alerts = 'not falco.source : "internal"';
+  const health = 'falco.source : "internal"';
   const dashboard = new KibanaDashboard({ id: 'falco-dashboard', title: 'Falco', description: 'Falco runtime security alerts' });
   const vis = (id: string, title: string, chart: KibanaChartType, field?: string, size?: number, interval?: string) =>
     dashboard.addVisualization(new KibanaVisualization({ id, title, dataView, chart, field, size, interval, query: alerts }));
   vis('falco-alerts-over-time', 'Falco alerts over time', KibanaChartType.AREA_OVER_TIME, undefined, undefined, '1m');
-  vis('falco-top-rules-pie', 'Falco top 10 rules', KibanaChartType.PIE, 'rule', 10);
-  vis('falco-priorities-pie', 'Falco alerts by priority', KibanaChartType.PIE, 'priority', 8);
-  vis('falco-top-rules-table', 'Falco top 20 rules', KibanaChartType.TABLE, 'rule', 20);
-  vis('falco-alerts-by-node', 'Falco alerts by node', KibanaChartType.TABLE, 'hostname', 20);
-  vis('falco-alerts-by-pod', 'Falco alerts by pod', KibanaChartType.TABLE, 'k8s_pod_name', 20);
+  vis('falco-top-rules-pie', 'Falco top 10 rules', KibanaChartType.PIE, 'rule.name', 10);
+  vis('falco-priorities-pie', 'Falco alerts by priority', KibanaChartType.PIE, 'falco.priority', 8);
+  vis('falco-top-rules-table', 'Falco top 20 rules', KibanaChartType.TABLE, 'rule.name', 20);
+  vis('falco-alerts-by-node', 'Falco alerts by node', KibanaChartType.TABLE, 'host.name', 20);
+  vis('falco-alerts-by-pod', 'Falco alerts by pod', KibanaChartType.TABLE, 'kubernetes.pod.name', 20);
   dashboard.addSavedSearch(new KibanaSavedSearch({
     id: 'falco-alerts', title: 'Falco Alerts', dataView, query: alerts,
-    columns: ['priority', 'rule', 'hostname', 'output'],
+    columns: ['falco.priority', 'rule.name', 'host.name', 'kubernetes.pod.name', 'falco.output'],
   }));
   dashboard.addVisualization(new KibanaVisualization({
     id: 'falco-health-by-node', title: 'Falco health: its own alerts (dropped system calls) by node', dataView,
-    chart: KibanaChartType.TABLE, field: 'hostname', size: 20, query: health,
+    chart: KibanaChartType.TABLE, field: 'host.name', size: 20, query: health,
   }));
   dashboard.addVisualization(new KibanaVisualization({
-    id: 'falco-health-by-rule', title: 'Falco health: its own alerts by kind', dataView, chart: KibanaChartType.PIE, field: 'rule', size: 10, query: health,
+    id: 'falco-health-by-rule', title: 'Falco health: its own alerts by kind', dataView, chart: KibanaChartType.PIE, field: 'rule.name', size: 10, query: health,
   }));
   dashboard.addSavedSearch(new KibanaSavedSearch({
-    id: 'falco-health', title: 'Falco health', dataView, query: health, columns: ['hostname', 'rule', 'output'],
+    id: 'falco-health', title: 'Falco health', dataView, query: health, columns: ['host.name', 'rule.name', 'falco.output'],
   }));
   return dashboard;
 }

@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import { simulate } from './ingest-model';
 
 /**
  * Runs a Job's script against a fake cluster: a stub `curl` that plays the Kubernetes
@@ -138,6 +139,12 @@ function curl(run: RunContext, cwd: string, args: string[]): StubAnswer {
     } else if (method === 'PUT' && p.startsWith('/_security/role/')) {
       db.roles[p.slice('/_security/role/'.length)] = JSON.parse(body ?? '{}');
       answer = { role: { created: true } };
+    } else if (method === 'PUT' && p.startsWith('/_ingest/pipeline/')) {
+      db.pipelines = { ...db.pipelines, [p.slice('/_ingest/pipeline/'.length)]: JSON.parse(body ?? '{}') };
+      answer = { acknowledged: true };
+    } else if (method === 'POST' && p === '/_ingest/pipeline/_simulate') {
+      // The ingest model stands in for Elasticsearch's: the checks run through the pipelines put before.
+      answer = { docs: simulate(JSON.parse(body ?? '{}'), db.pipelines ?? {}).map((d) => d.error === undefined ? { doc: { _source: d.doc } } : { error: { type: 'fail_processor_exception', reason: d.error } }) };
     } else if (method === 'PUT') {
       answer = { acknowledged: true };
     } else if (p.startsWith(tokenPath)) {

@@ -20,12 +20,13 @@ export function runPipeline(pipeline: { processors: any[]; on_failure?: any[] },
     runProcessors(pipeline.processors, ctx, store);
   } catch (error) {
     if (!pipeline.on_failure) throw error;
-    const message = (error as Error).message;
+    // The ingest metadata on_failure processors may read (`_ingest.on_failure_message`).
+    ctx._ingest = { on_failure_message: (error as Error).message };
     for (const processor of pipeline.on_failure) {
       const [type, options] = only(processor);
-      const rendered = JSON.parse(JSON.stringify(options).replace(/\{\{\{ _ingest\.on_failure_message \}\}\}/g, message.replace(/"/g, '\\"')));
-      runProcessor(type, rendered, ctx, store);
+      runProcessor(type, options, ctx, store);
     }
+    delete ctx._ingest;
   }
   return ctx;
 }
@@ -43,6 +44,9 @@ function only(processor: any): [string, any] {
   if (entries.length !== 1) throw new Error(`a processor has one type, got ${JSON.stringify(processor)}`);
   return entries[0] as [string, any];
 }
+
+/** What `_ingest.timestamp` reads in the model. */
+export const INGEST_TIMESTAMP = '2026-12-01T00:00:00.000Z';
 
 const KNOWN_OPTIONS: { [type: string]: string[] } = {
   set: ['field', 'value', 'copy_from', 'override', 'ignore_empty_value'],
@@ -65,7 +69,8 @@ function runProcessor(type: string, options: any, ctx: Doc, store: PipelineStore
     case 'set': {
       if (options.override === false && isSet(get(ctx, options.field))) return;
       if (options.copy_from !== undefined) {
-        const value = get(ctx, options.copy_from);
+        // The ingest metadata: a fixed ingest time, so that runs compare.
+        const value = options.copy_from === '_ingest.timestamp' ? INGEST_TIMESTAMP : get(ctx, options.copy_from);
         if (options.ignore_empty_value && (value === undefined || value === null || value === '')) return;
         put(ctx, options.field, JSON.parse(JSON.stringify(value ?? null)));
       } else {
@@ -402,4 +407,18 @@ function equal(a: any, b: any): boolean {
   if (b === undefined) b = null;
   if (typeof a === 'object' || typeof b === 'object') return JSON.stringify(a) === JSON.stringify(b);
   return a === b;
+}
+
+/**
+ * `POST _ingest/pipeline/_simulate` on the model: each document through the body's
+ * pipeline (with the stored pipelines callable), as `{ doc }` or `{ error }`.
+ */
+export function simulate(body: { pipeline: { processors: any[]; on_failure?: any[] }; docs: Array<{ _source: Doc }> }, store: PipelineStore): Array<{ doc?: Doc; error?: string }> {
+  return body.docs.map(({ _source }) => {
+    try {
+      return { doc: runPipeline(body.pipeline, _source, store) };
+    } catch (error) {
+      return { error: (error as Error).message };
+    }
+  });
 }

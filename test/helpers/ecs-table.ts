@@ -1,0 +1,40 @@
+import { IndexTemplate } from '../../src';
+
+/**
+ * The README's table of a source's ECS fields, made from its rendered ingest pipeline
+ * and its index template: for each field the pipeline writes, the source fields it
+ * reads (a copy's source, or the fields its condition reads; `(constant)` for neither),
+ * and the type the template maps it as. `prefix` is where the pipeline keeps the
+ * source's own fields (`falco.`); `dedotted` names fields whose dots the agents
+ * replaced by `_` (`falco.output_fields.`), shown with their dots again.
+ */
+export function ecsTable(pipeline: { processors: any[] }, template: IndexTemplate, prefix: string, dedotted: string[] = []): string {
+  const sourceName = (field: string) => {
+    for (const d of dedotted) if (field.startsWith(d)) return field.slice(d.length).replace(/_/g, '.');
+    return field.startsWith(prefix) ? field.slice(prefix.length) : field;
+  };
+  const rows = new Map<string, Set<string>>();
+  for (const processor of pipeline.processors) {
+    const [type, options] = Object.entries(processor)[0] as [string, any];
+    if (type === 'rename' || type === 'pipeline') continue;
+    if (type !== 'set' && type !== 'date') throw new Error(`ecsTable: no row for a ${type} processor`);
+    const target: string = type === 'date' ? options.target_field : options.field;
+    const read = type === 'date' ? [options.field] : options.copy_from !== undefined ? [options.copy_from]
+      : [...String(options.if ?? '').matchAll(/ctx\.([\w?.]+)/g)].map((m) => m[1].replace(/\?/g, ''));
+    const set = rows.get(target) ?? new Set<string>();
+    for (const field of read) set.add(`\`${sourceName(field)}\``);
+    rows.set(target, set);
+  }
+  return [
+    '| source field | ECS field | type |',
+    '|---|---|---|',
+    ...[...rows].map(([target, sources]) => `| ${sources.size === 0 ? '(constant)' : [...sources].join(', ')} | \`${target}\` | ${template.typeOf(target) ?? 'UNMAPPED'} |`),
+  ].join('\n');
+}
+
+/** The text between `<!-- <name>:start -->` and `<!-- <name>:end -->` in a document. */
+export function markedBlock(text: string, name: string): string {
+  const m = new RegExp(`<!-- ${name}:start -->\\n([\\s\\S]*?)\\n<!-- ${name}:end -->`).exec(text);
+  if (!m) throw new Error(`no block ${name} in the text`);
+  return m[1];
+}
