@@ -113,8 +113,10 @@ describe('the source mappings cover what the routes index', () => {
 
   test('every KubeArmor sample field is mapped', () => {
     // The relay's own output (the SaaS export variant carries a vendor's extra keys, which stay in _source).
-    const docs = [...samples('kubearmor-alerts.jsonl'), ...samples('kubearmor-logs.jsonl')].map((e) => shipped({ ...e, severity: 1 }));
+    const pipeline = familyPipeline('seclog-kubearmor-alerts', FAMILY_KINDS[IndexFamilyKind.KUBEARMOR].normalization as SourceNormalization).toJson() as any;
+    const docs = [...samples('kubearmor-alerts.jsonl'), ...samples('kubearmor-logs.jsonl')].map((e) => runPipeline(pipeline, shipped(e)));
     expect(unmapped(kubearmor, docs)).toEqual([]);
+    expect(kubearmor.typeOf('kubearmor.PolicyName')).toBe(IndexFieldType.KEYWORD);
   });
 
   test('every audit sample field is mapped, except the pre-v1 layout\'s own', () => {

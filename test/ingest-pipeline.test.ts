@@ -144,7 +144,27 @@ describe('IngestPipeline', () => {
     expect(runPipeline(p([IngestDateFormat.ISO8601]), { t: '2024-11-19T09:06:40.1+02:00' })['@timestamp']).toBe('2024-11-19T07:06:40.100000000Z');
   });
 
+  test('grok: the first pattern that matches sets its fields; no match and no field leave the document as it is', () => {
+    const grok = P.grok('message', [
+      '^Accepted %{WORD:auth} for %{USERNAME:user.name} from %{NOTSPACE:source.ip} port %{POSINT:source.port}',
+      '^(?:.*/)?%{BASENAME:process.name}$',
+    ], { BASENAME: '[^/]+' });
+    expect(grok.toJson()).toEqual({ grok: {
+      field: 'message', ignore_missing: true, ignore_failure: true, pattern_definitions: { BASENAME: '[^/]+' },
+      patterns: ['^Accepted %{WORD:auth} for %{USERNAME:user.name} from %{NOTSPACE:source.ip} port %{POSINT:source.port}', '^(?:.*/)?%{BASENAME:process.name}$'],
+    } });
+    const p = new IngestPipeline({ name: 'g', description: 'd', processors: [grok] }).toJson() as any;
+    expect(runPipeline(p, { message: 'Accepted publickey for ops from 10.0.0.5 port 50122 ssh2' }))
+      .toMatchObject({ auth: 'publickey', user: { name: 'ops' }, source: { ip: '10.0.0.5', port: '50122' } });
+    expect(runPipeline(p, { message: '/usr/bin/apt' })).toMatchObject({ process: { name: 'apt' } });
+    expect(runPipeline(p, { message: '' })).toEqual({ message: '' });
+    expect(runPipeline(p, { other: 1 })).toEqual({ other: 1 });
+  });
+
   test.each([
+    ['grok with an unknown pattern', () => P.grok('m', ['%{IPV4:source.ip}']), /%\{IPV4:source.ip\} must name one of WORD, NOTSPACE/],
+    ['grok with a type conversion', () => P.grok('m', ['%{POSINT:n:int}']), /and at most a field/],
+    ['grok with a definition that nests a pattern', () => P.grok('m', ['%{X:a}'], { X: '%{WORD}' }), /a plain regular expression/],
     ['no name', () => new IngestPipeline({ name: 'Bad Name', description: 'd', processors: [P.set('a', '1')] }), /ingest pipeline name must be lowercase/],
     ['no processors', () => new IngestPipeline({ name: 'p', description: 'd', processors: [] }), /non-empty list of IngestProcessor/],
     ['a processor that is not one', () => new IngestPipeline({ name: 'p', description: 'd', processors: [{ set: {} } as any] }), /non-empty list of IngestProcessor/],

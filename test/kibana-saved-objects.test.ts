@@ -178,7 +178,7 @@ describe('the built-in saved objects', () => {
     const vis = objects.filter((o) => o.id.startsWith('kubearmor-')).filter((o) => o.type === 'visualization')
       .map((o) => JSON.parse(o.attributes.visState)).map((v) => [v.aggs[0].type, v.aggs[1].params.field]);
     expect(vis).toEqual([
-      ['cardinality', 'PodName'], ['count', 'PolicyName'], ['count', 'severity'], ['count', 'Type'], ['count', 'Operation'], ['count', 'Action'],
+      ['cardinality', 'kubernetes.pod.name'], ['count', 'rule.name'], ['count', 'event.severity'], ['count', 'kubearmor.Type'], ['count', 'kubearmor.Operation'], ['count', 'event.action'],
     ]);
   });
 

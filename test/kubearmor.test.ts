@@ -4,6 +4,10 @@ import { Testing } from 'cdk8s';
 import { parse } from 'yaml';
 import { testChart } from './helpers/chart';
 import { allSections, fluentdRegexp, rewriteTag, strptimeRegexp } from './helpers/fluentd-model';
+import { ecsDifferences } from './helpers/falco-ecs';
+import { runPipeline, simulate } from './helpers/ingest-model';
+import { KUBEARMOR_ECS_EXPECTED } from './helpers/kubearmor-ecs';
+import { ecsTable, markedBlock } from './helpers/ecs-table';
 import { ElasticsearchCluster, ElasticsearchSetup, FluentBitDaemonSet, FluentdDaemonSet, FluentdSection, KubeArmorRelayCollector } from '../src';
 
 const fixture = (name: string) => fs.readFileSync(path.join(__dirname, 'fixtures', name), 'utf-8').split('\n').filter(Boolean);
@@ -13,8 +17,8 @@ function stack(props: any = {}) {
   const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1 });
   const fluentd = new FluentdDaemonSet(chart, 'Fluentd', { elasticsearch });
   const collector = new KubeArmorRelayCollector(chart, 'KubeArmor', { fluentd, ...props });
-  new ElasticsearchSetup(chart, 'Setup', { elasticsearch });
-  return { chart, fluentd, collector };
+  const setup = new ElasticsearchSetup(chart, 'Setup', { elasticsearch });
+  return { chart, fluentd, collector, setup };
 }
 
 /**
@@ -53,15 +57,6 @@ function route(sections: FluentdSection[], line: { stream: string; message: stri
     expect(strptimeRegexp(updated.sections[0].params.time_format).test(raw)).toBe(true);
     time = raw;
   }
-  // record_transformer: `${record["K"].to_s =~ /RE/ ? record["K"].to_i : nil}`, read from the rendered expression.
-  const severity = byId('kubearmor_severity_number').sections[0].params;
-  for (const [field, ruby] of Object.entries(severity)) {
-    const m = /^\$\{record\["(\w+)"\]\.to_s =~ \/(.+)\/ \? record\["(\w+)"\]\.to_i : nil\}$/.exec(String(ruby));
-    if (!m || m[1] !== m[3]) throw new Error(`unexpected expression ${ruby}`);
-    const source = record[m[1]] === undefined || record[m[1]] === null ? '' : String(record[m[1]]);
-    const re = new RegExp(m[2].replace(/\\A/g, '^').replace(/\\z/g, '$'));
-    record[field] = re.test(source) ? parseInt(source, 10) : null;
-  }
   const tag = rewriteTag(byId('route_kubearmor_events'), record);
   return { record, time, tag };
 }
@@ -71,9 +66,27 @@ const cri = (json: string) => ({ stream: 'stdout', message: json });
 const CRI_TIME = 'cri-line-time';
 
 describe('KubeArmorRelayCollector', () => {
-  const { chart, fluentd, collector } = stack();
+  const { chart, fluentd, collector, setup } = stack();
   const sections = allSections(fluentd.config.all);
   const conf = fluentd.config.render();
+  const pipelineOf = (family: string) => {
+    const pipeline = setup.templates.find((t) => t.name === family)?.pipeline;
+    if (!pipeline) throw new Error(`no pipeline for ${family}`);
+    return pipeline.toJson() as any;
+  };
+  /** A relay line as Fluentd ships it (the route's record, de-dotted, with the tag); @timestamp is the pipeline's to set. */
+  const shippedDoc = (line: string) => {
+    const out = route(sections, cri(line));
+    if (!('record' in out)) throw new Error(`dropped: ${line}`);
+    const dedot = (v: any): any => Array.isArray(v) ? v.map(dedot)
+      : v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k.replace(/\./g, '_'), dedot(x)])) : v;
+    return { ...dedot(out.record), '@timestamp': '2026-01-01T00:00:00.000000000Z', 'tag': out.tag as string };
+  };
+  /** A relay line as Elasticsearch indexes it: shipped, then through its family's pipeline. */
+  const indexed = (line: string) => {
+    const doc = shippedDoc(line);
+    return runPipeline(pipelineOf(doc.tag.replace(/^kubearmor\./, '')), doc);
+  };
 
   test('tails the relay container\'s files, and only those leave the generic container route', () => {
     expect(collector.relayLogGlob).toBe('/var/log/containers/kubearmor-relay-*_kubearmor_kubearmor-relay-server-*.log');
@@ -82,7 +95,7 @@ describe('KubeArmorRelayCollector', () => {
     expect(containers?.params.exclude_path).toContain(collector.relayLogGlob);
   });
 
-  test('every sample alert reaches the alerts family, with UpdatedTime (or Timestamp) as its time and Severity a number', () => {
+  test('every sample alert reaches the alerts family, with UpdatedTime (or Timestamp) as its time', () => {
     const alerts = fixture('kubearmor-alerts.jsonl');
     expect(alerts).toHaveLength(13);
     for (const [i, line] of alerts.entries()) {
@@ -93,7 +106,6 @@ describe('KubeArmorRelayCollector', () => {
       else if (source.Timestamp) expect(out.time).toBe(`unix:${source.Timestamp}`);
       else expect(out.time).toBe(CRI_TIME); // docs samples 4, 5 carry neither: kubelet's time stays
       expect(out.record.Severity).toBe(source.Severity);
-      expect(out.record.severity).toBe(source.Severity === undefined ? null : Number(source.Severity));
     }
   });
 
@@ -106,9 +118,6 @@ describe('KubeArmorRelayCollector', () => {
   test('the SaaS export variant (alphabetical keys, nulls, empty strings) is routed by its PolicyName and Action', () => {
     const out = fixture('kubearmor-alerts-saas-variant.jsonl').map((line) => route(sections, cri(line)));
     expect(out.map((o) => o.tag)).toEqual(['kubearmor.seclog-kubearmor-alerts', 'kubearmor.seclog-kubearmor-alerts']);
-    // An empty Severity gives no number (fluentd's to_i would make it 0).
-    expect(out.map((o) => [o.record.Severity, o.record.severity])).toEqual(
-      fixture('kubearmor-alerts-saas-variant.jsonl').map((l) => JSON.parse(l).Severity).map((s) => [s, /^\d+$/.test(s ?? '') ? Number(s) : null]));
     expect(out.some((o) => o.record.Severity === '')).toBe(true);
   });
 
@@ -122,7 +131,38 @@ describe('KubeArmorRelayCollector', () => {
     // DefaultPosture alerts carry no Severity (the relay omits the empty string): no number either.
     const posture = { ...base, PolicyName: 'DefaultPosture', Type: 'MatchedPolicy' };
     delete posture.Severity;
-    expect(route(sections, cri(JSON.stringify(posture))).record.severity).toBeNull();
+    expect(indexed(JSON.stringify(posture)).event.severity).toBeUndefined();
+    expect(indexed(JSON.stringify({ ...base, Severity: '' })).event.severity).toBeUndefined();
+  });
+
+  test('every sample, shipped by Fluentd and run through the family\'s ingest pipeline, has its ECS fields', () => {
+    const lines = [...fixture('kubearmor-alerts.jsonl'), ...fixture('kubearmor-logs.jsonl'), ...fixture('kubearmor-alerts-saas-variant.jsonl')];
+    expect(lines).toHaveLength(KUBEARMOR_ECS_EXPECTED.length);
+    const docs = lines.map(indexed);
+    expect(docs.map((d, i) => ecsDifferences(d, KUBEARMOR_ECS_EXPECTED[i]))).toEqual(KUBEARMOR_ECS_EXPECTED.map(() => []));
+    for (const d of docs) expect(d.tags ?? []).not.toContain('pipeline_error');
+    // KubeArmor's own fields are kept under kubearmor.*.
+    expect(docs[0].kubearmor).toMatchObject({ Type: 'MatchedPolicy', Operation: 'Process', Severity: '1', Enforcer: 'BPFLSM' });
+    expect(docs[0].PolicyName).toBeUndefined();
+  });
+
+  test('the pipeline\'s checks are real events as Fluentd ships them, and pass', () => {
+    const pipeline = setup.templates.find((t) => t.name === 'seclog-kubearmor-alerts')?.pipeline;
+    if (!pipeline) throw new Error('no KubeArmor pipeline');
+    const shipped = shippedDoc(fixture('kubearmor-alerts.jsonl')[0]);
+    for (const [key, value] of Object.entries(pipeline.checks[0].document)) {
+      // The pipeline sets @timestamp from UpdatedTime, whatever the agent sent.
+      if (key !== '@timestamp') expect([key, (shipped as any)[key]]).toEqual([key, value]);
+    }
+    expect(simulate(pipeline.simulateJson() as any, { [pipeline.name]: pipeline.toJson() as any }).map((r) => r.error)).toEqual([undefined, undefined]);
+  });
+
+  test('the README\'s table of KubeArmor\'s ECS fields is the pipeline\'s, with the template\'s types', () => {
+    const template = setup.templates.find((t) => t.name === 'seclog-kubearmor-alerts');
+    if (!template) throw new Error('no KubeArmor template');
+    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf-8');
+    expect(markedBlock(readme, 'kubearmor-ecs')).toBe(ecsTable(pipelineOf('seclog-kubearmor-alerts'), template, 'kubearmor.'));
+    expect(markedBlock(readme, 'kubearmor-ecs')).not.toContain('UNMAPPED');
   });
 
   test('KubeArmor\'s own messages (Level) reach the messages family', () => {

@@ -27,6 +27,8 @@ describe('the setup Jobs of the stack', () => {
       '/_ilm/policy/seclog-events-policy',
       // The pipelines, each checked on the cluster before a template names it.
       '/_ingest/pipeline/seclog-falco-pipeline',
+      '/_ingest/pipeline/seclog-kubearmor-alerts-pipeline', '/_ingest/pipeline/seclog-kubearmor-logs-pipeline',
+      '/_ingest/pipeline/seclog-kubearmor-messages-pipeline',
       '/_index_template/seclog-containers', '/_index_template/seclog-audit', '/_index_template/seclog-falco',
       '/_index_template/seclog-kubearmor-alerts', '/_index_template/seclog-kubearmor-logs', '/_index_template/seclog-kubearmor-messages',
       '/_index_template/seclog-events',
@@ -195,7 +197,7 @@ describe('the setup scripts with security disabled, run against a stub curl (sec
     const run = runScript(esFiles, { '_cluster/health': '200 {}', '_ilm/policy': '200 {"acknowledged":true}', '_index_template': '200 {"acknowledged":true}' });
     expect(run.code).toBe(0);
     const puts = run.calls.filter((c) => c.includes('-X PUT'));
-    expect(puts).toHaveLength(15);
+    expect(puts).toHaveLength(18);
     expect(puts[0]).toContain('/_ilm/policy/seclog-containers-policy');
     expect(puts[0]).toMatch(/--data-binary @\S+policy-seclog-containers-policy\.json/);
   });

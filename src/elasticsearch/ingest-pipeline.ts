@@ -236,6 +236,38 @@ export class IngestProcessor {
   }
 
   /**
+   * Extracts fields from a string with grok patterns, tried in order; a value no
+   * pattern matches is left as it is (`ignore_failure`), and so is a missing field.
+   * Patterns may use `%{NAME:field}` with the built-in names WORD, NOTSPACE, DATA,
+   * GREEDYDATA, POSINT and USERNAME, or those of `definitions`, whose own text is a
+   * plain regular expression.
+   * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/grok-processor.html
+   */
+  public static grok(field: string, patterns: string[], definitions: { [name: string]: string } = {}, options: IngestProcessorOptions = {}): IngestProcessor {
+    if (!isStringList(patterns) || patterns.length === 0) throw new Error(`ingest grok ${field}: patterns must be a non-empty list of strings, got ${JSON.stringify(patterns)}`);
+    const defined = definitions ?? {};
+    for (const [name, text] of Object.entries(defined)) {
+      if (!/^[A-Z][A-Z0-9_]*$/.test(name) || typeof text !== 'string' || text.includes('%{')) {
+        throw new Error(`ingest grok ${field}: definition ${JSON.stringify(name)} must be an upper-case name with a plain regular expression, got ${JSON.stringify(text)}`);
+      }
+    }
+    for (const pattern of patterns) {
+      for (const m of pattern.matchAll(/%\{([^}]*)\}/g)) {
+        const [name, target, extra] = m[1].split(':');
+        if (extra !== undefined || (!(name in GROK_PATTERNS) && !(name in defined))) {
+          throw new Error(`ingest grok ${field}: %{${m[1]}} must name one of ${[...Object.keys(GROK_PATTERNS), ...Object.keys(defined)].join(', ')} and at most a field, got it in ${JSON.stringify(pattern)}`);
+        }
+        if (target !== undefined) checkField(target);
+      }
+    }
+    return new IngestProcessor('grok', {
+      field: checkField(field), patterns: [...patterns],
+      ...(Object.keys(defined).length > 0 ? { pattern_definitions: { ...defined } } : {}),
+      ignore_missing: true, ignore_failure: true,
+    }, options);
+  }
+
+  /**
    * Runs another pipeline; with `ignoreMissing`, nothing when it does not exist (the
    * `@custom` hook a user may put, as Elastic's integrations offer).
    * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/pipeline-processor.html
@@ -283,6 +315,20 @@ export class IngestProcessor {
     };
   }
 }
+
+/**
+ * The built-in grok patterns `IngestProcessor.grok` may name, with their definitions
+ * in Elasticsearch's `grok-patterns` (the tests' model keeps its own copy).
+ * @see https://github.com/elastic/elasticsearch/blob/8.19/libs/grok/src/main/resources/patterns/ecs-v1/grok-patterns
+ */
+export const GROK_PATTERNS: { [name: string]: string } = {
+  WORD: '\\b\\w+\\b',
+  NOTSPACE: '\\S+',
+  DATA: '.*?',
+  GREEDYDATA: '.*',
+  POSINT: '\\b(?:[1-9][0-9]*)\\b',
+  USERNAME: '[a-zA-Z0-9._-]+',
+};
 
 /** Time formats of {@link IngestProcessor.date}. */
 export enum IngestDateFormat {

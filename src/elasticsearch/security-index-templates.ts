@@ -2,6 +2,7 @@ import { Duration } from 'cdk8s';
 import { IlmPolicy, IndexFieldType, IndexTemplate } from './index-template';
 import { IngestPipeline, IngestPipelineCheck, IngestProcessor } from './ingest-pipeline';
 import { FALCO_ECS_FIELDS, FALCO_NORMALIZATION } from '../falco/falco-normalization';
+import { KUBEARMOR_MAPPING, KUBEARMOR_NORMALIZATION } from '../kubearmor/kubearmor-normalization';
 import { IndexFamilyKind } from '../pipeline/index-families';
 
 const K = IndexFieldType.KEYWORD;
@@ -68,52 +69,7 @@ export const FALCO_ALERT_FIELDS: { [path: string]: IndexFieldType } = {
  */
 export const KUBEARMOR_EVENT_FIELDS: { [path: string]: IndexFieldType } = {
   ...COMMON,
-  'Timestamp': L,
-  'UpdatedTime': IndexFieldType.DATE,
-  'ClusterName': K,
-  'HostName': K,
-  'HostIP': IndexFieldType.IP,
-  'NamespaceName': K,
-  'Owner.Ref': K,
-  'Owner.Name': K,
-  'Owner.Namespace': K,
-  'PodName': K,
-  'Labels': K,
-  'ContainerID': K,
-  'ContainerName': K,
-  'ContainerImage': K,
-  'HostPPID': L,
-  'HostPID': L,
-  'PPID': L,
-  'PID': L,
-  'UID': L,
-  'ParentProcessName': K,
-  'ProcessName': K,
-  'PolicyName': K,
-  'Severity': K,
-  'severity': IndexFieldType.BYTE,
-  'Tags': K,
-  'ATags': K,
-  'Message': IndexFieldType.TEXT,
-  'Type': K,
-  'Source': K,
-  'Operation': K,
-  'Resource': IndexFieldType.TEXT,
-  'Data': IndexFieldType.TEXT,
-  'Enforcer': K,
-  'Action': K,
-  'Result': K,
-  'Cwd': K,
-  'TTY': K,
-  'Level': K,
-  'KubeArmorVersion': K,
-  'MaxAlertsPerSec': L,
-  'DroppingAlertsInterval': L,
-  'NodeID': K,
-  'UserName': K,
-  'EventData': IndexFieldType.FLATTENED,
-  'ExecEvent.ExecID': K,
-  'ExecEvent.ExecutableName': K,
+  ...KUBEARMOR_MAPPING,
 };
 
 /**
@@ -357,7 +313,7 @@ export const FAMILY_KINDS: { [kind: string]: FamilyKindSpec } = {
   [IndexFamilyKind.CONTAINERS]: { fields: CONTAINER_LOG_FIELDS, retention: 'containersDays', rolloverDays: 1 },
   [IndexFamilyKind.AUDIT]: { fields: AUDIT_EVENT_FIELDS, retention: 'auditDays', rolloverDays: 30 },
   [IndexFamilyKind.FALCO]: { fields: FALCO_ALERT_FIELDS, retention: 'falcoDays', rolloverDays: 7, normalization: FALCO_NORMALIZATION },
-  [IndexFamilyKind.KUBEARMOR]: { fields: KUBEARMOR_EVENT_FIELDS, retention: 'kubeArmorDays', rolloverDays: 7 },
+  [IndexFamilyKind.KUBEARMOR]: { fields: KUBEARMOR_EVENT_FIELDS, retention: 'kubeArmorDays', rolloverDays: 7, normalization: KUBEARMOR_NORMALIZATION },
   [IndexFamilyKind.KUBERNETES_EVENTS]: { fields: KUBERNETES_EVENT_FIELDS, retention: 'kubernetesEventsDays', rolloverDays: 7 },
   [IndexFamilyKind.SYSLOG]: { fields: SYSLOG_FIELDS, retention: 'syslogDays', rolloverDays: 1 },
 };

@@ -1,3 +1,4 @@
+import { ECS_POD_FIELDS, podProcessors } from '../elasticsearch/ecs-processors';
 import { IndexFieldType } from '../elasticsearch/index-template';
 import { IngestCondition as C, IngestDateFormat, IngestProcessor as P } from '../elasticsearch/ingest-pipeline';
 import type { SourceNormalization } from '../elasticsearch/security-index-templates';
@@ -35,13 +36,8 @@ export const FALCO_ECS_FIELDS: { [path: string]: IndexFieldType } = {
   'container.name': IndexFieldType.KEYWORD,
   'container.image.name': IndexFieldType.KEYWORD,
   'container.image.tag': IndexFieldType.KEYWORD,
-  'orchestrator.type': IndexFieldType.KEYWORD,
-  'orchestrator.namespace': IndexFieldType.KEYWORD,
-  'orchestrator.resource.type': IndexFieldType.KEYWORD,
-  'orchestrator.resource.name': IndexFieldType.KEYWORD,
-  'kubernetes.namespace': IndexFieldType.KEYWORD,
-  'kubernetes.pod.name': IndexFieldType.KEYWORD,
   'kubernetes.node.name': IndexFieldType.KEYWORD,
+  ...ECS_POD_FIELDS,
 };
 
 /**
@@ -112,14 +108,9 @@ export const FALCO_NORMALIZATION: SourceNormalization = {
     // The container plugin names a process on the node itself container "host".
     ...[['container_id', 'container.id'], ['container_name', 'container.name'], ['container_image_repository', 'container.image.name'], ['container_image_tag', 'container.image.tag']]
       .map(([from, to]) => P.copy(OF(from), to, { when: C.not(C.is(OF('container_id'), 'host')) })),
-    P.copy(OF('k8s_ns_name'), 'orchestrator.namespace'),
-    P.copy(OF('k8s_ns_name'), 'kubernetes.namespace'),
+    ...podProcessors(OF('k8s_ns_name'), OF('k8s_pod_name')),
     P.copy(OF('ka_target_namespace'), 'orchestrator.namespace', { override: false }),
     P.copy(OF('ka_target_namespace'), 'kubernetes.namespace', { override: false }),
-    P.copy(OF('k8s_pod_name'), 'orchestrator.resource.name'),
-    P.copy(OF('k8s_pod_name'), 'kubernetes.pod.name'),
-    P.set('orchestrator.resource.type', '"pod"', { when: C.present(OF('k8s_pod_name')) }),
-    P.set('orchestrator.type', '"kubernetes"', { when: C.present(OF('k8s_pod_name')) }),
   ],
   checks: [
     {

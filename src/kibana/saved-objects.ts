@@ -508,12 +508,12 @@ export function kubeArmorDashboard(alerts: KibanaDataView): KibanaDashboard {
     dashboard.addVisualization(new KibanaVisualization({ id, title, dataView: alerts, chart: KibanaChartType.TABLE, field, size: 20, uniqueCountField }));
   const pie = (id: string, title: string, field: string) =>
     dashboard.addVisualization(new KibanaVisualization({ id, title, dataView: alerts, chart: KibanaChartType.PIE, field, size: 10 }));
-  table('kubearmor-policies-per-pod', 'KubeArmor policies per pod', 'PodName', 'PolicyName');
-  table('kubearmor-alerts-per-policy', 'KubeArmor alerts per policy', 'PolicyName');
-  pie('kubearmor-alerts-by-severity', 'KubeArmor alerts by severity', 'severity');
-  pie('kubearmor-alerts-by-type', 'KubeArmor alerts by type', 'Type');
-  pie('kubearmor-alerts-by-operation', 'KubeArmor alerts by operation', 'Operation');
-  pie('kubearmor-alerts-by-action', 'KubeArmor alerts by action', 'Action');
+  table('kubearmor-policies-per-pod', 'KubeArmor policies per pod', 'kubernetes.pod.name', 'rule.name');
+  table('kubearmor-alerts-per-policy', 'KubeArmor alerts per policy', 'rule.name');
+  pie('kubearmor-alerts-by-severity', 'KubeArmor alerts by severity', 'event.severity');
+  pie('kubearmor-alerts-by-type', 'KubeArmor alerts by type', 'kubearmor.Type');
+  pie('kubearmor-alerts-by-operation', 'KubeArmor alerts by operation', 'kubearmor.Operation');
+  pie('kubearmor-alerts-by-action', 'KubeArmor alerts by action', 'event.action');
   return dashboard;
 }
 

@@ -232,8 +232,7 @@ export class KubeArmorRelayCollector extends Construct {
 
   /**
    * The route on Fluent Bit, with the Fluentd route's result: stdout JSON lines
-   * parsed into the record, `severity` as a number beside `Severity` (only when it
-   * is digits), and the same three-way routing (rewrite_tag re-emits alerts and
+   * parsed into the record, and the same three-way routing (rewrite_tag re-emits alerts and
    * messages under their own tags; logs keep the route's tag).
    * @see https://docs.fluentbit.io/manual/pipeline/filters/rewrite-tag
    */
@@ -247,8 +246,6 @@ export class KubeArmorRelayCollector extends Construct {
     });
     return [
       ...stdoutJsonFilters(tag, 'kubearmor', 'kubearmor_event', 'kubearmor_parse_event'),
-      // Elasticsearch makes the digits a number (the template maps severity as one).
-      FluentBitPlugin.filter('modify', tag, { alias: 'kubearmor_severity_number', condition: 'key_value_matches Severity ^\\d+$', copy: 'Severity severity' }),
       rewrite('route_kubearmor_policy_alerts', `$PolicyName ^.+$ ${alerts} false`),
       rewrite('route_kubearmor_action_alerts', `$Action ^.+$ ${alerts} false`),
       rewrite('route_kubearmor_messages', `$Level ^.+$ ${messages} false`),
@@ -296,15 +293,6 @@ export class KubeArmorRelayCollector extends Construct {
             expression: '/^(?<updated_time>\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d+Z)$/',
             time_key: 'updated_time', time_type: 'string', time_format: '%Y-%m-%dT%H:%M:%S.%NZ', utc: true, keep_time_key: false,
           },
-        })],
-      }),
-      // Severity stays as KubeArmor prints it ("1" to "10"), and `severity` holds it as a
-      // number; an empty or missing Severity (DefaultPosture alerts) gives none.
-      FluentdSection.filter('kubearmor.relay', 'record_transformer', {
-        id: 'kubearmor_severity_number',
-        params: { enable_ruby: true },
-        sections: [FluentdSection.section('record', {
-          params: { severity: '${record["Severity"].to_s =~ /\\A\\d+\\z/ ? record["Severity"].to_i : nil}' },
         })],
       }),
       // Alerts carry PolicyName or Action, messages Level; every other event is a log.

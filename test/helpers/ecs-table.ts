@@ -17,13 +17,18 @@ export function ecsTable(pipeline: { processors: any[] }, template: IndexTemplat
   for (const processor of pipeline.processors) {
     const [type, options] = Object.entries(processor)[0] as [string, any];
     if (type === 'rename' || type === 'pipeline') continue;
-    if (type !== 'set' && type !== 'date') throw new Error(`ecsTable: no row for a ${type} processor`);
-    const target: string = type === 'date' ? options.target_field : options.field;
-    const read = type === 'date' ? [options.field] : options.copy_from !== undefined ? [options.copy_from]
-      : [...String(options.if ?? '').matchAll(/ctx\.([\w?.]+)/g)].map((m) => m[1].replace(/\?/g, ''));
-    const set = rows.get(target) ?? new Set<string>();
-    for (const field of read) set.add(`\`${sourceName(field)}\``);
-    rows.set(target, set);
+    const conditionFields = [...String(options.if ?? '').matchAll(/ctx\.([\w?.]+)/g)].map((m) => m[1].replace(/\?/g, '').replace(/\.(contains|startsWith)$/, ''));
+    let writes: Array<[string, string[]]>;
+    if (type === 'set') writes = [[options.field, options.copy_from !== undefined ? [options.copy_from] : conditionFields]];
+    else if (type === 'date' || type === 'lowercase' || type === 'convert') writes = [[options.target_field ?? options.field, [options.field]]];
+    // grok: each captured field, from the field it parses.
+    else if (type === 'grok') writes = [...new Set(options.patterns.flatMap((p: string) => [...p.matchAll(/%\{\w+:([^}]+)\}/g)].map((m) => m[1])))].map((f) => [f as string, [options.field]]);
+    else throw new Error(`ecsTable: no row for a ${type} processor`);
+    for (const [target, read] of writes) {
+      const set = rows.get(target) ?? new Set<string>();
+      for (const field of read) set.add(`\`${sourceName(field)}\``);
+      rows.set(target, set);
+    }
   }
   return [
     '| source field | ECS field | type |',

@@ -57,6 +57,7 @@ const KNOWN_OPTIONS: { [type: string]: string[] } = {
   remove: ['field', 'ignore_missing'],
   append: ['field', 'value', 'allow_duplicates'],
   pipeline: ['name', 'ignore_missing_pipeline'],
+  grok: ['field', 'patterns', 'pattern_definitions', 'ignore_missing', 'ignore_failure'],
   fail: ['message'],
 };
 
@@ -144,9 +145,43 @@ function runProcessor(type: string, options: any, ctx: Doc, store: PipelineStore
       runProcessors(called.processors, ctx, store);
       return;
     }
+    case 'grok': {
+      const value = get(ctx, options.field);
+      if (value === undefined || value === null) {
+        if (options.ignore_missing) return;
+        throw new Error(`field [${options.field}] not present as part of path [${options.field}]`);
+      }
+      for (const pattern of options.patterns) {
+        const { regexp, fields } = grokRegexp(pattern, options.pattern_definitions ?? {});
+        const m = regexp.exec(String(value));
+        if (!m) continue;
+        fields.forEach((field, i) => { if (m.groups?.[`g${i}`] !== undefined) put(ctx, field, m.groups[`g${i}`]); });
+        return;
+      }
+      if (options.ignore_failure) return;
+      throw new Error(`Provided Grok expressions do not match field value: [${value}]`);
+    }
     case 'fail':
       throw new Error(options.message);
   }
+}
+
+/** Elasticsearch's definitions of the built-in grok patterns the library may use (libs/grok/src/main/resources/patterns/ecs-v1/grok-patterns). */
+const GROK_BUILTINS: { [name: string]: string } = {
+  WORD: '\\b\\w+\\b', NOTSPACE: '\\S+', DATA: '.*?', GREEDYDATA: '.*', POSINT: '\\b(?:[1-9][0-9]*)\\b', USERNAME: '[a-zA-Z0-9._-]+',
+};
+
+/** A grok pattern as a JavaScript regular expression, with a named group per captured field. */
+function grokRegexp(pattern: string, definitions: { [name: string]: string }): { regexp: RegExp; fields: string[] } {
+  const fields: string[] = [];
+  const source = pattern.replace(/%\{([A-Z0-9_]+)(?::([^}]+))?\}/g, (_all, name: string, field?: string) => {
+    const definition = definitions[name] ?? GROK_BUILTINS[name];
+    if (definition === undefined) throw new Error(`Unable to find pattern [${name}] in Grok's pattern dictionary`);
+    if (field === undefined) return `(?:${definition})`;
+    fields.push(field);
+    return `(?<g${fields.length - 1}>${definition})`;
+  });
+  return { regexp: new RegExp(source), fields };
 }
 
 function isSet(value: unknown): boolean {
