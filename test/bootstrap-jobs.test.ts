@@ -1,5 +1,5 @@
 import { Testing } from 'cdk8s';
-import { FakeCluster, FakeRun, cloneCluster, elasticsearchStateOf, fakeCluster, runInFakeCluster, secretsOf } from './helpers/fake-cluster';
+import { FakeCluster, FakeRun, addDataStreams, cloneCluster, elasticsearchStateOf, fakeCluster, rolloversOf, runInFakeCluster, secretsOf } from './helpers/fake-cluster';
 import { jobFiles, stackOf } from './helpers/chart';
 import { ElasticsearchSecurity } from '../src';
 
@@ -166,6 +166,27 @@ describe('the setup Job: writers\' users and Kibana\'s token', () => {
     expect(Object.keys(tokens)).toHaveLength(1);
     expect(Object.keys(tokens)[0]).toMatch(/^security-logging-kibana-elasticsearch-\d+$/);
     expect(secret?.data).toEqual({ 'token': Object.values(tokens)[0], 'ca.crt': secretNamed(cluster, 'elasticsearch-ca')?.data['ca.crt'] });
+  });
+
+  test('the pipelines pass their checks on the cluster (the ingest model stands in for it), before they are put', () => {
+    const simulated = run.calls.filter((c) => c.endsWith('/_ingest/pipeline/_simulate'));
+    expect(simulated).toHaveLength(4);
+    expect(run.calls.indexOf(simulated[0])).toBeLessThan(run.calls.findIndex((c) => c.startsWith('PUT ') && c.includes('/_ingest/pipeline/')));
+    expect(run.output).toContain('pipeline seclog-falco-pipeline: every check passed');
+  });
+
+  test('a first run rolls nothing over; a changed template rolls its existing streams over at their next write, an unchanged one not', async () => {
+    expect(rolloversOf(cluster)).toEqual([]);
+    const again = cloneCluster(cluster);
+    addDataStreams(again, ['seclog-falco', 'seclog-audit-kube-system', 'seclog-audit-none', 'seclog-containers']);
+    expect((await runInFakeCluster(again, setup, { mounts: setupMounts(again) })).code).toBe(0);
+    expect(rolloversOf(again)).toEqual([]);
+    // The same templates with other content (an older library's), as an upgrade finds them.
+    const upgraded = cloneCluster(bootstrapped);
+    addDataStreams(upgraded, ['seclog-falco', 'seclog-audit-kube-system', 'seclog-audit-none', 'seclog-falcon-other']);
+    const result = await runInFakeCluster(upgraded, setup, { mounts: setupMounts(upgraded) });
+    expect(result.code).toBe(0);
+    expect(rolloversOf(upgraded)).toEqual(['seclog-audit-kube-system', 'seclog-audit-none', 'seclog-falco']);
   });
 
   test('running again keeps every credential: the same password is PUT again, no new token, no new Secret', async () => {

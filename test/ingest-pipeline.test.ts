@@ -23,6 +23,8 @@ describe('IngestCondition renders Painless', () => {
     expect(() => C.oneOf('a', [])).toThrow(/non-empty list/);
     expect(() => C.not('a' as any)).toThrow(/must be an IngestCondition/);
     expect(() => C.below('a', Number.NaN)).toThrow(/finite number/);
+    expect(() => C.present('event.new')).toThrow(/"new" is a Painless keyword/);
+    expect(C.present('@timestamp').painless).toBe("ctx['@timestamp'] != null && ctx['@timestamp'] != ''");
   });
 });
 
@@ -140,6 +142,8 @@ describe('IngestPipeline', () => {
   test('dates: epoch seconds with a fraction, milliseconds, and a zone offset', () => {
     const p = (formats: IngestDateFormat[]) => new IngestPipeline({ name: 'd', description: 'd', processors: [P.date('t', '@timestamp', formats)] }).toJson() as any;
     expect(runPipeline(p([IngestDateFormat.UNIX]), { t: 1732000000.5 })['@timestamp']).toBe('2024-11-19T07:06:40.500000000Z');
+    // Elasticsearch keeps milliseconds of epoch seconds (elastic/elasticsearch#86106).
+    expect(runPipeline(p([IngestDateFormat.UNIX]), { t: '1732000000.123456' })['@timestamp']).toBe('2024-11-19T07:06:40.123000000Z');
     expect(runPipeline(p([IngestDateFormat.UNIX_MS]), { t: '1732000000123' })['@timestamp']).toBe('2024-11-19T07:06:40.123000000Z');
     expect(runPipeline(p([IngestDateFormat.ISO8601]), { t: '2024-11-19T09:06:40.1+02:00' })['@timestamp']).toBe('2024-11-19T07:06:40.100000000Z');
   });

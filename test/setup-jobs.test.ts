@@ -19,7 +19,8 @@ describe('the setup Jobs of the stack', () => {
   test('Elasticsearch: waits for a yellow or green cluster, then puts every policy before the templates that name them', () => {
     const script: string = esFiles['run.sh'];
     expect(script).toContain("--config /tmp/es-curl.conf --silent --fail --max-time 10 --output /dev/null 'https://elasticsearch.security-logging.svc:9200/_cluster/health?wait_for_status=yellow&timeout=5s'");
-    const puts = [...script.matchAll(/^put '([^']+)' '([^']+)'$/gm)].map((m) => [m[1], m[2]]);
+    // `put PATH FILE`, and `put_template NAME FILE HASH PATTERN...` (which puts /_index_template/NAME).
+    const puts = [...script.matchAll(/^(put|put_template) '([^']+)' '([^']+)'/gm)].map((m) => [m[1] === 'put' ? m[2] : `/_index_template/${m[2]}`, m[3]]);
     expect(puts.map(([p]) => p)).toEqual([
       // One per family the writers registered, in the order they registered them.
       '/_ilm/policy/seclog-containers-policy', '/_ilm/policy/seclog-audit-policy', '/_ilm/policy/seclog-falco-policy',
@@ -40,9 +41,11 @@ describe('the setup Jobs of the stack', () => {
       .toBeLessThan(script.indexOf("ensure_user 'security-logging-agents' 'fluentd-elasticsearch' 'security-logging-agents-fluentd' 'security-logging-agents-fluentd-writer'"));
     expect(script).toContain("ensure_kibana_credentials 'security-logging' 'kibana-elasticsearch'");
     for (const [, file] of puts) expect(esFiles[file]).toBeDefined();
+    // Each pipeline is checked on the cluster before it is put, and put before a template names it.
     expect(script.indexOf("check_pipeline 'seclog-falco-pipeline' 'simulate-seclog-falco-pipeline.json'"))
-      .toBeGreaterThan(script.indexOf("put '/_ingest/pipeline/seclog-falco-pipeline'"));
-    expect(script.indexOf("check_pipeline 'seclog-falco-pipeline'")).toBeLessThan(script.indexOf("put '/_index_template/seclog-falco'"));
+      .toBeLessThan(script.indexOf("put '/_ingest/pipeline/seclog-falco-pipeline'"));
+    expect(script.indexOf("put '/_ingest/pipeline/seclog-falco-pipeline'")).toBeLessThan(script.indexOf("put_template 'seclog-falco'"));
+    expect(script).toMatch(/^put_template 'seclog-falco' 'template-seclog-falco.json' '[0-9a-f]+' 'seclog-falco' 'seclog-falco-\*'$/m);
     // A failed call fails the attempt (set -e and the status check), so the Job retries.
     expect(script).toMatch(/^set -euo pipefail$/m);
     expect(script).toContain('if [ "$code" -ge 300 ]');
@@ -209,12 +212,15 @@ describe('the setup scripts with security disabled, run against a stub curl (sec
   });
 
   test('Elasticsearch: a pipeline whose checks fail on the cluster fails the attempt before any template names it', () => {
-    const answer = '200 {"docs":[{"doc":{"_source":{}}},{"error":{"type":"fail_processor_exception","reason":"seclog-falco-pipeline check 2 (...): a field differs"}}]}';
+    const answer = '200 {"docs":[{"doc":{"_source":{"log":{"level":"error"}}}},{"error":{"root_cause":[{"type":"fail_processor_exception","reason":"seclog-falco-pipeline check 2 (...): a field differs"}],"type":"fail_processor_exception"}}]}';
     const run = runScript(esFiles, { '_cluster/health': '200 {}', '_simulate': answer });
     expect(run.code).toBe(1);
     expect(run.output).toContain('pipeline seclog-falco-pipeline does not give its check documents the expected fields (answer 200)');
     expect(run.output).toContain('check 2');
-    expect(run.calls.some((c) => c.includes('_index_template/'))).toBe(false);
+    expect(run.calls.some((c) => c.includes('_index_template/') || c.includes('-X PUT') && c.includes('_ingest/pipeline/'))).toBe(false);
+    // A document that merely holds the word "error" passes.
+    const fine = runScript(esFiles, { '_cluster/health': '200 {}', '_simulate': '200 {"docs":[{"doc":{"_source":{"log":{"level":"error"},"error":"x"}}}]}' });
+    expect(fine.code).toBe(0);
     // A pipeline Elasticsearch refuses (an unknown processor) fails at its PUT.
     const refused = runScript(esFiles, { '_cluster/health': '200 {}', '_ingest/pipeline/seclog-falco-pipeline': '400 {"error":"parse_exception"}' });
     expect(refused.code).toBe(1);

@@ -15,6 +15,17 @@ export const ECS_POD_FIELDS: { [path: string]: IndexFieldType } = {
   'kubernetes.pod.name': IndexFieldType.KEYWORD,
 };
 
+/**
+ * What every family with an ingest pipeline maps besides its own fields: the ingest
+ * time, and the marks a document a processor failed on gets (so that they can be found
+ * and read: the templates map nothing dynamically).
+ */
+export const PIPELINE_FIELDS: { [path: string]: IndexFieldType } = {
+  'event.ingested': IndexFieldType.DATE,
+  'error.message': IndexFieldType.MATCH_ONLY_TEXT,
+  'tags': IndexFieldType.KEYWORD,
+};
+
 /** Sets {@link ECS_POD_FIELDS} from a source's namespace and pod name fields. */
 export function podProcessors(namespaceField: string, podField: string): IngestProcessor[] {
   return [

@@ -5,6 +5,7 @@ import { IndexTemplate } from './index-template';
 import { IngestPipeline } from './ingest-pipeline';
 import { FAMILY_KINDS, SecurityIndexRetention, SecurityIndexSource, SecurityIndexTemplates, familyPipeline } from './security-index-templates';
 import { resolveRetention } from './retention';
+import { contentHash } from '../common/hash';
 import { appLabels } from '../common/labels';
 import { SECRET_FUNCTIONS, secretLabelsLine } from '../common/secret-script';
 import { createSetupJob, elasticCurlConfigScript, elasticPasswordMount, waitForUrlScript } from '../common/setup-job';
@@ -72,8 +73,9 @@ export class ElasticsearchSetup extends Construct {
       files[`policy-${template.lifecycle.name}.json`] = JSON.stringify(template.lifecycle.toJson(), undefined, 2) + '\n';
       calls.push(`put '/_ilm/policy/${template.lifecycle.name}' 'policy-${template.lifecycle.name}.json'`);
     }
-    // Each pipeline is put, then proved on the real engine with its checks, before the
-    // template that names it: a template naming a missing pipeline makes every write fail.
+    // Each pipeline is proved on the real engine with its checks, then put, before the
+    // template that names it: a template naming a missing pipeline makes every write fail,
+    // and a pipeline that fails its checks never serves (a re-run's template names it already).
     const pipelines = new Map<string, IngestPipeline>();
     for (const template of templates) {
       const pipeline = template.pipeline;
@@ -84,16 +86,21 @@ export class ElasticsearchSetup extends Construct {
       }
       if (seen !== undefined) continue;
       pipelines.set(pipeline.name, pipeline);
-      files[`pipeline-${pipeline.name}.json`] = JSON.stringify(pipeline.toJson(), undefined, 2) + '\n';
-      calls.push(`put '/_ingest/pipeline/${pipeline.name}' 'pipeline-${pipeline.name}.json'`);
       if (pipeline.checks.length > 0) {
         files[`simulate-${pipeline.name}.json`] = JSON.stringify(pipeline.simulateJson(), undefined, 2) + '\n';
         calls.push(`check_pipeline '${pipeline.name}' 'simulate-${pipeline.name}.json'`);
       }
+      files[`pipeline-${pipeline.name}.json`] = JSON.stringify(pipeline.toJson(), undefined, 2) + '\n';
+      calls.push(`put '/_ingest/pipeline/${pipeline.name}' 'pipeline-${pipeline.name}.json'`);
     }
     for (const template of templates) {
-      files[`template-${template.name}.json`] = JSON.stringify(template.toJson(), undefined, 2) + '\n';
-      calls.push(`put '/_index_template/${template.name}' 'template-${template.name}.json'`);
+      // A template applies to new backing indices only: when its content changed, the
+      // streams it matches roll over at their next write, so that the new mapping and
+      // pipeline serve from then on instead of from the next scheduled rollover.
+      const body = template.toJson();
+      const hash = contentHash(JSON.stringify(body));
+      files[`template-${template.name}.json`] = JSON.stringify({ ...body, _meta: { ...body._meta, content_hash: hash } }, undefined, 2) + '\n';
+      calls.push(`put_template '${template.name}' 'template-${template.name}.json' '${hash}' ${template.indexPatterns.map((p) => `'${p}'`).join(' ')}`);
     }
     const secured = es.security.enabled;
     const consumers = secured ? es._consumersForSetup() : [];
@@ -148,6 +155,7 @@ export class ElasticsearchSetup extends Construct {
       '  if [ "$code" -ge 300 ]; then echo "PUT $1 answered $code" >&2; exit 1; fi',
       '}',
       ...(pipelines.size > 0 ? [CHECK_PIPELINE_FUNCTION] : []),
+      PUT_TEMPLATE_FUNCTION,
       ...(secured ? [ENSURE_USER_FUNCTION, ENSURE_KIBANA_TOKEN_FUNCTION] : []),
       ...calls,
       'echo done',
@@ -233,16 +241,46 @@ function writerRole(families: string[]): object {
 }
 
 /**
- * `check_pipeline NAME FILE`: runs the pipeline's check documents through it on the
- * cluster (`_simulate`); a document whose fields differ comes back as an `error`, and
- * the Job fails with the answer, before any template names the pipeline.
+ * `put_template NAME FILE HASH PATTERN...`: puts the template; when the one in the
+ * cluster had other content (or none), every existing data stream it matches rolls
+ * over lazily (at its next write, ES 8.13+), so that its write index takes the new
+ * mappings and pipeline. Streams are found by name (`GET _data_stream/<pattern>`),
+ * whose answer lists each as `"name":"...","timestamp_field"`.
+ * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/indices-rollover-index.html#rollover-lazy
+ */
+const PUT_TEMPLATE_FUNCTION = String.raw`put_template() {
+  local name=$1 file=$2 hash=$3 code stream
+  shift 3
+  code=$(es GET "/_index_template/$name")
+  local unchanged=false
+  if [ "$code" = 200 ] && tr -d ' \n' < /tmp/response | grep -q "\"content_hash\":\"$hash\""; then unchanged=true; fi
+  put "/_index_template/$name" "$file"
+  if [ "$unchanged" = true ]; then return; fi
+  for pattern in "$@"; do
+    # A name that is no data stream answers 404; a pattern that matches none, an empty list.
+    code=$(es GET "/_data_stream/$pattern")
+    if [ "$code" != 200 ]; then continue; fi
+    for stream in $(tr -d ' \n' < /tmp/response | grep -o '"name":"[^"]*","timestamp_field"' | sed 's/^"name":"\([^"]*\)".*/\1/'); do
+      echo "POST /$stream/_rollover?lazy=true (template $name changed)"
+      code=$(es POST "/$stream/_rollover?lazy=true")
+      cat /tmp/response; echo
+      if [ "$code" -ge 300 ]; then echo "POST /$stream/_rollover?lazy=true answered $code" >&2; exit 1; fi
+    done
+  done
+}`;
+
+/**
+ * `check_pipeline NAME FILE`: runs the pipeline's check documents through its
+ * processors on the cluster (`_simulate`, before the pipeline is put); a document
+ * whose fields differ, or that a processor fails on, comes back as an `error` (a
+ * `root_cause` beside the document), and the Job fails with the answer.
  * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/simulate-pipeline-api.html
  */
 const CHECK_PIPELINE_FUNCTION = String.raw`check_pipeline() {
   echo "checking pipeline $1"
   local code
   code=$(es POST '/_ingest/pipeline/_simulate' "/setup/$2")
-  if [ "$code" -ge 300 ] || grep -q '"error"' /tmp/response; then
+  if [ "$code" -ge 300 ] || tr -d ' \n' < /tmp/response | grep -q '"error":{"root_cause"'; then
     echo "pipeline $1 does not give its check documents the expected fields (answer $code):" >&2
     cat /tmp/response >&2; echo >&2
     exit 1

@@ -181,7 +181,8 @@ export class IngestProcessor {
   }
 
   /**
-   * Parses a time into `to` with nanosecond precision, when the source has one.
+   * Parses a time into `to`, written with nanosecond digits (ISO 8601 input keeps all
+   * nine; `UNIX` keeps milliseconds), when the source has one.
    * `formats` are Elasticsearch's (`ISO8601`, `UNIX`, `UNIX_MS`).
    * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/date-processor.html
    */
@@ -334,7 +335,7 @@ export const GROK_PATTERNS: { [name: string]: string } = {
 export enum IngestDateFormat {
   /** ISO 8601 / RFC 3339, with up to nine fraction digits. */
   ISO8601 = 'ISO8601',
-  /** Seconds since the epoch (a fraction allowed). */
+  /** Seconds since the epoch (a fraction allowed); Elasticsearch keeps milliseconds of it. */
   UNIX = 'UNIX',
   /** Milliseconds since the epoch. */
   UNIX_MS = 'UNIX_MS',
@@ -419,8 +420,10 @@ export class IngestPipeline {
 
   /**
    * The body of `POST _ingest/pipeline/_simulate` that runs the checks' documents
-   * through the installed pipeline, then fails each whose fields differ from the
-   * expected ones (the answer then holds an `error` for it).
+   * through the pipeline's processors, inline, before it is put (so that a pipeline
+   * that fails them never serves), then fails each document whose fields differ from
+   * the expected ones. Without the pipeline's `on_failure`, a processor error fails the
+   * document too; either way the answer holds an `error` for it.
    */
   public simulateJson(): { [key: string]: any } {
     if (this._checks.length === 0) throw new Error(`ingest pipeline ${this.name} has no checks to simulate`);
@@ -428,7 +431,7 @@ export class IngestPipeline {
       pipeline: {
         description: `checks of ${this.name}`,
         processors: [
-          { pipeline: { name: this.name } },
+          ...this._processors.map((p) => p.toJson()),
           ...this._checks.map((check, i) => IngestProcessor.fail(`${this.name} check ${i + 1} (${check.description}): a field differs from ${JSON.stringify(check.expected)}`, {
             when: IngestCondition.and(IngestCondition.is('check_id', String(i + 1)), IngestCondition.not(expectation(this.name, check))),
           }).toJson()),
@@ -470,9 +473,18 @@ const PIPELINE_ON_FAILURE = [
   { append: { field: 'tags', value: ['pipeline_error'], allow_duplicates: false } },
 ];
 
-/** `ctx.a?.b?.c` of a dotted field name. */
+/** Words Painless reserves, which cannot follow `ctx.` or `?.`. */
+const PAINLESS_KEYWORDS = new Set([
+  'if', 'else', 'while', 'do', 'for', 'in', 'continue', 'break', 'return', 'new', 'try', 'catch', 'throw', 'this', 'instanceof',
+  'boolean', 'byte', 'short', 'char', 'int', 'long', 'float', 'double', 'def', 'true', 'false', 'null',
+]);
+
+/** `ctx.a?.b?.c` of a dotted field name (`ctx['@timestamp']` for the time). */
 function fieldPath(field: string): string {
-  return `ctx.${checkField(field).split('.').join('?.')}`;
+  if (checkField(field) === '@timestamp') return "ctx['@timestamp']";
+  const keyword = field.split('.').find((part) => PAINLESS_KEYWORDS.has(part));
+  if (keyword !== undefined) throw new Error(`ingest condition field ${JSON.stringify(field)}: ${JSON.stringify(keyword)} is a Painless keyword and cannot be read as ctx.${field}`);
+  return `ctx.${field.split('.').join('?.')}`;
 }
 
 /** Field names the subset can address: dotted identifiers (`@timestamp` too in processors). */

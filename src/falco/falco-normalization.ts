@@ -1,4 +1,4 @@
-import { ECS_POD_FIELDS, podProcessors } from '../elasticsearch/ecs-processors';
+import { ECS_POD_FIELDS, PIPELINE_FIELDS, podProcessors } from '../elasticsearch/ecs-processors';
 import { IndexFieldType } from '../elasticsearch/index-template';
 import { IngestCondition as C, IngestDateFormat, IngestProcessor as P } from '../elasticsearch/ingest-pipeline';
 import type { SourceNormalization } from '../elasticsearch/security-index-templates';
@@ -17,7 +17,6 @@ export const FALCO_ECS_FIELDS: { [path: string]: IndexFieldType } = {
   'event.action': IndexFieldType.KEYWORD,
   'event.severity': IndexFieldType.LONG,
   'event.dataset': IndexFieldType.KEYWORD,
-  'event.ingested': IndexFieldType.DATE,
   'event.module': IndexFieldType.KEYWORD,
   'event.provider': IndexFieldType.KEYWORD,
   'rule.name': IndexFieldType.KEYWORD,
@@ -38,6 +37,7 @@ export const FALCO_ECS_FIELDS: { [path: string]: IndexFieldType } = {
   'container.image.tag': IndexFieldType.KEYWORD,
   'kubernetes.node.name': IndexFieldType.KEYWORD,
   ...ECS_POD_FIELDS,
+  ...PIPELINE_FIELDS,
 };
 
 /**
@@ -53,7 +53,10 @@ const SEVERITY: Array<[string, number]> = [
 const SYSCALL_CATEGORIES: Array<[string[], string, string]> = [
   [['execve', 'execveat'], 'process', 'start'],
   [['connect', 'accept', 'accept4', 'listen', 'bind', 'sendto', 'sendmsg', 'recvfrom', 'recvmsg'], 'network', 'connection'],
-  [['open', 'openat', 'openat2', 'creat', 'unlink', 'unlinkat', 'rename', 'renameat', 'renameat2', 'mkdir', 'mkdirat', 'rmdir', 'chmod', 'fchmod', 'fchmodat', 'symlink', 'symlinkat', 'link', 'linkat'], 'file', 'access'],
+  [['open', 'openat', 'openat2'], 'file', 'access'],
+  [['creat', 'mkdir', 'mkdirat', 'symlink', 'symlinkat', 'link', 'linkat'], 'file', 'creation'],
+  [['unlink', 'unlinkat', 'rmdir'], 'file', 'deletion'],
+  [['rename', 'renameat', 'renameat2', 'chmod', 'fchmod', 'fchmodat'], 'file', 'change'],
 ];
 
 /** Falco's own fields, which the pipeline moves under `falco.*` (as Elastic's integration keeps them). */

@@ -1,4 +1,4 @@
-import { ECS_POD_FIELDS, podProcessors } from '../elasticsearch/ecs-processors';
+import { ECS_POD_FIELDS, PIPELINE_FIELDS, podProcessors } from '../elasticsearch/ecs-processors';
 import { IndexFieldType } from '../elasticsearch/index-template';
 import { IngestCondition as C, IngestConvertType, IngestDateFormat, IngestProcessor as P } from '../elasticsearch/ingest-pipeline';
 import type { SourceNormalization } from '../elasticsearch/security-index-templates';
@@ -25,7 +25,7 @@ const KUBEARMOR_FIELDS: { [field: string]: IndexFieldType } = {
 /** The ECS fields the KubeArmor pipeline sets. */
 const KUBEARMOR_ECS_FIELDS: { [path: string]: IndexFieldType } = {
   'event.kind': K, 'event.category': K, 'event.type': K, 'event.action': K, 'event.outcome': K, 'event.severity': L,
-  'event.dataset': K, 'event.module': K, 'event.ingested': IndexFieldType.DATE,
+  'event.dataset': K, 'event.module': K,
   'rule.name': K, 'message': IndexFieldType.MATCH_ONLY_TEXT, 'log.level': K,
   'host.name': K, 'host.ip': IndexFieldType.IP,
   'process.name': K, 'process.executable': K, 'process.command_line': IndexFieldType.WILDCARD, 'process.pid': L,
@@ -33,6 +33,7 @@ const KUBEARMOR_ECS_FIELDS: { [path: string]: IndexFieldType } = {
   'file.path': K,
   'container.id': K, 'container.name': K, 'container.image.name': K, 'kubernetes.node.name': K,
   ...ECS_POD_FIELDS,
+  ...PIPELINE_FIELDS,
 };
 
 /** The mapping of the KubeArmor families: KubeArmor's fields under `kubearmor.*`, and the ECS fields. */

@@ -144,7 +144,32 @@ function curl(run: RunContext, cwd: string, args: string[]): StubAnswer {
       answer = { acknowledged: true };
     } else if (method === 'POST' && p === '/_ingest/pipeline/_simulate') {
       // The ingest model stands in for Elasticsearch's: the checks run through the pipelines put before.
-      answer = { docs: simulate(JSON.parse(body ?? '{}'), db.pipelines ?? {}).map((d) => d.error === undefined ? { doc: { _source: d.doc } } : { error: { type: 'fail_processor_exception', reason: d.error } }) };
+      answer = { docs: simulate(JSON.parse(body ?? '{}'), db.pipelines ?? {}).map((d) => d.error === undefined ? { doc: { _source: d.doc } } : { error: { root_cause: [{ type: 'fail_processor_exception', reason: d.error }], type: 'fail_processor_exception', reason: d.error } }) };
+    } else if (p.startsWith('/_index_template/')) {
+      const name = p.slice('/_index_template/'.length);
+      if (method === 'PUT') {
+        db.templates = { ...db.templates, [name]: JSON.parse(body ?? '{}') };
+        answer = { acknowledged: true };
+      } else if (db.templates?.[name]) {
+        answer = { index_templates: [{ name, index_template: db.templates[name] }] };
+      } else {
+        status = 404;
+        answer = { error: { type: 'resource_not_found_exception' }, status };
+      }
+    } else if (method === 'GET' && p.startsWith('/_data_stream/')) {
+      // The data streams a test has written to (db.streams), by name or pattern.
+      const pattern = p.slice('/_data_stream/'.length);
+      const re = new RegExp(`^${pattern.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+      const streams = (db.streams ?? []).filter((s: string) => re.test(s));
+      if (!pattern.includes('*') && streams.length === 0) {
+        status = 404;
+        answer = { error: { type: 'index_not_found_exception' }, status };
+      } else {
+        answer = { data_streams: streams.map((name: string) => ({ name, timestamp_field: { name: '@timestamp' }, indices: [] })) };
+      }
+    } else if (method === 'POST' && p.endsWith('/_rollover?lazy=true')) {
+      db.rollovers = [...(db.rollovers ?? []), p.slice(1, -'/_rollover?lazy=true'.length)];
+      answer = { acknowledged: true, lazy: true };
     } else if (method === 'PUT') {
       answer = { acknowledged: true };
     } else if (p.startsWith(tokenPath)) {
@@ -336,4 +361,17 @@ export function secretsOf(cluster: FakeCluster): StoredSecret[] {
 export function elasticsearchStateOf(cluster: FakeCluster): { users: any; roles: any; tokens: { [name: string]: string } } {
   const db = JSON.parse(fs.readFileSync(path.join(cluster.dir, 'db.json'), 'utf-8'));
   return { users: db.users, roles: db.roles, tokens: db.tokens };
+}
+
+/** Data streams the agents have written to, as a later setup run finds them. */
+export function addDataStreams(cluster: FakeCluster, names: string[]): void {
+  const file = path.join(cluster.dir, 'db.json');
+  const db = JSON.parse(fs.readFileSync(file, 'utf-8'));
+  db.streams = [...(db.streams ?? []), ...names];
+  fs.writeFileSync(file, JSON.stringify(db));
+}
+
+/** The data streams asked to roll over at their next write, in order. */
+export function rolloversOf(cluster: FakeCluster): string[] {
+  return JSON.parse(fs.readFileSync(path.join(cluster.dir, 'db.json'), 'utf-8')).rollovers ?? [];
 }

@@ -68,11 +68,13 @@ function runProcessor(type: string, options: any, ctx: Doc, store: PipelineStore
   if (unknown.length > 0) throw new Error(`processor ${type}: the model does not know ${unknown.join(', ')}`);
   switch (type) {
     case 'set': {
-      if (options.override === false && isSet(get(ctx, options.field))) return;
+      // SetProcessor: without override, only a missing or null field is set (an empty string is kept).
+      if (options.override === false && get(ctx, options.field) !== undefined && get(ctx, options.field) !== null) return;
       if (options.copy_from !== undefined) {
         // The ingest metadata: a fixed ingest time, so that runs compare.
         const value = options.copy_from === '_ingest.timestamp' ? INGEST_TIMESTAMP : get(ctx, options.copy_from);
         if (options.ignore_empty_value && (value === undefined || value === null || value === '')) return;
+        if (value === undefined) throw new Error(`field [${options.copy_from}] not present as part of path [${options.copy_from}]`);
         put(ctx, options.field, JSON.parse(JSON.stringify(value ?? null)));
       } else {
         if (typeof options.value === 'string' && options.value.includes('{{')) throw new Error(`set ${options.field}: the model renders no templates`);
@@ -142,7 +144,15 @@ function runProcessor(type: string, options: any, ctx: Doc, store: PipelineStore
         if (options.ignore_missing_pipeline) return;
         throw new Error(`Pipeline processor configured for non-existent pipeline [${options.name}]`);
       }
-      runProcessors(called.processors, ctx, store);
+      // The called pipeline's own on_failure handles its failures.
+      try {
+        runProcessors(called.processors, ctx, store);
+      } catch (error) {
+        if (!called.on_failure) throw error;
+        ctx._ingest = { on_failure_message: (error as Error).message };
+        for (const processor of called.on_failure) runProcessor(...only(processor), ctx, store);
+        delete ctx._ingest;
+      }
       return;
     }
     case 'grok': {
@@ -182,10 +192,6 @@ function grokRegexp(pattern: string, definitions: { [name: string]: string }): {
     return `(?<g${fields.length - 1}>${definition})`;
   });
   return { regexp: new RegExp(source), fields };
-}
-
-function isSet(value: unknown): boolean {
-  return value !== undefined && value !== null && value !== '';
 }
 
 function convert(value: any, type: string): any {
@@ -228,7 +234,8 @@ function parseDate(value: any, formats: string[]): string {
       const text = String(value);
       const m = /^(\d+)(?:\.(\d{1,9}))?$/.exec(text);
       if (!m) continue;
-      if (format === 'UNIX') return nanoString(BigInt(m[1]) * 1_000_000_000n + BigInt((m[2] ?? '').padEnd(9, '0')));
+      // DateFormat.Unix: Instant.ofEpochMilli((long) (Double.parseDouble(s) * 1000)): milliseconds only.
+      if (format === 'UNIX') return nanoString(BigInt(Math.trunc(Number(text) * 1000)) * 1_000_000n);
       if (m[2] !== undefined) continue;
       return nanoString(BigInt(m[1]) * 1_000_000n);
     }
