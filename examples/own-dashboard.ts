@@ -12,7 +12,7 @@ const events = new KibanaDataView({ id: 'my-audit', name: 'Audit (mine)', templa
 const dashboard = new KibanaDashboard({ id: 'my-deletions', title: 'Who deletes what' });
 dashboard.addVisualization(new KibanaVisualization({
   id: 'my-deletions-by-user', title: 'Deletions by user', dataView: events,
-  chart: KibanaChartType.TABLE, field: 'user.username', query: 'verb : "delete"',
+  chart: KibanaChartType.TABLE, field: 'user.name', query: 'event.action : "delete"',
 }));
 const mine = new KibanaSavedObjects();
 mine.addDataView(events);

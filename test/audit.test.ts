@@ -4,8 +4,12 @@ import { parse } from 'yaml';
 import { testChart } from './helpers/chart';
 import { allSections, rewriteTag, strptimeRegexp } from './helpers/fluentd-model';
 import { BUILTIN_API_RESOURCES } from '../src/audit/kubernetes-resources';
+import { AUDIT_ECS_EXPECTED } from './helpers/audit-ecs';
+import { ecsDifferences } from './helpers/falco-ecs';
+import { runPipeline, simulate } from './helpers/ingest-model';
+import { ecsTable, markedBlock } from './helpers/ecs-table';
 import {
-  AuditLevel, AuditPolicy, AuditStage, ElasticsearchCluster, FluentdDaemonSet, KubeApiServerAudit, KubeadmApiVersion,
+  AuditLevel, AuditPolicy, AuditStage, ElasticsearchCluster, ElasticsearchSetup, FluentdDaemonSet, KubeApiServerAudit, KubeadmApiVersion,
 } from '../src';
 
 const fixture = (name: string) => fs.readFileSync(path.join(__dirname, 'fixtures', name), 'utf-8');
@@ -189,6 +193,7 @@ describe('audit events through the rendered collection route', () => {
   const fluentd = new FluentdDaemonSet(chart, 'Fluentd', { elasticsearch });
   const audit = new KubeApiServerAudit();
   fluentd.addAuditLogs(audit);
+  const setup = new ElasticsearchSetup(chart, 'Setup', { elasticsearch });
   const sections = allSections(fluentd.config.all);
   const source = sections.find((s) => s.params['@id'] === 'in_tail_audit');
   const router = sections.find((s) => s.params['@id'] === 'route_audit_by_namespace');
@@ -224,10 +229,68 @@ describe('audit events through the rendered collection route', () => {
     ]);
   });
 
-  test('field names are de-dotted before the output', () => {
-    const order = ['audit_dedot', 'out_es_audit'].map((id) => sections.findIndex((s) => s.params['@id'] === id));
-    expect(order[0]).toBeGreaterThan(0);
-    expect(order[1]).toBeGreaterThan(order[0]);
+  test('field names keep their dots (the audit pipeline and template expect them)', () => {
+    expect(sections.some((s) => s.params['@type'] === 'dedot' && s.argument?.startsWith('audit'))).toBe(false);
+  });
+
+  /** An event as Elasticsearch indexes it: as Fluentd ships it (the parsed line), through the family's pipeline. */
+  const indexed = (event: any) => runPipeline(pipeline, { ...event, '@timestamp': '2026-01-01T00:00:00.000000000+00:00', 'tag': rewriteTag(router as any, event) });
+  const pipeline = setup.templates.find((t) => t.name === 'seclog-audit')?.pipeline?.toJson() as any;
+
+  test('every sample, shipped by Fluentd and run through the family\'s ingest pipeline, has its ECS fields, as Elastic\'s integration names them', () => {
+    const docs = events.map(indexed);
+    expect(docs.map((d, i) => ecsDifferences(d, AUDIT_ECS_EXPECTED[i]))).toEqual(AUDIT_ECS_EXPECTED.map(() => []));
+    for (const d of docs) expect(d.tags ?? []).not.toContain('pipeline_error');
+    // The event itself is under kubernetes.audit.*, as Elastic's audit_logs data stream keeps it.
+    expect(Object.keys(docs[0]).sort()).toEqual(['@timestamp', 'client', 'data_stream', 'event', 'kubernetes', 'orchestrator', 'source', 'tag', 'user', 'user_agent']);
+    expect(docs[0].kubernetes.audit).toMatchObject({ verb: 'create', objectRef: { resource: 'secrets' }, annotations: { 'authorization_k8s_io/decision': 'allow' } });
+  });
+
+  test('every field Elastic\'s prebuilt Kubernetes rules query is mapped in the audit template with the type Elastic\'s integration gives it', () => {
+    const rules = JSON.parse(fixture('elastic-detection-rules-k8s-fields.json'));
+    expect(rules).toMatchObject({ repository: 'elastic/detection-rules', commit: '14cf530f0d2177023092449cd9d9348b4a8884c2', rules: 45 });
+    const template = setup.templates.find((t) => t.name === 'seclog-audit');
+    if (!template) throw new Error('no audit template');
+    // Types that answer the rules' queries alike: date_nanos is a date with more digits; a
+    // key of a flattened field matches as the keyword leaf of Elastic's dynamic object does.
+    const same = (ours: string | undefined, theirs: string) => ours === theirs
+      || (theirs === 'date' && ours === 'date_nanos') || (theirs === 'object:keyword' && ours === 'flattened')
+      || (theirs.startsWith('nested (under ') && ours === 'nested') || (theirs.startsWith('flattened (under ') && ours === 'flattened');
+    const differences = Object.entries(rules.fields as { [f: string]: { elasticType: string | null } })
+      .filter(([field, { elasticType }]) => !(elasticType === null ? template.typeOf(field) === 'keyword' : same(template.typeOf(field), elasticType)))
+      .map(([field, { elasticType }]) => `${field}: ours ${template.typeOf(field)}, Elastic's ${elasticType}`);
+    expect(differences).toEqual([]);
+    expect(Object.keys(rules.fields)).toHaveLength(41);
+    // Every rule's time (timestamp_override) is set by the pipeline.
+    expect(Object.keys(rules.timestamp_override)).toEqual(['event.ingested']);
+    expect(template.typeOf('event.ingested')).toBe('date');
+  });
+
+  test('the README\'s table of the audit ECS fields is the pipeline\'s, with the template\'s types', () => {
+    const template = setup.templates.find((t) => t.name === 'seclog-audit');
+    if (!template) throw new Error('no audit template');
+    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf-8');
+    expect(markedBlock(readme, 'audit-ecs')).toBe(ecsTable(pipeline, template, 'kubernetes.audit.'));
+    expect(markedBlock(readme, 'audit-ecs')).not.toContain('UNMAPPED');
+  });
+
+  test('the data stream fields: dataset and type constant, the namespace from the stream\'s name', () => {
+    const doc = (index: string) => runPipeline(pipeline, { ...events[0], _index: index }).data_stream;
+    expect(doc('seclog-audit-kube-system')).toEqual({ type: 'logs', dataset: 'kubernetes.audit_logs', namespace: 'kube-system' });
+    expect(doc('seclog-audit')).toEqual({ type: 'logs', dataset: 'kubernetes.audit_logs', namespace: 'default' });
+  });
+
+  test('a custom resource whose spec.type is an object keeps the event (the keyword mapping would refuse it)', () => {
+    const doc = indexed({ ...events[0], requestObject: { spec: { type: { name: 'x' } } } });
+    expect(doc.kubernetes.audit.requestObject.spec).toEqual({ type_value: { name: 'x' } });
+    expect(indexed({ ...events[0], requestObject: { spec: { type: 'NodePort' } } }).kubernetes.audit.requestObject.spec).toEqual({ type: 'NodePort' });
+  });
+
+  test('the pipeline\'s check is a real event as Fluentd ships it, and passes', () => {
+    const p = setup.templates.find((t) => t.name === 'seclog-audit')?.pipeline;
+    if (!p) throw new Error('no audit pipeline');
+    for (const [key, value] of Object.entries(p.checks[0].document)) if (key !== '@timestamp') expect([key, (events[0] as any)[key]]).toEqual([key, value]);
+    expect(simulate(p.simulateJson() as any, {}).map((r) => r.error)).toEqual([undefined]);
   });
 
   test('the namespace becomes part of the data stream name', () => {

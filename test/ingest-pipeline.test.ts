@@ -19,11 +19,14 @@ describe('IngestCondition renders Painless', () => {
   });
 
   test('fails on field names the subset cannot address', () => {
-    expect(() => C.present('output_fields.k8s-pod')).toThrow(/dotted name of letters, digits and _ .*"output_fields.k8s-pod"/);
+    expect(() => C.present('output_fields.k8s pod')).toThrow(/dotted name of letters, digits, _, \/ and - .*"output_fields.k8s pod"/);
+    expect(() => C.present('a..b')).toThrow(/dotted name/);
     expect(() => C.oneOf('a', [])).toThrow(/non-empty list/);
     expect(() => C.not('a' as any)).toThrow(/must be an IngestCondition/);
     expect(() => C.below('a', Number.NaN)).toThrow(/finite number/);
-    expect(() => C.present('event.new')).toThrow(/"new" is a Painless keyword/);
+    expect(C.is('event.new', 'x').painless).toBe("ctx.event?.get('new') == 'x'");
+    expect(C.is('kubernetes.audit.annotations.authorization_k8s_io/decision', 'allow').painless)
+      .toBe("ctx.kubernetes?.audit?.annotations?.get('authorization_k8s_io/decision') == 'allow'");
     expect(C.present('@timestamp').painless).toBe("ctx['@timestamp'] != null && ctx['@timestamp'] != ''");
   });
 });
@@ -55,6 +58,14 @@ describe('the Painless subset interpreter', () => {
     expect(() => evaluateCondition('ctx.missing.b == null', doc)).toThrow(/NullPointerException/);
     expect(() => evaluateCondition("ctx.a =~ /x/", doc)).toThrow(/unexpected/);
     expect(() => evaluateCondition("ctx.a.substring(1) == 'x'", doc)).toThrow(/substring\(\)/);
+  });
+
+  test('keys that are no Painless names are read with get()', () => {
+    const audit = { '@timestamp': 't', 'kubernetes': { audit: { annotations: { 'authorization_k8s_io/decision': 'allow' } } }, 'event': { new: 1 } };
+    expect(evaluateCondition(C.is('kubernetes.audit.annotations.authorization_k8s_io/decision', 'allow').painless, audit)).toBe(true);
+    expect(evaluateCondition(C.present('@timestamp').painless, audit)).toBe(true);
+    expect(evaluateCondition(C.isNumber('event.new', 1).painless, audit)).toBe(true);
+    expect(evaluateCondition(C.present('kubernetes.audit.annotations.other-key').painless, audit)).toBe(false);
   });
 
   test('every condition IngestCondition makes is read back by the interpreter as the same truth', () => {
@@ -165,7 +176,19 @@ describe('IngestPipeline', () => {
     expect(runPipeline(p, { other: 1 })).toEqual({ other: 1 });
   });
 
+  test('dot_expander makes a dotted key an object path, which a rename then moves', () => {
+    const p = new IngestPipeline({ name: 'd', description: 'd', processors: [
+      P.dotExpander('authorization.k8s.io/decision', 'annotations'),
+      P.rename('annotations.authorization.k8s.io/decision', 'annotations.authorization_k8s_io/decision'),
+    ] }).toJson() as any;
+    expect(p.processors[0]).toEqual({ dot_expander: { field: 'authorization.k8s.io/decision', path: 'annotations' } });
+    expect(runPipeline(p, { annotations: { 'authorization.k8s.io/decision': 'allow', 'other': 1 } }))
+      .toEqual({ annotations: { 'authorization_k8s_io/decision': 'allow', 'authorization': { k8s: {} }, 'other': 1 } });
+    expect(runPipeline(p, { annotations: { other: 1 } })).toEqual({ annotations: { other: 1 } });
+  });
+
   test.each([
+    ['dot_expander of a key without dots', () => P.dotExpander('plain', 'a'), /key must be a name holding dots/],
     ['grok with an unknown pattern', () => P.grok('m', ['%{IPV4:source.ip}']), /%\{IPV4:source.ip\} must name one of WORD, NOTSPACE/],
     ['grok with a type conversion', () => P.grok('m', ['%{POSINT:n:int}']), /and at most a field/],
     ['grok with a definition that nests a pattern', () => P.grok('m', ['%{X:a}'], { X: '%{WORD}' }), /a plain regular expression/],

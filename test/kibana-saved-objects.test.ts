@@ -185,9 +185,9 @@ describe('the built-in saved objects', () => {
   test('the audit panels and the secrets search', () => {
     const fields = objects.filter((o) => o.id.startsWith('audit-') && o.type === 'visualization')
       .map((o) => JSON.parse(o.attributes.visState).aggs[1].params.field);
-    expect(fields).toEqual(['@timestamp', 'user.username', 'verb', 'objectRef.namespace', 'objectRef.resource', 'responseStatus.code']);
+    expect(fields).toEqual(['@timestamp', 'user.name', 'event.action', 'orchestrator.namespace', 'orchestrator.resource.type', 'kubernetes.audit.responseStatus.code']);
     const secrets = objects.find((o) => o.id === 'audit-secrets-access');
-    expect(JSON.parse(secrets?.attributes.kibanaSavedObjectMeta.searchSourceJSON).query.query).toBe('objectRef.resource : "secrets"');
+    expect(JSON.parse(secrets?.attributes.kibanaSavedObjectMeta.searchSourceJSON).query.query).toBe('orchestrator.resource.type : "secrets"');
   });
 
   test('container logs: a data view on @timestamp and a search per namespace', () => {

@@ -9,6 +9,8 @@ import { IngestPipeline } from './ingest-pipeline';
 export enum IndexFieldType {
   /** Exact values: names, rules, actions, IDs (aggregatable). */
   KEYWORD = 'keyword',
+  /** One value for every document of an index (ECS `data_stream.*`). */
+  CONSTANT_KEYWORD = 'constant_keyword',
   /** Full-text searchable text, with a `keyword` sub-field for aggregations. */
   TEXT = 'text',
   /** Keyword for grep-like (wildcard, regexp) search of long values such as command lines (ECS `process.command_line`). */
@@ -21,6 +23,8 @@ export enum IndexFieldType {
   DATE_NANOS = 'date_nanos',
   /** 64-bit integer. */
   LONG = 'long',
+  /** 32-bit integer. */
+  INTEGER = 'integer',
   /** 16-bit integer (status codes). */
   SHORT = 'short',
   /** 8-bit integer (severities). */
@@ -34,6 +38,12 @@ export enum IndexFieldType {
    * path, whatever its name or type, so free-form objects never clash or explode the mapping.
    */
   FLATTENED = 'flattened',
+  /**
+   * A list of objects each indexed on its own (queried with nested queries), whose
+   * fields are mapped as they come (`dynamic: true`): as Elastic's Kubernetes audit
+   * integration maps RBAC `rules`.
+   */
+  NESTED = 'nested',
 }
 
 /** Props of {@link IlmPolicy}. */
@@ -173,7 +183,7 @@ export class IndexTemplate {
     validateInteger(`index template ${props.name} replicas`, props.replicas ?? 1, 0, 16);
     const paths = Object.keys(props.fields);
     for (const path of paths) {
-      if (!/^[@A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/.test(path)) {
+      if (!/^[@A-Za-z0-9_/-]+(\.[A-Za-z0-9_/-]+)*$/.test(path)) {
         throw new Error(`index template ${props.name}: field path ${JSON.stringify(path)} must be dot-separated names`);
       }
       const parent = paths.find((other) => path.startsWith(other + '.'));
@@ -204,8 +214,9 @@ export class IndexTemplate {
    */
   public typeOf(path: string): IndexFieldType | undefined {
     if (this.fields[path] !== undefined) return this.fields[path];
-    const parent = Object.keys(this.fields).find((p) => path.startsWith(p + '.') && this.fields[p] === IndexFieldType.FLATTENED);
-    return parent === undefined ? undefined : IndexFieldType.FLATTENED;
+    // Inside a flattened field every key is one; inside a nested one (mapped dynamically) the type is the nested one's.
+    const parent = Object.keys(this.fields).find((p) => path.startsWith(p + '.') && (this.fields[p] === IndexFieldType.FLATTENED || this.fields[p] === IndexFieldType.NESTED));
+    return parent === undefined ? undefined : this.fields[parent];
   }
 
   /** The body of `PUT _index_template/<name>`. */
@@ -247,6 +258,7 @@ function fieldMapping(type: IndexFieldType): { [key: string]: any } {
     case IndexFieldType.KEYWORD: return { type: 'keyword', ignore_above: 1024 };
     // Audit bodies (CRD schemas) nest deeper than the default limit of 20.
     case IndexFieldType.FLATTENED: return { type: 'flattened', ignore_above: 1024, depth_limit: 100 };
+    case IndexFieldType.NESTED: return { type: 'nested', dynamic: true };
     default: return { type };
   }
 }

@@ -28,6 +28,11 @@ export class IngestCondition {
     return new IngestCondition(`${fieldPath(field)} == ${numberLiteral(value)}`);
   }
 
+  /** The field is a string. */
+  public static isString(field: string): IngestCondition {
+    return new IngestCondition(`${fieldPath(field)} instanceof String`);
+  }
+
   /** The field is one of these strings. */
   public static oneOf(field: string, values: string[]): IngestCondition {
     if (!Array.isArray(values) || values.length === 0) throw new Error(`ingest condition oneOf ${field}: values must be a non-empty list, got ${JSON.stringify(values)}`);
@@ -269,6 +274,16 @@ export class IngestProcessor {
   }
 
   /**
+   * Makes a key that holds dots (`authorization.k8s.io/decision` in `path`) an object
+   * path, so that other processors can address it.
+   * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/dot-expand-processor.html
+   */
+  public static dotExpander(key: string, path: string, options: IngestProcessorOptions = {}): IngestProcessor {
+    if (typeof key !== 'string' || !key.includes('.') || key.includes('*')) throw new Error(`ingest dot_expander: key must be a name holding dots, got ${JSON.stringify(key)}`);
+    return new IngestProcessor('dot_expander', { field: key, path: checkField(path) }, options);
+  }
+
+  /**
    * Runs another pipeline; with `ignoreMissing`, nothing when it does not exist (the
    * `@custom` hook a user may put, as Elastic's integrations offer).
    * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/pipeline-processor.html
@@ -479,18 +494,21 @@ const PAINLESS_KEYWORDS = new Set([
   'boolean', 'byte', 'short', 'char', 'int', 'long', 'float', 'double', 'def', 'true', 'false', 'null',
 ]);
 
-/** `ctx.a?.b?.c` of a dotted field name (`ctx['@timestamp']` for the time). */
+/**
+ * `ctx.a?.b?.c` of a dotted field name; a key that is no Painless name (`@timestamp`,
+ * `authorization_k8s_io/decision`, a reserved word) is read with `get('...')`.
+ */
 function fieldPath(field: string): string {
-  if (checkField(field) === '@timestamp') return "ctx['@timestamp']";
-  const keyword = field.split('.').find((part) => PAINLESS_KEYWORDS.has(part));
-  if (keyword !== undefined) throw new Error(`ingest condition field ${JSON.stringify(field)}: ${JSON.stringify(keyword)} is a Painless keyword and cannot be read as ctx.${field}`);
-  return `ctx.${field.split('.').join('?.')}`;
+  const [first, ...rest] = checkField(field).split('.');
+  const plain = (part: string) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(part) && !PAINLESS_KEYWORDS.has(part);
+  return (plain(first) ? `ctx.${first}` : `ctx[${stringLiteral(first)}]`) + rest.map((part) => plain(part) ? `?.${part}` : `?.get(${stringLiteral(part)})`).join('');
 }
 
 /** Field names the subset can address: dotted identifiers (`@timestamp` too in processors). */
 function checkField(field: string): string {
-  if (typeof field !== 'string' || !/^(@timestamp|[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*)$/.test(field)) {
-    throw new Error(`ingest field must be a dotted name of letters, digits and _ (such as event.kind), got ${JSON.stringify(field)}`);
+  // Kubernetes keys such as authorization_k8s_io/decision hold '/' and '-'; a condition reads identifiers only (fieldPath).
+  if (typeof field !== 'string' || !/^(@timestamp|[A-Za-z_][A-Za-z0-9_/-]*(\.[A-Za-z_][A-Za-z0-9_/-]*)*)$/.test(field)) {
+    throw new Error(`ingest field must be a dotted name of letters, digits, _, / and - (such as event.kind), got ${JSON.stringify(field)}`);
   }
   return field;
 }

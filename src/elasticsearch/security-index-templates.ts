@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { IlmPolicy, IndexFieldType, IndexTemplate } from './index-template';
 import { IngestPipeline, IngestPipelineCheck, IngestProcessor } from './ingest-pipeline';
+import { AUDIT_MAPPING, AUDIT_NORMALIZATION } from '../audit/audit-normalization';
 import { FALCO_ECS_FIELDS, FALCO_NORMALIZATION } from '../falco/falco-normalization';
 import { KUBEARMOR_MAPPING, KUBEARMOR_NORMALIZATION } from '../kubearmor/kubearmor-normalization';
 import { IndexFamilyKind } from '../pipeline/index-families';
@@ -79,40 +80,7 @@ export const KUBEARMOR_EVENT_FIELDS: { [path: string]: IndexFieldType } = {
  */
 export const AUDIT_EVENT_FIELDS: { [path: string]: IndexFieldType } = {
   ...COMMON,
-  'kind': K,
-  'apiVersion': K,
-  'level': K,
-  'auditID': K,
-  'stage': K,
-  'requestURI': K,
-  'verb': K,
-  'user.username': K,
-  'user.uid': K,
-  'user.groups': K,
-  'user.extra': IndexFieldType.FLATTENED,
-  'impersonatedUser.username': K,
-  'impersonatedUser.uid': K,
-  'impersonatedUser.groups': K,
-  'sourceIPs': IndexFieldType.IP,
-  'userAgent': K,
-  'objectRef.resource': K,
-  'objectRef.namespace': K,
-  'objectRef.name': K,
-  'objectRef.uid': K,
-  'objectRef.apiGroup': K,
-  'objectRef.apiVersion': K,
-  'objectRef.resourceVersion': K,
-  'objectRef.subresource': K,
-  'responseStatus.code': IndexFieldType.SHORT,
-  'responseStatus.status': K,
-  'responseStatus.reason': K,
-  'responseStatus.message': IndexFieldType.TEXT,
-  'responseStatus.details': IndexFieldType.FLATTENED,
-  'requestObject': IndexFieldType.FLATTENED,
-  'responseObject': IndexFieldType.FLATTENED,
-  'requestReceivedTimestamp': IndexFieldType.DATE_NANOS,
-  'stageTimestamp': IndexFieldType.DATE_NANOS,
-  'annotations': IndexFieldType.FLATTENED,
+  ...AUDIT_MAPPING,
 };
 
 /**
@@ -300,8 +268,19 @@ export function familyPipeline(family: string, normalization: SourceNormalizatio
   return new IngestPipeline({
     name: `${family}-pipeline`,
     description: `ECS fields of ${family} (cdk8s-security-logging); put a pipeline named ${family}@custom to add your own processors`,
-    // event.ingested: Elastic's prebuilt detection rules search by it (timestamp_override).
-    processors: [...normalization.processors, IngestProcessor.ingestTime('event.ingested'), IngestProcessor.pipeline(`${family}@custom`, true)],
+    processors: [
+      ...normalization.processors,
+      // event.ingested: Elastic's prebuilt detection rules search by it (timestamp_override).
+      IngestProcessor.ingestTime('event.ingested'),
+      // ECS data stream fields, which Elastic's rules and dashboards filter on: the dataset
+      // is the event's, the namespace the part of the stream's name after the family
+      // (audit's per-namespace streams), else "default".
+      IngestProcessor.set('data_stream.type', '"logs"'),
+      IngestProcessor.copy('event.dataset', 'data_stream.dataset'),
+      IngestProcessor.grok('_index', [`^${family}-%{NOTSPACE:data_stream.namespace}$`]),
+      IngestProcessor.set('data_stream.namespace', '"default"', { override: false }),
+      IngestProcessor.pipeline(`${family}@custom`, true),
+    ],
     checks: normalization.checks,
   });
 }
@@ -311,7 +290,7 @@ export const FAMILY_KINDS: { [kind: string]: FamilyKindSpec } = {
   // Daily rollover for the busy container logs and syslog; weekly or monthly for the
   // quieter, longer-kept sources, so that their shard count stays small.
   [IndexFamilyKind.CONTAINERS]: { fields: CONTAINER_LOG_FIELDS, retention: 'containersDays', rolloverDays: 1 },
-  [IndexFamilyKind.AUDIT]: { fields: AUDIT_EVENT_FIELDS, retention: 'auditDays', rolloverDays: 30 },
+  [IndexFamilyKind.AUDIT]: { fields: AUDIT_EVENT_FIELDS, retention: 'auditDays', rolloverDays: 30, normalization: AUDIT_NORMALIZATION },
   [IndexFamilyKind.FALCO]: { fields: FALCO_ALERT_FIELDS, retention: 'falcoDays', rolloverDays: 7, normalization: FALCO_NORMALIZATION },
   [IndexFamilyKind.KUBEARMOR]: { fields: KUBEARMOR_EVENT_FIELDS, retention: 'kubeArmorDays', rolloverDays: 7, normalization: KUBEARMOR_NORMALIZATION },
   [IndexFamilyKind.KUBERNETES_EVENTS]: { fields: KUBERNETES_EVENT_FIELDS, retention: 'kubernetesEventsDays', rolloverDays: 7 },

@@ -485,7 +485,8 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
         'skip_long_lines': true,
         'storage.type': 'filesystem',
       }),
-      this.elasticsearchOutput('audit', 'out_es_audit', family),
+      // Keys keep their dots, as through Fluentd (the audit template and pipeline expect them).
+      fluentBitElasticsearchOutput(this.connection, { match: 'audit', alias: 'out_es_audit', index: family, totalLimitBytes: this.totalLimit, replaceDots: false }),
     );
   }
 
@@ -695,6 +696,11 @@ export function fluentBitElasticsearchOutput(connection: ElasticsearchConnection
   readonly alias: string;
   readonly index: string;
   readonly totalLimitBytes: number;
+  /**
+   * Replace dots in field names by `_`.
+   * @default true
+   */
+  readonly replaceDots?: boolean;
 }): FluentBitPlugin {
   const secured = connection.secured;
   return FluentBitPlugin.output('es', options.match, {
@@ -712,7 +718,7 @@ export function fluentBitElasticsearchOutput(connection: ElasticsearchConnection
     'index': options.index,
     'suppress_type_name': true,
     'write_operation': 'create',
-    'replace_dots': true,
+    'replace_dots': options.replaceDots ?? true,
     'time_key_nanos': true,
     'trace_error': true,
     'retry_limit': 'no_limits',

@@ -417,9 +417,9 @@ export function auditLogDirectives(options: AuditLogPipelineOptions): FluentdSec
           FluentdSection.section('rule', { params: { key: namespaceKey, pattern: '/^(.+)$/', invert: true, tag: `audit.${AUDIT_NO_NAMESPACE}` } }),
         ],
       }),
-      // Request and response bodies are whole objects of every kind; the audit index
-      // template maps them as flattened fields, so they neither clash nor grow the mapping.
-      dedotFilter('audit.**', 'audit_dedot'),
+      // Keys keep their dots: the audit template maps only Elastic's fields (the rest stays
+      // in _source), its ingest pipeline de-dots the annotations Elastic's rules query, and
+      // user.extra keys (authentication.kubernetes.io/pod-name) are queried with their dots.
       ...elasticsearchOutput('audit.**', 'out_es_audit', { ...options, indexFamily: `${options.indexFamily}-\${tag[1]}` }),
     ]),
   ];

@@ -15,7 +15,7 @@ const TYPE_MIGRATION_VERSIONS: { [type: string]: string } = {
 };
 /** Field types Elasticsearch can aggregate on. */
 const AGGREGATABLE = new Set<IndexFieldType>([
-  IndexFieldType.KEYWORD, IndexFieldType.WILDCARD, IndexFieldType.DATE, IndexFieldType.DATE_NANOS, IndexFieldType.LONG, IndexFieldType.SHORT,
+  IndexFieldType.KEYWORD, IndexFieldType.WILDCARD, IndexFieldType.DATE, IndexFieldType.INTEGER, IndexFieldType.DATE_NANOS, IndexFieldType.LONG, IndexFieldType.SHORT,
   IndexFieldType.BYTE, IndexFieldType.BOOLEAN, IndexFieldType.IP,
 ]);
 
@@ -526,15 +526,15 @@ export function auditDashboard(events: KibanaDataView): KibanaDashboard {
   dashboard.addVisualization(new KibanaVisualization({ id: 'audit-events-over-time', title: 'Audit events over time', dataView: events, chart: KibanaChartType.AREA_OVER_TIME }));
   const table = (id: string, title: string, field: string) =>
     dashboard.addVisualization(new KibanaVisualization({ id, title, dataView: events, chart: KibanaChartType.TABLE, field, size: 20 }));
-  table('audit-events-by-user', 'Audit events by user', 'user.username');
-  table('audit-events-by-verb', 'Audit events by verb', 'verb');
-  table('audit-events-by-namespace', 'Audit events by namespace', 'objectRef.namespace');
-  table('audit-events-by-resource', 'Audit events by resource', 'objectRef.resource');
-  table('audit-events-by-response-code', 'Audit events by response code', 'responseStatus.code');
+  table('audit-events-by-user', 'Audit events by user', 'user.name');
+  table('audit-events-by-verb', 'Audit events by verb', 'event.action');
+  table('audit-events-by-namespace', 'Audit events by namespace', 'orchestrator.namespace');
+  table('audit-events-by-resource', 'Audit events by resource', 'orchestrator.resource.type');
+  table('audit-events-by-response-code', 'Audit events by response code', 'kubernetes.audit.responseStatus.code');
   dashboard.addSavedSearch(new KibanaSavedSearch({
     id: 'audit-secrets-access', title: 'Who read or changed secrets', dataView: events,
-    query: 'objectRef.resource : "secrets"',
-    columns: ['user.username', 'verb', 'objectRef.namespace', 'objectRef.name', 'responseStatus.code', 'sourceIPs'],
+    query: 'orchestrator.resource.type : "secrets"',
+    columns: ['user.name', 'event.action', 'orchestrator.namespace', 'orchestrator.resource.name', 'kubernetes.audit.responseStatus.code', 'source.ip'],
   }));
   return dashboard;
 }

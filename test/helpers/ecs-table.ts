@@ -16,8 +16,10 @@ export function ecsTable(pipeline: { processors: any[] }, template: IndexTemplat
   const rows = new Map<string, Set<string>>();
   for (const processor of pipeline.processors) {
     const [type, options] = Object.entries(processor)[0] as [string, any];
-    if (type === 'rename' || type === 'pipeline') continue;
-    const conditionFields = [...String(options.if ?? '').matchAll(/ctx\.([\w?.]+)/g)].map((m) => m[1].replace(/\?/g, '').replace(/\.(contains|startsWith)$/, ''));
+    if (type === 'rename' || type === 'pipeline' || type === 'dot_expander' || type === 'remove') continue;
+    // Keys read with get('...') are written as path parts again.
+    const condition = String(options.if ?? '').replace(/\?\.get\('([^']*)'\)/g, '.$1');
+    const conditionFields = [...condition.matchAll(/ctx\.([\w?./-]+)/g)].map((m) => m[1].replace(/\?/g, '').replace(/\.(contains|startsWith)$/, ''));
     let writes: Array<[string, string[]]>;
     if (type === 'set') writes = [[options.field, options.copy_from !== undefined ? [options.copy_from] : conditionFields]];
     else if (type === 'date' || type === 'lowercase' || type === 'convert') writes = [[options.target_field ?? options.field, [options.field]]];

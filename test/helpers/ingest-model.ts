@@ -58,6 +58,7 @@ const KNOWN_OPTIONS: { [type: string]: string[] } = {
   append: ['field', 'value', 'allow_duplicates'],
   pipeline: ['name', 'ignore_missing_pipeline'],
   grok: ['field', 'patterns', 'pattern_definitions', 'ignore_missing', 'ignore_failure'],
+  dot_expander: ['field', 'path'],
   fail: ['message'],
 };
 
@@ -170,6 +171,15 @@ function runProcessor(type: string, options: any, ctx: Doc, store: PipelineStore
       }
       if (options.ignore_failure) return;
       throw new Error(`Provided Grok expressions do not match field value: [${value}]`);
+    }
+    case 'dot_expander': {
+      // DotExpanderProcessor: a key with dots in the object at `path` becomes an object path; a missing key, nothing.
+      const holder = get(ctx, options.path);
+      if (holder === null || typeof holder !== 'object' || Array.isArray(holder) || !(options.field in holder)) return;
+      const value = holder[options.field];
+      Reflect.deleteProperty(holder, options.field);
+      put(ctx, `${options.path}.${options.field}`, value);
+      return;
     }
     case 'fail':
       throw new Error(options.message);
@@ -406,6 +416,8 @@ export function evaluateCondition(source: string, ctx: Doc): any {
         if (value === null && t.text === '?.') { value = null; continue; }
         if (name.text === 'contains' && (typeof value === 'string' || Array.isArray(value))) { value = typeof value === 'string' ? value.includes(String(arg)) : value.some((v) => equal(v, arg)); continue; }
         if (name.text === 'startsWith' && typeof value === 'string') { value = value.startsWith(String(arg)); continue; }
+        // Map.get: null for a missing key.
+        if (name.text === 'get' && value !== null && typeof value === 'object' && !Array.isArray(value)) { value = value[String(arg)] ?? null; continue; }
         throw new Error(`painless: ${name.text}() on ${JSON.stringify(value)} in ${source}`);
       }
       if (value === null || value === undefined) {
@@ -430,7 +442,15 @@ export function evaluateCondition(source: string, ctx: Doc): any {
     }
     if (t.kind === 'id' && t.text === 'null') return null;
     if (t.kind === 'id' && (t.text === 'true' || t.text === 'false')) return t.text === 'true';
-    if (t.kind === 'id' && t.text === 'ctx') return ctx;
+    if (t.kind === 'id' && t.text === 'ctx') {
+      if (peek()?.text !== '[') return ctx;
+      // ctx['@timestamp']: a top-level key that is no name.
+      next();
+      const key = next();
+      expect(']');
+      if (key.kind !== 'str') throw new Error(`painless subset: ctx[...] takes a string in ${source}`);
+      return ctx[key.text] ?? null;
+    }
     throw new Error(`painless subset: unexpected ${t.text} in ${source}`);
   }
 
