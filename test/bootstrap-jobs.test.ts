@@ -170,7 +170,7 @@ describe('the setup Job: writers\' users and Kibana\'s token', () => {
 
   test('the pipelines pass their checks on the cluster (the ingest model stands in for it), before they are put', () => {
     const simulated = run.calls.filter((c) => c.endsWith('/_ingest/pipeline/_simulate'));
-    expect(simulated).toHaveLength(5);
+    expect(simulated).toHaveLength(7);
     expect(run.calls.indexOf(simulated[0])).toBeLessThan(run.calls.findIndex((c) => c.startsWith('PUT ') && c.includes('/_ingest/pipeline/')));
     expect(run.output).toContain('pipeline seclog-falco-pipeline: every check passed');
   });

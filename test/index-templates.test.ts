@@ -130,7 +130,8 @@ describe('the source mappings cover what the routes index', () => {
     expect(audit.typeOf('kubernetes.audit.requestObject.spec.hostPID')).toBe(IndexFieldType.BOOLEAN);
   });
 
-  test('a container log event as the pipeline builds it is mapped', () => {
+  test('a container log event as either agent ships it is mapped once through the family\'s pipeline, with Elastic\'s Kubernetes field names', () => {
+    const pipeline = familyPipeline('seclog-containers', FAMILY_KINDS[IndexFamilyKind.CONTAINERS].normalization as SourceNormalization).toJson() as any;
     const doc = shipped({
       stream: 'stdout', message: '{"level":"info"}', payload: { level: 'info', nested: { a: 1 } },
       docker: { container_id: 'abc' },
@@ -140,6 +141,11 @@ describe('the source mappings cover what the routes index', () => {
         namespace_labels: { kubernetes_io_metadata_name: 'default' },
       },
     });
-    expect(unmapped(containers, [doc])).toEqual([]);
+    // Fluent Bit's kubernetes filter names the container and image by these.
+    const fluentBit = shipped({ stream: 'stderr', message: 'x', kubernetes: { pod_name: 'p', namespace_name: 'n', container_name: 'c', docker_id: 'abc', container_hash: 'sha', host: 'node-2' } });
+    const indexed = [doc, fluentBit].map((d) => runPipeline(pipeline, d));
+    expect(unmapped(containers, indexed)).toEqual([]);
+    expect(indexed.map((d) => [d.kubernetes.pod.name, d.kubernetes.container.name, d.container.id, d.kubernetes.node.name, d.log?.level]))
+      .toEqual([['app-1', 'app', 'abc', 'node-1', 'info'], ['p', 'c', 'abc', 'node-2', undefined]]);
   });
 });

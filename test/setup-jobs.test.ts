@@ -27,9 +27,9 @@ describe('the setup Jobs of the stack', () => {
       '/_ilm/policy/seclog-kubearmor-alerts-policy', '/_ilm/policy/seclog-kubearmor-logs-policy', '/_ilm/policy/seclog-kubearmor-messages-policy',
       '/_ilm/policy/seclog-events-policy',
       // The pipelines, each checked on the cluster before a template names it.
-      '/_ingest/pipeline/seclog-audit-pipeline', '/_ingest/pipeline/seclog-falco-pipeline',
+      '/_ingest/pipeline/seclog-containers-pipeline', '/_ingest/pipeline/seclog-audit-pipeline', '/_ingest/pipeline/seclog-falco-pipeline',
       '/_ingest/pipeline/seclog-kubearmor-alerts-pipeline', '/_ingest/pipeline/seclog-kubearmor-logs-pipeline',
-      '/_ingest/pipeline/seclog-kubearmor-messages-pipeline',
+      '/_ingest/pipeline/seclog-kubearmor-messages-pipeline', '/_ingest/pipeline/seclog-events-pipeline',
       '/_index_template/seclog-containers', '/_index_template/seclog-audit', '/_index_template/seclog-falco',
       '/_index_template/seclog-kubearmor-alerts', '/_index_template/seclog-kubearmor-logs', '/_index_template/seclog-kubearmor-messages',
       '/_index_template/seclog-events',
@@ -200,7 +200,7 @@ describe('the setup scripts with security disabled, run against a stub curl (sec
     const run = runScript(esFiles, { '_cluster/health': '200 {}', '_ilm/policy': '200 {"acknowledged":true}', '_index_template': '200 {"acknowledged":true}' });
     expect(run.code).toBe(0);
     const puts = run.calls.filter((c) => c.includes('-X PUT'));
-    expect(puts).toHaveLength(19);
+    expect(puts).toHaveLength(21);
     expect(puts[0]).toContain('/_ilm/policy/seclog-containers-policy');
     expect(puts[0]).toMatch(/--data-binary @\S+policy-seclog-containers-policy\.json/);
   });
@@ -215,7 +215,7 @@ describe('the setup scripts with security disabled, run against a stub curl (sec
     const answer = '200 {"docs":[{"doc":{"_source":{"log":{"level":"error"}}}},{"error":{"root_cause":[{"type":"fail_processor_exception","reason":"seclog-falco-pipeline check 2 (...): a field differs"}],"type":"fail_processor_exception"}}]}';
     const run = runScript(esFiles, { '_cluster/health': '200 {}', '_simulate': answer });
     expect(run.code).toBe(1);
-    expect(run.output).toContain('pipeline seclog-audit-pipeline does not give its check documents the expected fields (answer 200)');
+    expect(run.output).toContain('pipeline seclog-containers-pipeline does not give its check documents the expected fields (answer 200)');
     expect(run.output).toContain('check 2');
     expect(run.calls.some((c) => c.includes('_index_template/') || c.includes('-X PUT') && c.includes('_ingest/pipeline/'))).toBe(false);
     // A document that merely holds the word "error" passes.

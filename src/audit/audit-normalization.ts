@@ -1,4 +1,4 @@
-import { ECS_POD_FIELDS, PIPELINE_FIELDS } from '../elasticsearch/ecs-processors';
+import { ECS_POD_FIELDS, PIPELINE_FIELDS, eventProcessors } from '../elasticsearch/ecs-processors';
 import { IndexFieldType } from '../elasticsearch/index-template';
 import { IngestCondition as C, IngestConvertType, IngestDateFormat, IngestProcessor as P } from '../elasticsearch/ingest-pipeline';
 import type { SourceNormalization } from '../elasticsearch/security-index-templates';
@@ -117,9 +117,7 @@ export const AUDIT_NORMALIZATION: SourceNormalization = {
     }),
     P.date(A('timestamp'), '@timestamp', [IngestDateFormat.ISO8601]),
     P.date(A('stageTimestamp'), '@timestamp', [IngestDateFormat.ISO8601]),
-    P.set('event.kind', '"event"'),
-    P.set('event.module', '"kubernetes"'),
-    P.set('event.dataset', '"kubernetes.audit_logs"'),
+    ...eventProcessors('event', 'kubernetes', 'kubernetes.audit_logs'),
     P.set('event.category', '["api"]'),
     ...VERBS.map(([verbs, type]) => P.set('event.type', JSON.stringify([type]), { when: C.oneOf(A('verb'), verbs) })),
     P.set('event.type', '["info"]', { override: false }),

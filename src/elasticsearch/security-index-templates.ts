@@ -4,10 +4,12 @@ import { IngestPipeline, IngestPipelineCheck, IngestProcessor } from './ingest-p
 import { AUDIT_MAPPING, AUDIT_NORMALIZATION } from '../audit/audit-normalization';
 import { FALCO_ECS_FIELDS, FALCO_NORMALIZATION } from '../falco/falco-normalization';
 import { KUBEARMOR_MAPPING, KUBEARMOR_NORMALIZATION } from '../kubearmor/kubearmor-normalization';
+import { CONTAINER_LOG_MAPPING, CONTAINER_NORMALIZATION } from '../pipeline/container-normalization';
 import { IndexFamilyKind } from '../pipeline/index-families';
+import { KUBERNETES_EVENT_MAPPING, KUBERNETES_EVENT_NORMALIZATION } from '../pipeline/kubernetes-events-normalization';
+import { SYSLOG_MAPPING, SYSLOG_NORMALIZATION } from '../pipeline/syslog-normalization';
 
 const K = IndexFieldType.KEYWORD;
-const L = IndexFieldType.LONG;
 
 /** Fields every source's events carry: the event time and the fluentd tag. */
 const COMMON: { [path: string]: IndexFieldType } = {
@@ -16,31 +18,14 @@ const COMMON: { [path: string]: IndexFieldType } = {
 };
 
 /**
- * Container log events: the line, its stream, the pod it came from (kubernetes_metadata,
- * de-dotted labels) and the JSON payload, whose fields vary by application.
+ * Container log events: the line, its stream, the JSON payload (whose fields vary by
+ * application), and the pod it came from in the fields of Elastic's Kubernetes
+ * integration, which the ingest pipeline sets from the agent's metadata.
  * @see https://github.com/fabric8io/fluent-plugin-kubernetes_metadata_filter
  */
 export const CONTAINER_LOG_FIELDS: { [path: string]: IndexFieldType } = {
   ...COMMON,
-  'message': IndexFieldType.MATCH_ONLY_TEXT,
-  'stream': K,
-  'payload': IndexFieldType.FLATTENED,
-  'docker.container_id': K,
-  // The Fluent Bit agent's kubernetes filter names the container by these.
-  'kubernetes.docker_id': K,
-  'kubernetes.container_hash': K,
-  'kubernetes.container_name': K,
-  'kubernetes.namespace_name': K,
-  'kubernetes.pod_name': K,
-  'kubernetes.pod_id': K,
-  'kubernetes.pod_ip': IndexFieldType.IP,
-  'kubernetes.host': K,
-  'kubernetes.container_image': K,
-  'kubernetes.container_image_id': K,
-  'kubernetes.namespace_id': K,
-  'kubernetes.labels': IndexFieldType.FLATTENED,
-  'kubernetes.namespace_labels': IndexFieldType.FLATTENED,
-  'kubernetes.annotations': IndexFieldType.FLATTENED,
+  ...CONTAINER_LOG_MAPPING,
 };
 
 /**
@@ -74,8 +59,8 @@ export const KUBEARMOR_EVENT_FIELDS: { [path: string]: IndexFieldType } = {
 };
 
 /**
- * Kubernetes audit events (`audit.k8s.io/v1` Event): who did what to which object,
- * and how it ended; request and response bodies, objects of any kind, as flattened fields.
+ * Kubernetes audit events (`audit.k8s.io/v1` Event) under `kubernetes.audit.*`, mapped
+ * as Elastic's Kubernetes integration maps them, and their ECS fields.
  * @see https://kubernetes.io/docs/reference/config-api/apiserver-audit.v1/#audit-k8s-io-v1-Event
  */
 export const AUDIT_EVENT_FIELDS: { [path: string]: IndexFieldType } = {
@@ -85,59 +70,22 @@ export const AUDIT_EVENT_FIELDS: { [path: string]: IndexFieldType } = {
 
 /**
  * Kubernetes events (core/v1 Event objects, as Fluent Bit's kubernetes_events input
- * emits them): what happened (reason, type, message) to which object, when, and how often.
+ * emits them) under `kubernetes.event.*`, and their ECS fields.
  * @see https://kubernetes.io/docs/reference/kubernetes-api/cluster-resources/event-v1/
  */
 export const KUBERNETES_EVENT_FIELDS: { [path: string]: IndexFieldType } = {
   ...COMMON,
-  'kind': K,
-  'apiVersion': K,
-  'metadata.name': K,
-  'metadata.namespace': K,
-  'metadata.uid': K,
-  'metadata.resourceVersion': K,
-  'metadata.creationTimestamp': IndexFieldType.DATE,
-  'metadata.labels': IndexFieldType.FLATTENED,
-  'metadata.annotations': IndexFieldType.FLATTENED,
-  'metadata.managedFields': IndexFieldType.FLATTENED,
-  'involvedObject.kind': K,
-  'involvedObject.namespace': K,
-  'involvedObject.name': K,
-  'involvedObject.uid': K,
-  'involvedObject.apiVersion': K,
-  'involvedObject.resourceVersion': K,
-  'involvedObject.fieldPath': K,
-  'reason': K,
-  'message': IndexFieldType.MATCH_ONLY_TEXT,
-  'type': K,
-  'count': L,
-  'firstTimestamp': IndexFieldType.DATE,
-  'lastTimestamp': IndexFieldType.DATE,
-  'eventTime': IndexFieldType.DATE_NANOS,
-  'source.component': K,
-  'source.host': K,
-  'reportingComponent': K,
-  'reportingInstance': K,
-  'action': K,
-  'series.count': L,
-  'series.lastObservedTime': IndexFieldType.DATE_NANOS,
-  'related': IndexFieldType.FLATTENED,
+  ...KUBERNETES_EVENT_MAPPING,
 };
 
 /**
  * Node syslog messages, as Fluent Bit's stock syslog-rfc3164 / syslog-rfc5424 parsers
- * split them.
+ * split them (under `syslog.*`), and their ECS fields (logins and sudo included).
  * @see https://github.com/fluent/fluent-bit/blob/master/conf/parsers.conf
  */
 export const SYSLOG_FIELDS: { [path: string]: IndexFieldType } = {
   ...COMMON,
-  'pri': K,
-  'host': K,
-  'ident': K,
-  'pid': K,
-  'msgid': K,
-  'extradata': IndexFieldType.TEXT,
-  'message': IndexFieldType.MATCH_ONLY_TEXT,
+  ...SYSLOG_MAPPING,
 };
 
 /** Retention per source, in days after rollover. */
@@ -289,10 +237,10 @@ export function familyPipeline(family: string, normalization: SourceNormalizatio
 export const FAMILY_KINDS: { [kind: string]: FamilyKindSpec } = {
   // Daily rollover for the busy container logs and syslog; weekly or monthly for the
   // quieter, longer-kept sources, so that their shard count stays small.
-  [IndexFamilyKind.CONTAINERS]: { fields: CONTAINER_LOG_FIELDS, retention: 'containersDays', rolloverDays: 1 },
+  [IndexFamilyKind.CONTAINERS]: { fields: CONTAINER_LOG_FIELDS, retention: 'containersDays', rolloverDays: 1, normalization: CONTAINER_NORMALIZATION },
   [IndexFamilyKind.AUDIT]: { fields: AUDIT_EVENT_FIELDS, retention: 'auditDays', rolloverDays: 30, normalization: AUDIT_NORMALIZATION },
   [IndexFamilyKind.FALCO]: { fields: FALCO_ALERT_FIELDS, retention: 'falcoDays', rolloverDays: 7, normalization: FALCO_NORMALIZATION },
   [IndexFamilyKind.KUBEARMOR]: { fields: KUBEARMOR_EVENT_FIELDS, retention: 'kubeArmorDays', rolloverDays: 7, normalization: KUBEARMOR_NORMALIZATION },
-  [IndexFamilyKind.KUBERNETES_EVENTS]: { fields: KUBERNETES_EVENT_FIELDS, retention: 'kubernetesEventsDays', rolloverDays: 7 },
-  [IndexFamilyKind.SYSLOG]: { fields: SYSLOG_FIELDS, retention: 'syslogDays', rolloverDays: 1 },
+  [IndexFamilyKind.KUBERNETES_EVENTS]: { fields: KUBERNETES_EVENT_FIELDS, retention: 'kubernetesEventsDays', rolloverDays: 7, normalization: KUBERNETES_EVENT_NORMALIZATION },
+  [IndexFamilyKind.SYSLOG]: { fields: SYSLOG_FIELDS, retention: 'syslogDays', rolloverDays: 1, normalization: SYSLOG_NORMALIZATION },
 };

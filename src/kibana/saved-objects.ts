@@ -541,14 +541,14 @@ export function auditDashboard(events: KibanaDataView): KibanaDashboard {
 
 /** Saved searches of container logs: all of them, and one per namespace given. */
 export function containerLogSearches(logs: KibanaDataView, namespaces: string[]): KibanaSavedSearch[] {
-  const columns = ['kubernetes.namespace_name', 'kubernetes.pod_name', 'kubernetes.container_name', 'stream', 'message'];
+  const columns = ['kubernetes.namespace', 'kubernetes.pod.name', 'kubernetes.container.name', 'stream', 'message'];
   return [
     new KibanaSavedSearch({ id: 'container-logs', title: 'Container logs', dataView: logs, columns }),
     ...namespaces.map((namespace, i) => {
       validateDnsLabel(`container log search namespaces[${i}]`, namespace);
       return new KibanaSavedSearch({
         id: `container-logs-${namespace}`, title: `Container logs: ${namespace}`, dataView: logs,
-        query: `kubernetes.namespace_name : "${namespace}"`, columns,
+        query: `kubernetes.namespace : "${namespace}"`, columns,
       });
     }),
   ];

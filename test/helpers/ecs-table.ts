@@ -16,13 +16,15 @@ export function ecsTable(pipeline: { processors: any[] }, template: IndexTemplat
   const rows = new Map<string, Set<string>>();
   for (const processor of pipeline.processors) {
     const [type, options] = Object.entries(processor)[0] as [string, any];
-    if (type === 'rename' || type === 'pipeline' || type === 'dot_expander' || type === 'remove') continue;
+    if (type === 'pipeline' || type === 'dot_expander' || type === 'remove') continue;
+    // A rename that only moves a source field into the source's own namespace is no ECS field.
+    if (type === 'rename' && prefix !== '' && options.target_field.startsWith(prefix)) continue;
     // Keys read with get('...') are written as path parts again.
     const condition = String(options.if ?? '').replace(/\?\.get\('([^']*)'\)/g, '.$1');
     const conditionFields = [...condition.matchAll(/ctx\.([\w?./-]+)/g)].map((m) => m[1].replace(/\?/g, '').replace(/\.(contains|startsWith)$/, ''));
     let writes: Array<[string, string[]]>;
     if (type === 'set') writes = [[options.field, options.copy_from !== undefined ? [options.copy_from] : conditionFields]];
-    else if (type === 'date' || type === 'lowercase' || type === 'convert') writes = [[options.target_field ?? options.field, [options.field]]];
+    else if (type === 'date' || type === 'lowercase' || type === 'convert' || type === 'rename') writes = [[options.target_field ?? options.field, [options.field]]];
     // grok: each captured field, from the field it parses.
     else if (type === 'grok') writes = [...new Set(options.patterns.flatMap((p: string) => [...p.matchAll(/%\{\w+:([^}]+)\}/g)].map((m) => m[1])))].map((f) => [f as string, [options.field]]);
     else throw new Error(`ecsTable: no row for a ${type} processor`);

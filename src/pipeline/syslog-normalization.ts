@@ -1,0 +1,53 @@
+import { AUTH_FIELDS, PIPELINE_FIELDS, authProcessors, eventProcessors } from '../elasticsearch/ecs-processors';
+import { IndexFieldType } from '../elasticsearch/index-template';
+import { IngestConvertType, IngestProcessor as P } from '../elasticsearch/ingest-pipeline';
+import type { SourceNormalization } from '../elasticsearch/security-index-templates';
+
+const K = IndexFieldType.KEYWORD;
+
+/**
+ * The mapping of node syslog: the message as Fluent Bit's stock syslog parsers split it,
+ * kept under `syslog.*`, and the ECS fields, with logins and `sudo` as Elastic's
+ * `system` integration (`auth` data stream) names them.
+ */
+export const SYSLOG_MAPPING: { [path: string]: IndexFieldType } = {
+  'syslog.pri': K, 'syslog.host': K, 'syslog.ident': K, 'syslog.pid': K, 'syslog.msgid': K, 'syslog.extradata': IndexFieldType.TEXT,
+  'message': IndexFieldType.MATCH_ONLY_TEXT, 'log.syslog.priority': IndexFieldType.LONG,
+  'event.kind': K, 'event.dataset': K, 'event.module': K,
+  'host.name': K, 'process.name': K, 'process.pid': IndexFieldType.LONG,
+  ...AUTH_FIELDS,
+  ...PIPELINE_FIELDS,
+};
+
+const S = (field: string) => `syslog.${field}`;
+
+/**
+ * How node syslog lines are normalized: the parser's fields move under `syslog.*`; the
+ * host, program and pid are ECS; sshd logins and sudo commands get
+ * `event.category: authentication` (or `process` for sudo), `user.name`, `source.ip`
+ * and `event.outcome`, with the patterns of Elastic's `system` integration.
+ */
+export const SYSLOG_NORMALIZATION: SourceNormalization = {
+  processors: [
+    ...['pri', 'host', 'ident', 'pid', 'msgid', 'extradata'].map((f) => P.rename(f, S(f))),
+    ...eventProcessors('event', 'system', 'system.syslog'),
+    P.convert(S('pri'), IngestConvertType.LONG, 'log.syslog.priority'),
+    P.copy(S('host'), 'host.name'),
+    P.copy(S('ident'), 'process.name'),
+    P.convert(S('pid'), IngestConvertType.LONG, 'process.pid'),
+    ...authProcessors('message', 'process.name'),
+  ],
+  checks: [
+    {
+      description: 'an sshd login rsyslog forwards (RFC 3164)',
+      document: {
+        'pri': '38', 'host': 'worker-1', 'ident': 'sshd', 'pid': '2123', 'message': 'Accepted publickey for ops from 10.0.0.5 port 50122 ssh2: ED25519 SHA256:Hk3h',
+        '@timestamp': '2026-07-29T15:10:01.000000000Z',
+      },
+      expected: {
+        'event.category': ['authentication', 'session'], 'event.outcome': 'success', 'event.action': 'ssh_login', 'user.name': 'ops', 'source.ip': '10.0.0.5',
+        'process.name': 'sshd', 'process.pid': 2123, 'host.name': 'worker-1',
+      },
+    },
+  ],
+};

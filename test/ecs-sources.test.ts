@@ -1,0 +1,74 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { ecsTable, markedBlock } from './helpers/ecs-table';
+import { runPipeline, simulate } from './helpers/ingest-model';
+import { FAMILY_KINDS, SourceNormalization, familyPipeline } from '../src/elasticsearch/security-index-templates';
+import { IndexFamilyKind, SecurityIndexTemplates } from '../src';
+
+const pipelineOf = (kind: IndexFamilyKind, family: string) => familyPipeline(family, FAMILY_KINDS[kind].normalization as SourceNormalization);
+
+describe('node syslog in ECS: logins and sudo as Elastic\'s system integration reads them', () => {
+  const pipeline = pipelineOf(IndexFamilyKind.SYSLOG, 'seclog-syslog');
+  // Messages in the forms OpenSSH (auth.c, auth_log) and sudo (logging.c) print them; the
+  // fields as Fluent Bit's stock syslog-rfc3164 parser splits a forwarded line.
+  const line = (ident: string, message: string) => runPipeline(pipeline.toJson() as any, { pri: '38', host: 'worker-1', ident, pid: '2123', message, '@timestamp': '2026-07-29T15:10:01.000000000Z' });
+
+  test.each([
+    ['sshd', 'Accepted publickey for ops from 10.0.0.5 port 50122 ssh2: ED25519 SHA256:Hk3h',
+      { 'event.category': ['authentication', 'session'], 'event.outcome': 'success', 'event.action': 'ssh_login', 'user.name': 'ops', 'source.ip': '10.0.0.5', 'source.port': 50122 }],
+    ['sshd-session', 'Failed password for invalid user admin from 203.0.113.9 port 41022 ssh2',
+      { 'event.category': ['authentication'], 'event.outcome': 'failure', 'user.name': 'admin', 'source.ip': '203.0.113.9', 'system.auth.ssh.method': 'password' }],
+    ['sshd', 'Invalid user oracle from 2001:db8::7 port 50000',
+      { 'event.category': ['authentication'], 'event.outcome': 'failure', 'user.name': 'oracle', 'source.ip': '2001:db8::7' }],
+    ['sudo', '     ops : TTY=pts/0 ; PWD=/home/ops ; USER=root ; COMMAND=/usr/bin/cat /etc/shadow',
+      { 'event.category': ['process'], 'event.type': ['start'], 'event.action': 'sudo', 'event.outcome': 'success', 'user.name': 'ops', 'user.effective.name': 'root', 'system.auth.sudo.command': '/usr/bin/cat /etc/shadow' }],
+    ['sudo', 'mallory : 3 incorrect password attempts ; TTY=pts/1 ; PWD=/tmp ; USER=root ; COMMAND=/bin/bash',
+      { 'event.outcome': 'failure', 'user.name': 'mallory', 'system.auth.sudo.error': '3 incorrect password attempts' }],
+    ['kubelet', 'Accepted publickey for ops from 10.0.0.5 port 50122 ssh2',
+      { 'event.category': null, 'user.name': null, 'process.name': 'kubelet', 'process.pid': 2123 }],
+    ['sshd', 'Received disconnect from 10.0.0.5 port 50122:11: disconnected by user',
+      { 'event.category': null, 'source.ip': null, 'host.name': 'worker-1', 'log.syslog.priority': 38 }],
+  ])('%s: %s', (ident, message, expected) => {
+    const doc = line(ident, message);
+    for (const [field, value] of Object.entries(expected)) {
+      const actual = field.split('.').reduce((node: any, part) => node?.[part], doc) ?? null;
+      expect([field, actual]).toEqual([field, value]);
+    }
+    expect(doc.tags ?? []).not.toContain('pipeline_error');
+  });
+
+  test('the checks pass', () => {
+    expect(simulate(pipeline.simulateJson() as any, {}).map((r) => r.error)).toEqual([undefined]);
+  });
+});
+
+describe('Kubernetes events and container logs: the checks pass on the model', () => {
+  test.each([
+    [IndexFamilyKind.KUBERNETES_EVENTS, 'seclog-events'],
+    [IndexFamilyKind.CONTAINERS, 'seclog-containers'],
+  ])('%s', (kind, family) => {
+    const pipeline = pipelineOf(kind, family);
+    expect(simulate(pipeline.simulateJson() as any, {}).map((r) => r.error)).toEqual(pipeline.checks.map(() => undefined));
+  });
+
+  test('an event of a node is no pod event', () => {
+    const doc = runPipeline(pipelineOf(IndexFamilyKind.KUBERNETES_EVENTS, 'seclog-events').toJson() as any, {
+      kind: 'Event', involvedObject: { kind: 'Node', name: 'worker-3' }, reason: 'NodeNotReady', type: 'Normal', message: 'Node worker-3 status is now: NodeNotReady',
+      eventTime: '2026-07-29T15:52:10.123456Z', source: { component: 'node-controller' },
+    });
+    expect(doc).toMatchObject({ 'orchestrator': { resource: { type: 'node', name: 'worker-3' } }, 'event': { action: 'NodeNotReady' }, 'log': { level: 'info' }, '@timestamp': '2026-07-29T15:52:10.123456000Z' });
+    expect(doc.kubernetes.pod?.name).toBeUndefined();
+    expect(doc.source).toBeUndefined();
+  });
+});
+
+test.each([
+  ['containers-ecs', IndexFamilyKind.CONTAINERS, 'seclog-containers', ''],
+  ['kubernetes-events-ecs', IndexFamilyKind.KUBERNETES_EVENTS, 'seclog-events', 'kubernetes.event.'],
+  ['syslog-ecs', IndexFamilyKind.SYSLOG, 'seclog-syslog', 'syslog.'],
+])('the README\'s %s table is the pipeline\'s, with the template\'s types', (block, kind, family, prefix) => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf-8');
+  const [template] = SecurityIndexTemplates.of([{ family, fields: FAMILY_KINDS[kind].fields, retentionDays: 9 }]);
+  expect(markedBlock(readme, block)).toBe(ecsTable(pipelineOf(kind, family).toJson() as any, template, prefix));
+  expect(markedBlock(readme, block)).not.toContain('UNMAPPED');
+});
