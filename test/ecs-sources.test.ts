@@ -3,7 +3,8 @@ import * as path from 'path';
 import { ecsTable, markedBlock } from './helpers/ecs-table';
 import { runPipeline, simulate } from './helpers/ingest-model';
 import { FAMILY_KINDS, SourceNormalization, familyPipeline } from '../src/elasticsearch/security-index-templates';
-import { IndexFamilyKind, SecurityIndexTemplates } from '../src';
+import { Testing } from 'cdk8s';
+import { IndexFamilyKind, LogAgent, SecurityIndexTemplates, SecurityLoggingChart } from '../src';
 
 const pipelineOf = (kind: IndexFamilyKind, family: string) => familyPipeline(family, FAMILY_KINDS[kind].normalization as SourceNormalization);
 
@@ -71,4 +72,33 @@ test.each([
   const [template] = SecurityIndexTemplates.of([{ family, fields: FAMILY_KINDS[kind].fields, retentionDays: 9 }]);
   expect(markedBlock(readme, block)).toBe(ecsTable(pipelineOf(kind, family).toJson() as any, template, prefix));
   expect(markedBlock(readme, block)).not.toContain('UNMAPPED');
+});
+
+describe('orchestrator.cluster.name: each agent names its cluster, each pipeline makes it ECS', () => {
+  const stackWith = (props: object) => new SecurityLoggingChart(Testing.app(), 'stack', props);
+
+  test('the chart\'s clusterName reaches Fluentd, Fluent Bit and the events collector; the agents\' own wins', () => {
+    const fluentd = stackWith({ clusterName: 'prod-eu-1' });
+    expect(fluentd.fluentd?.config.render()).toContain('orchestrator_cluster_name prod-eu-1');
+    expect(fluentd.kubernetesEventsCollector?.config.render()).toContain('add: orchestrator_cluster_name prod-eu-1');
+    const fluentBit = stackWith({ clusterName: 'prod-eu-1', agent: LogAgent.FLUENT_BIT, fluentBit: { clusterName: 'other' } });
+    expect(fluentBit.fluentBit?.config.render()).toContain('add: orchestrator_cluster_name other');
+    expect(stackWith({}).fluentd?.config.render()).toContain('orchestrator_cluster_name default');
+  });
+
+  test('every family\'s pipeline makes it orchestrator.cluster.name', () => {
+    for (const kind of Object.values(IndexFamilyKind)) {
+      const doc = runPipeline(pipelineOf(kind, `seclog-${kind}`).toJson() as any, { orchestrator_cluster_name: 'prod-eu-1', message: 'x' });
+      expect([kind, doc.orchestrator?.cluster?.name, doc.orchestrator_cluster_name]).toEqual([kind, 'prod-eu-1', undefined]);
+    }
+  });
+
+  test.each([
+    ['chart clusterName', () => stackWith({ clusterName: 'prod eu' })],
+    ['fluentd clusterName', () => stackWith({ fluentd: { clusterName: '' } })],
+    ['fluent bit clusterName', () => stackWith({ agent: LogAgent.FLUENT_BIT, fluentBit: { clusterName: 'a"b' } })],
+    ['kubernetes events collector clusterName', () => stackWith({ kubernetesEventsCollector: { clusterName: '-x' } })],
+  ])('%s that is no cluster name is refused', (prop, make) => {
+    expect(make).toThrow(new RegExp(`${prop} must be 1 to 100 letters, digits, '.', '_' or '-'`));
+  });
 });

@@ -138,6 +138,7 @@ function brokenFluentdRules(sections: FluentdSection[]): string[] {
     const here = `${where}/${section.name}${section.type ? `(${section.type})` : ''}`;
     const subject = (keys: string[]): RuleSubject => ({
       keys, argument: section.argument, params: section.params, parentParams: parent?.params, sections: section.sections.map((s) => s.name), where: here,
+      sectionValues: Object.fromEntries(section.sections.map((s) => [s.name, section.sections.filter((t) => t.name === s.name).flatMap((t) => Object.values(t.params).map(String))])),
     });
     let key = context;
     switch (section.name) {
@@ -194,6 +195,11 @@ describe('parameters the plugins check together', () => {
     expect(brokenFluentdRules([concat]).join()).toMatch(/concat-cri-vs-n-lines/);
     // A default the check applies (concat needs a mode).
     expect(brokenFluentdRules([FluentdSection.filter('**', 'concat', { params: { key: 'message' } })]).join()).toMatch(/concat-mode-required/);
+    // Ruby in a record value needs enable_ruby; a plain string or placeholder does not.
+    const record = (value: string, params = {}) => FluentdSection.filter('**', 'record_transformer', { params, sections: [FluentdSection.section('record', { params: { f: value } })] });
+    expect(brokenFluentdRules([record('${record["a"].to_s.downcase}')]).join()).toMatch(/rt-ruby-expressions-need-enable-ruby/);
+    expect(brokenFluentdRules([record('${record["a"].to_s.downcase}', { enable_ruby: true })])).toEqual([]);
+    expect(brokenFluentdRules([record('default'), record('${record["a"]}'), record('${tag_parts[1]}')])).toEqual([]);
   });
 
   test('what the rule book cannot say: plugin ids, pos files and buffer paths unique; @ERROR only from the top level', () => {

@@ -2,7 +2,7 @@ import { Chart, ChartProps } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { NodeAgentPlacement } from '../common/node-placement';
-import { validateDnsLabel } from '../common/validation';
+import { validateClusterName, validateDnsLabel } from '../common/validation';
 import { ElasticsearchCluster, ElasticsearchClusterProps, ElasticsearchMaxMapCount } from '../elasticsearch/elasticsearch-cluster';
 import { FluentBitDaemonSet, FluentBitDaemonSetOptions } from '../fluent-bit/fluent-bit-daemon-set';
 import { FluentdDaemonSet, FluentdDaemonSetOptions } from '../fluentd/fluentd-daemon-set';
@@ -108,6 +108,14 @@ export interface SecurityLoggingChartProps extends ChartProps {
    * @default LogAgent.FLUENTD
    */
   readonly agent?: LogAgent;
+
+  /**
+   * Name of the Kubernetes cluster, in every document (`orchestrator.cluster.name`), for
+   * the log agent and the events collector (their own `clusterName` wins): set it when
+   * several clusters ship to one Elasticsearch.
+   * @default 'default'
+   */
+  readonly clusterName?: string;
 
   /**
    * Fluentd settings (with `agent: FLUENTD`).
@@ -284,10 +292,11 @@ export class SecurityLoggingChart extends Chart {
       throw new Error(`chart ${placed.join(', ')} cannot be set: the chart places every node agent together, with agentPlacement`);
     }
     const placement = props.agentPlacement;
+    if (props.clusterName !== undefined) validateClusterName('chart clusterName', props.clusterName);
     if (agentKind === LogAgent.FLUENTD) {
-      this.fluentd = new FluentdDaemonSet(this.agentsChart, 'Fluentd', { ...props.fluentd, placement, elasticsearch: this.elasticsearch });
+      this.fluentd = new FluentdDaemonSet(this.agentsChart, 'Fluentd', { clusterName: props.clusterName, ...props.fluentd, placement, elasticsearch: this.elasticsearch });
     } else {
-      this.fluentBit = new FluentBitDaemonSet(this.agentsChart, 'FluentBit', { ...props.fluentBit, placement, elasticsearch: this.elasticsearch });
+      this.fluentBit = new FluentBitDaemonSet(this.agentsChart, 'FluentBit', { clusterName: props.clusterName, ...props.fluentBit, placement, elasticsearch: this.elasticsearch });
     }
     const agent = this.agent;
 
@@ -313,6 +322,7 @@ export class SecurityLoggingChart extends Chart {
     if (props.kubernetesEvents ?? true) {
       this.kubernetesEventsCollector = new KubernetesEventsCollector(this, 'KubernetesEvents', {
         indexName: `${agent.indexPrefix}-events`,
+        clusterName: props.clusterName,
         ...props.kubernetesEventsCollector,
         elasticsearch: this.elasticsearch,
       });

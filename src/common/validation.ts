@@ -22,6 +22,18 @@ export function validateDnsLabel(prop: string, value: string, maxLength = 63): v
   }
 }
 
+/**
+ * Throws unless `value` can name a Kubernetes cluster in the documents
+ * (`orchestrator.cluster.name`): letters, digits, `.`, `_` and `-`, at most 100, as the
+ * managed services name clusters (EKS allows upper case and `_`).
+ */
+export function validateClusterName(prop: string, value: string): string {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(value)) {
+    throw new Error(`${prop} must be 1 to 100 letters, digits, '.', '_' or '-', starting with a letter or digit, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
 /** Throws unless `value` is a valid RFC 1123 DNS subdomain (StorageClass, PriorityClass names). */
 export function validateDnsSubdomain(prop: string, value: string): void {
   if (typeof value !== 'string' || value.length === 0 || value.length > 253 || !DNS_SUBDOMAIN.test(value)) {

@@ -22,6 +22,7 @@ export const ECS_POD_FIELDS: { [path: string]: IndexFieldType } = {
  */
 export const PIPELINE_FIELDS: { [path: string]: IndexFieldType } = {
   'event.ingested': IndexFieldType.DATE,
+  'orchestrator.cluster.name': IndexFieldType.KEYWORD,
   'data_stream.type': IndexFieldType.CONSTANT_KEYWORD,
   'data_stream.dataset': IndexFieldType.CONSTANT_KEYWORD,
   'data_stream.namespace': IndexFieldType.CONSTANT_KEYWORD,

@@ -5,7 +5,7 @@ import { AUDIT_MAPPING, AUDIT_NORMALIZATION } from '../audit/audit-normalization
 import { FALCO_ECS_FIELDS, FALCO_NORMALIZATION } from '../falco/falco-normalization';
 import { KUBEARMOR_MAPPING, KUBEARMOR_NORMALIZATION } from '../kubearmor/kubearmor-normalization';
 import { CONTAINER_LOG_MAPPING, CONTAINER_NORMALIZATION } from '../pipeline/container-normalization';
-import { IndexFamilyKind } from '../pipeline/index-families';
+import { CLUSTER_NAME_FIELD, IndexFamilyKind } from '../pipeline/index-families';
 import { KUBERNETES_EVENT_MAPPING, KUBERNETES_EVENT_NORMALIZATION } from '../pipeline/kubernetes-events-normalization';
 import { SYSLOG_MAPPING, SYSLOG_NORMALIZATION } from '../pipeline/syslog-normalization';
 
@@ -217,6 +217,8 @@ export function familyPipeline(family: string, normalization: SourceNormalizatio
     name: `${family}-pipeline`,
     description: `ECS fields of ${family} (cdk8s-security-logging); put a pipeline named ${family}@custom to add your own processors`,
     processors: [
+      // The agents name their cluster in a field without dots (their outputs may de-dot names).
+      IngestProcessor.rename(CLUSTER_NAME_FIELD, 'orchestrator.cluster.name'),
       ...normalization.processors,
       // event.ingested: Elastic's prebuilt detection rules search by it (timestamp_override).
       IngestProcessor.ingestTime('event.ingested'),

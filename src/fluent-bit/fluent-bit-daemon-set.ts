@@ -6,14 +6,14 @@ import { s3ArchiveOutput } from './fluent-bit-s3-output';
 import { ResolvedS3Archive, S3ArchiveOptions, addS3Credentials, archivePort, resolveS3Archive } from '../pipeline/s3-archive';
 import { KubeApiServerAudit, addApiServerFiles } from '../audit/kube-apiserver-audit';
 import { contentHash } from '../common/hash';
-import { IndexFamilyKind, reserveIndexFamily, validateFamilyKind, validateIndexFamily } from '../pipeline/index-families';
+import { CLUSTER_NAME_FIELD, IndexFamilyKind, reserveIndexFamily, validateFamilyKind, validateIndexFamily } from '../pipeline/index-families';
 import { appLabels } from '../common/labels';
 import { createMetricsService, createNodeAgent, mountNodeLogs } from '../common/node-agent';
 import { ELASTICSEARCH_PASSWORD_ENV, ELASTICSEARCH_USER_ENV, addElasticsearchCredentials } from '../elasticsearch/consumer-credentials';
 import { NodeAgentPlacement, ResolvedPlacement, assertRunsOnControlPlane, resolvePlacement } from '../common/node-placement';
 import { dropAllCapabilities, unprivilegedContainer } from '../common/pod';
 import {
-  validateCpu, validateDnsLabel, validateDnsSubdomain, validateImage, validateInstances, validateInteger, validateMinimumSize, validateSize,
+  validateClusterName, validateCpu, validateDnsLabel, validateDnsSubdomain, validateImage, validateInstances, validateInteger, validateMinimumSize, validateSize,
 } from '../common/validation';
 import { ElasticsearchCluster, IElasticsearchWriter } from '../elasticsearch/elasticsearch-cluster';
 import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
@@ -121,6 +121,13 @@ export interface FluentBitDaemonSetOptions {
   readonly indexPrefix?: string;
 
   /**
+   * Name of the Kubernetes cluster, in every document (`orchestrator.cluster.name`):
+   * set it when several clusters ship to one Elasticsearch.
+   * @default 'default'
+   */
+  readonly clusterName?: string;
+
+  /**
    * Filesystem buffering.
    * @default - 2 GiB per output on the node, 128 chunks in memory
    */
@@ -225,6 +232,8 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
   public readonly name: string;
   /** Prefix of the index families. */
   public readonly indexPrefix: string;
+  /** Name of the cluster in every document. */
+  public readonly clusterName: string;
   /** Index family of container logs. */
   public readonly containersIndexName: string;
   /** Directory on each node for the tail database and buffered chunks. */
@@ -275,6 +284,7 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
     this.name = props.name ?? 'fluent-bit';
     validateDnsLabel('fluent bit name', this.name, 50);
     this.indexPrefix = props.indexPrefix ?? 'seclog';
+    this.clusterName = validateClusterName('fluent bit clusterName', props.clusterName ?? 'default');
     validateIndexFamily('fluent bit indexPrefix', this.indexPrefix);
     this.containersIndexName = `${this.indexPrefix}-containers`;
     this.registerIndexFamily('fluent bit containers index', this.containersIndexName, IndexFamilyKind.CONTAINERS);
@@ -590,6 +600,8 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
         ...this.routes,
         ...(this.archive ? [this.archive] : []),
         ...this.extraPlugins,
+        // Last of the filters, for every record (re-emitted ones pass again; Add keeps a set key).
+        clusterNameFilter(this.clusterName),
       ],
     });
   }
@@ -725,4 +737,13 @@ export function fluentBitElasticsearchOutput(connection: ElasticsearchConnection
     // Bytes: Fluent Bit's K, M and G are powers of 1000.
     'storage.total_limit_size': options.totalLimitBytes,
   });
+}
+
+/**
+ * Adds the cluster's name to every record that lacks it (the family's pipeline makes it
+ * `orchestrator.cluster.name`).
+ * @see https://docs.fluentbit.io/manual/pipeline/filters/modify
+ */
+export function clusterNameFilter(clusterName: string): FluentBitPlugin {
+  return FluentBitPlugin.filter('modify', '*', { alias: 'cluster_name', add: `${CLUSTER_NAME_FIELD} ${clusterName}` });
 }

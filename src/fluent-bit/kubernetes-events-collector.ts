@@ -2,14 +2,14 @@ import { Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { FluentBitConfig, FluentBitPlugin } from './fluent-bit-config';
-import { FLUENT_BIT_CA_DIR, FLUENT_BIT_CONFIG_FILE, FLUENT_BIT_HTTP_PORT, addFluentBitContainer, fluentBitElasticsearchOutput } from './fluent-bit-daemon-set';
+import { FLUENT_BIT_CA_DIR, FLUENT_BIT_CONFIG_FILE, FLUENT_BIT_HTTP_PORT, addFluentBitContainer, clusterNameFilter, fluentBitElasticsearchOutput } from './fluent-bit-daemon-set';
 import { contentHash } from '../common/hash';
 import { IndexFamilyKind, validateIndexFamily } from '../pipeline/index-families';
 import { appLabels, selectorLabels } from '../common/labels';
 import { createClusterReader } from '../common/node-agent';
 import { addElasticsearchCredentials } from '../elasticsearch/consumer-credentials';
 import { applyPodTemplateExtras } from '../common/pod';
-import { validateCpu, validateDnsLabel, validateDnsSubdomain, validateImage, validateMinimumSize } from '../common/validation';
+import { validateClusterName, validateCpu, validateDnsLabel, validateDnsSubdomain, validateImage, validateMinimumSize } from '../common/validation';
 import { ElasticsearchCluster, IElasticsearchWriter } from '../elasticsearch/elasticsearch-cluster';
 import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
 import { FLUENT_BIT_IMAGE } from '../images';
@@ -37,6 +37,12 @@ export interface KubernetesEventsCollectorOptions {
    * @default 'seclog-events'
    */
   readonly indexName?: string;
+
+  /**
+   * Name of the Kubernetes cluster, in every document (`orchestrator.cluster.name`).
+   * @default 'default'
+   */
+  readonly clusterName?: string;
 
   /**
    * Watch the events of this namespace only (`kube_namespace`).
@@ -185,6 +191,7 @@ export class KubernetesEventsCollector extends Construct implements IElasticsear
           // restart sends the last kube_retention_time (1 hour) of events again.
           'storage.type': 'filesystem',
         }),
+        clusterNameFilter(validateClusterName('kubernetes events collector clusterName', props.clusterName ?? 'default')),
         fluentBitElasticsearchOutput(this.connection, { match: 'k8s_events', alias: 'out_es_events', index: this.indexName, totalLimitBytes: 512 * 1024 ** 2 }),
       ],
     });

@@ -18,7 +18,7 @@ import { addElasticsearchCredentials } from '../elasticsearch/consumer-credentia
 import { createMetricsService, createNodeAgent, mountNodeLogs } from '../common/node-agent';
 import { NodeAgentPlacement, ResolvedPlacement, assertRunsOnControlPlane, resolvePlacement } from '../common/node-placement';
 import { dropAllCapabilities, unprivilegedContainer } from '../common/pod';
-import { validateCpu, validateDnsLabel, validateDnsSubdomain, validateImage, validateInstances, validateMinimumSize } from '../common/validation';
+import { validateClusterName, validateCpu, validateDnsLabel, validateDnsSubdomain, validateImage, validateInstances, validateMinimumSize } from '../common/validation';
 import { ElasticsearchCluster, IElasticsearchWriter } from '../elasticsearch/elasticsearch-cluster';
 import { ResolvedS3Archive, S3ArchiveOptions, addS3Credentials, archivePort, resolveS3Archive } from '../pipeline/s3-archive';
 import { FLUENTD_IMAGE } from '../images';
@@ -99,6 +99,13 @@ export interface FluentdDaemonSetOptions {
    * @default 'seclog'
    */
   readonly indexPrefix?: string;
+
+  /**
+   * Name of the Kubernetes cluster, in every document (`orchestrator.cluster.name`):
+   * set it when several clusters ship to one Elasticsearch.
+   * @default 'default'
+   */
+  readonly clusterName?: string;
 
   /**
    * Index family names per source, overriding `<indexPrefix>-<source>`.
@@ -198,6 +205,8 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter 
   public readonly configPath: string;
   /** Prefix of the index families. */
   public readonly indexPrefix: string;
+  /** Name of the cluster in every document. */
+  public readonly clusterName: string;
   /** Index family of each source. */
   public readonly indexNames: FluentdIndexNames;
   /** The DaemonSet. */
@@ -238,6 +247,7 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter 
     this.name = props.name ?? 'fluentd';
     validateDnsLabel('fluentd name', this.name, 50);
     this.indexPrefix = props.indexPrefix ?? 'seclog';
+    this.clusterName = validateClusterName('fluentd clusterName', props.clusterName ?? 'default');
     validateIndexFamily('fluentd indexPrefix', this.indexPrefix);
     this.indexNames = {
       containers: props.indexNames?.containers ?? `${this.indexPrefix}-containers`,
@@ -374,6 +384,7 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter 
       path: audit.logPath,
       stateDir: this.stateDir,
       connection: this.connection,
+      clusterName: this.clusterName,
       indexFamily: this.indexNames.audit as string,
       buffer: this.buffer,
       archive: this.archive,
@@ -468,6 +479,7 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter 
   public elasticsearchOutput(pattern: string, id: string, dataStream: string): FluentdSection[] {
     return elasticsearchOutput(pattern, id, {
       connection: this.connection,
+      clusterName: this.clusterName,
       indexFamily: dataStream,
       stateDir: this.stateDir,
       buffer: this.buffer,
@@ -505,6 +517,7 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter 
         excludePaths: [...this.containerLogExclusions],
         stateDir: this.stateDir,
         connection: this.connection,
+        clusterName: this.clusterName,
         indexFamily: this.indexNames.containers as string,
         buffer: this.buffer,
         archive: this.archive,

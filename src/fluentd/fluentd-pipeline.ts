@@ -2,6 +2,7 @@ import { FluentdBuffer } from './fluentd-buffer';
 import { FluentdEnvValue, FluentdSection } from './fluentd-config';
 import { ELASTICSEARCH_PASSWORD_ENV, ELASTICSEARCH_USER_ENV } from '../elasticsearch/consumer-credentials';
 import { ContainerLogFormat, PAYLOAD_FIELD } from '../pipeline/container-logs';
+import { CLUSTER_NAME_FIELD } from '../pipeline/index-families';
 import { ResolvedS3Archive } from '../pipeline/s3-archive';
 import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
 
@@ -54,6 +55,7 @@ export interface ContainerLogPipelineOptions {
   /** Directory on the node for pos files and buffers. */
   readonly stateDir: string;
   readonly connection: ElasticsearchConnection;
+  readonly clusterName: string;
   /** Index family, e.g. `seclog-containers`: the data stream written. */
   readonly indexFamily: string;
   readonly buffer: FluentdBuffer;
@@ -236,6 +238,8 @@ export function deadLetterDirectives(): FluentdSection[] {
  */
 export function elasticsearchOutput(pattern: string, id: string, options: {
   readonly connection: ElasticsearchConnection;
+  /** The cluster's name, which every record carries (the family's pipeline makes it orchestrator.cluster.name). */
+  readonly clusterName: string;
   /** The data stream; may use fluentd placeholders such as `${tag[1]}`. */
   readonly indexFamily: string;
   readonly stateDir: string;
@@ -244,6 +248,10 @@ export function elasticsearchOutput(pattern: string, id: string, options: {
   readonly archive?: ResolvedS3Archive;
 }): FluentdSection[] {
   return [
+    FluentdSection.filter(pattern, 'record_transformer', {
+      id: `${id}_cluster`,
+      sections: [FluentdSection.section('record', { params: { [CLUSTER_NAME_FIELD]: options.clusterName } })],
+    }),
     // fluent-plugin-elasticsearch sends `create` only for records with an _id (it drops
     // the others); a random id, fixed before buffering, also makes a retried bulk
     // request idempotent (a repeated document is a 409, counted as a duplicate).
@@ -370,6 +378,7 @@ export interface AuditLogPipelineOptions {
   readonly path: string;
   readonly stateDir: string;
   readonly connection: ElasticsearchConnection;
+  readonly clusterName: string;
   /** Index family; events go to the `<family>-<namespace>` data streams. */
   readonly indexFamily: string;
   readonly buffer: FluentdBuffer;

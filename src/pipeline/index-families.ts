@@ -1,6 +1,13 @@
 import { validateDnsLabel } from '../common/validation';
 
 /**
+ * The field in which every agent ships the name of the Kubernetes cluster it runs in
+ * (no dots: an agent's output may de-dot names); each family's ingest pipeline makes it
+ * `orchestrator.cluster.name`.
+ */
+export const CLUSTER_NAME_FIELD = 'orchestrator_cluster_name';
+
+/**
  * What an index family holds: it picks the family's field mappings, its retention
  * (from {@link SecurityIndexRetention}) and its rollover, so that the setup Job can put
  * its template and lifecycle policy on every path.

@@ -16,7 +16,7 @@ import * as path from 'path';
 export type Condition =
   | { all: Condition[] } | { any: Condition[] } | { not: Condition }
   | { set: string } | { unset: string } | { equals: [string, unknown] } | { notEquals: [string, unknown] } | { in: [string, unknown[]] }
-  | { hasSection: string } | { argumentIncludes: string }
+  | { hasSection: string } | { argumentIncludes: string } | { sectionValueMatches: [string, string] }
   | { matches: [string, string, string?] } | { cmp: [string, string, number | { prop: string; times?: number }, string] } | { opaque: string };
 
 export interface PluginRule {
@@ -41,6 +41,8 @@ export interface RuleSubject {
   /** Fluent Bit's service section, for `service.param` references. */
   readonly serviceParams?: { [param: string]: unknown };
   readonly sections: string[];
+  /** The parameter values of each nested section, by section name (for `sectionValueMatches`). */
+  readonly sectionValues?: { [section: string]: string[] };
   /** Where, for messages. */
   readonly where: string;
 }
@@ -118,6 +120,10 @@ export function holds(book: RuleBook, subject: RuleSubject, key: string, conditi
   if (c.equals) return loose(value(c.equals[0]), c.equals[1]);
   if (c.notEquals) return !loose(value(c.notEquals[0]), c.notEquals[1]);
   if (c.in) return c.in[1].some((v: unknown) => loose(value(c.in[0]), v));
+  if (c.sectionValueMatches) {
+    const [name, pattern] = c.sectionValueMatches;
+    return (subject.sectionValues?.[name] ?? []).some((v) => new RegExp(pattern).test(v));
+  }
   if (c.matches) {
     const v = value(c.matches[0]);
     return v === undefined || v === null ? false : new RegExp(c.matches[1], c.matches[2] ?? '').test(String(v));
