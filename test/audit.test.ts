@@ -9,8 +9,9 @@ import { ecsDifferences } from './helpers/falco-ecs';
 import { runPipeline, simulate } from './helpers/ingest-model';
 import { ecsTable, markedBlock } from './helpers/ecs-table';
 import {
-  AuditLevel, AuditPolicy, AuditStage, ElasticsearchCluster, ElasticsearchSetup, FluentdDaemonSet, KubeApiServerAudit, KubeadmApiVersion,
+  AuditLevel, AuditPolicy, AuditStage, BuiltInSavedObjects, ElasticsearchCluster, ElasticsearchSetup, FluentdDaemonSet, KibanaDataView, KubeApiServerAudit, KubeadmApiVersion,
 } from '../src';
+import { unfilledPanelFields } from './helpers/panel-fill';
 
 const fixture = (name: string) => fs.readFileSync(path.join(__dirname, 'fixtures', name), 'utf-8');
 
@@ -278,6 +279,13 @@ describe('audit events through the rendered collection route', () => {
     const doc = (index: string) => runPipeline(pipeline, { ...events[0], _index: index }).data_stream;
     expect(doc('seclog-audit-kube-system')).toEqual({ type: 'logs', dataset: 'kubernetes.audit_logs', namespace: 'kube-system' });
     expect(doc('seclog-audit')).toEqual({ type: 'logs', dataset: 'kubernetes.audit_logs', namespace: 'default' });
+  });
+
+  test('every panel of the audit dashboard shows something for the indexed samples', () => {
+    const template = setup.templates.find((t) => t.name === 'seclog-audit');
+    if (!template) throw new Error('no audit template');
+    const dashboard = BuiltInSavedObjects.auditDashboard(new KibanaDataView({ id: 'a', name: 'Audit', template }));
+    expect(unfilledPanelFields(dashboard, events.map(indexed))).toEqual([]);
   });
 
   test('a custom resource whose spec.type is an object keeps the event (the keyword mapping would refuse it)', () => {

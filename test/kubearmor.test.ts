@@ -8,7 +8,8 @@ import { ecsDifferences } from './helpers/falco-ecs';
 import { runPipeline, simulate } from './helpers/ingest-model';
 import { KUBEARMOR_ECS_EXPECTED } from './helpers/kubearmor-ecs';
 import { ecsTable, markedBlock } from './helpers/ecs-table';
-import { ElasticsearchCluster, ElasticsearchSetup, FluentBitDaemonSet, FluentdDaemonSet, FluentdSection, KubeArmorRelayCollector } from '../src';
+import { unfilledPanelFields } from './helpers/panel-fill';
+import { BuiltInSavedObjects, ElasticsearchCluster, ElasticsearchSetup, FluentBitDaemonSet, FluentdDaemonSet, FluentdSection, KibanaDataView, KubeArmorRelayCollector } from '../src';
 
 const fixture = (name: string) => fs.readFileSync(path.join(__dirname, 'fixtures', name), 'utf-8').split('\n').filter(Boolean);
 
@@ -144,6 +145,14 @@ describe('KubeArmorRelayCollector', () => {
     // KubeArmor's own fields are kept under kubearmor.*.
     expect(docs[0].kubearmor).toMatchObject({ Type: 'MatchedPolicy', Operation: 'Process', Severity: '1', Enforcer: 'BPFLSM' });
     expect(docs[0].PolicyName).toBeUndefined();
+  });
+
+  test('every panel of the KubeArmor dashboard shows something for the indexed samples', () => {
+    const template = setup.templates.find((t) => t.name === 'seclog-kubearmor-alerts');
+    if (!template) throw new Error('no KubeArmor template');
+    const dashboard = BuiltInSavedObjects.kubeArmorDashboard(new KibanaDataView({ id: 'k', name: 'KubeArmor', template }));
+    const alerts = [...fixture('kubearmor-alerts.jsonl'), ...fixture('kubearmor-alerts-saas-variant.jsonl')].map(indexed);
+    expect(unfilledPanelFields(dashboard, alerts)).toEqual([]);
   });
 
   test('the pipeline\'s checks are real events as Fluentd ships them, and pass', () => {
