@@ -62,3 +62,5 @@ export type { SourceEventRates, SizingInput, SizingResult } from './charts/sizin
 export { SecurityLoggingSizing } from './charts/sizing';
 export type { IngestPipelineCheck, IngestPipelineProps, IngestProcessorOptions, IngestSetOptions } from './elasticsearch/ingest-pipeline';
 export { IngestCondition, IngestConvertType, IngestDateFormat, IngestPipeline, IngestProcessor } from './elasticsearch/ingest-pipeline';
+export type { ContainerJsonSource, ILogAgent, LogStream, LogTimeField } from './pipeline/log-source';
+export { LogTimeFormat } from './pipeline/log-source';

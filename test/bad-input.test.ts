@@ -24,8 +24,8 @@ interface BadInput {
 const es = (props: any = {}, chart: Chart = testChart()) => new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1, ...props });
 const kibana = (props: any) => { const chart = testChart(); return new Kibana(chart, 'Kibana', { elasticsearch: es({}, chart), ...props }); };
 const fluentd = (props: any = {}, chart: Chart = testChart()) => new FluentdDaemonSet(chart, 'Fluentd', { elasticsearch: es({}, chart), ...props });
-const falco = (props: any) => { const chart = testChart(); return new FalcoDaemonSet(chart, 'Falco', { fluentd: fluentd({}, chart), ...props }); };
-const kubeArmor = (props: any) => { const chart = testChart(); return new KubeArmorRelayCollector(chart, 'KubeArmor', { fluentd: fluentd({}, chart), ...props }); };
+const falco = (props: any) => { const chart = testChart(); return new FalcoDaemonSet(chart, 'Falco', { agent: fluentd({}, chart), ...props }); };
+const kubeArmor = (props: any) => { const chart = testChart(); return new KubeArmorRelayCollector(chart, 'KubeArmor', { agent: fluentd({}, chart), ...props }); };
 const lifecycle = new IlmPolicy({ name: 'p', retention: Duration.days(7) });
 const template = (props: any) => new IndexTemplate({ name: 't', indexPatterns: ['t-*'], fields: { '@timestamp': IndexFieldType.DATE }, lifecycle, ...props });
 const rule = { name: 'Shell', desc: 'A shell', condition: 'spawned_process', output: 'shell', priority: 'WARNING' as any };
@@ -40,7 +40,7 @@ const falcoStack = (falcoProps: any = {}) => {
   const c = testChart();
   const e = es({}, c);
   const agent = new FluentdDaemonSet(c, 'Fluentd', { elasticsearch: e });
-  const f = new FalcoDaemonSet(c, 'Falco', { fluentd: agent, ...falcoProps });
+  const f = new FalcoDaemonSet(c, 'Falco', { agent, ...falcoProps });
   new ElasticsearchSetup(c, 'Setup', { elasticsearch: e });
   return { chart: c, falco: f };
 };
@@ -121,7 +121,7 @@ const CATALOGUE: BadInput[] = [
   { what: 'a Falco version before the container plugin', names: ['falco version'], shows: '"0.40.0"', build: () => falco({ version: '0.40.0' }) },
   { what: 'an unknown container runtime', names: ['falco containerRuntime'], shows: '"podman"', build: () => falco({ containerRuntime: 'podman' }) },
   { what: 'an unknown minimum priority', names: ['falco priority'], shows: '"LOUD"', build: () => falco({ priority: 'LOUD' }) },
-  { what: 'a Falco index name without an agent', names: ['falco indexName', 'fluentd'], build: () => new FalcoDaemonSet(testChart(), 'Falco', { indexName: 'x' }) },
+  { what: 'a Falco index name without an agent', names: ['falco indexName', 'agent'], build: () => new FalcoDaemonSet(testChart(), 'Falco', { indexName: 'x' }) },
   { what: 'a duplicate Falco rule', names: ['falco rule', 'twice'], shows: '"Shell"', build: () => { const r = new FalcoRules(); r.addRule(rule); r.addRule(rule); } },
   { what: 'a Falco rule with an empty condition', names: ['condition'], shows: '" "', build: () => new FalcoRules().addRule({ ...rule, condition: ' ' }) },
   { what: 'a Falco exception tuple of the wrong size', names: ['values tuple'], shows: '["x"]',

@@ -4,7 +4,11 @@ import { ecsTable, markedBlock } from './helpers/ecs-table';
 import { runPipeline, simulate } from './helpers/ingest-model';
 import { FAMILY_KINDS, SourceNormalization, familyPipeline } from '../src/elasticsearch/security-index-templates';
 import { Testing } from 'cdk8s';
-import { IndexFamilyKind, LogAgent, SecurityIndexTemplates, SecurityLoggingChart } from '../src';
+import { testChart } from './helpers/chart';
+import {
+  ContainerJsonSource, ElasticsearchCluster, FalcoDaemonSet, FluentBitDaemonSet, FluentdDaemonSet, IndexFamilyKind, KubeArmorRelayCollector, LogAgent, LogTimeFormat,
+  SecurityIndexTemplates, SecurityLoggingChart,
+} from '../src';
 
 const pipelineOf = (kind: IndexFamilyKind, family: string) => familyPipeline(family, FAMILY_KINDS[kind].normalization as SourceNormalization);
 
@@ -100,5 +104,42 @@ describe('orchestrator.cluster.name: each agent names its cluster, each pipeline
     ['kubernetes events collector clusterName', () => stackWith({ kubernetesEventsCollector: { clusterName: '-x' } })],
   ])('%s that is no cluster name is refused', (prop, make) => {
     expect(make).toThrow(new RegExp(`${prop} must be 1 to 100 letters, digits, '.', '_' or '-'`));
+  });
+});
+
+describe('a source is a declaration; each agent compiles it', () => {
+  const agents = () => {
+    const chart = testChart();
+    const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1 });
+    return [new FluentdDaemonSet(chart, 'Fluentd', { elasticsearch }), new FluentBitDaemonSet(chart, 'FluentBit', { elasticsearch })];
+  };
+  const source = (props: object = {}): ContainerJsonSource => ({
+    name: 'mine', path: '/var/log/containers/mine-*.log', tag: 'mine.events', times: [{ field: 'ts', format: LogTimeFormat.RFC3339 }],
+    streams: [{ name: 'alerts', family: 'seclog-mine-alerts', kind: IndexFamilyKind.FALCO, prop: 'mine alerts', whenAnyField: ['rule'] },
+      { name: 'rest', family: 'seclog-mine-rest', kind: IndexFamilyKind.FALCO, prop: 'mine rest' }],
+    ...props,
+  });
+
+  test('a source of one\'s own reaches both agents, with its streams registered', () => {
+    for (const agent of agents()) {
+      agent.addContainerJsonSource(source());
+      expect(agent.writtenIndexFamilies()).toEqual(['seclog-containers', 'seclog-mine-alerts', 'seclog-mine-rest']);
+    }
+  });
+
+  test.each([
+    ['a stream before the last that takes every record', { streams: [{ name: 'a', family: 'seclog-a', kind: IndexFamilyKind.FALCO, prop: 'p' }, { name: 'b', family: 'seclog-b', kind: IndexFamilyKind.FALCO, prop: 'q' }] }, /streams\[0\] \(a\) takes every record/],
+    ['a last stream that does not take the rest', { streams: [{ name: 'a', family: 'seclog-a', kind: IndexFamilyKind.FALCO, prop: 'p', whenAnyField: ['x'] }] }, /is the last stream and must take every record left/],
+    ['a path outside the container logs', { path: '/etc/passwd' }, /path must be a glob under \/var\/log\/containers\//],
+    ['an unknown time format', { times: [{ field: 'ts', format: 'iso' }] }, /times must be a list of \{ field, format: LogTimeFormat \}/],
+    ['a tag with a wildcard', { tag: 'mine.*' }, /tag must be dot-separated words without/],
+  ])('%s is refused by either agent', (_name, props, message) => {
+    for (const agent of agents()) expect(() => agent.addContainerJsonSource(source(props))).toThrow(message);
+  });
+
+  test('Falco and KubeArmor take any object that is a log agent, and refuse the old props', () => {
+    const chart = testChart();
+    expect(() => new FalcoDaemonSet(chart, 'Falco', { agent: 'fluentd' as any })).toThrow(/falco agent must be a log agent/);
+    expect(() => new KubeArmorRelayCollector(chart, 'KubeArmor', { agent: {} as any })).toThrow(/kubearmor agent is required/);
   });
 });

@@ -33,7 +33,7 @@ function differences(ours: { [key: string]: unknown }): string[] {
 function renderedFalcoYaml(props = {}): { [key: string]: unknown } {
   const chart = testChart();
   const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1 });
-  new FalcoDaemonSet(chart, 'Falco', { fluentd: new FluentdDaemonSet(chart, 'Fluentd', { elasticsearch }), ...props });
+  new FalcoDaemonSet(chart, 'Falco', { agent: new FluentdDaemonSet(chart, 'Fluentd', { elasticsearch }), ...props });
   new ElasticsearchSetup(chart, 'Setup', { elasticsearch });
   return flatten(parse(objectNamed(chart, 'ConfigMap', 'falco-config').data['falco.yaml']));
 }

@@ -21,7 +21,7 @@ function stack(props: any = {}, withAgent = true) {
   const chart = testChart();
   const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1 });
   const fluentd = new FluentdDaemonSet(chart, 'Fluentd', { elasticsearch });
-  const falco = new FalcoDaemonSet(chart, 'Falco', { ...(withAgent ? { fluentd } : {}), ...props });
+  const falco = new FalcoDaemonSet(chart, 'Falco', { ...(withAgent ? { agent: fluentd } : {}), ...props });
   const setup = new ElasticsearchSetup(chart, 'Setup', { elasticsearch });
   return { chart, fluentd, falco, setup };
 }
@@ -223,7 +223,7 @@ describe('FalcoDaemonSet', () => {
       expect(() => stack(props)).toThrow(message);
     });
     test('an index name without an agent', () => {
-      expect(() => stack({ indexName: 'x' }, false)).toThrow(/falco indexName is set but no agent ships the alerts: pass fluentd or fluentBit/);
+      expect(() => stack({ indexName: 'x' }, false)).toThrow(/falco indexName is set but no agent ships the alerts: pass agent/);
     });
     test('its chart has no namespace', () => {
       expect(() => new FalcoDaemonSet(new Chart(Testing.app(), 'x'), 'Falco')).toThrow(/falco needs its chart to have a namespace/);
@@ -261,7 +261,7 @@ describe('Falco alerts through the rendered route', () => {
     for (const r of byId('falco_stdout_json_only').sections) {
       if (!fluentdRegexp(r.params.pattern).test((line as any)[r.params.key])) return undefined;
     }
-    const parser = byId('falco_parse_alert');
+    const parser = byId('falco_parse_event');
     const parse = parser.sections[0].params;
     expect(parser.params.reserve_data).toBe(false);
     const record = JSON.parse(line.message);

@@ -20,7 +20,7 @@ function stack() {
   const chart = testChart();
   const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1 });
   const fluentBit = new FluentBitDaemonSet(chart, 'FluentBit', { elasticsearch });
-  const falco = new FalcoDaemonSet(chart, 'Falco', { fluentBit });
+  const falco = new FalcoDaemonSet(chart, 'Falco', { agent: fluentBit });
   const setup = new ElasticsearchSetup(chart, 'Setup', { elasticsearch });
   return { chart, fluentBit, falco, setup };
 }
@@ -43,7 +43,7 @@ describe('Falco alerts through the Fluent Bit route', () => {
     const inputs = Object.fromEntries(yml.pipeline.inputs.map((i: any) => [i.alias, i]));
     expect(inputs.in_tail_falco).toMatchObject({ 'name': 'tail', 'tag': 'falco.alerts', 'path': falco.logGlob, 'multiline.parser': 'cri', 'storage.type': 'filesystem' });
     expect(inputs.in_tail_containers.exclude_path).toBe(`/var/log/containers/fluent-bit-*_logging_*.log,${falco.logGlob}`);
-    expect(yml.parsers).toEqual([{ name: 'falco_alert', format: 'json', time_key: 'time', time_format: '%Y-%m-%dT%H:%M:%S.%L%z', time_keep: 'on' }]);
+    expect(yml.parsers).toEqual([{ name: 'falco_event', format: 'json', time_key: 'time', time_format: '%Y-%m-%dT%H:%M:%S.%L%z', time_keep: 'on' }]);
     expect(output?.properties).toMatchObject({ index: 'seclog-falco', match: 'falco.alerts', replace_dots: true });
     expect(fluentBit.writtenIndexFamilies()).toEqual(['seclog-containers', 'seclog-falco']);
     expect(undocumented(config)).toEqual([]);
@@ -95,7 +95,7 @@ describe('Falco alerts through the Fluent Bit route', () => {
     const elasticsearch = new ElasticsearchCluster(chart2, 'Elasticsearch', { replicas: 1 });
     const fluentd = new FluentdDaemonSet(chart2, 'Fluentd', { elasticsearch });
     const fb = new FluentBitDaemonSet(chart2, 'FluentBit', { elasticsearch });
-    expect(() => new FalcoDaemonSet(chart2, 'Falco', { fluentd, fluentBit: fb })).toThrow(/falco fluentd and fluentBit are both set: one agent ships the alerts/);
+    expect(() => new FalcoDaemonSet(chart2, 'Falco', { fluentd, fluentBit: fb } as any)).toThrow(/falco fluentd was replaced by agent/);
   });
 });
 
@@ -103,7 +103,7 @@ describe('KubeArmor events through the Fluent Bit route', () => {
   const chart = testChart();
   const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1 });
   const fluentBit = new FluentBitDaemonSet(chart, 'FluentBit', { elasticsearch });
-  const collector = new KubeArmorRelayCollector(chart, 'KubeArmor', { fluentBit });
+  const collector = new KubeArmorRelayCollector(chart, 'KubeArmor', { agent: fluentBit });
   const setup = new ElasticsearchSetup(chart, 'Setup', { elasticsearch });
   const config = fluentBit.config;
   const CRI_TIME = 'cri-line-time';
@@ -118,7 +118,7 @@ describe('KubeArmor events through the Fluent Bit route', () => {
   test('its own tail input on the relay\'s files; three families, registered for the agent\'s user', () => {
     const inputs = config.pluginsOf(FluentBitPluginKind.INPUT).map((i) => [i.properties.alias, i.properties.path]);
     expect(inputs).toContainEqual(['in_tail_kubearmor', collector.relayLogGlob]);
-    expect(fluentBit.writtenIndexFamilies()).toEqual(['seclog-containers', 'seclog-kubearmor-alerts', 'seclog-kubearmor-logs', 'seclog-kubearmor-messages']);
+    expect(fluentBit.writtenIndexFamilies()).toEqual(['seclog-containers', 'seclog-kubearmor-alerts', 'seclog-kubearmor-messages', 'seclog-kubearmor-logs']);
     expect(undocumented(config)).toEqual([]);
   });
 

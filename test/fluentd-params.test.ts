@@ -51,8 +51,8 @@ function configOf(props: any): FluentdConfig {
   const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1 });
   const fluentd = new FluentdDaemonSet(chart, 'Fluentd', { elasticsearch, ...props });
   fluentd.addAuditLogs(new KubeApiServerAudit());
-  new KubeArmorRelayCollector(chart, 'KubeArmor', { fluentd });
-  new FalcoDaemonSet(chart, 'Falco', { fluentd });
+  new KubeArmorRelayCollector(chart, 'KubeArmor', { agent: fluentd });
+  new FalcoDaemonSet(chart, 'Falco', { agent: fluentd });
   new ElasticsearchSetup(chart, 'Setup', { elasticsearch });
   Testing.synth(chart);
   return fluentd.config;

@@ -17,7 +17,7 @@ function stack(props: any = {}) {
   const chart = testChart();
   const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1 });
   const fluentd = new FluentdDaemonSet(chart, 'Fluentd', { elasticsearch });
-  const collector = new KubeArmorRelayCollector(chart, 'KubeArmor', { fluentd, ...props });
+  const collector = new KubeArmorRelayCollector(chart, 'KubeArmor', { agent: fluentd, ...props });
   const setup = new ElasticsearchSetup(chart, 'Setup', { elasticsearch });
   return { chart, fluentd, collector, setup };
 }
@@ -236,10 +236,10 @@ describe('KubeArmorRelayCollector fails if', () => {
     const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1 });
     const fluentd = new FluentdDaemonSet(chart, 'Fluentd', { elasticsearch });
     const fluentBit = new FluentBitDaemonSet(chart, 'FluentBit', { elasticsearch });
-    expect(() => new KubeArmorRelayCollector(chart, 'KubeArmor', { fluentd, fluentBit })).toThrow(/kubearmor fluentd and fluentBit are both set/);
+    expect(() => new KubeArmorRelayCollector(chart, 'KubeArmor', { fluentd, fluentBit } as any)).toThrow(/kubearmor fluentd was replaced by agent/);
   });
   test('no agent', () => {
-    expect(() => new KubeArmorRelayCollector(testChart(), 'KubeArmor', {} as any)).toThrow(/kubearmor fluentd \(or fluentBit\) is required/);
+    expect(() => new KubeArmorRelayCollector(testChart(), 'KubeArmor', {} as any)).toThrow(/kubearmor agent is required/);
   });
   test.each([
     ['an invalid namespace', { relayNamespace: 'Kube_Armor' }, /kubearmor relayNamespace must be a lowercase RFC 1123 label/],
@@ -251,9 +251,9 @@ describe('KubeArmorRelayCollector fails if', () => {
   });
   test('two collectors on one agent', () => {
     const { chart, fluentd } = stack();
-    expect(() => new KubeArmorRelayCollector(chart, 'KubeArmor2', { fluentd })).toThrow(/overlaps kubearmor indexNames.alerts/);
+    expect(() => new KubeArmorRelayCollector(chart, 'KubeArmor2', { agent: fluentd })).toThrow(/overlaps kubearmor indexNames.alerts/);
     expect(() => new KubeArmorRelayCollector(chart, 'KubeArmor3', {
-      fluentd, indexNames: { alerts: 'b-alerts', logs: 'b-logs', messages: 'b-messages' },
+      agent: fluentd, indexNames: { alerts: 'b-alerts', logs: 'b-logs', messages: 'b-messages' },
     })).toThrow(/@id "in_tail_kubearmor" is used twice/);
   });
 });

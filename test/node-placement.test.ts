@@ -59,14 +59,14 @@ describe('node agents run wherever a source they collect from runs', () => {
     const chart = testChart();
     const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1 });
     const fluentd = new FluentdDaemonSet(chart, 'Fluentd', { elasticsearch, placement: { nodeSelector: { 'kubernetes.io/os': 'linux' } } });
-    new FalcoDaemonSet(chart, 'Falco', { fluentd });
+    new FalcoDaemonSet(chart, 'Falco', { agent: fluentd });
     new ElasticsearchSetup(chart, 'Setup', { elasticsearch });
     const falco = objectNamed(chart, 'DaemonSet', 'falco').spec.template.spec;
     expect(nodesOf(falco, NODES)).toEqual(['worker']);
     const other = testChart();
     const cluster = new ElasticsearchCluster(other, 'Elasticsearch', { replicas: 1 });
     const agent = new FluentdDaemonSet(other, 'Fluentd', { elasticsearch: cluster });
-    const narrow = new FalcoDaemonSet(other, 'Falco', { fluentd: agent, placement: { nodeSelector: { pool: 'gpu' }, tolerations: [{ key: 'nvidia.com/gpu' }] } });
+    const narrow = new FalcoDaemonSet(other, 'Falco', { agent, placement: { nodeSelector: { pool: 'gpu' }, tolerations: [{ key: 'nvidia.com/gpu' }] } });
     new ElasticsearchSetup(other, 'Setup', { elasticsearch: cluster });
     expect(nodesOf(objectNamed(other, 'DaemonSet', 'falco').spec.template.spec, NODES)).toEqual(['gpu']);
     expect(narrow.placement).toEqual({ nodeSelector: { pool: 'gpu' }, tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists' }] });
@@ -92,7 +92,7 @@ describe('placement mistakes are errors', () => {
     const fluentd = new FluentdDaemonSet(chart, 'Fluentd', {
       elasticsearch: new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1 }), placement: { nodeSelector: { pool: 'security' } },
     });
-    expect(() => new FalcoDaemonSet(chart, 'Falco', { fluentd, placement: {} })).toThrow(/falco placement .* reaches nodes the log agent does not run on/);
+    expect(() => new FalcoDaemonSet(chart, 'Falco', { agent: fluentd, placement: {} })).toThrow(/falco placement .* reaches nodes the log agent does not run on/);
   });
 
   test('audit logs with an agent that does not tolerate the control plane', () => {

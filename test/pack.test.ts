@@ -112,7 +112,7 @@ describe('the packed package', () => {
       "const fluentd = new FluentdDaemonSet(chart, 'Fluentd', { elasticsearch });",
       // No catch-all: the lint warns.
       "fluentd.addAuditLogs(new KubeApiServerAudit({ policy: new AuditPolicy({ rules: [{ level: AuditLevel.METADATA, verbs: ['delete'] }] }) }));",
-      "new KubeArmorRelayCollector(chart, 'KubeArmor', { fluentd });",
+      "new KubeArmorRelayCollector(chart, 'KubeArmor', { agent: fluentd });",
       "new ElasticsearchSetup(chart, 'Setup', { elasticsearch });",
       'app.synth();',
       '',

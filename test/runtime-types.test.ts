@@ -100,7 +100,7 @@ const BUILDERS: { [struct: string]: (props: any) => unknown } = {
   KibanaVisualizationProps: (props) => new KibanaVisualization({ id: 'v', title: 'v', dataView: dataView(), chart: KibanaChartType.AREA_OVER_TIME, ...props }).toJson(),
   KubeApiServerAuditProps: (props) => new KubeApiServerAudit(props).files(),
   KubeArmorRelayCollectorProps: (props) => inChart((chart, elasticsearch) => new KubeArmorRelayCollector(chart, 'KubeArmor', {
-    ...(props.fluentd === undefined && props.fluentBit === undefined ? { fluentd: new FluentdDaemonSet(chart, 'Fluentd', { elasticsearch }) } : {}), ...props,
+    ...(props.agent === undefined ? { agent: new FluentdDaemonSet(chart, 'Fluentd', { elasticsearch }) } : {}), ...props,
   })),
   KubernetesEventsCollectorOptions: (props) => inChart((chart, elasticsearch) => new KubernetesEventsCollector(chart, 'Events', { elasticsearch, ...props })),
   KubernetesEventsCollectorProps: (props) => inChart((chart, elasticsearch) => new KubernetesEventsCollector(chart, 'Events', { elasticsearch, ...props })),

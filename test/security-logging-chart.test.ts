@@ -141,7 +141,7 @@ describe('SecurityLoggingChart with agent: FLUENT_BIT', () => {
     // The same families, templates and dashboards.
     expect(Object.keys(chart.indexTemplates)).toEqual(Object.keys(new SecurityLoggingChart(Testing.app(), 'other').indexTemplates));
     expect(chart.fluentBit?.writtenIndexFamilies()).toEqual([
-      'seclog-containers', 'seclog-audit', 'seclog-falco', 'seclog-kubearmor-alerts', 'seclog-kubearmor-logs', 'seclog-kubearmor-messages',
+      'seclog-containers', 'seclog-audit', 'seclog-falco', 'seclog-kubearmor-alerts', 'seclog-kubearmor-messages', 'seclog-kubearmor-logs',
     ]);
     expect(JSON.parse(setupFiles['role-security-logging-agents-fluent-bit-writer.json']).indices[0].names).toContain('seclog-audit');
   });

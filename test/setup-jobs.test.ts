@@ -24,14 +24,14 @@ describe('the setup Jobs of the stack', () => {
     expect(puts.map(([p]) => p)).toEqual([
       // One per family the writers registered, in the order they registered them.
       '/_ilm/policy/seclog-containers-policy', '/_ilm/policy/seclog-audit-policy', '/_ilm/policy/seclog-falco-policy',
-      '/_ilm/policy/seclog-kubearmor-alerts-policy', '/_ilm/policy/seclog-kubearmor-logs-policy', '/_ilm/policy/seclog-kubearmor-messages-policy',
+      '/_ilm/policy/seclog-kubearmor-alerts-policy', '/_ilm/policy/seclog-kubearmor-messages-policy', '/_ilm/policy/seclog-kubearmor-logs-policy',
       '/_ilm/policy/seclog-events-policy',
       // The pipelines, each checked on the cluster before a template names it.
       '/_ingest/pipeline/seclog-containers-pipeline', '/_ingest/pipeline/seclog-audit-pipeline', '/_ingest/pipeline/seclog-falco-pipeline',
-      '/_ingest/pipeline/seclog-kubearmor-alerts-pipeline', '/_ingest/pipeline/seclog-kubearmor-logs-pipeline',
-      '/_ingest/pipeline/seclog-kubearmor-messages-pipeline', '/_ingest/pipeline/seclog-events-pipeline',
+      '/_ingest/pipeline/seclog-kubearmor-alerts-pipeline', '/_ingest/pipeline/seclog-kubearmor-messages-pipeline',
+      '/_ingest/pipeline/seclog-kubearmor-logs-pipeline', '/_ingest/pipeline/seclog-events-pipeline',
       '/_index_template/seclog-containers', '/_index_template/seclog-audit', '/_index_template/seclog-falco',
-      '/_index_template/seclog-kubearmor-alerts', '/_index_template/seclog-kubearmor-logs', '/_index_template/seclog-kubearmor-messages',
+      '/_index_template/seclog-kubearmor-alerts', '/_index_template/seclog-kubearmor-messages', '/_index_template/seclog-kubearmor-logs',
       '/_index_template/seclog-events',
       // Then each writer's role, before the user that names it.
       '/_security/role/security-logging-agents-fluentd-writer',

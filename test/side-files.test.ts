@@ -23,7 +23,7 @@ describe('side files', () => {
     const fluentd = new FluentdDaemonSet(chart, 'Fluentd', { elasticsearch });
     // A policy without a catch-all rule: a lint warning.
     fluentd.addAuditLogs(new KubeApiServerAudit({ policy: new AuditPolicy({ rules: [{ level: AuditLevel.METADATA, verbs: ['delete'] }] }) }));
-    new KubeArmorRelayCollector(chart, 'KubeArmor', { fluentd });
+    new KubeArmorRelayCollector(chart, 'KubeArmor', { agent: fluentd });
     new ElasticsearchSetup(chart, 'Setup', { elasticsearch });
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
 

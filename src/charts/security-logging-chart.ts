@@ -308,13 +308,13 @@ export class SecurityLoggingChart extends Chart {
     }
 
     if (props.falcoAlerts ?? true) {
-      this.falcoDaemonSet = new FalcoDaemonSet(this.agentsChart, 'Falco', { ...props.falco, fluentd: this.fluentd, fluentBit: this.fluentBit });
+      this.falcoDaemonSet = new FalcoDaemonSet(this.agentsChart, 'Falco', { ...props.falco, agent });
     } else if (props.falco !== undefined) {
       throw new Error('chart falco is set but falcoAlerts is false: remove falco, or run Falco');
     }
 
     if (props.kubeArmorAlerts ?? true) {
-      this.kubeArmorCollector = new KubeArmorRelayCollector(this, 'KubeArmor', { ...props.kubeArmor, fluentd: this.fluentd, fluentBit: this.fluentBit });
+      this.kubeArmorCollector = new KubeArmorRelayCollector(this, 'KubeArmor', { ...props.kubeArmor, agent });
     } else if (props.kubeArmor !== undefined) {
       throw new Error('chart kubeArmor is set but kubeArmorAlerts is false: remove kubeArmor, or collect KubeArmor events');
     }

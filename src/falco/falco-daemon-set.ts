@@ -8,14 +8,10 @@ import { appLabels, selectorLabels } from '../common/labels';
 import { NodeAgentPlacement, applyPlacement, describePlacement, placementCovers, resolvePlacement } from '../common/node-placement';
 import { applyPodTemplateExtras } from '../common/pod';
 import { validateCpu, validateDnsLabel, validateDnsSubdomain, validateMinimumSize } from '../common/validation';
-import { FluentdSection } from '../fluentd/fluentd-config';
-import { FluentBitPlugin } from '../fluent-bit/fluent-bit-config';
-import { FluentBitDaemonSet, rfc3339JsonParser, stdoutJsonFilters } from '../fluent-bit/fluent-bit-daemon-set';
-import { FluentdDaemonSet } from '../fluentd/fluentd-daemon-set';
-import { dedotFilter, stdoutJsonOnlyFilter } from '../fluentd/fluentd-pipeline';
 import { FALCO_DRIVER_LOADER_IMAGE_REPOSITORY, FALCO_IMAGE_REPOSITORY, FALCO_VERSION } from '../images';
 import { checkScope } from '../common/app-checks';
 import { IndexFamilyKind } from '../pipeline/index-families';
+import { ILogAgent, LogTimeFormat, isLogAgent } from '../pipeline/log-source';
 
 /** Options of {@link FalcoDaemonSet}, everything but the agent (what a chart passes through). */
 export interface FalcoDaemonSetOptions {
@@ -101,16 +97,12 @@ export interface FalcoDaemonSetOptions {
 /** Props of {@link FalcoDaemonSet}. */
 export interface FalcoDaemonSetProps extends FalcoDaemonSetOptions {
   /**
-   * The log agent that ships the alerts (Falco prints them on stdout).
+   * The log agent that ships the alerts (Falco prints them on stdout): a
+   * `FluentdDaemonSet`, a `FluentBitDaemonSet`, or any agent that compiles a
+   * {@link ContainerJsonSource}.
    * @default - none: collect Falco's stdout yourself
    */
-  readonly fluentd?: FluentdDaemonSet;
-
-  /**
-   * Or the Fluent Bit agent that ships them (not both).
-   * @default - none
-   */
-  readonly fluentBit?: FluentBitDaemonSet;
+  readonly agent?: ILogAgent;
 }
 
 const WEB_PORT = 8765;
@@ -193,22 +185,22 @@ export class FalcoDaemonSet extends Construct {
       throw new Error('falco needs its chart to have a namespace (new Chart(app, id, { namespace })): the log agent finds its files by it');
     }
 
-    if (props.fluentd && props.fluentBit) {
-      throw new Error('falco fluentd and fluentBit are both set: one agent ships the alerts, pass one of them');
+    for (const old of ['fluentd', 'fluentBit']) {
+      if ((props as unknown as { [key: string]: unknown })[old] !== undefined) {
+        throw new Error(`falco ${old} was replaced by agent: pass the log agent as { agent } (a FluentdDaemonSet or FluentBitDaemonSet)`);
+      }
     }
-    if (props.fluentd && !(props.fluentd instanceof FluentdDaemonSet)) {
-      throw new Error(`falco fluentd must be a FluentdDaemonSet, got ${JSON.stringify(props.fluentd)}`);
+    if (props.agent !== undefined && !isLogAgent(props.agent)) {
+      throw new Error(`falco agent must be a log agent (a FluentdDaemonSet or FluentBitDaemonSet), got ${JSON.stringify(props.agent)}`);
     }
-    if (props.fluentBit && !(props.fluentBit instanceof FluentBitDaemonSet)) {
-      throw new Error(`falco fluentBit must be a FluentBitDaemonSet, got ${JSON.stringify(props.fluentBit)}`);
-    }
-    const agent = props.fluentd ?? props.fluentBit;
+    const agent = props.agent;
+    const agentPlacement = agent ? resolvePlacement('falco agent placement', agent.placement) : undefined;
     // Falco watches every node the agent ships from, and no other: its alerts elsewhere would be lost.
-    const placement = props.placement === undefined && agent ? agent._placement : resolvePlacement('falco placement', props.placement);
-    if (agent && !placementCovers(agent._placement, placement)) {
+    const placement = props.placement === undefined && agentPlacement ? agentPlacement : resolvePlacement('falco placement', props.placement);
+    if (agentPlacement && !placementCovers(agentPlacement, placement)) {
       throw new Error(
         `falco placement ${describePlacement(placement)} reaches nodes the log agent does not run on (its placement is ` +
-        `${describePlacement(agent._placement)}), where Falco's alerts would never be shipped: leave falco placement unset ` +
+        `${describePlacement(agentPlacement)}), where Falco's alerts would never be shipped: leave falco placement unset ` +
         '(the agent\'s), narrow it (more nodeSelector labels, fewer tolerations), or widen the agent\'s',
       );
     }
@@ -357,20 +349,16 @@ export class FalcoDaemonSet extends Construct {
     this.logGlob = `/var/log/containers/${this.name}-*_${namespace}_${CONTAINER_NAME}-*.log`;
     if (agent) {
       this.indexName = props.indexName ?? `${agent.indexPrefix}-falco`;
-      agent.registerIndexFamily('falco indexName', this.indexName, IndexFamilyKind.FALCO);
-      const route = { name: 'falco', path: this.logGlob, tag: ROUTE_TAG };
-      if (agent instanceof FluentdDaemonSet) {
-        agent.addContainerFileRoute({ ...route, label: '@FALCO', directives: falcoAlertDirectives(agent, this.indexName) });
-      } else {
-        agent.addContainerFileRoute({
-          ...route,
-          // RFC 3339 UTC with nanoseconds (2023-05-25T13:44:05.478445995Z).
-          parsers: [rfc3339JsonParser(FLUENT_BIT_PARSER, 'time')],
-          plugins: falcoFluentBitPlugins(agent, this.indexName),
-        });
-      }
+      agent.addContainerJsonSource({
+        name: 'falco',
+        path: this.logGlob,
+        tag: 'falco.alerts',
+        // RFC 3339 UTC with nanoseconds (2023-05-25T13:44:05.478445995Z).
+        times: [{ field: 'time', format: LogTimeFormat.RFC3339 }],
+        streams: [{ name: 'alerts', family: this.indexName, kind: IndexFamilyKind.FALCO, prop: 'falco indexName' }],
+      });
     } else if (props.indexName !== undefined) {
-      throw new Error('falco indexName is set but no agent ships the alerts: pass fluentd or fluentBit, or remove indexName');
+      throw new Error('falco indexName is set but no agent ships the alerts: pass agent, or remove indexName');
     }
   }
 
@@ -394,41 +382,4 @@ export class FalcoDaemonSet extends Construct {
   public addList(list: FalcoList): void {
     this.customRules.addList(list);
   }
-}
-
-/**
- * The Falco alert route: JSON alert lines from stdout only (Falco's own log goes to
- * stderr), `time` as the event time, and dotted `output_fields` keys (`k8s.pod.name`)
- * de-dotted so they neither clash in the mapping nor get lost. The family's ingest
- * pipeline makes the ECS fields (`FALCO_NORMALIZATION`), the same for every agent.
- */
-function falcoAlertDirectives(fluentd: FluentdDaemonSet, indexName: string): FluentdSection[] {
-  return [
-    stdoutJsonOnlyFilter(ROUTE_TAG, 'falco_stdout_json_only'),
-    FluentdSection.filter(ROUTE_TAG, 'parser', {
-      id: 'falco_parse_alert',
-      params: { key_name: 'message', reserve_data: false, reserve_time: false, emit_invalid_record_to_error: true },
-      // Falco's time is RFC 3339 UTC with nanoseconds, e.g. 2023-05-25T13:44:05.478445995Z.
-      sections: [FluentdSection.parse('json', { params: { time_key: 'time', time_type: 'string', time_format: '%Y-%m-%dT%H:%M:%S.%NZ', utc: true, keep_time_key: true } })],
-    }),
-    dedotFilter(ROUTE_TAG, 'falco_dedot'),
-    ...fluentd.elasticsearchOutput(ROUTE_TAG, 'out_es_falco', indexName),
-  ];
-}
-
-/** The tag of Falco's alert lines in either agent. */
-const ROUTE_TAG = 'falco.alerts';
-const FLUENT_BIT_PARSER = 'falco_alert';
-
-/**
- * The Falco alert route on Fluent Bit, with the Fluentd route's result: JSON alert
- * lines from stdout only, parsed with Falco's `time` as the event time; the output's
- * `replace_dots` de-dots the field names.
- */
-function falcoFluentBitPlugins(fluentBit: FluentBitDaemonSet, indexName: string): FluentBitPlugin[] {
-  const tag = ROUTE_TAG;
-  return [
-    ...stdoutJsonFilters(tag, 'falco', FLUENT_BIT_PARSER, 'falco_parse_alert'),
-    fluentBit.elasticsearchOutput(tag, 'out_es_falco', indexName),
-  ];
 }

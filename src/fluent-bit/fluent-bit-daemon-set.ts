@@ -7,6 +7,7 @@ import { ResolvedS3Archive, S3ArchiveOptions, addS3Credentials, archivePort, res
 import { KubeApiServerAudit, addApiServerFiles } from '../audit/kube-apiserver-audit';
 import { contentHash } from '../common/hash';
 import { CLUSTER_NAME_FIELD, IndexFamilyKind, reserveIndexFamily, validateFamilyKind, validateIndexFamily } from '../pipeline/index-families';
+import { ContainerJsonSource, ILogAgent, LogTimeFormat, snakeCase, validateContainerJsonSource } from '../pipeline/log-source';
 import { appLabels } from '../common/labels';
 import { createMetricsService, createNodeAgent, mountNodeLogs } from '../common/node-agent';
 import { ELASTICSEARCH_PASSWORD_ENV, ELASTICSEARCH_USER_ENV, addElasticsearchCredentials } from '../elasticsearch/consumer-credentials';
@@ -227,7 +228,7 @@ const TERMINATION_GRACE_SECONDS = 60;
  * @see https://docs.fluentbit.io/manual/installation/kubernetes
  * @see https://docs.fluentbit.io/manual/administration/buffering-and-storage
  */
-export class FluentBitDaemonSet extends Construct implements IElasticsearchWriter {
+export class FluentBitDaemonSet extends Construct implements IElasticsearchWriter, ILogAgent {
   /** Name of the DaemonSet. */
   public readonly name: string;
   /** Prefix of the index families. */
@@ -448,6 +449,40 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
    * outputs, which match the tag), with the parsers they name. The files leave the
    * generic container-log input.
    */
+  /**
+   * Collects a source that prints JSON lines on a container's stdout into its data
+   * streams (registering their families), compiled from its declaration: JSON lines from
+   * stdout only, parsed with the first RFC 3339 time field as the record's time,
+   * `rewrite_tag` re-emitting the records of each stream but the last as
+   * `<name>.<family>` (on disk, as the rest), and an output per stream.
+   * @see https://docs.fluentbit.io/manual/pipeline/filters/rewrite-tag
+   */
+  public addContainerJsonSource(source: ContainerJsonSource): void {
+    validateContainerJsonSource('fluent bit', source);
+    for (const stream of source.streams) this.registerIndexFamily(stream.prop, stream.family, stream.kind);
+    const { name, tag } = source;
+    const time = source.times.find((t) => t.format === LogTimeFormat.RFC3339);
+    const parser = time ? rfc3339JsonParser(`${name}_event`, time.field) : new FluentBitParser(`${name}_event`, { format: 'json' });
+    const single = source.streams.length === 1;
+    const conditional = source.streams.slice(0, -1);
+    const last = source.streams[source.streams.length - 1];
+    this.addContainerFileRoute({
+      name, path: source.path, tag, parsers: [parser],
+      plugins: [
+        ...stdoutJsonFilters(tag, name, parser.name, `${name}_parse_event`),
+        ...conditional.flatMap((stream) => (stream.whenAnyField ?? []).map((field) => {
+          const alias = `route_${name}_${snakeCase(field)}`;
+          return FluentBitPlugin.filter('rewrite_tag', tag, {
+            // The re-emitted records wait on disk like the rest.
+            'alias': alias, 'rule': `$${field} ^.+$ ${name}.${stream.family} false`, 'emitter_name': `${alias}_emitter`, 'emitter_storage.type': 'filesystem',
+          });
+        })),
+        ...conditional.map((stream) => this.elasticsearchOutput(`${name}.${stream.family}`, `out_es_${name}_${stream.name}`, stream.family)),
+        this.elasticsearchOutput(tag, single ? `out_es_${name}` : `out_es_${name}_${last.name}`, last.family),
+      ],
+    });
+  }
+
   public addContainerFileRoute(options: FluentBitContainerFileRouteOptions): void {
     this.assertOpen('routes');
     validateInstances('fluent bit route plugins', options?.plugins, FluentBitPlugin, 'FluentBitPlugin.filter(...), .output(...)');

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { FluentdBuffer, FluentdBufferOptions } from './fluentd-buffer';
 import { FluentdConfig, FluentdSection } from './fluentd-config';
 import {
-  METRICS_PORT, auditLogDirectives, containerFileRoute, containerLogDirectives, deadLetterDirectives,
+  METRICS_PORT, containerJsonSourceDirectives, auditLogDirectives, containerFileRoute, containerLogDirectives, deadLetterDirectives,
   elasticsearchOutput, metricsDirectives, systemDirectives, ELASTICSEARCH_CA_DIR,
 } from './fluentd-pipeline';
 import { KubeApiServerAudit, addApiServerFiles } from '../audit/kube-apiserver-audit';
@@ -13,6 +13,7 @@ import { monitoringImports } from '../common/crd-imports';
 import { contentHash } from '../common/hash';
 import { IndexFamilyKind, reserveIndexFamily, validateFamilyKind, validateIndexFamily } from '../pipeline/index-families';
 import { ContainerLogFormat } from '../pipeline/container-logs';
+import { ContainerJsonSource, ILogAgent, validateContainerJsonSource } from '../pipeline/log-source';
 import { appLabels, selectorLabels } from '../common/labels';
 import { addElasticsearchCredentials } from '../elasticsearch/consumer-credentials';
 import { createMetricsService, createNodeAgent, mountNodeLogs } from '../common/node-agent';
@@ -193,7 +194,7 @@ const CONFIG_FILE = 'fluent.conf';
  * @see https://github.com/fabric8io/fluent-plugin-kubernetes_metadata_filter
  * @see https://github.com/uken/fluent-plugin-elasticsearch
  */
-export class FluentdDaemonSet extends Construct implements IElasticsearchWriter {
+export class FluentdDaemonSet extends Construct implements IElasticsearchWriter, ILogAgent {
   /** Name of the DaemonSet. */
   public readonly name: string;
 
@@ -449,6 +450,19 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter 
    * format, partial lines joined) and hands each line to `directives`. The files
    * are also excluded from the generic container-log source.
    */
+  /**
+   * Collects a source that prints JSON lines on a container's stdout into its data
+   * streams (registering their families), compiled from its declaration.
+   */
+  public addContainerJsonSource(source: ContainerJsonSource): void {
+    validateContainerJsonSource('fluentd', source);
+    for (const stream of source.streams) this.registerIndexFamily(stream.prop, stream.family, stream.kind);
+    this.addContainerFileRoute({
+      name: source.name, path: source.path, tag: source.tag, label: `@${source.name.toUpperCase()}`,
+      directives: containerJsonSourceDirectives(source, (pattern, id, dataStream) => this.elasticsearchOutput(pattern, id, dataStream)),
+    });
+  }
+
   public addContainerFileRoute(options: FluentdContainerFileRouteOptions): void {
     validateInstances('fluentd route directives', options?.directives, FluentdSection, "FluentdSection.filter(...), .match(...)");
     if (!/^[a-z][a-z0-9_]*$/.test(options.name ?? '')) {

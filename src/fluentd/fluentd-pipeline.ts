@@ -3,6 +3,7 @@ import { FluentdEnvValue, FluentdSection } from './fluentd-config';
 import { ELASTICSEARCH_PASSWORD_ENV, ELASTICSEARCH_USER_ENV } from '../elasticsearch/consumer-credentials';
 import { ContainerLogFormat, PAYLOAD_FIELD } from '../pipeline/container-logs';
 import { CLUSTER_NAME_FIELD } from '../pipeline/index-families';
+import { ContainerJsonSource, LogTimeFormat, snakeCase } from '../pipeline/log-source';
 import { ResolvedS3Archive } from '../pipeline/s3-archive';
 import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
 
@@ -455,4 +456,63 @@ export function stdoutJsonOnlyFilter(pattern: string, id: string): FluentdSectio
       FluentdSection.section('regexp', { params: { key: 'message', pattern: '/^\\s*\\{/' } }),
     ],
   });
+}
+
+/**
+ * A container JSON source as Fluentd directives in the route's label: JSON lines from
+ * stdout only, parsed into the record with the least preferred time field as the event
+ * time and each preferred one replacing it when the record has it, the records routed
+ * to their streams (rewrite_tag_filter re-tags them `<name>.<family>`, the last rule
+ * taking the rest), dots in names replaced, and one output writing the family.
+ * @see https://docs.fluentd.org/filter/parser
+ * @see https://github.com/fluent/fluent-plugin-rewrite-tag-filter
+ */
+export function containerJsonSourceDirectives(source: ContainerJsonSource, output: (pattern: string, id: string, dataStream: string) => FluentdSection[]): FluentdSection[] {
+  const { name, tag } = source;
+  const [fallback, ...preferred] = [...source.times].reverse();
+  const json = fallback === undefined ? {} : fallback.format === LogTimeFormat.UNIX_SECONDS
+    ? { time_key: fallback.field, time_type: 'unixtime', keep_time_key: true, estimate_current_event: false }
+    // RFC 3339 UTC with nanoseconds, e.g. 2023-05-25T13:44:05.478445995Z.
+    : { time_key: fallback.field, time_type: 'string', time_format: '%Y-%m-%dT%H:%M:%S.%NZ', utc: true, keep_time_key: true };
+  const directives: FluentdSection[] = [
+    stdoutJsonOnlyFilter(tag, `${name}_stdout_json_only`),
+    // The event's own fields become the record; a record without the time field keeps
+    // the time the container runtime wrote.
+    FluentdSection.filter(tag, 'parser', {
+      id: `${name}_parse_event`,
+      params: { key_name: 'message', reserve_data: false, reserve_time: false, emit_invalid_record_to_error: true },
+      sections: [FluentdSection.parse('json', { params: { time_key: '', ...json } })],
+    }),
+    ...preferred.reverse().map((time) => {
+      if (time.format !== LogTimeFormat.RFC3339) throw new Error(`fluentd source ${name}: a preferred time field must be RFC 3339 (only the last may be Unix seconds), got ${JSON.stringify(time)}`);
+      const key = snakeCase(time.field);
+      return FluentdSection.filter(tag, 'parser', {
+        id: `${name}_${key}`,
+        params: { key_name: time.field, reserve_data: true, reserve_time: false, remove_key_name_field: false, emit_invalid_record_to_error: false },
+        sections: [FluentdSection.parse('regexp', {
+          params: {
+            expression: `/^(?<${key}>\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d+Z)$/`,
+            time_key: key, time_type: 'string', time_format: '%Y-%m-%dT%H:%M:%S.%NZ', utc: true, keep_time_key: false,
+          },
+        })],
+      });
+    }),
+  ];
+  if (source.streams.length === 1) {
+    return [...directives, dedotFilter(tag, `${name}_dedot`), ...output(tag, `out_es_${name}`, source.streams[0].family)];
+  }
+  // rewrite_tag_filter drops records no rule matches: the last stream's rule inverts the
+  // rule before it, and so takes every record left.
+  const rules = source.streams.slice(0, -1).flatMap((s) => (s.whenAnyField ?? []).map((field) => ({ field, tag: `${name}.${s.family}`, invert: false })));
+  const last = rules[rules.length - 1];
+  rules.push({ field: last.field, tag: `${name}.${source.streams[source.streams.length - 1].family}`, invert: true });
+  return [
+    ...directives,
+    FluentdSection.match(tag, 'rewrite_tag_filter', {
+      id: `route_${name}_events`,
+      sections: rules.map((r) => FluentdSection.section('rule', { params: { key: r.field, pattern: '/^.+$/', ...(r.invert ? { invert: true } : {}), tag: r.tag } })),
+    }),
+    dedotFilter(`${name}.**`, `${name}_dedot`),
+    ...output(`${name}.**`, `out_es_${name}`, '${tag[1]}'),
+  ];
 }

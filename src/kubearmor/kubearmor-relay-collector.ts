@@ -2,13 +2,9 @@ import { Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
 import { addSideFiles } from '../common/side-files';
 import { validateDnsLabel } from '../common/validation';
-import { FluentdSection } from '../fluentd/fluentd-config';
-import { FluentBitPlugin } from '../fluent-bit/fluent-bit-config';
-import { FluentBitDaemonSet, rfc3339JsonParser, stdoutJsonFilters } from '../fluent-bit/fluent-bit-daemon-set';
-import { FluentdDaemonSet } from '../fluentd/fluentd-daemon-set';
-import { dedotFilter, stdoutJsonOnlyFilter } from '../fluentd/fluentd-pipeline';
 import { checkScope } from '../common/app-checks';
 import { IndexFamilyKind } from '../pipeline/index-families';
+import { ILogAgent, LogTimeFormat, isLogAgent } from '../pipeline/log-source';
 
 /** The folder beside the manifests for the relay patches (`kubectl apply -f dist/` does not descend into it). */
 export const KUBEARMOR_FOLDER = 'kubearmor';
@@ -84,16 +80,10 @@ export interface KubeArmorRelayCollectorOptions {
 /** Props of {@link KubeArmorRelayCollector}. */
 export interface KubeArmorRelayCollectorProps extends KubeArmorRelayCollectorOptions {
   /**
-   * The Fluentd agent that collects the relay's output.
-   * @default - none: pass fluentBit instead
+   * The log agent that collects the relay's output: a `FluentdDaemonSet`, a
+   * `FluentBitDaemonSet`, or any agent that compiles a {@link ContainerJsonSource}.
    */
-  readonly fluentd?: FluentdDaemonSet;
-
-  /**
-   * Or the Fluent Bit agent that collects it (one of the two).
-   * @default - none: pass fluentd instead
-   */
-  readonly fluentBit?: FluentBitDaemonSet;
+  readonly agent: ILogAgent;
 }
 
 /**
@@ -128,18 +118,18 @@ export class KubeArmorRelayCollector extends Construct {
   constructor(scope: Construct, id: string, props: KubeArmorRelayCollectorProps) {
     super(scope, id);
     checkScope(this);
-    const fluentd = props?.fluentd;
-    const fluentBit = props?.fluentBit;
-    if (fluentd !== undefined && fluentBit !== undefined) {
-      throw new Error('kubearmor fluentd and fluentBit are both set: one agent collects the relay\'s output, pass one of them');
+    for (const old of ['fluentd', 'fluentBit']) {
+      if ((props as unknown as { [key: string]: unknown } | undefined)?.[old] !== undefined) {
+        throw new Error(`kubearmor ${old} was replaced by agent: pass the log agent as { agent } (a FluentdDaemonSet or FluentBitDaemonSet)`);
+      }
     }
-    if (!(fluentd instanceof FluentdDaemonSet) && !(fluentBit instanceof FluentBitDaemonSet)) {
+    const agent = props?.agent;
+    if (!isLogAgent(agent)) {
       throw new Error(
-        'kubearmor fluentd (or fluentBit) is required: pass the agent that collects the relay\'s output ' +
-        `(new KubeArmorRelayCollector(this, 'KubeArmor', { fluentd })), got ${JSON.stringify(props?.fluentd ?? props?.fluentBit)}`,
+        'kubearmor agent is required: pass the log agent that collects the relay\'s output ' +
+        `(new KubeArmorRelayCollector(this, 'KubeArmor', { agent: fluentd })), got ${JSON.stringify(agent)}`,
       );
     }
-    const agent = (fluentd ?? fluentBit) as FluentdDaemonSet | FluentBitDaemonSet;
     this.relayNamespace = props.relayNamespace ?? 'kubearmor';
     this.relayDeploymentName = props.relayDeploymentName ?? 'kubearmor-relay';
     this.relayContainerName = props.relayContainerName ?? 'kubearmor-relay-server';
@@ -155,23 +145,23 @@ export class KubeArmorRelayCollector extends Construct {
       logs: props.indexNames?.logs ?? `${prefix}-kubearmor-logs`,
       messages: props.indexNames?.messages ?? `${prefix}-kubearmor-messages`,
     };
-    for (const [kind, family] of Object.entries(this.indexNames)) agent.registerIndexFamily(`kubearmor indexNames.${kind}`, family, IndexFamilyKind.KUBEARMOR);
 
     // Kubelet names the files <pod>_<namespace>_<container>-<container id>.log.
     this.relayLogGlob = props.relayLogGlob
       ?? `/var/log/containers/${this.relayDeploymentName}-*_${this.relayNamespace}_${this.relayContainerName}-*.log`;
-    const route = { name: 'kubearmor', path: this.relayLogGlob, tag: 'kubearmor.relay' };
-    if (agent instanceof FluentdDaemonSet) {
-      agent.addContainerFileRoute({ ...route, label: '@KUBEARMOR', directives: this.routeDirectives(agent) });
-    } else {
-      agent.addContainerFileRoute({
-        ...route,
-        // UpdatedTime, RFC 3339 with microseconds. Every relay event that carries the
-        // Unix-seconds Timestamp carries it too; with neither, kubelet's time stays.
-        parsers: [rfc3339JsonParser('kubearmor_event', 'UpdatedTime')],
-        plugins: this.fluentBitPlugins(agent),
-      });
-    }
+    const stream = (name: keyof KubeArmorIndexNames, whenAnyField?: string[]) => ({
+      name, family: this.indexNames[name] as string, kind: IndexFamilyKind.KUBEARMOR, prop: `kubearmor indexNames.${name}`, whenAnyField,
+    });
+    agent.addContainerJsonSource({
+      name: 'kubearmor',
+      path: this.relayLogGlob,
+      tag: 'kubearmor.relay',
+      // UpdatedTime (RFC 3339, microseconds) first; the Unix-seconds Timestamp, which every
+      // relay event that carries it carries beside UpdatedTime; with neither, kubelet's time.
+      times: [{ field: 'UpdatedTime', format: LogTimeFormat.RFC3339 }, { field: 'Timestamp', format: LogTimeFormat.UNIX_SECONDS }],
+      // Alerts carry PolicyName or Action, messages Level; every other event is a log.
+      streams: [stream('alerts', ['PolicyName', 'Action']), stream('messages', ['Level']), stream('logs')],
+    });
     // `app.synth()` writes the patches into <outdir>/kubearmor/.
     addSideFiles(this, KUBEARMOR_FOLDER, () => ({ files: this.enableStdoutFiles(), warnings: [] }));
   }
@@ -228,87 +218,5 @@ export class KubeArmorRelayCollector extends Construct {
       ENABLE_STDOUT_LOGS: 'true',
       ENABLE_STDOUT_MSGS: this.messages ? 'true' : 'false',
     };
-  }
-
-  /**
-   * The route on Fluent Bit, with the Fluentd route's result: stdout JSON lines
-   * parsed into the record, and the same three-way routing (rewrite_tag re-emits alerts and
-   * messages under their own tags; logs keep the route's tag).
-   * @see https://docs.fluentbit.io/manual/pipeline/filters/rewrite-tag
-   */
-  private fluentBitPlugins(fluentBit: FluentBitDaemonSet): FluentBitPlugin[] {
-    const tag = 'kubearmor.relay';
-    const alerts = `kubearmor.${this.indexNames.alerts}`;
-    const messages = `kubearmor.${this.indexNames.messages}`;
-    const rewrite = (alias: string, rule: string) => FluentBitPlugin.filter('rewrite_tag', tag, {
-      // The re-emitted records wait on disk like the rest.
-      'alias': alias, 'rule': rule, 'emitter_name': `${alias}_emitter`, 'emitter_storage.type': 'filesystem',
-    });
-    return [
-      ...stdoutJsonFilters(tag, 'kubearmor', 'kubearmor_event', 'kubearmor_parse_event'),
-      rewrite('route_kubearmor_policy_alerts', `$PolicyName ^.+$ ${alerts} false`),
-      rewrite('route_kubearmor_action_alerts', `$Action ^.+$ ${alerts} false`),
-      rewrite('route_kubearmor_messages', `$Level ^.+$ ${messages} false`),
-      fluentBit.elasticsearchOutput(alerts, 'out_es_kubearmor_alerts', this.indexNames.alerts as string),
-      fluentBit.elasticsearchOutput(messages, 'out_es_kubearmor_messages', this.indexNames.messages as string),
-      fluentBit.elasticsearchOutput(tag, 'out_es_kubearmor_logs', this.indexNames.logs as string),
-    ];
-  }
-
-  private routeDirectives(fluentd: FluentdDaemonSet): FluentdSection[] {
-    const alerts = `kubearmor.${this.indexNames.alerts}`;
-    const logs = `kubearmor.${this.indexNames.logs}`;
-    const messages = `kubearmor.${this.indexNames.messages}`;
-    return [
-      // Events are JSON lines on stdout; the relay's own diagnostics go to stderr.
-      stdoutJsonOnlyFilter('kubearmor.relay', 'kubearmor_stdout_json_only'),
-      // The event's own fields become the record. Timestamp (Unix seconds) gives the
-      // time first; UpdatedTime (microseconds) replaces it below when present; with
-      // neither, the time kubelet recorded stays.
-      FluentdSection.filter('kubearmor.relay', 'parser', {
-        id: 'kubearmor_parse_event',
-        params: {
-          key_name: 'message',
-          reserve_data: false,
-          reserve_time: false,
-          emit_invalid_record_to_error: true,
-        },
-        sections: [FluentdSection.parse('json', {
-          params: {
-            time_key: 'Timestamp', time_type: 'unixtime', keep_time_key: true, estimate_current_event: false,
-          },
-        })],
-      }),
-      FluentdSection.filter('kubearmor.relay', 'parser', {
-        id: 'kubearmor_updated_time',
-        params: {
-          key_name: 'UpdatedTime',
-          reserve_data: true,
-          reserve_time: false,
-          remove_key_name_field: false,
-          emit_invalid_record_to_error: false,
-        },
-        sections: [FluentdSection.parse('regexp', {
-          params: {
-            expression: '/^(?<updated_time>\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d+Z)$/',
-            time_key: 'updated_time', time_type: 'string', time_format: '%Y-%m-%dT%H:%M:%S.%NZ', utc: true, keep_time_key: false,
-          },
-        })],
-      }),
-      // Alerts carry PolicyName or Action, messages Level; every other event is a log.
-      // rewrite_tag_filter drops events no rule matches: the last rule takes the rest.
-      FluentdSection.match('kubearmor.relay', 'rewrite_tag_filter', {
-        id: 'route_kubearmor_events',
-        sections: [
-          FluentdSection.section('rule', { params: { key: 'PolicyName', pattern: '/^.+$/', tag: alerts } }),
-          FluentdSection.section('rule', { params: { key: 'Action', pattern: '/^.+$/', tag: alerts } }),
-          FluentdSection.section('rule', { params: { key: 'Level', pattern: '/^.+$/', tag: messages } }),
-          FluentdSection.section('rule', { params: { key: 'Level', pattern: '/^.+$/', invert: true, tag: logs } }),
-        ],
-      }),
-      // Nested maps (Labels, Owner, EventData) may hold dotted keys.
-      dedotFilter('kubearmor.**', 'kubearmor_dedot'),
-      ...fluentd.elasticsearchOutput('kubearmor.**', 'out_es_kubearmor', '${tag[1]}'),
-    ];
   }
 }
