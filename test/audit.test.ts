@@ -277,7 +277,8 @@ describe('audit events through the rendered collection route', () => {
 
   test('the data stream fields: dataset and type constant, the namespace from the stream\'s name', () => {
     const doc = (index: string) => runPipeline(pipeline, { ...events[0], _index: index }).data_stream;
-    expect(doc('seclog-audit-kube-system')).toEqual({ type: 'logs', dataset: 'kubernetes.audit_logs', namespace: 'kube-system' });
+    // ECS: a namespace holds no "-".
+    expect(doc('seclog-audit-kube-system')).toEqual({ type: 'logs', dataset: 'kubernetes.audit_logs', namespace: 'kube_system' });
     expect(doc('seclog-audit')).toEqual({ type: 'logs', dataset: 'kubernetes.audit_logs', namespace: 'default' });
   });
 
@@ -286,6 +287,14 @@ describe('audit events through the rendered collection route', () => {
     if (!template) throw new Error('no audit template');
     const dashboard = BuiltInSavedObjects.auditDashboard(new KibanaDataView({ id: 'a', name: 'Audit', template }));
     expect(unfilledPanelFields(dashboard, events.map(indexed))).toEqual([]);
+  });
+
+  test('an event without annotations (a 401) and a JSON patch (its body a list) are normalized, not failed', () => {
+    const unauthenticated = Object.fromEntries(Object.entries(events[0]).filter(([key]) => key !== 'annotations'));
+    const doc = indexed({ ...unauthenticated, responseStatus: { code: 401 } });
+    expect([doc.event.kind, doc.event.outcome, doc.tags]).toEqual(['event', 'failure', undefined]);
+    const patch = indexed({ ...events[0], verb: 'patch', requestObject: [{ op: 'replace', path: '/spec/replicas', value: 3 }] });
+    expect([patch.event.kind, patch.event.type, patch.kubernetes.audit.requestObject]).toEqual(['event', ['change'], [{ op: 'replace', path: '/spec/replicas', value: 3 }]]);
   });
 
   test('a custom resource whose spec.type is an object keeps the event (the keyword mapping would refuse it)', () => {

@@ -187,7 +187,7 @@ describe('the built-in saved objects', () => {
       .map((o) => JSON.parse(o.attributes.visState).aggs[1].params.field);
     expect(fields).toEqual(['@timestamp', 'user.name', 'event.action', 'orchestrator.namespace', 'orchestrator.resource.type', 'kubernetes.audit.responseStatus.code']);
     const secrets = objects.find((o) => o.id === 'audit-secrets-access');
-    expect(JSON.parse(secrets?.attributes.kibanaSavedObjectMeta.searchSourceJSON).query.query).toBe('orchestrator.resource.type : "secrets"');
+    expect(JSON.parse(secrets?.attributes.kibanaSavedObjectMeta.searchSourceJSON).query.query).toBe('orchestrator.resource.type : "secret"');
   });
 
   test('container logs: a data view on @timestamp and a search per namespace', () => {

@@ -227,6 +227,18 @@ describe('the setup scripts with security disabled, run against a stub curl (sec
     expect(refused.output).toContain('PUT /_ingest/pipeline/seclog-falco-pipeline answered 400');
   });
 
+  test('Elasticsearch: a failed lazy rollover fails the attempt and marks the template, so that the retry rolls over again', () => {
+    const run = runScript(esFiles, {
+      '_cluster/health': '200 {}', '_data_stream/seclog-falco': '200 {"data_streams":[{"name":"seclog-falco","timestamp_field":{"name":"@timestamp"}}]}',
+      '_rollover?lazy=true': '503 {"error":"unavailable"}',
+    });
+    expect(run.code).toBe(1);
+    expect(run.output).toContain('POST /seclog-falco/_rollover?lazy=true answered 503');
+    const puts = run.calls.filter((c) => c.includes('-X PUT') && c.includes('/_index_template/seclog-falco'));
+    expect(puts).toHaveLength(2);
+    expect(puts[1]).toContain('template-pending.json');
+  });
+
   test('Elasticsearch: an unreachable cluster fails the attempt after the wait', () => {
     const run = runScript(esFiles, { '_cluster/health': '503 {}' });
     expect(run.code).toBe(1);

@@ -106,14 +106,16 @@ const VERBS: Array<[string[], string]> = [
 export const AUDIT_NORMALIZATION: SourceNormalization = {
   processors: [
     ...EVENT_KEYS.map((key) => P.rename(key, A(key))),
+    // dot_expander fails on a missing path: an event without annotations (a 401, some 403s) skips it.
     ...ANNOTATIONS.flatMap((key) => [
-      P.dotExpander(key, A('annotations')),
+      P.dotExpander(key, A('annotations'), { when: C.isMap(A('annotations')) }),
       P.rename(A(`annotations.${key}`), A(`annotations.${key.replace(/\./g, '_')}`)),
     ]),
     P.remove([A('requestObject.metadata.managedFields'), A('responseObject.metadata.managedFields')]),
     // A custom resource's spec.type may be an object, which the keyword mapping would refuse (and lose the event).
+    // A JSON patch's body is a list: nothing below reads into it.
     P.rename(A('requestObject.spec.type'), A('requestObject.spec.type_value'), {
-      when: C.and(C.present(A('requestObject.spec.type')), C.not(C.isString(A('requestObject.spec.type')))),
+      when: C.and(C.isMap(A('requestObject')), C.isMap(A('requestObject.spec')), C.present(A('requestObject.spec.type')), C.not(C.isString(A('requestObject.spec.type')))),
     }),
     P.date(A('timestamp'), '@timestamp', [IngestDateFormat.ISO8601]),
     P.date(A('stageTimestamp'), '@timestamp', [IngestDateFormat.ISO8601]),
@@ -134,7 +136,10 @@ export const AUDIT_NORMALIZATION: SourceNormalization = {
     P.set('orchestrator.type', '"kubernetes"'),
     P.copy(A('objectRef.namespace'), 'orchestrator.namespace'),
     P.copy(A('objectRef.namespace'), 'kubernetes.namespace'),
-    P.copy(A('objectRef.resource'), 'orchestrator.resource.type'),
+    // The resource as the other sources name it: singular (pods is pod, networkpolicies networkpolicy).
+    P.gsub(A('objectRef.resource'), '(ies)$', 'y', 'orchestrator.resource.type'),
+    P.gsub('orchestrator.resource.type', '(ss|x|ch|sh)es$', '$1'),
+    P.gsub('orchestrator.resource.type', '([^s])s$', '$1'),
     P.copy(A('objectRef.name'), 'orchestrator.resource.name'),
     P.copy(A('objectRef.apiVersion'), 'orchestrator.api_version'),
     P.copy(A('objectRef.name'), 'kubernetes.pod.name', { when: C.and(C.is(A('objectRef.resource'), 'pods'), C.absent(A('objectRef.subresource'))) }),
@@ -158,6 +163,28 @@ export const AUDIT_NORMALIZATION: SourceNormalization = {
         'kubernetes.audit.annotations.authorization_k8s_io/decision': 'allow', 'kubernetes.audit.objectRef.resource': 'secrets',
         'orchestrator.namespace': 'default', 'user_agent.original': 'kubectl/v1.17.3 (darwin/amd64) kubernetes/06ad960',
       },
+    },
+    {
+      description: 'an unauthenticated request (no annotations: the authorizer never ran)',
+      document: {
+        'kind': 'Event', 'apiVersion': 'audit.k8s.io/v1', 'level': 'Metadata', 'auditID': '0c1e2d3f-4a5b-4c6d-8e7f-901234567890', 'stage': 'ResponseStarted',
+        'requestURI': '/api/v1/secrets', 'verb': 'list', 'user': { username: 'system:anonymous', groups: ['system:unauthenticated'] },
+        'sourceIPs': ['203.0.113.9'], 'responseStatus': { metadata: {}, status: 'Failure', reason: 'Unauthorized', code: 401 },
+        'requestReceivedTimestamp': '2026-07-29T15:00:00.100000Z', 'stageTimestamp': '2026-07-29T15:00:00.101000Z', '@timestamp': '2026-07-29T15:00:00.101000000Z',
+      },
+      expected: { 'event.outcome': 'failure', 'event.action': 'list', 'user.name': 'system:anonymous', 'source.ip': ['203.0.113.9'] },
+    },
+    {
+      description: 'a JSON patch (its request body a list of operations)',
+      document: {
+        'kind': 'Event', 'apiVersion': 'audit.k8s.io/v1', 'level': 'RequestResponse', 'auditID': '1d2e3f40-5a6b-4c7d-9e8f-012345678901', 'stage': 'ResponseComplete',
+        'requestURI': '/apis/apps/v1/namespaces/shop/deployments/web', 'verb': 'patch', 'user': { username: 'ops' }, 'sourceIPs': ['10.0.0.5'],
+        'objectRef': { resource: 'deployments', namespace: 'shop', name: 'web', apiGroup: 'apps', apiVersion: 'v1' },
+        'requestObject': [{ op: 'replace', path: '/spec/replicas', value: 3 }], 'responseStatus': { metadata: {}, code: 200 },
+        'annotations': { 'authorization.k8s.io/decision': 'allow', 'authorization.k8s.io/reason': '' },
+        'stageTimestamp': '2026-07-29T15:00:01.000000Z', '@timestamp': '2026-07-29T15:00:01.000000000Z',
+      },
+      expected: { 'event.type': ['change'], 'event.outcome': 'success', 'orchestrator.resource.type': 'deployment', 'orchestrator.resource.name': 'web' },
     },
   ],
 };

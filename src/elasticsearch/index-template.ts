@@ -243,6 +243,9 @@ export class IndexTemplate {
           'index.lifecycle.name': this.lifecycle.name,
           'index.number_of_shards': this.props.shards ?? 1,
           'index.number_of_replicas': this.props.replicas ?? 1,
+          // A malformed value (a host name in an ip field, a number too large) is left
+          // out of the index, and the document kept, as Elastic's logs@settings does.
+          'index.mapping.ignore_malformed': true,
           ...(this.pipeline === undefined ? {} : { 'index.default_pipeline': this.pipeline.name }),
         },
         mappings: { dynamic: false, properties },

@@ -28,6 +28,11 @@ export class IngestCondition {
     return new IngestCondition(`${fieldPath(field)} == ${numberLiteral(value)}`);
   }
 
+  /** The field is an object (a Painless Map). */
+  public static isMap(field: string): IngestCondition {
+    return new IngestCondition(`${fieldPath(field)} instanceof Map`);
+  }
+
   /** The field is a string. */
   public static isString(field: string): IngestCondition {
     return new IngestCondition(`${fieldPath(field)} instanceof String`);
@@ -270,6 +275,20 @@ export class IngestProcessor {
       field: checkField(field), patterns: [...patterns],
       ...(Object.keys(defined).length > 0 ? { pattern_definitions: { ...defined } } : {}),
       ignore_missing: true, ignore_failure: true,
+    }, options);
+  }
+
+  /**
+   * Replaces each match of a Java regular expression in a string (`$1` for a group), in
+   * place or into `to`; nothing when the field is missing.
+   * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/gsub-processor.html
+   */
+  public static gsub(from: string, pattern: string, replacement: string, to?: string, options: IngestProcessorOptions = {}): IngestProcessor {
+    if (typeof pattern !== 'string' || pattern === '' || typeof replacement !== 'string') {
+      throw new Error(`ingest gsub ${from}: pattern must be a non-empty string and replacement a string, got ${JSON.stringify([pattern, replacement])}`);
+    }
+    return new IngestProcessor('gsub', {
+      field: checkField(from), pattern, replacement, ...(to === undefined ? {} : { target_field: checkField(to) }), ignore_missing: true,
     }, options);
   }
 

@@ -228,6 +228,8 @@ export function familyPipeline(family: string, normalization: SourceNormalizatio
       IngestProcessor.set('data_stream.type', '"logs"'),
       IngestProcessor.copy('event.dataset', 'data_stream.dataset'),
       IngestProcessor.grok('_index', [`^${family}-%{NOTSPACE:data_stream.namespace}$`]),
+      // ECS: a namespace holds no "-" (kube-system is kube_system).
+      IngestProcessor.gsub('data_stream.namespace', '-', '_'),
       IngestProcessor.set('data_stream.namespace', '"default"', { override: false }),
       IngestProcessor.pipeline(`${family}@custom`, true),
     ],

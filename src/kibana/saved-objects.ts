@@ -533,7 +533,7 @@ export function auditDashboard(events: KibanaDataView): KibanaDashboard {
   table('audit-events-by-response-code', 'Audit events by response code', 'kubernetes.audit.responseStatus.code');
   dashboard.addSavedSearch(new KibanaSavedSearch({
     id: 'audit-secrets-access', title: 'Who read or changed secrets', dataView: events,
-    query: 'orchestrator.resource.type : "secrets"',
+    query: 'orchestrator.resource.type : "secret"',
     columns: ['user.name', 'event.action', 'orchestrator.namespace', 'orchestrator.resource.name', 'kubernetes.audit.responseStatus.code', 'source.ip'],
   }));
   return dashboard;

@@ -1,6 +1,6 @@
 import { AUTH_FIELDS, PIPELINE_FIELDS, authProcessors, eventProcessors } from '../elasticsearch/ecs-processors';
 import { IndexFieldType } from '../elasticsearch/index-template';
-import { IngestConvertType, IngestProcessor as P } from '../elasticsearch/ingest-pipeline';
+import { IngestCondition as C, IngestConvertType, IngestProcessor as P } from '../elasticsearch/ingest-pipeline';
 import type { SourceNormalization } from '../elasticsearch/security-index-templates';
 
 const K = IndexFieldType.KEYWORD;
@@ -34,7 +34,8 @@ export const SYSLOG_NORMALIZATION: SourceNormalization = {
     P.convert(S('pri'), IngestConvertType.LONG, 'log.syslog.priority'),
     P.copy(S('host'), 'host.name'),
     P.copy(S('ident'), 'process.name'),
-    P.convert(S('pid'), IngestConvertType.LONG, 'process.pid'),
+    // RFC 5424 writes "-" for no PROCID.
+    P.convert(S('pid'), IngestConvertType.LONG, 'process.pid', { when: C.not(C.is(S('pid'), '-')) }),
     ...authProcessors('message', 'process.name'),
   ],
   checks: [
@@ -48,6 +49,11 @@ export const SYSLOG_NORMALIZATION: SourceNormalization = {
         'event.category': ['authentication', 'session'], 'event.outcome': 'success', 'event.action': 'ssh_login', 'user.name': 'ops', 'source.ip': '10.0.0.5',
         'process.name': 'sshd', 'process.pid': 2123, 'host.name': 'worker-1',
       },
+    },
+    {
+      description: 'an RFC 5424 line without a PROCID ("-")',
+      document: { 'pri': '30', 'host': 'worker-2', 'ident': 'kubelet', 'pid': '-', 'msgid': '-', 'message': 'Started kubelet', '@timestamp': '2026-07-29T15:10:02.000000000Z' },
+      expected: { 'process.name': 'kubelet', 'host.name': 'worker-2', 'log.syslog.priority': 30, 'event.dataset': 'system.syslog' },
     },
   ],
 };

@@ -24,7 +24,9 @@ export function ecsTable(pipeline: { processors: any[] }, template: IndexTemplat
     const conditionFields = [...condition.matchAll(/ctx\.([\w?./-]+)/g)].map((m) => m[1].replace(/\?/g, '').replace(/\.(contains|startsWith)$/, ''));
     let writes: Array<[string, string[]]>;
     if (type === 'set') writes = [[options.field, options.copy_from !== undefined ? [options.copy_from] : conditionFields]];
-    else if (type === 'date' || type === 'lowercase' || type === 'convert' || type === 'rename') writes = [[options.target_field ?? options.field, [options.field]]];
+    // An in-place gsub changes a field it already has a row for.
+    else if (type === 'gsub' && options.target_field === undefined) continue;
+    else if (type === 'date' || type === 'lowercase' || type === 'convert' || type === 'rename' || type === 'gsub') writes = [[options.target_field ?? options.field, [options.field]]];
     // grok: each captured field, from the field it parses.
     else if (type === 'grok') writes = [...new Set(options.patterns.flatMap((p: string) => [...p.matchAll(/%\{\w+:([^}]+)\}/g)].map((m) => m[1])))].map((f) => [f as string, [options.field]]);
     else throw new Error(`ecsTable: no row for a ${type} processor`);

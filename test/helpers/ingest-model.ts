@@ -59,6 +59,7 @@ const KNOWN_OPTIONS: { [type: string]: string[] } = {
   pipeline: ['name', 'ignore_missing_pipeline'],
   grok: ['field', 'patterns', 'pattern_definitions', 'ignore_missing', 'ignore_failure'],
   dot_expander: ['field', 'path'],
+  gsub: ['field', 'pattern', 'replacement', 'target_field', 'ignore_missing'],
   fail: ['message'],
 };
 
@@ -173,12 +174,26 @@ function runProcessor(type: string, options: any, ctx: Doc, store: PipelineStore
       throw new Error(`Provided Grok expressions do not match field value: [${value}]`);
     }
     case 'dot_expander': {
-      // DotExpanderProcessor: a key with dots in the object at `path` becomes an object path; a missing key, nothing.
+      // DotExpanderProcessor: a key with dots in the object at `path` becomes an object path; a missing key, nothing;
+      // a missing path fails (getFieldValue(path, Map.class)).
       const holder = get(ctx, options.path);
-      if (holder === null || typeof holder !== 'object' || Array.isArray(holder) || !(options.field in holder)) return;
+      if (holder === undefined || holder === null) throw new Error(`field [${options.path}] not present as part of path [${options.path}]`);
+      if (typeof holder !== 'object' || Array.isArray(holder)) throw new Error(`field [${options.path}] of type [${Array.isArray(holder) ? 'java.util.ArrayList' : typeof holder}] cannot be cast to [java.util.Map]`);
+      if (!(options.field in holder)) return;
       const value = holder[options.field];
       Reflect.deleteProperty(holder, options.field);
       put(ctx, `${options.path}.${options.field}`, value);
+      return;
+    }
+    case 'gsub': {
+      const value = get(ctx, options.field);
+      if (value === undefined || value === null) {
+        if (options.ignore_missing) return;
+        throw new Error(`field [${options.field}] not present as part of path [${options.field}]`);
+      }
+      if (typeof value !== 'string') throw new Error(`field [${options.field}] of type [${typeof value}] cannot be cast to [java.lang.String]`);
+      // Java's Matcher.replaceAll and JavaScript's replace agree on $1 and on these patterns.
+      put(ctx, options.target_field ?? options.field, value.replace(new RegExp(options.pattern, 'g'), options.replacement));
       return;
     }
     case 'fail':
