@@ -1,4 +1,4 @@
-import { ECS_POD_FIELDS, PIPELINE_FIELDS, eventProcessors } from '../elasticsearch/ecs-processors';
+import { ECS_POD_FIELDS, eventProcessors, sourceNamespace } from '../elasticsearch/ecs-processors';
 import { IndexFieldType } from '../elasticsearch/index-template';
 import { IngestCondition as C, IngestConvertType, IngestDateFormat, IngestProcessor as P } from '../elasticsearch/ingest-pipeline';
 import type { SourceNormalization } from '../elasticsearch/security-index-templates';
@@ -60,22 +60,18 @@ const AUDIT_ECS_FIELDS: { [path: string]: IndexFieldType } = {
   'user.name': K, 'user.id': K, 'user_agent.original': K, 'source.ip': IndexFieldType.IP, 'client.ip': IndexFieldType.IP,
   'orchestrator.api_version': K,
   ...ECS_POD_FIELDS,
-  ...PIPELINE_FIELDS,
 };
+
+/** The event's keys under `kubernetes.audit.*`; v1beta1's `metadata` is kept there unmapped. */
+const OWN = sourceNamespace('kubernetes.audit', AUDIT_FIELDS, ['metadata']);
 
 /** The mapping of the audit family: the event under `kubernetes.audit.*`, and the ECS fields. */
 export const AUDIT_MAPPING: { [path: string]: IndexFieldType } = {
-  ...Object.fromEntries(Object.entries(AUDIT_FIELDS).map(([f, t]) => [`kubernetes.audit.${f}`, t])),
+  ...OWN.mapping,
   ...AUDIT_ECS_FIELDS,
 };
 
 const A = (field: string) => `kubernetes.audit.${field}`;
-/** The top-level keys of an `audit.k8s.io` Event (v1; `metadata` and `timestamp` from v1beta1). */
-const EVENT_KEYS = [
-  'kind', 'apiVersion', 'level', 'auditID', 'stage', 'requestURI', 'verb', 'user', 'impersonatedUser', 'sourceIPs', 'userAgent',
-  'objectRef', 'responseStatus', 'requestObject', 'responseObject', 'requestReceivedTimestamp', 'stageTimestamp', 'annotations',
-  'metadata', 'timestamp',
-];
 /** The annotations Elastic's integration maps, with their dots made `_` (as its pipeline does). */
 const ANNOTATIONS = ['authorization.k8s.io/decision', 'authorization.k8s.io/reason'];
 const DECISION = A('annotations.authorization_k8s_io/decision');
@@ -105,7 +101,7 @@ const VERBS: Array<[string[], string]> = [
  */
 export const AUDIT_NORMALIZATION: SourceNormalization = {
   processors: [
-    ...EVENT_KEYS.map((key) => P.rename(key, A(key))),
+    ...OWN.processors,
     // dot_expander fails on a missing path: an event without annotations (a 401, some 403s) skips it.
     ...ANNOTATIONS.flatMap((key) => [
       P.dotExpander(key, A('annotations'), { when: C.isMap(A('annotations')) }),

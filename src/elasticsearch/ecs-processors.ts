@@ -16,9 +16,9 @@ export const ECS_POD_FIELDS: { [path: string]: IndexFieldType } = {
 };
 
 /**
- * What every family with an ingest pipeline maps besides its own fields: the ingest
- * time, and the marks a document a processor failed on gets (so that they can be found
- * and read: the templates map nothing dynamically).
+ * What every family's ingest pipeline adds besides its source's fields: the ingest time,
+ * the cluster, the data stream fields, and the marks a document a processor failed on
+ * gets (so that they can be found and read: the templates map nothing dynamically).
  */
 export const PIPELINE_FIELDS: { [path: string]: IndexFieldType } = {
   'event.ingested': IndexFieldType.DATE,
@@ -99,4 +99,20 @@ export function eventProcessors(kind: string, module: string, dataset: string): 
     IngestProcessor.set('event.module', JSON.stringify(module)),
     IngestProcessor.set('event.dataset', JSON.stringify(dataset)),
   ];
+}
+
+/**
+ * A source's own fields kept under `prefix.` (`kubearmor.PolicyName`), as Elastic's
+ * integrations keep theirs: their mapping there, and the renames that move a document's
+ * top-level keys there (with `unmappedKeys`, keys kept but not mapped).
+ */
+export function sourceNamespace(prefix: string, fields: { [field: string]: IndexFieldType }, unmappedKeys: string[] = []): {
+  readonly mapping: { [path: string]: IndexFieldType };
+  readonly processors: IngestProcessor[];
+} {
+  const keys = [...new Set([...Object.keys(fields).map((f) => f.split('.')[0]), ...unmappedKeys])];
+  return {
+    mapping: Object.fromEntries(Object.entries(fields).map(([f, t]) => [`${prefix}.${f}`, t])),
+    processors: keys.map((key) => IngestProcessor.rename(key, `${prefix}.${key}`)),
+  };
 }

@@ -140,8 +140,8 @@ export interface IngestSetOptions extends IngestProcessorOptions {
 
 /**
  * One ingest processor, from a small subset whose semantics the tests model: `set`,
- * `copy` (set with `copy_from`), `rename`, `date`, `convert`, `lowercase`, `remove`,
- * `append`, `pipeline` and `fail`.
+ * `copy` (set with `copy_from`), `ingestTime`, `rename`, `date`, `convert`, `lowercase`,
+ * `remove`, `append`, `grok`, `gsub`, `dotExpander`, `pipeline` and `fail`.
  * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/processors.html
  */
 export class IngestProcessor {
@@ -215,7 +215,7 @@ export class IngestProcessor {
       throw new Error(`ingest convert ${from}: type must be one of ${Object.values(IngestConvertType).join(', ')}, got ${JSON.stringify(type)}`);
     }
     return new IngestProcessor('convert', {
-      field: checkField(from), type, ...(to === undefined ? {} : { target_field: checkField(to) }), ignore_missing: true,
+      field: checkField(from), type, ...targetField(to), ignore_missing: true,
     }, options);
   }
 
@@ -224,7 +224,7 @@ export class IngestProcessor {
    * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/lowercase-processor.html
    */
   public static lowercase(from: string, to?: string, options: IngestProcessorOptions = {}): IngestProcessor {
-    return new IngestProcessor('lowercase', { field: checkField(from), ...(to === undefined ? {} : { target_field: checkField(to) }), ignore_missing: true }, options);
+    return new IngestProcessor('lowercase', { field: checkField(from), ...targetField(to), ignore_missing: true }, options);
   }
 
   /**
@@ -288,7 +288,7 @@ export class IngestProcessor {
       throw new Error(`ingest gsub ${from}: pattern must be a non-empty string and replacement a string, got ${JSON.stringify([pattern, replacement])}`);
     }
     return new IngestProcessor('gsub', {
-      field: checkField(from), pattern, replacement, ...(to === undefined ? {} : { target_field: checkField(to) }), ignore_missing: true,
+      field: checkField(from), pattern, replacement, ...targetField(to), ignore_missing: true,
     }, options);
   }
 
@@ -391,8 +391,9 @@ export interface IngestPipelineProps {
 
   /**
    * Documents with the fields the pipeline must give them. The setup runs each through
-   * the installed pipeline (`_ingest/pipeline/_simulate`) and fails, naming the check,
-   * when a field differs: the real engine proves the pipeline where it runs.
+   * the pipeline's processors on the cluster (`_ingest/pipeline/_simulate`) before it
+   * puts the pipeline, and fails, naming the check, when a field differs: the real
+   * engine proves the pipeline where it runs.
    * @default []
    */
   readonly checks?: IngestPipelineCheck[];
@@ -523,13 +524,18 @@ function fieldPath(field: string): string {
   return (plain(first) ? `ctx.${first}` : `ctx[${stringLiteral(first)}]`) + rest.map((part) => plain(part) ? `?.${part}` : `?.get(${stringLiteral(part)})`).join('');
 }
 
-/** Field names the subset can address: dotted identifiers (`@timestamp` too in processors). */
+/** Field names the subset can address: dotted names, `@timestamp` too. */
 function checkField(field: string): string {
-  // Kubernetes keys such as authorization_k8s_io/decision hold '/' and '-'; a condition reads identifiers only (fieldPath).
+  // Kubernetes keys such as authorization_k8s_io/decision hold '/' and '-'; a condition reads them with get() (fieldPath).
   if (typeof field !== 'string' || !/^(@timestamp|[A-Za-z_][A-Za-z0-9_/-]*(\.[A-Za-z_][A-Za-z0-9_/-]*)*)$/.test(field)) {
     throw new Error(`ingest field must be a dotted name of letters, digits, _, / and - (such as event.kind), got ${JSON.stringify(field)}`);
   }
   return field;
+}
+
+/** `target_field` of a processor that writes in place unless given one. */
+function targetField(to: string | undefined): { target_field?: string } {
+  return to === undefined ? {} : { target_field: checkField(to) };
 }
 
 function checkPipelineName(prop: string, name: string): string {

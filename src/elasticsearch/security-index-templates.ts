@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
 import { IlmPolicy, IndexFieldType, IndexTemplate } from './index-template';
+import { PIPELINE_FIELDS } from './ecs-processors';
 import { IngestPipeline, IngestPipelineCheck, IngestProcessor } from './ingest-pipeline';
 import { AUDIT_MAPPING, AUDIT_NORMALIZATION } from '../audit/audit-normalization';
 import { FALCO_ECS_FIELDS, FALCO_NORMALIZATION } from '../falco/falco-normalization';
@@ -11,10 +12,14 @@ import { SYSLOG_MAPPING, SYSLOG_NORMALIZATION } from '../pipeline/syslog-normali
 
 const K = IndexFieldType.KEYWORD;
 
-/** Fields every source's events carry: the event time and the fluentd tag. */
+/**
+ * Fields every source's events carry: the event time, the fluentd tag, and what every
+ * family's pipeline adds ({@link familyPipeline}).
+ */
 const COMMON: { [path: string]: IndexFieldType } = {
   '@timestamp': IndexFieldType.DATE_NANOS,
   'tag': K,
+  ...PIPELINE_FIELDS,
 };
 
 /**

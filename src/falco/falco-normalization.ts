@@ -1,4 +1,4 @@
-import { ECS_POD_FIELDS, PIPELINE_FIELDS, podProcessors } from '../elasticsearch/ecs-processors';
+import { ECS_POD_FIELDS, podProcessors } from '../elasticsearch/ecs-processors';
 import { IndexFieldType } from '../elasticsearch/index-template';
 import { IngestCondition as C, IngestDateFormat, IngestProcessor as P } from '../elasticsearch/ingest-pipeline';
 import type { SourceNormalization } from '../elasticsearch/security-index-templates';
@@ -37,7 +37,6 @@ export const FALCO_ECS_FIELDS: { [path: string]: IndexFieldType } = {
   'container.image.tag': IndexFieldType.KEYWORD,
   'kubernetes.node.name': IndexFieldType.KEYWORD,
   ...ECS_POD_FIELDS,
-  ...PIPELINE_FIELDS,
 };
 
 /**

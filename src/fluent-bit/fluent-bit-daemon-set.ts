@@ -531,7 +531,7 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
         'storage.type': 'filesystem',
       }),
       // Keys keep their dots, as through Fluentd (the audit template and pipeline expect them).
-      fluentBitElasticsearchOutput(this.connection, { match: 'audit', alias: 'out_es_audit', index: family, totalLimitBytes: this.totalLimit, replaceDots: false }),
+      this.elasticsearchOutput('audit', 'out_es_audit', family, false),
     );
   }
 
@@ -605,9 +605,12 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
     this.routeParsers.push(...parsers);
   }
 
-  /** An Elasticsearch output of this agent, as its own user, with its bounded backlog. */
-  public elasticsearchOutput(match: string, alias: string, index: string): FluentBitPlugin {
-    return fluentBitElasticsearchOutput(this.connection, { match, alias, index, totalLimitBytes: this.totalLimit });
+  /**
+   * An Elasticsearch output of this agent, as its own user, with its bounded backlog;
+   * field names de-dotted unless `replaceDots` is false.
+   */
+  public elasticsearchOutput(match: string, alias: string, index: string, replaceDots?: boolean): FluentBitPlugin {
+    return fluentBitElasticsearchOutput(this.connection, { match, alias, index, totalLimitBytes: this.totalLimit, replaceDots });
   }
 
   /** The configuration as it stands; fixed at synthesis. */

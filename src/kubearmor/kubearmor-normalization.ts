@@ -1,4 +1,4 @@
-import { ECS_POD_FIELDS, PIPELINE_FIELDS, podProcessors } from '../elasticsearch/ecs-processors';
+import { ECS_POD_FIELDS, podProcessors, sourceNamespace } from '../elasticsearch/ecs-processors';
 import { IndexFieldType } from '../elasticsearch/index-template';
 import { IngestCondition as C, IngestConvertType, IngestDateFormat, IngestProcessor as P } from '../elasticsearch/ingest-pipeline';
 import type { SourceNormalization } from '../elasticsearch/security-index-templates';
@@ -22,6 +22,9 @@ const KUBEARMOR_FIELDS: { [field: string]: IndexFieldType } = {
   'ExecEvent.ExecID': K, 'ExecEvent.ExecutableName': K,
 };
 
+/** KubeArmor's fields under `kubearmor.*` (`Owner` and `ExecEvent` are objects the relay prints). */
+const OWN = sourceNamespace('kubearmor', KUBEARMOR_FIELDS);
+
 /** The ECS fields the KubeArmor pipeline sets. */
 const KUBEARMOR_ECS_FIELDS: { [path: string]: IndexFieldType } = {
   'event.kind': K, 'event.category': K, 'event.type': K, 'event.action': K, 'event.outcome': K, 'event.severity': L,
@@ -33,18 +36,15 @@ const KUBEARMOR_ECS_FIELDS: { [path: string]: IndexFieldType } = {
   'file.path': K,
   'container.id': K, 'container.name': K, 'container.image.name': K, 'kubernetes.node.name': K,
   ...ECS_POD_FIELDS,
-  ...PIPELINE_FIELDS,
 };
 
 /** The mapping of the KubeArmor families: KubeArmor's fields under `kubearmor.*`, and the ECS fields. */
 export const KUBEARMOR_MAPPING: { [path: string]: IndexFieldType } = {
-  ...Object.fromEntries(Object.entries(KUBEARMOR_FIELDS).map(([f, t]) => [`kubearmor.${f}`, t])),
+  ...OWN.mapping,
   ...KUBEARMOR_ECS_FIELDS,
 };
 
 const F = (field: string) => `kubearmor.${field}`;
-/** The top-level keys the relay prints (`Owner` and `ExecEvent` are objects). */
-const TOP_LEVEL = [...new Set(Object.keys(KUBEARMOR_FIELDS).map((f) => f.split('.')[0]))];
 
 /** KubeArmor's operations as ECS `event.category` and `event.type`. */
 const OPERATIONS: Array<[string[], string, string]> = [
@@ -65,7 +65,7 @@ const MESSAGE = C.present(F('Level'));
  */
 export const KUBEARMOR_NORMALIZATION: SourceNormalization = {
   processors: [
-    ...TOP_LEVEL.map((field) => P.rename(field, F(field))),
+    ...OWN.processors,
     P.date(F('Timestamp'), '@timestamp', [IngestDateFormat.UNIX]),
     P.date(F('UpdatedTime'), '@timestamp', [IngestDateFormat.ISO8601]),
     P.set('event.module', '"kubearmor"'),

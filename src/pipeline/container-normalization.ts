@@ -1,4 +1,4 @@
-import { ECS_POD_FIELDS, PIPELINE_FIELDS, eventProcessors, podProcessors } from '../elasticsearch/ecs-processors';
+import { ECS_POD_FIELDS, eventProcessors, podProcessors } from '../elasticsearch/ecs-processors';
 import { IndexFieldType } from '../elasticsearch/index-template';
 import { IngestCondition as C, IngestProcessor as P } from '../elasticsearch/ingest-pipeline';
 import type { SourceNormalization } from '../elasticsearch/security-index-templates';
@@ -21,7 +21,6 @@ export const CONTAINER_LOG_MAPPING: { [path: string]: IndexFieldType } = {
   'kubernetes.annotations': IndexFieldType.FLATTENED,
   'container.id': K, 'container.image.name': K, 'container.image.hash.all': K, 'host.name': K,
   ...ECS_POD_FIELDS,
-  ...PIPELINE_FIELDS,
 };
 
 /** What each agent's Kubernetes metadata names a field (fluent-plugin-kubernetes_metadata_filter, Fluent Bit's kubernetes filter) and its ECS name. */

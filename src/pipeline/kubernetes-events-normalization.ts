@@ -1,4 +1,4 @@
-import { ECS_POD_FIELDS, PIPELINE_FIELDS, eventProcessors, podProcessors } from '../elasticsearch/ecs-processors';
+import { ECS_POD_FIELDS, eventProcessors, podProcessors, sourceNamespace } from '../elasticsearch/ecs-processors';
 import { IndexFieldType } from '../elasticsearch/index-template';
 import { IngestCondition as C, IngestDateFormat, IngestProcessor as P } from '../elasticsearch/ingest-pipeline';
 import type { SourceNormalization } from '../elasticsearch/security-index-templates';
@@ -22,18 +22,18 @@ const EVENT_FIELDS: { [field: string]: IndexFieldType } = {
   'series.count': L, 'series.lastObservedTime': IndexFieldType.DATE_NANOS, 'related': IndexFieldType.FLATTENED,
 };
 
+const OWN = sourceNamespace('kubernetes.event', EVENT_FIELDS);
+
 /** The mapping of Kubernetes events: the Event under `kubernetes.event.*`, and the ECS fields. */
 export const KUBERNETES_EVENT_MAPPING: { [path: string]: IndexFieldType } = {
-  ...Object.fromEntries(Object.entries(EVENT_FIELDS).map(([f, t]) => [`kubernetes.event.${f}`, t])),
+  ...OWN.mapping,
   'message': IndexFieldType.MATCH_ONLY_TEXT, 'log.level': K,
   'event.kind': K, 'event.category': K, 'event.type': K, 'event.action': K, 'event.dataset': K, 'event.module': K,
   'kubernetes.node.name': K, 'host.name': K,
   ...ECS_POD_FIELDS,
-  ...PIPELINE_FIELDS,
 };
 
 const E = (field: string) => `kubernetes.event.${field}`;
-const TOP_LEVEL = [...new Set(Object.keys(EVENT_FIELDS).map((f) => f.split('.')[0]))];
 
 /**
  * How Kubernetes events (Fluent Bit's `kubernetes_events` input) are normalized: the
@@ -43,7 +43,7 @@ const TOP_LEVEL = [...new Set(Object.keys(EVENT_FIELDS).map((f) => f.split('.')[
  */
 export const KUBERNETES_EVENT_NORMALIZATION: SourceNormalization = {
   processors: [
-    ...TOP_LEVEL.map((field) => P.rename(field, E(field))),
+    ...OWN.processors,
     // From the oldest to the newest time the Event carries: the last that is set wins.
     P.date(E('metadata.creationTimestamp'), '@timestamp', [IngestDateFormat.ISO8601]),
     P.date(E('firstTimestamp'), '@timestamp', [IngestDateFormat.ISO8601]),

@@ -1,9 +1,12 @@
-import { AUTH_FIELDS, PIPELINE_FIELDS, authProcessors, eventProcessors } from '../elasticsearch/ecs-processors';
+import { AUTH_FIELDS, authProcessors, eventProcessors, sourceNamespace } from '../elasticsearch/ecs-processors';
 import { IndexFieldType } from '../elasticsearch/index-template';
 import { IngestCondition as C, IngestConvertType, IngestProcessor as P } from '../elasticsearch/ingest-pipeline';
 import type { SourceNormalization } from '../elasticsearch/security-index-templates';
 
 const K = IndexFieldType.KEYWORD;
+
+/** The fields Fluent Bit's stock syslog parsers split a message into, under `syslog.*`. */
+const OWN = sourceNamespace('syslog', { pri: K, host: K, ident: K, pid: K, msgid: K, extradata: IndexFieldType.TEXT });
 
 /**
  * The mapping of node syslog: the message as Fluent Bit's stock syslog parsers split it,
@@ -11,12 +14,11 @@ const K = IndexFieldType.KEYWORD;
  * `system` integration (`auth` data stream) names them.
  */
 export const SYSLOG_MAPPING: { [path: string]: IndexFieldType } = {
-  'syslog.pri': K, 'syslog.host': K, 'syslog.ident': K, 'syslog.pid': K, 'syslog.msgid': K, 'syslog.extradata': IndexFieldType.TEXT,
+  ...OWN.mapping,
   'message': IndexFieldType.MATCH_ONLY_TEXT, 'log.syslog.priority': IndexFieldType.LONG,
   'event.kind': K, 'event.dataset': K, 'event.module': K,
   'host.name': K, 'process.name': K, 'process.pid': IndexFieldType.LONG,
   ...AUTH_FIELDS,
-  ...PIPELINE_FIELDS,
 };
 
 const S = (field: string) => `syslog.${field}`;
@@ -29,7 +31,7 @@ const S = (field: string) => `syslog.${field}`;
  */
 export const SYSLOG_NORMALIZATION: SourceNormalization = {
   processors: [
-    ...['pri', 'host', 'ident', 'pid', 'msgid', 'extradata'].map((f) => P.rename(f, S(f))),
+    ...OWN.processors,
     ...eventProcessors('event', 'system', 'system.syslog'),
     P.convert(S('pri'), IngestConvertType.LONG, 'log.syslog.priority'),
     P.copy(S('host'), 'host.name'),

@@ -20,15 +20,16 @@ export function runPipeline(pipeline: { processors: any[]; on_failure?: any[] },
     runProcessors(pipeline.processors, ctx, store);
   } catch (error) {
     if (!pipeline.on_failure) throw error;
-    // The ingest metadata on_failure processors may read (`_ingest.on_failure_message`).
-    ctx._ingest = { on_failure_message: (error as Error).message };
-    for (const processor of pipeline.on_failure) {
-      const [type, options] = only(processor);
-      runProcessor(type, options, ctx, store);
-    }
-    delete ctx._ingest;
+    runOnFailure(pipeline.on_failure, error as Error, ctx, store);
   }
   return ctx;
+}
+
+/** A pipeline's `on_failure` processors, with the ingest metadata they may read (`_ingest.on_failure_message`). */
+function runOnFailure(processors: any[], error: Error, ctx: Doc, store: PipelineStore): void {
+  ctx._ingest = { on_failure_message: error.message };
+  for (const processor of processors) runProcessor(...only(processor), ctx, store);
+  delete ctx._ingest;
 }
 
 function runProcessors(processors: any[], ctx: Doc, store: PipelineStore): void {
@@ -104,22 +105,15 @@ function runProcessor(type: string, options: any, ctx: Doc, store: PipelineStore
       return;
     }
     case 'convert': {
-      const value = get(ctx, options.field);
-      if (value === undefined || value === null) {
-        if (options.ignore_missing) return;
-        throw new Error(`field [${options.field}] doesn't exist`);
-      }
+      const value = readField(ctx, options, `field [${options.field}] doesn't exist`);
+      if (value === undefined) return;
       put(ctx, options.target_field ?? options.field, Array.isArray(value) ? value.map((v) => convert(v, options.type)) : convert(value, options.type));
       return;
     }
     case 'lowercase': {
-      const value = get(ctx, options.field);
-      if (value === undefined || value === null) {
-        if (options.ignore_missing) return;
-        throw new Error(`field [${options.field}] doesn't exist`);
-      }
-      if (typeof value !== 'string') throw new Error(`field [${options.field}] of type [${typeof value}] cannot be cast to [java.lang.String]`);
-      put(ctx, options.target_field ?? options.field, value.toLowerCase());
+      const value = readField(ctx, options, `field [${options.field}] doesn't exist`);
+      if (value === undefined) return;
+      put(ctx, options.target_field ?? options.field, asString(options.field, value).toLowerCase());
       return;
     }
     case 'remove': {
@@ -151,18 +145,13 @@ function runProcessor(type: string, options: any, ctx: Doc, store: PipelineStore
         runProcessors(called.processors, ctx, store);
       } catch (error) {
         if (!called.on_failure) throw error;
-        ctx._ingest = { on_failure_message: (error as Error).message };
-        for (const processor of called.on_failure) runProcessor(...only(processor), ctx, store);
-        delete ctx._ingest;
+        runOnFailure(called.on_failure, error as Error, ctx, store);
       }
       return;
     }
     case 'grok': {
-      const value = get(ctx, options.field);
-      if (value === undefined || value === null) {
-        if (options.ignore_missing) return;
-        throw new Error(`field [${options.field}] not present as part of path [${options.field}]`);
-      }
+      const value = readField(ctx, options, `field [${options.field}] not present as part of path [${options.field}]`);
+      if (value === undefined) return;
       for (const pattern of options.patterns) {
         const { regexp, fields } = grokRegexp(pattern, options.pattern_definitions ?? {});
         const m = regexp.exec(String(value));
@@ -186,19 +175,33 @@ function runProcessor(type: string, options: any, ctx: Doc, store: PipelineStore
       return;
     }
     case 'gsub': {
-      const value = get(ctx, options.field);
-      if (value === undefined || value === null) {
-        if (options.ignore_missing) return;
-        throw new Error(`field [${options.field}] not present as part of path [${options.field}]`);
-      }
-      if (typeof value !== 'string') throw new Error(`field [${options.field}] of type [${typeof value}] cannot be cast to [java.lang.String]`);
+      const value = readField(ctx, options, `field [${options.field}] not present as part of path [${options.field}]`);
+      if (value === undefined) return;
       // Java's Matcher.replaceAll and JavaScript's replace agree on $1 and on these patterns.
-      put(ctx, options.target_field ?? options.field, value.replace(new RegExp(options.pattern, 'g'), options.replacement));
+      put(ctx, options.target_field ?? options.field, asString(options.field, value).replace(new RegExp(options.pattern, 'g'), options.replacement));
       return;
     }
     case 'fail':
       throw new Error(options.message);
   }
+}
+
+/**
+ * The value a processor reads (`options.field`): undefined when the field is missing or
+ * null and `ignore_missing` lets the processor pass; else the processor fails with
+ * `missing`, its message.
+ */
+function readField(ctx: Doc, options: any, missing: string): any {
+  const value = get(ctx, options.field);
+  if (value !== undefined && value !== null) return value;
+  if (options.ignore_missing) return undefined;
+  throw new Error(missing);
+}
+
+/** A string a string processor reads; anything else fails as Elasticsearch's cast does. */
+function asString(field: string, value: unknown): string {
+  if (typeof value !== 'string') throw new Error(`field [${field}] of type [${typeof value}] cannot be cast to [java.lang.String]`);
+  return value;
 }
 
 /** Elasticsearch's definitions of the built-in grok patterns the library may use (libs/grok/src/main/resources/patterns/ecs-v1/grok-patterns). */
