@@ -137,6 +137,11 @@ describe('a source is a declaration; each agent compiles it', () => {
     for (const agent of agents()) expect(() => agent.addContainerJsonSource(source(props))).toThrow(message);
   });
 
+  test('an output whose replaceDots is no boolean is refused', () => {
+    const [, fluentBit] = agents() as [FluentdDaemonSet, FluentBitDaemonSet];
+    expect(() => fluentBit.elasticsearchOutput('x', 'out_x', 'seclog-x', 'false' as any)).toThrow(/fluent bit elasticsearchOutput replaceDots must be true or false, got "false"/);
+  });
+
   test('Falco and KubeArmor take any object that is a log agent, and refuse the old props', () => {
     const chart = testChart();
     expect(() => new FalcoDaemonSet(chart, 'Falco', { agent: 'fluentd' as any })).toThrow(/falco agent must be a log agent/);

@@ -752,6 +752,9 @@ export function fluentBitElasticsearchOutput(connection: ElasticsearchConnection
    */
   readonly replaceDots?: boolean;
 }): FluentBitPlugin {
+  if (options.replaceDots !== undefined && typeof options.replaceDots !== 'boolean') {
+    throw new Error(`fluent bit elasticsearchOutput replaceDots must be true or false, got ${JSON.stringify(options.replaceDots)}`);
+  }
   const secured = connection.secured;
   return FluentBitPlugin.output('es', options.match, {
     'alias': options.alias,
