@@ -13,7 +13,7 @@ export { ELASTICSEARCH_HTTP_PORT, ELASTICSEARCH_TRANSPORT_PORT, ElasticsearchAnt
 export type { IlmPolicyProps, IndexTemplateProps } from './elasticsearch/index-template';
 export { IlmPolicy, IndexFieldType, IndexTemplate } from './elasticsearch/index-template';
 export type { SecurityIndexRetention, SecurityIndexSource } from './elasticsearch/security-index-templates';
-export { AUDIT_EVENT_FIELDS, CONTAINER_LOG_FIELDS, FALCO_ALERT_FIELDS, KUBEARMOR_EVENT_FIELDS, KUBERNETES_EVENT_FIELDS, SYSLOG_FIELDS, SecurityIndexTemplates } from './elasticsearch/security-index-templates';
+export { AUDIT_EVENT_FIELDS, CONTAINER_LOG_FIELDS, FALCO_ALERT_FIELDS, KUBEARMOR_EVENT_FIELDS, KUBERNETES_EVENT_FIELDS, SYSLOG_FIELDS, JOURNAL_FIELDS, SecurityIndexTemplates } from './elasticsearch/security-index-templates';
 export type { ElasticsearchSetupProps } from './elasticsearch/elasticsearch-setup';
 export { ElasticsearchSetup } from './elasticsearch/elasticsearch-setup';
 export type { KibanaConfigProps, KibanaEncryptionKeyEnvs, KibanaServerTls } from './kibana/kibana-config';
@@ -37,6 +37,8 @@ export type { KubeApiServerAuditProps } from './audit/kube-apiserver-audit';
 export { KubeApiServerAudit, KubeadmApiVersion } from './audit/kube-apiserver-audit';
 export type { KubeArmorIndexNames, KubeArmorRelayCollectorOptions, KubeArmorRelayCollectorProps } from './kubearmor/kubearmor-relay-collector';
 export { KubeArmorRelayCollector } from './kubearmor/kubearmor-relay-collector';
+export type { NodeJournalOptions, NodeJournalProps } from './journal/node-journal';
+export { DEFAULT_JOURNAL_MATCHES, NodeJournal } from './journal/node-journal';
 export type { FalcoRuleException, FalcoRule, FalcoMacro, FalcoList, FalcoRulesCheckOptions } from './falco/falco-rules';
 export { FALCO_PRIORITY_NAMES, FalcoPriority, FalcoRules } from './falco/falco-rules';
 export type { FalcoConfigProps } from './falco/falco-config';
@@ -62,5 +64,5 @@ export type { SourceEventRates, SizingInput, SizingResult } from './charts/sizin
 export { SecurityLoggingSizing } from './charts/sizing';
 export type { IngestPipelineCheck, IngestPipelineProps, IngestProcessorOptions, IngestSetOptions } from './elasticsearch/ingest-pipeline';
 export { IngestCondition, IngestConvertType, IngestDateFormat, IngestPipeline, IngestProcessor } from './elasticsearch/ingest-pipeline';
-export type { ContainerJsonSource, ILogAgent, LogStream, LogTimeField } from './pipeline/log-source';
+export type { ContainerJsonSource, ILogAgent, JournalMatch, JournalSource, LogStream, LogTimeField } from './pipeline/log-source';
 export { LogTimeFormat } from './pipeline/log-source';

@@ -4,7 +4,7 @@ import { testChart } from './helpers/chart';
 import {
   AuditLevel, AuditPolicy, ElasticsearchCluster, ElasticsearchNodeRole, ElasticsearchSecurity, ElasticsearchSetup, ElasticsearchStorage, FalcoDaemonSet, FalcoRules, FluentdBuffer,
   FluentBitDaemonSet, FluentdDaemonSet, FluentdEnvValue, FluentdSection, IlmPolicy, IndexFieldType, IndexTemplate, Kibana, KubeApiServerAudit, KubeArmorRelayCollector,
-  S3Credentials, SecurityLoggingChart,
+  NodeJournal, S3Credentials, SecurityLoggingChart,
 } from '../src';
 
 /**
@@ -26,6 +26,7 @@ const kibana = (props: any) => { const chart = testChart(); return new Kibana(ch
 const fluentd = (props: any = {}, chart: Chart = testChart()) => new FluentdDaemonSet(chart, 'Fluentd', { elasticsearch: es({}, chart), ...props });
 const falco = (props: any) => { const chart = testChart(); return new FalcoDaemonSet(chart, 'Falco', { agent: fluentd({}, chart), ...props }); };
 const kubeArmor = (props: any) => { const chart = testChart(); return new KubeArmorRelayCollector(chart, 'KubeArmor', { agent: fluentd({}, chart), ...props }); };
+const journal = (props: any) => { const chart = testChart(); return new NodeJournal(chart, 'Journal', { agent: fluentd({}, chart), ...props }); };
 const lifecycle = new IlmPolicy({ name: 'p', retention: Duration.days(7) });
 const template = (props: any) => new IndexTemplate({ name: 't', indexPatterns: ['t-*'], fields: { '@timestamp': IndexFieldType.DATE }, lifecycle, ...props });
 const rule = { name: 'Shell', desc: 'A shell', condition: 'spawned_process', output: 'shell', priority: 'WARNING' as any };
@@ -128,6 +129,11 @@ const CATALOGUE: BadInput[] = [
     build: () => new FalcoRules().addRule({ ...rule, exceptions: [{ name: 'e', fields: ['a', 'b'], values: [['x']] }] }) },
 
   // KubeArmorRelayCollector
+  { what: 'a journal path that journald never writes', names: ['node journal path'], shows: '"/var/log/messages"', build: () => journal({ path: '/var/log/messages' }) },
+  { what: 'a journal match on a lowercase field', names: ['node journal matches[0].field'], shows: '"_systemd_unit"', build: () => journal({ matches: [{ field: '_systemd_unit', value: 'kubelet.service' }] }) },
+  { what: 'journal matches that are not a list', names: ['node journal matches'], shows: '"SYSLOG_FACILITY=4"', build: () => journal({ matches: 'SYSLOG_FACILITY=4' }) },
+  { what: 'a journal retention of zero days', names: ['retention.journalDays'], shows: '0', build: () => chart({ retention: { journalDays: 0 } }) },
+  { what: 'journal options with the journal off', names: ['chart journal', 'nodeJournal'], build: () => chart({ nodeJournal: false, journal: { path: '/run/log/journal' } }) },
   { what: 'an invalid relay namespace', names: ['kubearmor relayNamespace'], shows: '"Kube_System"', build: () => kubeArmor({ relayNamespace: 'Kube_System' }) },
   { what: 'an invalid relay container name', names: ['kubearmor relayContainerName'], shows: '""', build: () => kubeArmor({ relayContainerName: '' }) },
 

@@ -151,7 +151,7 @@ describe('the setup Job: writers\' users and Kibana\'s token', () => {
       cluster: [],
       indices: [{
         names: [
-          'seclog-audit', 'seclog-audit-*', 'seclog-containers', 'seclog-containers-*', 'seclog-falco', 'seclog-falco-*',
+          'seclog-audit', 'seclog-audit-*', 'seclog-containers', 'seclog-containers-*', 'seclog-falco', 'seclog-falco-*', 'seclog-journal', 'seclog-journal-*',
           'seclog-kubearmor-alerts', 'seclog-kubearmor-alerts-*', 'seclog-kubearmor-logs', 'seclog-kubearmor-logs-*',
           'seclog-kubearmor-messages', 'seclog-kubearmor-messages-*',
         ],
@@ -170,9 +170,10 @@ describe('the setup Job: writers\' users and Kibana\'s token', () => {
 
   test('the pipelines pass their checks on the cluster (the ingest model stands in for it), before they are put', () => {
     const simulated = run.calls.filter((c) => c.endsWith('/_ingest/pipeline/_simulate'));
-    expect(simulated).toHaveLength(7);
+    expect(simulated).toHaveLength(8);
     expect(run.calls.indexOf(simulated[0])).toBeLessThan(run.calls.findIndex((c) => c.startsWith('PUT ') && c.includes('/_ingest/pipeline/')));
     expect(run.output).toContain('pipeline seclog-falco-pipeline: every check passed');
+    expect(run.output).toContain('pipeline seclog-journal-pipeline: every check passed');
   });
 
   test('a first run rolls nothing over; a changed template rolls its existing streams over at their next write, an unchanged one not', async () => {

@@ -61,6 +61,13 @@ describe('FluentBitConfig (YAML format)', () => {
     expect(config.pluginsOf(FluentBitPluginKind.INPUT).map((p) => p.name)).toEqual(['tail']);
   });
 
+  test('a list sets a property once per item (a YAML sequence)', () => {
+    const rendered = new FluentBitConfig({
+      service: {}, pipeline: [FluentBitPlugin.input('systemd', { systemd_filter: ['SYSLOG_FACILITY=4', '_SYSTEMD_UNIT=kubelet.service'] }), FluentBitPlugin.output('null', '*')],
+    }).render();
+    expect(parse(rendered).pipeline.inputs[0].systemd_filter).toEqual(['SYSLOG_FACILITY=4', '_SYSTEMD_UNIT=kubelet.service']);
+  });
+
   test('a regex with backslashes and quotes survives', () => {
     const regex = String.raw`^(?<time>[^ ]+) (?<stream>stdout|stderr) "(?<x>\d+)'$`;
     const rendered = new FluentBitConfig({
@@ -75,7 +82,9 @@ describe('FluentBitConfig (YAML format)', () => {
       ['a property name with upper case', () => FluentBitPlugin.input('tail', { Path: '/x' }), /property name "Path" must be lowercase/],
       ['a multi-line value', () => FluentBitPlugin.input('tail', { path: 'a\nb' }), /path must be a single line/],
       ['a literal ${', () => FluentBitPlugin.output('es', '*', { http_passwd: '${X}' }), /must not contain '\$\{' .* use FluentBitEnvValue/],
-      ['an object value', () => FluentBitPlugin.input('tail', { path: ['a'] }), /path must be a string, finite number, boolean or FluentBitEnvValue/],
+      ['an object value', () => FluentBitPlugin.input('tail', { path: { a: 1 } }), /path must be a string, finite number, boolean, FluentBitEnvValue or non-empty list of strings/],
+      ['an empty list', () => FluentBitPlugin.input('systemd', { systemd_filter: [] }), /systemd_filter must be a string, finite number, boolean, FluentBitEnvValue or non-empty list of strings, got \[\]/],
+      ['a list item on two lines', () => FluentBitPlugin.input('systemd', { systemd_filter: ['A=1', 'B=2\nC=3'] }), /systemd_filter must be a single line/],
       ['an infinite number', () => FluentBitPlugin.input('tail', { refresh_interval: Infinity }), /refresh_interval must be a finite number/],
       ['a plugin name with a dash', () => FluentBitPlugin.input('my-tail'), /fluent bit input name must be lowercase letters, digits or '_', got "my-tail"/],
       ['name as a property', () => FluentBitPlugin.input('tail', { name: 'x' }), /name is the plugin's own/],

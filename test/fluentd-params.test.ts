@@ -5,7 +5,7 @@ import { testChart } from './helpers/chart';
 import { RuleSubject, brokenRules, loadRuleBook, ruleBookProblems } from './helpers/plugin-rules';
 import {
   ContainerLogFormat, ElasticsearchCluster, ElasticsearchSetup, FalcoDaemonSet, FluentdConfig, FluentdDaemonSet, FluentdEnvValue, FluentdSection, KubeApiServerAudit,
-  KubeArmorRelayCollector, S3Credentials,
+  KubeArmorRelayCollector, NodeJournal, S3Credentials,
 } from '../src';
 
 /**
@@ -53,6 +53,7 @@ function configOf(props: any): FluentdConfig {
   fluentd.addAuditLogs(new KubeApiServerAudit());
   new KubeArmorRelayCollector(chart, 'KubeArmor', { agent: fluentd });
   new FalcoDaemonSet(chart, 'Falco', { agent: fluentd });
+  new NodeJournal(chart, 'Journal', { agent: fluentd });
   new ElasticsearchSetup(chart, 'Setup', { elasticsearch });
   Testing.synth(chart);
   return fluentd.config;
@@ -84,10 +85,10 @@ describe('every rendered fluentd parameter is a documented parameter of its plug
     });
     expect(undocumented(config.all)).toEqual([]);
     const conf = config.render();
-    // Containers, audit, Falco and KubeArmor: each a copy with an s3 store.
-    expect(conf.match(/@type copy/g)).toHaveLength(4);
-    expect(conf.match(/<store>\n\s+@type s3/g)).toHaveLength(4);
-    for (const source of ['containers', 'audit', 'falco', 'kubearmor']) {
+    // Containers, audit, Falco, KubeArmor and the journal: each a copy with an s3 store.
+    expect(conf.match(/@type copy/g)).toHaveLength(5);
+    expect(conf.match(/<store>\n\s+@type s3/g)).toHaveLength(5);
+    for (const source of ['containers', 'audit', 'falco', 'kubearmor', 'journal']) {
       expect(conf).toContain(`path security-logging/${source}/year=%Y/month=%m/day=%d/hour=%H/\n`);
     }
   });
@@ -153,6 +154,7 @@ function brokenFluentdRules(sections: FluentdSection[]): string[] {
       case 'buffer': check(subject(['section:buffer', `buffer:${section.type ?? 'memory'}`, `${context}>buffer`])); break;
       case 'parse': check(subject(['parse:_base', `parse:${section.type}`])); break;
       case 'format': check(subject([`format:${section.type}`])); break;
+      case 'storage': check(subject([`storage:${section.type ?? 'local'}`])); break;
       case 'system': check(subject(['system'])); break;
       case 'inject': case 'regexp': case 'rule': check(subject([`section:${section.name}`])); break;
       case 'and': case 'or': check(subject([`${context}>${section.name}`])); break;

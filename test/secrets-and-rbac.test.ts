@@ -8,7 +8,7 @@ describe('dist/ carries no secret material', () => {
     ['a certificate', /-----BEGIN CERTIFICATE-----/],
     // A value that starts with '/' is a file path (a mounted Secret), and fluentd's
     // "#{ENV['X']}" reads a variable set from a secretKeyRef: neither is the password.
-    ['a password literal', /(^|[^A-Za-z0-9${])(password|passwd|pwd)["']?[ \t]*[:= \t][ \t]*["']?(?!\/|#\{ENV\[)[^\s"',}$]{3,}/im],
+    ['a password literal', /(^|[^A-Za-z0-9${])(password|passwd|pwd)["']?[ \t]*[:= \t][ \t]*["']?(?!\/|#\{ENV\[|%\{)[^\s"',}$]{3,}/im],
     ['a token literal', /(^|[^A-Za-z0-9${])([a-z_]*token|api[_-]?key|[a-z_]*secret)["']?[ \t]*[:= \t][ \t]*["']?[A-Za-z0-9+/=_-]{16,}/im],
     // *_FILE variables name a file (ELASTIC_PASSWORD_FILE), not the secret.
     ['a credential in an env value', /name:[ \t]*["']?[A-Z0-9_]*(PASSWORD|TOKEN|SECRET|API_KEY)(?![A-Z0-9_]*_FILE\b)[A-Z0-9_]*["']?[ \t]*\n[ \t]*value:/],

@@ -137,11 +137,11 @@ describe('SecurityLoggingChart with agent: FLUENT_BIT', () => {
     expect(chart.fluentd).toBeUndefined();
     expect(objects.filter((o) => o.kind === 'DaemonSet').map((o) => o.metadata.name)).toEqual(['fluent-bit', 'falco']);
     const routes = chart.fluentBit?.config.pluginsOf(FluentBitPluginKind.INPUT).map((i) => i.properties.alias);
-    expect(routes).toEqual(['in_tail_containers', 'in_tail_audit', 'in_tail_falco', 'in_tail_kubearmor']);
+    expect(routes).toEqual(['in_tail_containers', 'in_tail_audit', 'in_tail_falco', 'in_tail_kubearmor', 'in_systemd_journal']);
     // The same families, templates and dashboards.
     expect(Object.keys(chart.indexTemplates)).toEqual(Object.keys(new SecurityLoggingChart(Testing.app(), 'other').indexTemplates));
     expect(chart.fluentBit?.writtenIndexFamilies()).toEqual([
-      'seclog-containers', 'seclog-audit', 'seclog-falco', 'seclog-kubearmor-alerts', 'seclog-kubearmor-messages', 'seclog-kubearmor-logs',
+      'seclog-containers', 'seclog-audit', 'seclog-falco', 'seclog-kubearmor-alerts', 'seclog-kubearmor-messages', 'seclog-kubearmor-logs', 'seclog-journal',
     ]);
     expect(JSON.parse(setupFiles['role-security-logging-agents-fluent-bit-writer.json']).indices[0].names).toContain('seclog-audit');
   });

@@ -25,14 +25,14 @@ describe('the setup Jobs of the stack', () => {
       // One per family the writers registered, in the order they registered them.
       '/_ilm/policy/seclog-containers-policy', '/_ilm/policy/seclog-audit-policy', '/_ilm/policy/seclog-falco-policy',
       '/_ilm/policy/seclog-kubearmor-alerts-policy', '/_ilm/policy/seclog-kubearmor-messages-policy', '/_ilm/policy/seclog-kubearmor-logs-policy',
-      '/_ilm/policy/seclog-events-policy',
+      '/_ilm/policy/seclog-journal-policy', '/_ilm/policy/seclog-events-policy',
       // The pipelines, each checked on the cluster before a template names it.
       '/_ingest/pipeline/seclog-containers-pipeline', '/_ingest/pipeline/seclog-audit-pipeline', '/_ingest/pipeline/seclog-falco-pipeline',
       '/_ingest/pipeline/seclog-kubearmor-alerts-pipeline', '/_ingest/pipeline/seclog-kubearmor-messages-pipeline',
-      '/_ingest/pipeline/seclog-kubearmor-logs-pipeline', '/_ingest/pipeline/seclog-events-pipeline',
+      '/_ingest/pipeline/seclog-kubearmor-logs-pipeline', '/_ingest/pipeline/seclog-journal-pipeline', '/_ingest/pipeline/seclog-events-pipeline',
       '/_index_template/seclog-containers', '/_index_template/seclog-audit', '/_index_template/seclog-falco',
       '/_index_template/seclog-kubearmor-alerts', '/_index_template/seclog-kubearmor-messages', '/_index_template/seclog-kubearmor-logs',
-      '/_index_template/seclog-events',
+      '/_index_template/seclog-journal', '/_index_template/seclog-events',
       // Then each writer's role, before the user that names it.
       '/_security/role/security-logging-agents-fluentd-writer',
       '/_security/role/security-logging-kubernetes-events-writer',
@@ -82,7 +82,7 @@ describe('the setup Jobs of the stack', () => {
     const setting = settingOf(objects);
     // Every family a writer registered, by name.
     expect(setting).toBe([
-      'seclog-audit', 'seclog-containers', 'seclog-events', 'seclog-falco', 'seclog-kubearmor-alerts', 'seclog-kubearmor-logs', 'seclog-kubearmor-messages',
+      'seclog-audit', 'seclog-containers', 'seclog-events', 'seclog-falco', 'seclog-journal', 'seclog-kubearmor-alerts', 'seclog-kubearmor-logs', 'seclog-kubearmor-messages',
     ].flatMap((f) => [`-${f}`, `-${f}-*`]).join(',') + ',+*');
     for (const family of Object.keys(chart.indexTemplates)) {
       expect({ family, allowed: autoCreates(setting, family) || autoCreates(setting, `${family}-default`) }).toEqual({ family, allowed: false });
@@ -96,8 +96,9 @@ describe('the setup Jobs of the stack', () => {
     for (const family of Object.keys(custom.indexTemplates)) expect({ family, allowed: autoCreates(setting, family) }).toEqual({ family, allowed: false });
   });
 
-  test('rollover: daily for container logs, weekly for Falco and KubeArmor, monthly for audit (its streams are per namespace)', () => {
+  test('rollover: daily for container logs and the journal, weekly for Falco and KubeArmor, monthly for audit (its streams are per namespace)', () => {
     const age = (name: string) => JSON.parse(esFiles[`policy-${name}-policy.json`]).policy.phases.hot.actions.rollover.max_age;
+    expect(age('seclog-journal')).toBe('24h');
     expect(['seclog-containers', 'seclog-falco', 'seclog-kubearmor-alerts', 'seclog-audit'].map(age)).toEqual(['24h', '168h', '168h', '720h']);
   });
 
@@ -141,7 +142,7 @@ describe('the setup Jobs of the stack', () => {
   });
 
   test('turned-off sources get no template and no dashboard', () => {
-    const small = stackOf({ falcoAlerts: false, kubeArmorAlerts: false, auditLogs: false, kubernetesEvents: false });
+    const small = stackOf({ falcoAlerts: false, kubeArmorAlerts: false, auditLogs: false, kubernetesEvents: false, nodeJournal: false });
     const files = jobFiles(Testing.synth(small), 'elasticsearch-setup-');
     expect(Object.keys(files).filter((f) => f.startsWith('template-'))).toEqual(['template-seclog-containers.json']);
     expect(small.savedObjects.objects().filter((o) => o.type === 'dashboard')).toEqual([]);
@@ -200,7 +201,7 @@ describe('the setup scripts with security disabled, run against a stub curl (sec
     const run = runScript(esFiles, { '_cluster/health': '200 {}', '_ilm/policy': '200 {"acknowledged":true}', '_index_template': '200 {"acknowledged":true}' });
     expect(run.code).toBe(0);
     const puts = run.calls.filter((c) => c.includes('-X PUT'));
-    expect(puts).toHaveLength(21);
+    expect(puts).toHaveLength(24);
     expect(puts[0]).toContain('/_ilm/policy/seclog-containers-policy');
     expect(puts[0]).toMatch(/--data-binary @\S+policy-seclog-containers-policy\.json/);
   });

@@ -24,10 +24,13 @@ describe('SecurityLoggingSizing.size', () => {
     expect(s.storagePerNode.toGibibytes()).toBe(994);
     // 845 GiB stored per node / 30 GiB per GiB of heap: 29 GiB heap, 58 GiB memory.
     expect(s.memoryPerNode.toGibibytes()).toBe(58);
-    // The busiest node: 2 * 5,275 / 50 = 211 events/s for 2 h, 1 KiB each, over the 4 outputs of the default Fluentd: 371 MiB.
-    expect(s.agentBufferPerOutput.toMebibytes()).toBe(371);
-    // Fluent Bit's six outputs share them: 248 MiB each, below the 256 MiB floor.
-    expect(SecurityLoggingSizing.size({ nodes: 50, eventsPerSecond: { containers: 5000, audit: 200, falco: 5, kubeArmor: 50, kubernetesEvents: 20 }, outageHours: 2, agentOutputs: 6 }).agentBufferPerOutput.toMebibytes()).toBe(256);
+    // The busiest node: 2 * 5,275 / 50 = 211 events/s for 2 h, 1 KiB each, over the 5 outputs of the default Fluentd: 297 MiB.
+    expect(s.agentBufferPerOutput.toMebibytes()).toBe(297);
+    // Fluent Bit's seven outputs share them: 212 MiB each, below the 256 MiB floor.
+    expect(SecurityLoggingSizing.size({ nodes: 50, eventsPerSecond: { containers: 5000, audit: 200, falco: 5, kubeArmor: 50, kubernetesEvents: 20 }, outageHours: 2, agentOutputs: 7 }).agentBufferPerOutput.toMebibytes()).toBe(256);
+    // The journal and syslog count with their own retention (30 and 14 days).
+    const withNodeLogs = SecurityLoggingSizing.size({ nodes: 3, eventsPerSecond: { journal: 2, syslog: 1 } });
+    expect(withNodeLogs.storedBytes).toBe(Math.round((2 * 30 + 1 * 14) * 86400 * 1024 * 2));
   });
 
   test('the chart takes its output', () => {
@@ -45,7 +48,7 @@ describe('SecurityLoggingSizing.size', () => {
   test('the README\'s table by cluster size is what the function returns', () => {
     const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf-8');
     for (const nodes of [10, 50, 200, 500]) {
-      const rates = { containers: 25 * nodes, audit: 2 * nodes, kubeArmor: 0.5 * nodes, kubernetesEvents: 0.2 * nodes, falco: 0.05 * nodes };
+      const rates = { containers: 25 * nodes, audit: 2 * nodes, kubeArmor: 0.5 * nodes, kubernetesEvents: 0.2 * nodes, falco: 0.05 * nodes, journal: 1 * nodes };
       const s = SecurityLoggingSizing.size({ nodes, eventsPerSecond: rates });
       const row = [
         nodes, rates.containers, rates.audit, s.elasticsearchNodes, `${s.storagePerNode.toGibibytes()} GiB`, `${s.memoryPerNode.toGibibytes()} GiB`,
@@ -58,6 +61,7 @@ describe('SecurityLoggingSizing.size', () => {
   test.each([
     ['no nodes', { nodes: 0, eventsPerSecond: {} }, /sizing nodes must be an integer >= 1, got 0/],
     ['a negative rate', { nodes: 3, eventsPerSecond: { falco: -1 } }, /sizing eventsPerSecond.falco must be a number >= 0, got -1/],
+    ['a journal rate as a string (a JavaScript caller)', { nodes: 3, eventsPerSecond: { journal: '5' } }, /sizing eventsPerSecond.journal must be a number >= 0, got "5"/],
     ['a retention of zero days', { nodes: 3, eventsPerSecond: {}, retention: { auditDays: 0 } }, /sizing retention.auditDays must be an integer between 1 and 3650, got 0/],
     ['an outage of a year', { nodes: 3, eventsPerSecond: {}, outageHours: 8760 }, /sizing outageHours must be an integer between 1 and 720, got 8760/],
   ])('fails on %s', (_name, input, message) => {

@@ -11,6 +11,7 @@ import { Kibana, KibanaOptions } from '../kibana/kibana';
 import { KubeApiServerAudit, KubeApiServerAuditProps } from '../audit/kube-apiserver-audit';
 import { FalcoDaemonSet, FalcoDaemonSetOptions } from '../falco/falco-daemon-set';
 import { KubeArmorRelayCollector, KubeArmorRelayCollectorOptions } from '../kubearmor/kubearmor-relay-collector';
+import { NodeJournal, NodeJournalOptions } from '../journal/node-journal';
 import { ElasticsearchSetup } from '../elasticsearch/elasticsearch-setup';
 import { IndexTemplate } from '../elasticsearch/index-template';
 import { SecurityIndexRetention } from '../elasticsearch/security-index-templates';
@@ -162,6 +163,20 @@ export interface SecurityLoggingChartProps extends ChartProps {
   readonly kubeArmor?: KubeArmorRelayCollectorOptions;
 
   /**
+   * Read each node's systemd journal (logins, sudo, kubelet, the container runtime) with
+   * the log agent. Turn it off on nodes without journald (Talos, for one): Fluent Bit does
+   * not start without the journal directory.
+   * @default true
+   */
+  readonly nodeJournal?: boolean;
+
+  /**
+   * Which journal and which entries.
+   * @default - `/var/log/journal`, DEFAULT_JOURNAL_MATCHES, `<prefix>-journal`
+   */
+  readonly journal?: NodeJournalOptions;
+
+  /**
    * Collect the cluster's Kubernetes events (a one-replica Fluent Bit Deployment in
    * the data namespace) into their own index family.
    * @default true
@@ -176,7 +191,7 @@ export interface SecurityLoggingChartProps extends ChartProps {
 
   /**
    * Days each source's events are kept.
-   * @default - containers 14, Falco 90, KubeArmor 90, audit 365, Kubernetes events 30
+   * @default - containers 14, Falco 90, KubeArmor 90, audit 365, Kubernetes events 30, syslog 14, journal 30
    */
   readonly retention?: SecurityIndexRetention;
 
@@ -227,6 +242,9 @@ export class SecurityLoggingChart extends Chart {
   public readonly kubeArmorCollector?: KubeArmorRelayCollector;
   /** The Kubernetes events collector, when events are collected. */
   public readonly kubernetesEventsCollector?: KubernetesEventsCollector;
+  /** The node journal source, when the journal is read. */
+  public readonly nodeJournal?: NodeJournal;
+
   /** The API server's audit settings, when audit logs are collected. */
   public readonly apiServerAudit?: KubeApiServerAudit;
 
@@ -319,6 +337,12 @@ export class SecurityLoggingChart extends Chart {
       throw new Error('chart kubeArmor is set but kubeArmorAlerts is false: remove kubeArmor, or collect KubeArmor events');
     }
 
+    if (props.nodeJournal ?? true) {
+      this.nodeJournal = new NodeJournal(this.agentsChart, 'Journal', { ...props.journal, agent });
+    } else if (props.journal !== undefined) {
+      throw new Error('chart journal is set but nodeJournal is false: remove journal, or read the node journal');
+    }
+
     if (props.kubernetesEvents ?? true) {
       this.kubernetesEventsCollector = new KubernetesEventsCollector(this, 'KubernetesEvents', {
         indexName: `${agent.indexPrefix}-events`,
@@ -347,6 +371,7 @@ export class SecurityLoggingChart extends Chart {
       falco: templateOf(this.falcoDaemonSet?.indexName),
       kubeArmorAlerts: templateOf(this.kubeArmorCollector?.indexNames.alerts),
       audit: this.apiServerAudit ? templateOf(this.fluentd ? this.fluentd.indexNames.audit : this.fluentBit?.auditIndex) : undefined,
+      journal: templateOf(this.nodeJournal?.indexName),
       namespaces: props.containerLogNamespaces ?? ['kube-system', this.namespace as string],
     });
     this.savedObjects = savedObjects;

@@ -15,6 +15,10 @@ export interface SourceEventRates {
   readonly audit?: number;
   /** Kubernetes events. @default 0 */
   readonly kubernetesEvents?: number;
+  /** Node journal entries (logins, sudo, kubelet, the container runtime). @default 0 */
+  readonly journal?: number;
+  /** Node syslog messages (Fluent Bit's syslog input). @default 0 */
+  readonly syslog?: number;
 }
 
 /** What {@link SecurityLoggingSizing.size} sizes for. */
@@ -25,7 +29,7 @@ export interface SizingInput {
   readonly eventsPerSecond: SourceEventRates;
   /**
    * Days each source is kept.
-   * @default - the chart's defaults: containers 14, Falco 90, KubeArmor 90, audit 365, Kubernetes events 30
+   * @default - the chart's defaults: containers 14, Falco 90, KubeArmor 90, audit 365, Kubernetes events 30, journal 30, syslog 14
    */
   readonly retention?: SecurityIndexRetention;
   /**
@@ -42,7 +46,7 @@ export interface SizingInput {
   /**
    * The agent's Elasticsearch outputs on each node, which share its events, each with a
    * buffer of its own.
-   * @default 4 (the default stack's Fluentd: containers, audit, Falco, KubeArmor; Fluent Bit has 6, KubeArmor's three kinds each its own)
+   * @default 5 (the default stack's Fluentd: containers, audit, Falco, KubeArmor, the node journal; Fluent Bit has 7, KubeArmor's three kinds each its own)
    */
   readonly agentOutputs?: number;
 }
@@ -94,7 +98,7 @@ export class SecurityLoggingSizing {
     validateInteger('sizing bytesPerEvent', bytesPerEvent, 1);
     const outageHours = input.outageHours ?? 4;
     validateInteger('sizing outageHours', outageHours, 1, 24 * 30);
-    const outputs = input.agentOutputs ?? 4;
+    const outputs = input.agentOutputs ?? 5;
     validateInteger('sizing agentOutputs', outputs, 1, 100);
     const sources: [string, number | undefined, number][] = [
       ['containers', rates.containers, retention.containersDays],
@@ -102,6 +106,8 @@ export class SecurityLoggingSizing {
       ['kubeArmor', rates.kubeArmor, retention.kubeArmorDays],
       ['audit', rates.audit, retention.auditDays],
       ['kubernetesEvents', rates.kubernetesEvents, retention.kubernetesEventsDays],
+      ['journal', rates.journal, retention.journalDays],
+      ['syslog', rates.syslog, retention.syslogDays],
     ];
     let primaryBytes = 0;
     let totalRate = 0;

@@ -95,6 +95,18 @@ export function mountNodeLogs(scope: Construct, container: kplus.Container, stat
   }
 }
 
+/**
+ * Mounts a journal directory read-only, when it lies outside `/var/log` (which
+ * {@link mountNodeLogs} mounts): the volatile `/run/log/journal`, which must exist (a
+ * node whose journald writes no volatile journal has none).
+ */
+export function mountJournalDirectory(scope: Construct, container: kplus.Container, path: string): void {
+  if (path.startsWith('/var/log/') || scope.node.tryFindChild('JournalVolume') !== undefined) return;
+  container.mount(path, kplus.Volume.fromHostPath(scope, 'JournalVolume', 'journal', {
+    path, type: kplus.HostPathVolumeType.DIRECTORY,
+  }), { readOnly: true });
+}
+
 /** A headless Service over the agent's pods for its metrics port. */
 export function createMetricsService(scope: Construct, name: string, labels: { [key: string]: string }, portName: string, port: number): kplus.Service {
   const service = new kplus.Service(scope, 'MetricsService', {

@@ -26,7 +26,7 @@ export interface ElasticsearchSetupProps {
 
   /**
    * Days each source's events are kept, for the templates of the writers' families.
-   * @default - containers 14, Falco 90, KubeArmor 90, audit 365, Kubernetes events 30, syslog 14
+   * @default - containers 14, Falco 90, KubeArmor 90, audit 365, Kubernetes events 30, syslog 14, journal 30
    */
   readonly retention?: SecurityIndexRetention;
 }

@@ -1,7 +1,7 @@
 import type { SecurityIndexRetention } from './security-index-templates';
 import { validateInteger } from '../common/validation';
 
-const KEYS = ['containersDays', 'falcoDays', 'kubeArmorDays', 'auditDays', 'kubernetesEventsDays', 'syslogDays'];
+const KEYS = ['containersDays', 'falcoDays', 'kubeArmorDays', 'auditDays', 'kubernetesEventsDays', 'syslogDays', 'journalDays'];
 
 /**
  * Days each source is kept: the given ones, and the defaults that
@@ -22,5 +22,6 @@ export function resolveRetention(retention: SecurityIndexRetention = {}, prop = 
     auditDays: retention.auditDays ?? 365,
     kubernetesEventsDays: retention.kubernetesEventsDays ?? 30,
     syslogDays: retention.syslogDays ?? 14,
+    journalDays: retention.journalDays ?? 30,
   };
 }

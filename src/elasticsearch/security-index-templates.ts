@@ -9,6 +9,7 @@ import { CONTAINER_LOG_MAPPING, CONTAINER_NORMALIZATION } from '../pipeline/cont
 import { CLUSTER_NAME_FIELD, IndexFamilyKind } from '../pipeline/index-families';
 import { KUBERNETES_EVENT_MAPPING, KUBERNETES_EVENT_NORMALIZATION } from '../pipeline/kubernetes-events-normalization';
 import { SYSLOG_MAPPING, SYSLOG_NORMALIZATION } from '../pipeline/syslog-normalization';
+import { JOURNAL_MAPPING, JOURNAL_NORMALIZATION } from '../journal/journal-normalization';
 
 const K = IndexFieldType.KEYWORD;
 
@@ -93,6 +94,16 @@ export const SYSLOG_FIELDS: { [path: string]: IndexFieldType } = {
   ...SYSLOG_MAPPING,
 };
 
+/**
+ * Node journal entries: the journal's fields under `journald.*`, and their ECS fields
+ * (logins and sudo included).
+ * @see https://www.freedesktop.org/software/systemd/man/latest/systemd.journal-fields.html
+ */
+export const JOURNAL_FIELDS: { [path: string]: IndexFieldType } = {
+  ...COMMON,
+  ...JOURNAL_MAPPING,
+};
+
 /** Retention per source, in days after rollover. */
 export interface SecurityIndexRetention {
   /**
@@ -125,6 +136,11 @@ export interface SecurityIndexRetention {
    * @default 14
    */
   readonly syslogDays?: number;
+  /**
+   * The node journal (logins, sudo, kubelet, the container runtime).
+   * @default 30
+   */
+  readonly journalDays?: number;
 }
 
 /** One source's index family, mapping and retention. */
@@ -174,6 +190,8 @@ export class SecurityIndexTemplates {
   public static readonly KUBERNETES_EVENT_FIELDS: { [path: string]: IndexFieldType } = KUBERNETES_EVENT_FIELDS;
   /** Node syslog. */
   public static readonly SYSLOG_FIELDS: { [path: string]: IndexFieldType } = SYSLOG_FIELDS;
+  /** The node journal. */
+  public static readonly JOURNAL_FIELDS: { [path: string]: IndexFieldType } = JOURNAL_FIELDS;
 
   /** An index template and lifecycle policy per source, named after its family. */
   public static of(sources: SecurityIndexSource[]): IndexTemplate[] {
@@ -244,7 +262,7 @@ export function familyPipeline(family: string, normalization: SourceNormalizatio
 
 /** The mapping, retention and rollover of each kind. */
 export const FAMILY_KINDS: { [kind: string]: FamilyKindSpec } = {
-  // Daily rollover for the busy container logs and syslog; weekly or monthly for the
+  // Daily rollover for the busy container logs, syslog and journal; weekly or monthly for the
   // quieter, longer-kept sources, so that their shard count stays small.
   [IndexFamilyKind.CONTAINERS]: { fields: CONTAINER_LOG_FIELDS, retention: 'containersDays', rolloverDays: 1, normalization: CONTAINER_NORMALIZATION },
   [IndexFamilyKind.AUDIT]: { fields: AUDIT_EVENT_FIELDS, retention: 'auditDays', rolloverDays: 30, normalization: AUDIT_NORMALIZATION },
@@ -252,4 +270,5 @@ export const FAMILY_KINDS: { [kind: string]: FamilyKindSpec } = {
   [IndexFamilyKind.KUBEARMOR]: { fields: KUBEARMOR_EVENT_FIELDS, retention: 'kubeArmorDays', rolloverDays: 7, normalization: KUBEARMOR_NORMALIZATION },
   [IndexFamilyKind.KUBERNETES_EVENTS]: { fields: KUBERNETES_EVENT_FIELDS, retention: 'kubernetesEventsDays', rolloverDays: 7, normalization: KUBERNETES_EVENT_NORMALIZATION },
   [IndexFamilyKind.SYSLOG]: { fields: SYSLOG_FIELDS, retention: 'syslogDays', rolloverDays: 1, normalization: SYSLOG_NORMALIZATION },
+  [IndexFamilyKind.JOURNAL]: { fields: JOURNAL_FIELDS, retention: 'journalDays', rolloverDays: 1, normalization: JOURNAL_NORMALIZATION },
 };

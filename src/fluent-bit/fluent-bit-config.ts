@@ -5,7 +5,8 @@ import { validateEnvName, validateInstances } from '../common/validation';
  * A typed model of Fluent Bit's YAML configuration format, rendered by a pure
  * `render()`: `service`, `parsers`, `multiline_parsers` and `pipeline` (inputs,
  * filters, outputs), in the order given. Keys are lowercase, as the YAML format
- * writes them; values are strings, numbers, booleans or {@link FluentBitEnvValue}s.
+ * writes them; values are strings, numbers, booleans, {@link FluentBitEnvValue}s or lists of strings
+ * (a property given once per item).
  *
  * @see https://docs.fluentbit.io/manual/administration/configuring-fluent-bit/yaml
  */
@@ -185,14 +186,22 @@ function cleanProperties(where: string, properties: { [key: string]: any }): { [
       if (!Number.isFinite(value)) throw new Error(`${where}: ${key} must be a finite number, got ${value}`);
       clean[key] = value;
     } else if (typeof value === 'string') {
-      if (/[\r\n]/.test(value)) throw new Error(`${where}: ${key} must be a single line, got ${JSON.stringify(value)}`);
-      if (value.includes('${')) throw new Error(`${where}: ${key} must not contain '\${' (Fluent Bit would read an environment variable); use FluentBitEnvValue`);
-      clean[key] = value;
+      clean[key] = cleanString(where, key, value);
+    } else if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string')) {
+      // A YAML list sets a property once per item (src/flb_config.c, 4.2.3): for properties
+      // that may be given several times (systemd_filter).
+      clean[key] = value.map((v) => cleanString(where, key, v));
     } else {
-      throw new Error(`${where}: ${key} must be a string, finite number, boolean or FluentBitEnvValue, got ${JSON.stringify(value)}`);
+      throw new Error(`${where}: ${key} must be a string, finite number, boolean, FluentBitEnvValue or non-empty list of strings, got ${JSON.stringify(value)}`);
     }
   }
   return clean;
+}
+
+function cleanString(where: string, key: string, value: string): string {
+  if (/[\r\n]/.test(value)) throw new Error(`${where}: ${key} must be a single line, got ${JSON.stringify(value)}`);
+  if (value.includes('${')) throw new Error(`${where}: ${key} must not contain '\${' (Fluent Bit would read an environment variable); use FluentBitEnvValue`);
+  return value;
 }
 
 /** Booleans as `on`/`off` (Fluent Bit's own spelling), env values as `${NAME}`. */

@@ -7,9 +7,9 @@ import { ResolvedS3Archive, S3ArchiveOptions, addS3Credentials, archivePort, res
 import { KubeApiServerAudit, addApiServerFiles } from '../audit/kube-apiserver-audit';
 import { contentHash } from '../common/hash';
 import { CLUSTER_NAME_FIELD, IndexFamilyKind, reserveIndexFamily, validateFamilyKind, validateIndexFamily } from '../pipeline/index-families';
-import { ContainerJsonSource, ILogAgent, LogTimeFormat, snakeCase, validateContainerJsonSource } from '../pipeline/log-source';
+import { ContainerJsonSource, ILogAgent, JournalSource, LogTimeFormat, snakeCase, validateContainerJsonSource, validateJournalSource } from '../pipeline/log-source';
 import { appLabels } from '../common/labels';
-import { createMetricsService, createNodeAgent, mountNodeLogs } from '../common/node-agent';
+import { createMetricsService, createNodeAgent, mountJournalDirectory, mountNodeLogs } from '../common/node-agent';
 import { ELASTICSEARCH_PASSWORD_ENV, ELASTICSEARCH_USER_ENV, addElasticsearchCredentials } from '../elasticsearch/consumer-credentials';
 import { NodeAgentPlacement, ResolvedPlacement, assertRunsOnControlPlane, resolvePlacement } from '../common/node-placement';
 import { dropAllCapabilities, unprivilegedContainer } from '../common/pod';
@@ -272,6 +272,8 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
   private syslogHostPort?: { port: number; protocol: kplus.Protocol };
   private syslogFamily?: string;
   private syslogListen?: string;
+  private readonly container: kplus.Container;
+  private readonly journalSources = new Set<string>();
 
   constructor(scope: Construct, id: string, props: FluentBitDaemonSetProps) {
     super(scope, id);
@@ -399,6 +401,7 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
       ports: this.syslogHostPort ? [{ name: 'syslog', number: this.syslogHostPort.port, hostPort: this.syslogHostPort.port, protocol: this.syslogHostPort.protocol }] : [],
     });
     mountNodeLogs(this, container, this.stateDir, format === ContainerLogFormat.DOCKER_JSON);
+    this.container = container;
     if (props.s3Archive) addS3Credentials(this, this.serviceAccount, container, props.s3Archive.credentials, AWS_DIR);
     addElasticsearchCredentials(this, container, this.connection, FLUENT_BIT_CA_DIR);
     this.metricsService = createMetricsService(this, this.name, labels, 'http', FLUENT_BIT_HTTP_PORT);
@@ -532,6 +535,38 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
       }),
       // Keys keep their dots, as through Fluentd (the audit template and pipeline expect them).
       this.elasticsearchOutput('audit', 'out_es_audit', family, false),
+    );
+  }
+
+  /**
+   * Reads the node's systemd journal into a data stream (registering its family),
+   * compiled from its declaration: the `systemd` input on the journal directory (which
+   * needs no machine id, unlike the input without a path), its matches as filters of
+   * which any may hold, from the oldest entry on its first start (the input's default)
+   * and from the cursor in its database after that, on disk like the rest.
+   * @see https://docs.fluentbit.io/manual/data-pipeline/inputs/systemd
+   */
+  public addJournalSource(source: JournalSource): void {
+    validateJournalSource('fluent bit', source);
+    if (this.journalSources.has(source.name)) throw new Error(`fluent bit journal source ${source.name} was added twice: each reads its own journal once`);
+    this.assertOpen('routes');
+    const { name, tag, stream } = source;
+    this.registerIndexFamily(stream.prop, stream.family, stream.kind);
+    this.journalSources.add(source.name);
+    mountJournalDirectory(this, this.container, source.path);
+    this.routes.push(
+      FluentBitPlugin.input('systemd', {
+        'alias': `in_systemd_${name}`,
+        'tag': tag,
+        'path': source.path,
+        'systemd_filter': source.matches.map((m) => `${m.field}=${m.value}`),
+        'systemd_filter_type': 'or',
+        'read_from_tail': false,
+        'db': `${this.stateDir}/${name}.db`,
+        'db.sync': 'normal',
+        'storage.type': 'filesystem',
+      }),
+      this.elasticsearchOutput(tag, `out_es_${name}`, stream.family),
     );
   }
 

@@ -5,7 +5,7 @@ import { FluentdBuffer, FluentdBufferOptions } from './fluentd-buffer';
 import { FluentdConfig, FluentdSection } from './fluentd-config';
 import {
   METRICS_PORT, containerJsonSourceDirectives, auditLogDirectives, containerFileRoute, containerLogDirectives, deadLetterDirectives,
-  elasticsearchOutput, metricsDirectives, systemDirectives, ELASTICSEARCH_CA_DIR,
+  elasticsearchOutput, journalSourceDirectives, metricsDirectives, systemDirectives, ELASTICSEARCH_CA_DIR,
 } from './fluentd-pipeline';
 import { KubeApiServerAudit, addApiServerFiles } from '../audit/kube-apiserver-audit';
 import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
@@ -13,10 +13,10 @@ import { monitoringImports } from '../common/crd-imports';
 import { contentHash } from '../common/hash';
 import { IndexFamilyKind, reserveIndexFamily, validateFamilyKind, validateIndexFamily } from '../pipeline/index-families';
 import { ContainerLogFormat } from '../pipeline/container-logs';
-import { ContainerJsonSource, ILogAgent, validateContainerJsonSource } from '../pipeline/log-source';
+import { ContainerJsonSource, ILogAgent, JournalSource, validateContainerJsonSource, validateJournalSource } from '../pipeline/log-source';
 import { appLabels, selectorLabels } from '../common/labels';
 import { addElasticsearchCredentials } from '../elasticsearch/consumer-credentials';
-import { createMetricsService, createNodeAgent, mountNodeLogs } from '../common/node-agent';
+import { createMetricsService, createNodeAgent, mountJournalDirectory, mountNodeLogs } from '../common/node-agent';
 import { NodeAgentPlacement, ResolvedPlacement, assertRunsOnControlPlane, resolvePlacement } from '../common/node-placement';
 import { dropAllCapabilities, unprivilegedContainer } from '../common/pod';
 import { validateClusterName, validateCpu, validateDnsLabel, validateDnsSubdomain, validateImage, validateInstances, validateMinimumSize } from '../common/validation';
@@ -235,6 +235,8 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter,
   private readonly familyKinds = new Map<string, IndexFamilyKind>();
   private readonly connection: ElasticsearchConnection;
   private readonly archive?: ResolvedS3Archive;
+  private readonly container: kplus.Container;
+  private readonly journalSources = new Set<string>();
 
   constructor(scope: Construct, id: string, props: FluentdDaemonSetProps) {
     super(scope, id);
@@ -357,6 +359,7 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter,
     container.mount(`${IMAGE_CONFIG_DIR}/${CONFIG_SUBDIR}`,
       kplus.Volume.fromConfigMap(this, 'ConfigVolume', configMap, { name: 'config' }), { readOnly: true });
     mountNodeLogs(this, container, this.stateDir, format === ContainerLogFormat.DOCKER_JSON);
+    this.container = container;
 
     this.metricsService = createMetricsService(this, this.name, labels, 'metrics', METRICS_PORT);
     if (props.serviceMonitor ?? false) {
@@ -446,11 +449,6 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter,
 
 
   /**
-   * Adds a route that reads some container log files (in this agent's runtime
-   * format, partial lines joined) and hands each line to `directives`. The files
-   * are also excluded from the generic container-log source.
-   */
-  /**
    * Collects a source that prints JSON lines on a container's stdout into its data
    * streams (registering their families), compiled from its declaration.
    */
@@ -462,6 +460,27 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter,
       directives: containerJsonSourceDirectives(source, (pattern, id, dataStream) => this.elasticsearchOutput(pattern, id, dataStream)),
     });
   }
+
+  /**
+   * Reads the node's systemd journal into a data stream (registering its family),
+   * compiled from its declaration ({@link journalSourceDirectives}).
+   */
+  public addJournalSource(source: JournalSource): void {
+    validateJournalSource('fluentd', source);
+    if (this.journalSources.has(source.name)) throw new Error(`fluentd journal source ${source.name} was added twice: each reads its own journal once`);
+    this.assertOpen('addJournalSource');
+    const { stream } = source;
+    this.registerIndexFamily(stream.prop, stream.family, stream.kind);
+    this.journalSources.add(source.name);
+    mountJournalDirectory(this, this.container, source.path);
+    this.addDirectives(...journalSourceDirectives(source, this.stateDir, this.elasticsearchOutput(source.tag, `out_es_${source.name}`, stream.family)));
+  }
+
+  /**
+   * Adds a route that reads some container log files (in this agent's runtime
+   * format, partial lines joined) and hands each line to `directives`. The files
+   * are also excluded from the generic container-log source.
+   */
 
   public addContainerFileRoute(options: FluentdContainerFileRouteOptions): void {
     validateInstances('fluentd route directives', options?.directives, FluentdSection, "FluentdSection.filter(...), .match(...)");

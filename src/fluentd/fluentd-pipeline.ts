@@ -3,7 +3,7 @@ import { FluentdEnvValue, FluentdSection } from './fluentd-config';
 import { ELASTICSEARCH_PASSWORD_ENV, ELASTICSEARCH_USER_ENV } from '../elasticsearch/consumer-credentials';
 import { ContainerLogFormat, PAYLOAD_FIELD } from '../pipeline/container-logs';
 import { CLUSTER_NAME_FIELD } from '../pipeline/index-families';
-import { ContainerJsonSource, LogTimeFormat, snakeCase } from '../pipeline/log-source';
+import { ContainerJsonSource, JournalSource, LogTimeFormat, snakeCase } from '../pipeline/log-source';
 import { ResolvedS3Archive } from '../pipeline/s3-archive';
 import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
 
@@ -514,5 +514,33 @@ export function containerJsonSourceDirectives(source: ContainerJsonSource, outpu
     }),
     dedotFilter(`${name}.**`, `${name}_dedot`),
     ...output(`${name}.**`, `out_es_${name}`, '${tag[1]}'),
+  ];
+}
+
+/**
+ * A journal source as Fluentd directives: the `systemd` input (fluent-plugin-systemd, which
+ * the image ships) on the journal directory, its matches as one JSON list (any of them
+ * holds), from the oldest entry on its first start (`read_from_head`, as the image's own
+ * systemd.conf does) and from the cursor it stores on the node after every entry
+ * (`persistent`) after that; its records go to the stream's output in the route's label.
+ * The records keep the journal's field names (no `<entry>` renames), as Fluent Bit's do.
+ * @see https://github.com/fluent-plugins-nursery/fluent-plugin-systemd
+ */
+export function journalSourceDirectives(source: JournalSource, stateDir: string, output: FluentdSection[]): FluentdSection[] {
+  const label = `@${source.name.toUpperCase()}`;
+  return [
+    FluentdSection.source('systemd', {
+      id: `in_systemd_${source.name}`,
+      label,
+      params: {
+        path: source.path,
+        // One hash per match: the plugin ORs the hashes (systemd-journal's filter()).
+        matches: JSON.stringify(source.matches.map((m) => ({ [m.field]: m.value }))),
+        read_from_head: true,
+        tag: source.tag,
+      },
+      sections: [FluentdSection.section('storage', { params: { '@type': 'local', 'persistent': true, 'path': `${stateDir}/${source.name}-cursor.json` } })],
+    }),
+    FluentdSection.label(label, output),
   ];
 }

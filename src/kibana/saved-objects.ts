@@ -539,6 +539,30 @@ export function auditDashboard(events: KibanaDataView): KibanaDashboard {
   return dashboard;
 }
 
+/**
+ * The node journal dashboard: logins (sshd) over time, by outcome, user, source address
+ * and node, the sudo commands by user, and a saved search of failed logins and sudo
+ * errors.
+ */
+export function nodeJournalDashboard(entries: KibanaDataView): KibanaDashboard {
+  const logins = 'event.action : "ssh_login"';
+  const dashboard = new KibanaDashboard({ id: 'node-journal-dashboard', title: 'Node logins and sudo', description: 'sshd logins and sudo commands from the nodes\' journals' });
+  const vis = (id: string, title: string, chart: KibanaChartType, query: string, field?: string) =>
+    dashboard.addVisualization(new KibanaVisualization({ id, title, dataView: entries, chart, field, size: 20, query }));
+  vis('node-logins-over-time', 'Node logins over time', KibanaChartType.AREA_OVER_TIME, logins);
+  vis('node-logins-by-outcome', 'Node logins by outcome', KibanaChartType.PIE, logins, 'event.outcome');
+  vis('node-logins-by-user', 'Node logins by user', KibanaChartType.TABLE, logins, 'user.name');
+  vis('node-logins-by-source', 'Node logins by source address', KibanaChartType.TABLE, logins, 'source.ip');
+  vis('node-logins-by-node', 'Node logins by node', KibanaChartType.TABLE, logins, 'host.name');
+  vis('node-sudo-by-user', 'sudo commands by user', KibanaChartType.TABLE, 'event.action : "sudo"', 'user.name');
+  dashboard.addSavedSearch(new KibanaSavedSearch({
+    id: 'node-auth-failures', title: 'Failed node logins and sudo', dataView: entries,
+    query: 'event.outcome : "failure"',
+    columns: ['host.name', 'process.name', 'user.name', 'source.ip', 'message'],
+  }));
+  return dashboard;
+}
+
 /** Saved searches of container logs: all of them, and one per namespace given. */
 export function containerLogSearches(logs: KibanaDataView, namespaces: string[]): KibanaSavedSearch[] {
   const columns = ['kubernetes.namespace', 'kubernetes.pod.name', 'kubernetes.container.name', 'stream', 'message'];
@@ -574,6 +598,11 @@ export interface BuiltInSavedObjectsProps {
    */
   readonly audit?: IndexTemplate;
   /**
+   * Node journal entries.
+   * @default - no node journal dashboard
+   */
+  readonly journal?: IndexTemplate;
+  /**
    * Namespaces that get a saved search of their container logs.
    * @default ['kube-system']
    */
@@ -581,13 +610,13 @@ export interface BuiltInSavedObjectsProps {
 }
 
 /**
- * The built-in data views, dashboards (Falco, KubeArmor, Kubernetes audit) and
+ * The built-in data views, dashboards (Falco, KubeArmor, Kubernetes audit, node journal) and
  * container-log searches, as one importable set.
  */
 export function builtInSavedObjects(props: BuiltInSavedObjectsProps): KibanaSavedObjects {
   const example = 'an IndexTemplate, e.g. stack.indexTemplates["seclog-falco"]';
   validateInstance('built-in saved objects containers', props?.containers, IndexTemplate, example);
-  for (const key of ['falco', 'kubeArmorAlerts', 'audit'] as const) {
+  for (const key of ['falco', 'kubeArmorAlerts', 'audit', 'journal'] as const) {
     if (props[key] !== undefined) validateInstance(`built-in saved objects ${key}`, props[key], IndexTemplate, example);
   }
   const set = new KibanaSavedObjects();
@@ -600,6 +629,7 @@ export function builtInSavedObjects(props: BuiltInSavedObjectsProps): KibanaSave
   if (props.falco) set.addDashboard(falcoDashboard(view('falco-alerts', 'Falco alerts', props.falco)));
   if (props.kubeArmorAlerts) set.addDashboard(kubeArmorDashboard(view('kubearmor-alerts', 'KubeArmor alerts', props.kubeArmorAlerts)));
   if (props.audit) set.addDashboard(auditDashboard(view('audit-events', 'Kubernetes audit events', props.audit)));
+  if (props.journal) set.addDashboard(nodeJournalDashboard(view('node-journal', 'Node journal', props.journal)));
   for (const search of containerLogSearches(containers, props.namespaces ?? ['kube-system'])) set.addSavedSearch(search);
   return set;
 }
@@ -629,6 +659,11 @@ export class BuiltInSavedObjects {
   /** The Kubernetes audit dashboard. */
   public static auditDashboard(events: KibanaDataView): KibanaDashboard {
     return auditDashboard(events);
+  }
+
+  /** The node journal dashboard (logins and sudo). */
+  public static nodeJournalDashboard(entries: KibanaDataView): KibanaDashboard {
+    return nodeJournalDashboard(entries);
   }
 
   /** Saved searches of container logs: all of them, and one per namespace. */

@@ -4,7 +4,7 @@ import { addSideFiles } from '../common/side-files';
 import { validateDnsLabel } from '../common/validation';
 import { checkScope } from '../common/app-checks';
 import { IndexFamilyKind } from '../pipeline/index-families';
-import { ILogAgent, LogTimeFormat, isLogAgent } from '../pipeline/log-source';
+import { ILogAgent, LogTimeFormat, requireLogAgent } from '../pipeline/log-source';
 
 /** The folder beside the manifests for the relay patches (`kubectl apply -f dist/` does not descend into it). */
 export const KUBEARMOR_FOLDER = 'kubearmor';
@@ -123,13 +123,7 @@ export class KubeArmorRelayCollector extends Construct {
         throw new Error(`kubearmor ${old} was replaced by agent: pass the log agent as { agent } (a FluentdDaemonSet or FluentBitDaemonSet)`);
       }
     }
-    const agent = props?.agent;
-    if (!isLogAgent(agent)) {
-      throw new Error(
-        'kubearmor agent is required: pass the log agent that collects the relay\'s output ' +
-        `(new KubeArmorRelayCollector(this, 'KubeArmor', { agent: fluentd })), got ${JSON.stringify(agent)}`,
-      );
-    }
+    const agent = requireLogAgent('kubearmor', props?.agent, 'collects the relay\'s output', "new KubeArmorRelayCollector(this, 'KubeArmor', { agent: fluentd })");
     this.relayNamespace = props.relayNamespace ?? 'kubearmor';
     this.relayDeploymentName = props.relayDeploymentName ?? 'kubearmor-relay';
     this.relayContainerName = props.relayContainerName ?? 'kubearmor-relay-server';

@@ -25,6 +25,8 @@ export enum IndexFamilyKind {
   KUBERNETES_EVENTS = 'kubernetes-events',
   /** Node syslog: daily rollover, `syslogDays`. */
   SYSLOG = 'syslog',
+  /** The node's systemd journal (logins, sudo, kubelet, the container runtime): daily rollover, `journalDays`. */
+  JOURNAL = 'journal',
 }
 
 /** Checks a kind given by a caller without a type checker. */

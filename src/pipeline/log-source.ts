@@ -57,6 +57,41 @@ export interface ContainerJsonSource {
   readonly streams: LogStream[];
 }
 
+/** Journal entries whose field has this value (`SYSLOG_FACILITY` `4`, `_SYSTEMD_UNIT` `kubelet.service`). */
+export interface JournalMatch {
+  /** The journal field (`SYSLOG_FACILITY`, `_SYSTEMD_UNIT`, `SYSLOG_IDENTIFIER`): uppercase letters, digits, `_`. */
+  readonly field: string;
+  /** The exact value (the journal has no wildcards). */
+  readonly value: string;
+}
+
+/**
+ * A source that reads the node's systemd journal, declared once: which journal, which
+ * entries, and the data stream they go to. Each agent compiles it into its own journal
+ * input (Fluent Bit's `systemd` input, Fluentd's `systemd` plugin), which both open the
+ * directory with `sd_journal_open_directory` (its machine-id subdirectories included),
+ * read from the oldest entry on their first start and keep a cursor on the node after
+ * it. The records keep the journal's field names and string values (`MESSAGE`, `_PID`,
+ * `SYSLOG_IDENTIFIER`), with the journal's receive time as their time; the family's
+ * ingest pipeline makes them ECS.
+ * @see https://www.freedesktop.org/software/systemd/man/latest/systemd.journal-fields.html
+ */
+export interface JournalSource {
+  /** Route name (lowercase, `_`): it names the input, its cursor file and label. */
+  readonly name: string;
+  /** The tag of the records (dot-separated words). */
+  readonly tag: string;
+  /** The journal directory on the node: `/var/log/journal` (persistent) or `/run/log/journal` (volatile). */
+  readonly path: string;
+  /** The entries read: those that meet any of these matches. */
+  readonly matches: JournalMatch[];
+  /** The data stream (its `whenAnyField` is not used: every entry goes there). */
+  readonly stream: LogStream;
+}
+
+/** The journal directories an agent can read, each the one journald writes in one of its storage modes. */
+export const JOURNAL_DIRECTORIES = ['/var/log/journal', '/run/log/journal'];
+
 /**
  * A log agent on every node, as sources see it: the Fluentd and Fluent Bit agents
  * implement it, and a source (Falco, the KubeArmor collector) needs nothing else of them.
@@ -68,13 +103,25 @@ export interface ILogAgent {
   readonly placement: NodeAgentPlacement;
   /** Compiles a source into the agent's configuration, and registers its families. */
   addContainerJsonSource(source: ContainerJsonSource): void;
+  /** Compiles a journal source into the agent's configuration, and registers its family. */
+  addJournalSource(source: JournalSource): void;
 }
 
 /** Whether a value (from a caller without a type checker) is a log agent. */
 export function isLogAgent(value: unknown): value is ILogAgent {
   const agent = value as ILogAgent | undefined;
   return agent !== null && typeof agent === 'object' && typeof agent.addContainerJsonSource === 'function'
-    && typeof agent.indexPrefix === 'string' && agent.placement !== undefined;
+    && typeof agent.addJournalSource === 'function' && typeof agent.indexPrefix === 'string' && agent.placement !== undefined;
+}
+
+/**
+ * The log agent a source was given, checked (a caller without a type checker may pass
+ * anything): `source` names the source in the error, `what` says what the agent does for
+ * it, `example` shows the call.
+ */
+export function requireLogAgent(source: string, agent: unknown, what: string, example: string): ILogAgent {
+  if (!isLogAgent(agent)) throw new Error(`${source} agent is required: pass the log agent that ${what} (${example}), got ${JSON.stringify(agent)}`);
+  return agent;
 }
 
 /** `UpdatedTime` as `updated_time`. */
@@ -104,4 +151,28 @@ export function validateContainerJsonSource(agent: string, source: ContainerJson
     }
   });
   if (new Set(streams.map((s) => s.name)).size !== streams.length) throw new Error(`${where} stream names must be unique, got ${JSON.stringify(streams.map((s) => s.name))}`);
+}
+
+/** Checks a journal declaration: name, tag, directory, matches and stream. */
+export function validateJournalSource(agent: string, source: JournalSource): void {
+  if (!/^[a-z][a-z0-9_]*$/.test(source?.name ?? '')) throw new Error(`${agent} journal source name must be lowercase letters, digits or '_', got ${JSON.stringify(source?.name)}`);
+  const where = `${agent} journal source ${source.name}`;
+  if (!/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/.test(source.tag ?? '')) throw new Error(`${where} tag must be dot-separated words without '*', got ${JSON.stringify(source.tag)}`);
+  if (!JOURNAL_DIRECTORIES.includes(source.path)) throw new Error(`${where} path must be one of ${JOURNAL_DIRECTORIES.join(', ')}, got ${JSON.stringify(source.path)}`);
+  validateJournalMatches(`${where} matches`, source.matches);
+  const stream = source.stream;
+  if (!/^[a-z][a-z0-9_]*$/.test(stream?.name ?? '')) throw new Error(`${where} stream.name must be lowercase letters, digits or '_', got ${JSON.stringify(stream?.name)}`);
+  if (stream.whenAnyField !== undefined) throw new Error(`${where} stream takes every entry read: leave its whenAnyField unset, got ${JSON.stringify(stream.whenAnyField)}`);
+}
+
+/** Checks journal matches: a non-empty list of journal field names and values that fit on one line. */
+export function validateJournalMatches(prop: string, matches: JournalMatch[]): void {
+  if (!Array.isArray(matches) || matches.length === 0) throw new Error(`${prop} must be a non-empty list of { field, value }, got ${JSON.stringify(matches)}`);
+  matches.forEach((m, i) => {
+    // Journal field names: uppercase letters, digits and '_', not starting with a digit (sd_journal_add_match).
+    if (!/^[A-Z_][A-Z0-9_]*$/.test(m?.field ?? '')) throw new Error(`${prop}[${i}].field must be a journal field name (uppercase letters, digits, '_'), got ${JSON.stringify(m?.field)}`);
+    if (typeof m.value !== 'string' || m.value === '' || /[\r\n"\\]/.test(m.value)) {
+      throw new Error(`${prop}[${i}].value must be a non-empty single-line string without '"' or '\\', got ${JSON.stringify(m.value)}`);
+    }
+  });
 }

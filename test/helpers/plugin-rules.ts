@@ -126,7 +126,9 @@ export function holds(book: RuleBook, subject: RuleSubject, key: string, conditi
   }
   if (c.matches) {
     const v = value(c.matches[0]);
-    return v === undefined || v === null ? false : new RegExp(c.matches[1], c.matches[2] ?? '').test(String(v));
+    if (v === undefined || v === null) return false;
+    // A property given several times (a list) must match in every item.
+    return (Array.isArray(v) ? v : [v]).every((item) => new RegExp(c.matches[1], c.matches[2] ?? '').test(String(item)));
   }
   if (c.cmp) {
     const [param, op, against, kind] = c.cmp;
