@@ -3,7 +3,7 @@
 export { BUSYBOX_IMAGE, ELASTICSEARCH_IMAGE_REPOSITORY, ELASTIC_STACK_VERSION, FALCO_DRIVER_LOADER_IMAGE_REPOSITORY, FALCO_IMAGE_REPOSITORY, FALCO_VERSION, FLUENTD_IMAGE, FLUENT_BIT_IMAGE, KIBANA_IMAGE_REPOSITORY } from './images';
 export type { NodeAgentPlacement, NodeAgentToleration } from './common/node-placement';
 export { TolerationOperator } from './common/node-placement';
-export { IndexFamilyKind } from './pipeline/index-families';
+export { IndexFamilyKind, IndexNaming } from './pipeline/index-families';
 export type { ElasticsearchConnectionProps } from './elasticsearch/elasticsearch-connection';
 export { ElasticsearchAuthentication, ElasticsearchConnection, ElasticsearchScheme } from './elasticsearch/elasticsearch-connection';
 export type { BootstrapJobCertificateOptions, CertManagerOptions } from './elasticsearch/elasticsearch-security';

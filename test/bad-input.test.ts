@@ -129,6 +129,8 @@ const CATALOGUE: BadInput[] = [
     build: () => new FalcoRules().addRule({ ...rule, exceptions: [{ name: 'e', fields: ['a', 'b'], values: [['x']] }] }) },
 
   // KubeArmorRelayCollector
+  { what: 'an unknown index naming', names: ['fluentd indexNaming'], shows: '"ecs"', build: () => fluentd({ indexNaming: 'ecs' }) },
+  { what: 'a data stream namespace with a dash', names: ['fluent bit dataStreamNamespace'], shows: '"prod-eu"', build: () => { const c = testChart(); return new FluentBitDaemonSet(c, 'FluentBit', { elasticsearch: es({}, c), indexNaming: 'data-stream', dataStreamNamespace: 'prod-eu' } as any); } },
   { what: 'a journal path that journald never writes', names: ['node journal path'], shows: '"/var/log/messages"', build: () => journal({ path: '/var/log/messages' }) },
   { what: 'a journal match on a lowercase field', names: ['node journal matches[0].field'], shows: '"_systemd_unit"', build: () => journal({ matches: [{ field: '_systemd_unit', value: 'kubelet.service' }] }) },
   { what: 'journal matches that are not a list', names: ['node journal matches'], shows: '"SYSLOG_FACILITY=4"', build: () => journal({ matches: 'SYSLOG_FACILITY=4' }) },

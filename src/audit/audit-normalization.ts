@@ -2,6 +2,7 @@ import { ECS_POD_FIELDS, eventProcessors, sourceNamespace } from '../elasticsear
 import { IndexFieldType } from '../elasticsearch/index-template';
 import { IngestCondition as C, IngestConvertType, IngestDateFormat, IngestProcessor as P } from '../elasticsearch/ingest-pipeline';
 import type { SourceNormalization } from '../elasticsearch/security-index-templates';
+import { DATASETS } from '../pipeline/index-families';
 
 const K = IndexFieldType.KEYWORD;
 const T = IndexFieldType.TEXT;
@@ -115,7 +116,7 @@ export const AUDIT_NORMALIZATION: SourceNormalization = {
     }),
     P.date(A('timestamp'), '@timestamp', [IngestDateFormat.ISO8601]),
     P.date(A('stageTimestamp'), '@timestamp', [IngestDateFormat.ISO8601]),
-    ...eventProcessors('event', 'kubernetes', 'kubernetes.audit_logs'),
+    ...eventProcessors('event', 'kubernetes', DATASETS.audit),
     P.set('event.category', '["api"]'),
     ...VERBS.map(([verbs, type]) => P.set('event.type', JSON.stringify([type]), { when: C.oneOf(A('verb'), verbs) })),
     P.set('event.type', '["info"]', { override: false }),

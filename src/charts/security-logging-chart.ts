@@ -6,7 +6,7 @@ import { validateClusterName, validateDnsLabel } from '../common/validation';
 import { ElasticsearchCluster, ElasticsearchClusterProps, ElasticsearchMaxMapCount } from '../elasticsearch/elasticsearch-cluster';
 import { FluentBitDaemonSet, FluentBitDaemonSetOptions } from '../fluent-bit/fluent-bit-daemon-set';
 import { FluentdDaemonSet, FluentdDaemonSetOptions } from '../fluentd/fluentd-daemon-set';
-import { familiesOverlap } from '../pipeline/index-families';
+import { DATASETS, IndexNaming, familiesOverlap } from '../pipeline/index-families';
 import { Kibana, KibanaOptions } from '../kibana/kibana';
 import { KubeApiServerAudit, KubeApiServerAuditProps } from '../audit/kube-apiserver-audit';
 import { FalcoDaemonSet, FalcoDaemonSetOptions } from '../falco/falco-daemon-set';
@@ -117,6 +117,22 @@ export interface SecurityLoggingChartProps extends ChartProps {
    * @default 'default'
    */
   readonly clusterName?: string;
+
+  /**
+   * How every source's index family is named, for the log agent and the events collector
+   * (the agent's own `indexNaming` wins): `<prefix>-<source>` (`seclog-falco`), or
+   * Elastic's data stream scheme `logs-<dataset>-<namespace>`
+   * (`logs-kubernetes.audit_logs-default`), which Elastic Security's prebuilt rules and the
+   * integrations' dashboards search.
+   * @default IndexNaming.PREFIX
+   */
+  readonly indexNaming?: IndexNaming;
+
+  /**
+   * The `<namespace>` of `logs-<dataset>-<namespace>` (IndexNaming.DATA_STREAM only).
+   * @default 'default'
+   */
+  readonly dataStreamNamespace?: string;
 
   /**
    * Fluentd settings (with `agent: FLUENTD`).
@@ -311,10 +327,11 @@ export class SecurityLoggingChart extends Chart {
     }
     const placement = props.agentPlacement;
     if (props.clusterName !== undefined) validateClusterName('chart clusterName', props.clusterName);
+    const shared = { clusterName: props.clusterName, indexNaming: props.indexNaming, dataStreamNamespace: props.dataStreamNamespace };
     if (agentKind === LogAgent.FLUENTD) {
-      this.fluentd = new FluentdDaemonSet(this.agentsChart, 'Fluentd', { clusterName: props.clusterName, ...props.fluentd, placement, elasticsearch: this.elasticsearch });
+      this.fluentd = new FluentdDaemonSet(this.agentsChart, 'Fluentd', { ...shared, ...props.fluentd, placement, elasticsearch: this.elasticsearch });
     } else {
-      this.fluentBit = new FluentBitDaemonSet(this.agentsChart, 'FluentBit', { clusterName: props.clusterName, ...props.fluentBit, placement, elasticsearch: this.elasticsearch });
+      this.fluentBit = new FluentBitDaemonSet(this.agentsChart, 'FluentBit', { ...shared, ...props.fluentBit, placement, elasticsearch: this.elasticsearch });
     }
     const agent = this.agent;
 
@@ -345,7 +362,7 @@ export class SecurityLoggingChart extends Chart {
 
     if (props.kubernetesEvents ?? true) {
       this.kubernetesEventsCollector = new KubernetesEventsCollector(this, 'KubernetesEvents', {
-        indexName: `${agent.indexPrefix}-events`,
+        indexName: agent.familyName('events', DATASETS.kubernetesEvents),
         clusterName: props.clusterName,
         ...props.kubernetesEventsCollector,
         elasticsearch: this.elasticsearch,

@@ -6,7 +6,7 @@ import { AUDIT_MAPPING, AUDIT_NORMALIZATION } from '../audit/audit-normalization
 import { FALCO_ECS_FIELDS, FALCO_NORMALIZATION } from '../falco/falco-normalization';
 import { KUBEARMOR_MAPPING, KUBEARMOR_NORMALIZATION } from '../kubearmor/kubearmor-normalization';
 import { CONTAINER_LOG_MAPPING, CONTAINER_NORMALIZATION } from '../pipeline/container-normalization';
-import { CLUSTER_NAME_FIELD, IndexFamilyKind } from '../pipeline/index-families';
+import { CLUSTER_NAME_FIELD, DATA_STREAM_TEMPLATE_PRIORITY, IndexFamilyKind, isDataStreamFamily } from '../pipeline/index-families';
 import { KUBERNETES_EVENT_MAPPING, KUBERNETES_EVENT_NORMALIZATION } from '../pipeline/kubernetes-events-normalization';
 import { SYSLOG_MAPPING, SYSLOG_NORMALIZATION } from '../pipeline/syslog-normalization';
 import { JOURNAL_MAPPING, JOURNAL_NORMALIZATION } from '../journal/journal-normalization';
@@ -203,6 +203,8 @@ export class SecurityIndexTemplates {
       replicas: source.replicas,
       fields: source.fields,
       pipeline: source.pipeline,
+      // Above the templates a Fleet integration installs for the same dataset (200).
+      priority: isDataStreamFamily(source.family) ? DATA_STREAM_TEMPLATE_PRIORITY : undefined,
       lifecycle: new IlmPolicy({
         name: `${source.family}-policy`,
         retention: Duration.days(source.retentionDays),
@@ -247,10 +249,11 @@ export function familyPipeline(family: string, normalization: SourceNormalizatio
       IngestProcessor.ingestTime('event.ingested'),
       // ECS data stream fields, which Elastic's rules and dashboards filter on: the dataset
       // is the event's, the namespace the part of the stream's name after the family
-      // (audit's per-namespace streams), else "default".
+      // (audit's per-namespace streams) or, for a family named logs-<dataset>-<namespace>,
+      // its own last part; else "default".
       IngestProcessor.set('data_stream.type', '"logs"'),
       IngestProcessor.copy('event.dataset', 'data_stream.dataset'),
-      IngestProcessor.grok('_index', [`^${family}-%{NOTSPACE:data_stream.namespace}$`]),
+      IngestProcessor.grok('_index', [isDataStreamFamily(family) ? '^logs-[^-]+-%{NOTSPACE:data_stream.namespace}$' : `^${family}-%{NOTSPACE:data_stream.namespace}$`]),
       // ECS: a namespace holds no "-" (kube-system is kube_system).
       IngestProcessor.gsub('data_stream.namespace', '-', '_'),
       IngestProcessor.set('data_stream.namespace', '"default"', { override: false }),

@@ -10,7 +10,7 @@ import { applyPodTemplateExtras } from '../common/pod';
 import { validateCpu, validateDnsLabel, validateDnsSubdomain, validateMinimumSize } from '../common/validation';
 import { FALCO_DRIVER_LOADER_IMAGE_REPOSITORY, FALCO_IMAGE_REPOSITORY, FALCO_VERSION } from '../images';
 import { checkScope } from '../common/app-checks';
-import { IndexFamilyKind } from '../pipeline/index-families';
+import { DATASETS, IndexFamilyKind } from '../pipeline/index-families';
 import { ILogAgent, LogTimeFormat, isLogAgent } from '../pipeline/log-source';
 
 /** Options of {@link FalcoDaemonSet}, everything but the agent (what a chart passes through). */
@@ -89,7 +89,7 @@ export interface FalcoDaemonSetOptions {
 
   /**
    * Index family of the alerts: the data stream they are appended to.
-   * @default '<agent indexPrefix>-falco'
+   * @default - '<agent indexPrefix>-falco' (IndexNaming.DATA_STREAM: 'logs-falco.alerts-<namespace>')
    */
   readonly indexName?: string;
 }
@@ -348,7 +348,7 @@ export class FalcoDaemonSet extends Construct {
     // Kubelet names the files <pod>_<namespace>_<container>-<id>.log.
     this.logGlob = `/var/log/containers/${this.name}-*_${namespace}_${CONTAINER_NAME}-*.log`;
     if (agent) {
-      this.indexName = props.indexName ?? `${agent.indexPrefix}-falco`;
+      this.indexName = props.indexName ?? agent.familyName('falco', DATASETS.falco);
       agent.addContainerJsonSource({
         name: 'falco',
         path: this.logGlob,

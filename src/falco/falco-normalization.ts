@@ -2,6 +2,7 @@ import { ECS_POD_FIELDS, podProcessors } from '../elasticsearch/ecs-processors';
 import { IndexFieldType } from '../elasticsearch/index-template';
 import { IngestCondition as C, IngestDateFormat, IngestProcessor as P } from '../elasticsearch/ingest-pipeline';
 import type { SourceNormalization } from '../elasticsearch/security-index-templates';
+import { DATASETS } from '../pipeline/index-families';
 
 /**
  * The ECS fields of a Falco alert, as Elastic's `falco` integration names and types
@@ -78,7 +79,7 @@ export const FALCO_NORMALIZATION: SourceNormalization = {
     P.set('event.kind', '"alert"'),
     P.set('event.kind', '"event"', { when: C.is(F('source'), 'internal') }),
     P.set('event.module', '"falco"'),
-    P.set('event.dataset', '"falco.alerts"'),
+    P.set('event.dataset', JSON.stringify(DATASETS.falco)),
     P.copy(F('source'), 'event.provider'),
     ...SYSCALL_CATEGORIES.flatMap(([calls, category, type]) => [
       P.set('event.category', JSON.stringify([category]), { when: C.oneOf(OF('evt_type'), calls) }),

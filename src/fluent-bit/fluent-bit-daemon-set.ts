@@ -6,7 +6,9 @@ import { s3ArchiveOutput } from './fluent-bit-s3-output';
 import { ResolvedS3Archive, S3ArchiveOptions, addS3Credentials, archivePort, resolveS3Archive } from '../pipeline/s3-archive';
 import { KubeApiServerAudit, addApiServerFiles } from '../audit/kube-apiserver-audit';
 import { contentHash } from '../common/hash';
-import { CLUSTER_NAME_FIELD, IndexFamilyKind, reserveIndexFamily, validateFamilyKind, validateIndexFamily } from '../pipeline/index-families';
+import {
+  CLUSTER_NAME_FIELD, DATASETS, FamilyNaming, IndexFamilyKind, IndexNaming, familyName, reserveIndexFamily, resolveFamilyNaming, validateFamilyKind,
+} from '../pipeline/index-families';
 import { ContainerJsonSource, ILogAgent, JournalSource, LogTimeFormat, snakeCase, validateContainerJsonSource, validateJournalSource } from '../pipeline/log-source';
 import { appLabels } from '../common/labels';
 import { createMetricsService, createNodeAgent, mountJournalDirectory, mountNodeLogs } from '../common/node-agent';
@@ -116,10 +118,25 @@ export interface FluentBitDaemonSetOptions {
   readonly containerLogFormat?: ContainerLogFormat;
 
   /**
-   * Prefix of the index families; container logs go to `<indexPrefix>-containers`.
+   * Prefix of the index families (IndexNaming.PREFIX); container logs go to `<indexPrefix>-containers`.
    * @default 'seclog'
    */
   readonly indexPrefix?: string;
+
+  /**
+   * How the index families are named: `<indexPrefix>-<source>`, or Elastic's data stream
+   * scheme `logs-<dataset>-<namespace>` that Elastic Security's prebuilt rules and the
+   * integrations' dashboards search (see {@link IndexNaming}).
+   * @default IndexNaming.PREFIX
+   */
+  readonly indexNaming?: IndexNaming;
+
+  /**
+   * The `<namespace>` of `logs-<dataset>-<namespace>` (IndexNaming.DATA_STREAM only):
+   * lowercase letters, digits and `_`, e.g. an environment (`prod`).
+   * @default 'default'
+   */
+  readonly dataStreamNamespace?: string;
 
   /**
    * Name of the Kubernetes cluster, in every document (`orchestrator.cluster.name`):
@@ -173,7 +190,7 @@ export interface FluentBitDaemonSetOptions {
 
   /**
    * Receive the node's syslog (what the container runtime and kubelet log there) into
-   * `<indexPrefix>-syslog`; the node's rsyslog forwards to it (README snippet).
+   * `<indexPrefix>-syslog` (`logs-system.syslog-<namespace>` with IndexNaming.DATA_STREAM); the node's rsyslog forwards to it (README snippet).
    * @default - no syslog input
    */
   readonly syslog?: FluentBitSyslogOptions;
@@ -231,8 +248,10 @@ const TERMINATION_GRACE_SECONDS = 60;
 export class FluentBitDaemonSet extends Construct implements IElasticsearchWriter, ILogAgent {
   /** Name of the DaemonSet. */
   public readonly name: string;
-  /** Prefix of the index families. */
+  /** Prefix of the index families (with IndexNaming.PREFIX). */
   public readonly indexPrefix: string;
+  /** How the index families are named. */
+  public readonly indexNaming: IndexNaming;
   /** Name of the cluster in every document. */
   public readonly clusterName: string;
   /** Index family of container logs. */
@@ -274,6 +293,7 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
   private syslogListen?: string;
   private readonly container: kplus.Container;
   private readonly journalSources = new Set<string>();
+  private readonly naming: FamilyNaming;
 
   constructor(scope: Construct, id: string, props: FluentBitDaemonSetProps) {
     super(scope, id);
@@ -286,10 +306,11 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
     }
     this.name = props.name ?? 'fluent-bit';
     validateDnsLabel('fluent bit name', this.name, 50);
-    this.indexPrefix = props.indexPrefix ?? 'seclog';
+    this.naming = resolveFamilyNaming('fluent bit', props.indexNaming, props.indexPrefix, props.dataStreamNamespace);
+    this.indexPrefix = this.naming.prefix;
+    this.indexNaming = this.naming.naming;
     this.clusterName = validateClusterName('fluent bit clusterName', props.clusterName ?? 'default');
-    validateIndexFamily('fluent bit indexPrefix', this.indexPrefix);
-    this.containersIndexName = `${this.indexPrefix}-containers`;
+    this.containersIndexName = this.familyName('containers', DATASETS.containers);
     this.registerIndexFamily('fluent bit containers index', this.containersIndexName, IndexFamilyKind.CONTAINERS);
     const format = props.containerLogFormat ?? ContainerLogFormat.CRI;
     if (!Object.values(ContainerLogFormat).includes(format)) {
@@ -427,6 +448,11 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
     return [...this.indexFamilies.values()];
   }
 
+  /** The family this agent's naming gives a source's stream (`<indexPrefix>-<source>` or `logs-<dataset>-<namespace>`). */
+  public familyName(source: string, dataset: string): string {
+    return familyName(this.naming, source, dataset);
+  }
+
   /**
    * Reserves an index family for one source of this agent. Throws if the name is
    * not a valid family, or if it equals or overlaps (`a` and `a-b`) another source's.
@@ -510,7 +536,7 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
     if (this.auditIndexName !== undefined) throw new Error('fluent bit addAuditLogs was called twice: one API server audit log per agent');
     assertRunsOnControlPlane('fluent bit', this._placement);
     this.assertOpen('routes');
-    const family = `${this.indexPrefix}-audit`;
+    const family = this.familyName('audit', DATASETS.audit);
     this.registerIndexFamily('fluent bit audit index', family, IndexFamilyKind.AUDIT);
     this.auditIndexName = family;
     addApiServerFiles(this, audit);
@@ -598,7 +624,7 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
     if (!/^0?[0-7]{3}$/.test(socketMode)) throw new Error(`fluent bit syslog.socketMode must be an octal mode such as "0600" or "0666", got ${JSON.stringify(socketMode)}`);
     const port = options.port ?? 5140;
     validateInteger('fluent bit syslog.port', port, 1, 65535);
-    const family = `${this.indexPrefix}-syslog`;
+    const family = this.familyName('syslog', DATASETS.syslog);
     this.registerIndexFamily('fluent bit syslog index', family, IndexFamilyKind.SYSLOG);
     this.syslogFamily = family;
     const socket = `${this.stateDir}/syslog.sock`;

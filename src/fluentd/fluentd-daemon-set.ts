@@ -11,7 +11,9 @@ import { KubeApiServerAudit, addApiServerFiles } from '../audit/kube-apiserver-a
 import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
 import { monitoringImports } from '../common/crd-imports';
 import { contentHash } from '../common/hash';
-import { IndexFamilyKind, reserveIndexFamily, validateFamilyKind, validateIndexFamily } from '../pipeline/index-families';
+import {
+  DATASETS, FamilyNaming, IndexFamilyKind, IndexNaming, familyName, isDataStreamFamily, reserveIndexFamily, resolveFamilyNaming, validateFamilyKind, validateIndexFamily,
+} from '../pipeline/index-families';
 import { ContainerLogFormat } from '../pipeline/container-logs';
 import { ContainerJsonSource, ILogAgent, JournalSource, validateContainerJsonSource, validateJournalSource } from '../pipeline/log-source';
 import { appLabels, selectorLabels } from '../common/labels';
@@ -33,13 +35,13 @@ import type { WriterNetworkNeeds } from '../charts/network-policies';
 export interface FluentdIndexNames {
   /**
    * Container logs.
-   * @default '<indexPrefix>-containers'
+   * @default - '<indexPrefix>-containers' (IndexNaming.DATA_STREAM: 'logs-kubernetes.container_logs-<namespace>')
    */
   readonly containers?: string;
 
   /**
    * Kubernetes audit events.
-   * @default '<indexPrefix>-audit'
+   * @default - '<indexPrefix>-audit', one stream per Kubernetes namespace (IndexNaming.DATA_STREAM: 'logs-kubernetes.audit_logs-<namespace>', one stream)
    */
   readonly audit?: string;
 }
@@ -94,12 +96,27 @@ export interface FluentdDaemonSetOptions {
   readonly containerLogFormat?: ContainerLogFormat;
 
   /**
-   * Prefix of the index families; container logs go to the `<prefix>-containers` data
-   * stream. `logs-`, `metrics-` and `traces-` are refused: Elasticsearch's built-in
-   * templates own those names.
+   * Prefix of the index families (IndexNaming.PREFIX); container logs go to the
+   * `<prefix>-containers` data stream. `logs-`, `metrics-` and `traces-` are refused:
+   * Elasticsearch's built-in templates own those names.
    * @default 'seclog'
    */
   readonly indexPrefix?: string;
+
+  /**
+   * How the index families are named: `<indexPrefix>-<source>`, or Elastic's data stream
+   * scheme `logs-<dataset>-<namespace>` that Elastic Security's prebuilt rules and the
+   * integrations' dashboards search (see {@link IndexNaming}).
+   * @default IndexNaming.PREFIX
+   */
+  readonly indexNaming?: IndexNaming;
+
+  /**
+   * The `<namespace>` of `logs-<dataset>-<namespace>` (IndexNaming.DATA_STREAM only):
+   * lowercase letters, digits and `_`, e.g. an environment (`prod`).
+   * @default 'default'
+   */
+  readonly dataStreamNamespace?: string;
 
   /**
    * Name of the Kubernetes cluster, in every document (`orchestrator.cluster.name`):
@@ -110,7 +127,7 @@ export interface FluentdDaemonSetOptions {
 
   /**
    * Index family names per source, overriding `<indexPrefix>-<source>`.
-   * @default - '<indexPrefix>-containers', '<indexPrefix>-audit'
+   * @default - the agent's naming (`indexNaming`)
    */
   readonly indexNames?: FluentdIndexNames;
 
@@ -204,8 +221,10 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter,
   public readonly stateDir: string;
   /** Full path of the config file inside the container. */
   public readonly configPath: string;
-  /** Prefix of the index families. */
+  /** Prefix of the index families (with IndexNaming.PREFIX). */
   public readonly indexPrefix: string;
+  /** How the index families are named. */
+  public readonly indexNaming: IndexNaming;
   /** Name of the cluster in every document. */
   public readonly clusterName: string;
   /** Index family of each source. */
@@ -237,6 +256,7 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter,
   private readonly archive?: ResolvedS3Archive;
   private readonly container: kplus.Container;
   private readonly journalSources = new Set<string>();
+  private readonly naming: FamilyNaming;
 
   constructor(scope: Construct, id: string, props: FluentdDaemonSetProps) {
     super(scope, id);
@@ -249,12 +269,13 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter,
     }
     this.name = props.name ?? 'fluentd';
     validateDnsLabel('fluentd name', this.name, 50);
-    this.indexPrefix = props.indexPrefix ?? 'seclog';
+    this.naming = resolveFamilyNaming('fluentd', props.indexNaming, props.indexPrefix, props.dataStreamNamespace);
+    this.indexPrefix = this.naming.prefix;
+    this.indexNaming = this.naming.naming;
     this.clusterName = validateClusterName('fluentd clusterName', props.clusterName ?? 'default');
-    validateIndexFamily('fluentd indexPrefix', this.indexPrefix);
     this.indexNames = {
-      containers: props.indexNames?.containers ?? `${this.indexPrefix}-containers`,
-      audit: props.indexNames?.audit ?? `${this.indexPrefix}-audit`,
+      containers: props.indexNames?.containers ?? this.familyName('containers', DATASETS.containers),
+      audit: props.indexNames?.audit ?? this.familyName('audit', DATASETS.audit),
     };
     this.registerIndexFamily('fluentd indexNames.containers', this.indexNames.containers as string, IndexFamilyKind.CONTAINERS);
     validateIndexFamily('fluentd indexNames.audit', this.indexNames.audit as string);
@@ -390,6 +411,7 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter,
       connection: this.connection,
       clusterName: this.clusterName,
       indexFamily: this.indexNames.audit as string,
+      perNamespace: !isDataStreamFamily(this.indexNames.audit as string),
       buffer: this.buffer,
       archive: this.archive,
     }));
@@ -426,6 +448,11 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter,
   /** The TCP port the S3 archive uploads to (443, or the custom endpoint's), when it is on. */
   public get archivePort(): number | undefined {
     return this.archive ? archivePort(this.archive) : undefined;
+  }
+
+  /** The family this agent's naming gives a source's stream (`<indexPrefix>-<source>` or `logs-<dataset>-<namespace>`). */
+  public familyName(source: string, dataset: string): string {
+    return familyName(this.naming, source, dataset);
   }
 
   /**

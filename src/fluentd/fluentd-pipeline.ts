@@ -380,8 +380,14 @@ export interface AuditLogPipelineOptions {
   readonly stateDir: string;
   readonly connection: ElasticsearchConnection;
   readonly clusterName: string;
-  /** Index family; events go to the `<family>-<namespace>` data streams. */
+  /** Index family; events go to the `<family>-<namespace>` data streams (or the family itself). */
   readonly indexFamily: string;
+  /**
+   * One data stream per Kubernetes namespace (`<family>-<namespace>`); a family named
+   * `logs-<dataset>-<namespace>` is one stream already, and takes every event.
+   * @default true
+   */
+  readonly perNamespace?: boolean;
   readonly buffer: FluentdBuffer;
   /** Archive the events to S3 as well. */
   readonly archive?: ResolvedS3Archive;
@@ -420,17 +426,19 @@ export function auditLogDirectives(options: AuditLogPipelineOptions): FluentdSec
     FluentdSection.label(AUDIT_LABEL, [
       // rewrite_tag_filter drops records no rule matches: the second rule catches
       // every request without a namespace (an empty value skips the first rule).
-      FluentdSection.match('audit', 'rewrite_tag_filter', {
+      ...(options.perNamespace ?? true ? [FluentdSection.match('audit', 'rewrite_tag_filter', {
         id: 'route_audit_by_namespace',
         sections: [
           FluentdSection.section('rule', { params: { key: namespaceKey, pattern: '/^(.+)$/', tag: 'audit.$1' } }),
           FluentdSection.section('rule', { params: { key: namespaceKey, pattern: '/^(.+)$/', invert: true, tag: `audit.${AUDIT_NO_NAMESPACE}` } }),
         ],
-      }),
+      })] : []),
       // Keys keep their dots: the audit template maps only Elastic's fields (the rest stays
       // in _source), its ingest pipeline de-dots the annotations Elastic's rules query, and
       // user.extra keys (authentication.kubernetes.io/pod-name) are queried with their dots.
-      ...elasticsearchOutput('audit.**', 'out_es_audit', { ...options, indexFamily: `${options.indexFamily}-\${tag[1]}` }),
+      ...(options.perNamespace ?? true
+        ? elasticsearchOutput('audit.**', 'out_es_audit', { ...options, indexFamily: `${options.indexFamily}-\${tag[1]}` })
+        : elasticsearchOutput('audit', 'out_es_audit', options)),
     ]),
   ];
 }

@@ -2,6 +2,7 @@ import { AUTH_FIELDS, authProcessors, eventProcessors, sourceNamespace } from '.
 import { IndexFieldType } from '../elasticsearch/index-template';
 import { IngestCondition as C, IngestConvertType, IngestProcessor as P } from '../elasticsearch/ingest-pipeline';
 import type { SourceNormalization } from '../elasticsearch/security-index-templates';
+import { DATASETS } from '../pipeline/index-families';
 
 const K = IndexFieldType.KEYWORD;
 const L = IndexFieldType.LONG;
@@ -64,7 +65,7 @@ export const JOURNAL_NORMALIZATION: SourceNormalization = {
   processors: [
     P.rename('MESSAGE', 'message'),
     ...OWN.processors,
-    ...eventProcessors('event', 'system', 'system.journal'),
+    ...eventProcessors('event', 'system', DATASETS.journal),
     P.convert(J('PRIORITY'), IngestConvertType.LONG, 'log.syslog.severity.code'),
     ...LEVELS.flatMap((level, priority) => [
       P.set('log.level', JSON.stringify(level), { when: C.is(J('PRIORITY'), String(priority)) }),

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { checkScope } from '../common/app-checks';
-import { IndexFamilyKind } from '../pipeline/index-families';
+import { DATASETS, IndexFamilyKind } from '../pipeline/index-families';
 import { ILogAgent, JOURNAL_DIRECTORIES, JournalMatch, requireLogAgent, validateJournalMatches } from '../pipeline/log-source';
 
 /**
@@ -21,7 +21,7 @@ export const DEFAULT_JOURNAL_MATCHES: JournalMatch[] = [
 export interface NodeJournalOptions {
   /**
    * Index family of the entries.
-   * @default '<agent indexPrefix>-journal'
+   * @default - '<agent indexPrefix>-journal' (IndexNaming.DATA_STREAM: 'logs-system.journal-<namespace>')
    */
   readonly indexName?: string;
 
@@ -73,7 +73,7 @@ export class NodeJournal extends Construct {
     const matches = props.matches ?? DEFAULT_JOURNAL_MATCHES;
     validateJournalMatches('node journal matches', matches);
     this._matches = matches.map((m) => ({ field: m.field, value: m.value }));
-    this.indexName = props.indexName ?? `${agent.indexPrefix}-journal`;
+    this.indexName = props.indexName ?? agent.familyName('journal', DATASETS.journal);
     agent.addJournalSource({
       name: 'journal',
       tag: 'journal',

@@ -2,6 +2,7 @@ import { ECS_POD_FIELDS, podProcessors, sourceNamespace } from '../elasticsearch
 import { IndexFieldType } from '../elasticsearch/index-template';
 import { IngestCondition as C, IngestConvertType, IngestDateFormat, IngestProcessor as P } from '../elasticsearch/ingest-pipeline';
 import type { SourceNormalization } from '../elasticsearch/security-index-templates';
+import { DATASETS } from '../pipeline/index-families';
 
 const K = IndexFieldType.KEYWORD;
 const L = IndexFieldType.LONG;
@@ -71,9 +72,9 @@ export const KUBEARMOR_NORMALIZATION: SourceNormalization = {
     P.set('event.module', '"kubearmor"'),
     P.set('event.kind', '"event"'),
     P.set('event.kind', '"alert"', { when: ALERT }),
-    P.set('event.dataset', '"kubearmor.logs"'),
-    P.set('event.dataset', '"kubearmor.alerts"', { when: ALERT }),
-    P.set('event.dataset', '"kubearmor.messages"', { when: C.and(C.not(ALERT), MESSAGE) }),
+    P.set('event.dataset', JSON.stringify(DATASETS.kubeArmorLogs)),
+    P.set('event.dataset', JSON.stringify(DATASETS.kubeArmorAlerts), { when: ALERT }),
+    P.set('event.dataset', JSON.stringify(DATASETS.kubeArmorMessages), { when: C.and(C.not(ALERT), MESSAGE) }),
     ...OPERATIONS.flatMap(([operations, category, type]) => [
       P.set('event.category', JSON.stringify([category]), { when: C.oneOf(F('Operation'), operations) }),
       P.set('event.type', JSON.stringify([type]), { when: C.oneOf(F('Operation'), operations) }),

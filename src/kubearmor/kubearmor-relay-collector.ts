@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { addSideFiles } from '../common/side-files';
 import { validateDnsLabel } from '../common/validation';
 import { checkScope } from '../common/app-checks';
-import { IndexFamilyKind } from '../pipeline/index-families';
+import { DATASETS, IndexFamilyKind } from '../pipeline/index-families';
 import { ILogAgent, LogTimeFormat, requireLogAgent } from '../pipeline/log-source';
 
 /** The folder beside the manifests for the relay patches (`kubectl apply -f dist/` does not descend into it). */
@@ -13,19 +13,19 @@ export const KUBEARMOR_FOLDER = 'kubearmor';
 export interface KubeArmorIndexNames {
   /**
    * Alerts: events a policy matched (they carry `PolicyName` or `Action`).
-   * @default '<agent indexPrefix>-kubearmor-alerts'
+   * @default - '<agent indexPrefix>-kubearmor-alerts' (IndexNaming.DATA_STREAM: 'logs-kubearmor.alerts-<namespace>')
    */
   readonly alerts?: string;
 
   /**
    * Logs: system events KubeArmor observed (`ContainerLog`, `HostLog`).
-   * @default '<agent indexPrefix>-kubearmor-logs'
+   * @default - '<agent indexPrefix>-kubearmor-logs' (IndexNaming.DATA_STREAM: 'logs-kubearmor.logs-<namespace>')
    */
   readonly logs?: string;
 
   /**
    * Messages: KubeArmor's own operational messages (they carry `Level`).
-   * @default '<agent indexPrefix>-kubearmor-messages'
+   * @default - '<agent indexPrefix>-kubearmor-messages' (IndexNaming.DATA_STREAM: 'logs-kubearmor.messages-<namespace>')
    */
   readonly messages?: string;
 }
@@ -133,11 +133,10 @@ export class KubeArmorRelayCollector extends Construct {
     validateDnsLabel('kubearmor relayContainerName', this.relayContainerName);
     validateDnsLabel('kubearmor kubeArmorConfigName', this.kubeArmorConfigName);
     this.messages = props.messages ?? true;
-    const prefix = agent.indexPrefix;
     this.indexNames = {
-      alerts: props.indexNames?.alerts ?? `${prefix}-kubearmor-alerts`,
-      logs: props.indexNames?.logs ?? `${prefix}-kubearmor-logs`,
-      messages: props.indexNames?.messages ?? `${prefix}-kubearmor-messages`,
+      alerts: props.indexNames?.alerts ?? agent.familyName('kubearmor-alerts', DATASETS.kubeArmorAlerts),
+      logs: props.indexNames?.logs ?? agent.familyName('kubearmor-logs', DATASETS.kubeArmorLogs),
+      messages: props.indexNames?.messages ?? agent.familyName('kubearmor-messages', DATASETS.kubeArmorMessages),
     };
 
     // Kubelet names the files <pod>_<namespace>_<container>-<container id>.log.

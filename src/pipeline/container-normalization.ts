@@ -2,6 +2,7 @@ import { ECS_POD_FIELDS, eventProcessors, podProcessors } from '../elasticsearch
 import { IndexFieldType } from '../elasticsearch/index-template';
 import { IngestCondition as C, IngestProcessor as P } from '../elasticsearch/ingest-pipeline';
 import type { SourceNormalization } from '../elasticsearch/security-index-templates';
+import { DATASETS } from './index-families';
 
 const K = IndexFieldType.KEYWORD;
 
@@ -49,7 +50,7 @@ export const CONTAINER_NORMALIZATION: SourceNormalization = {
     ...METADATA.map(([from, to]) => P.rename(from, to, { when: C.absent(to) })),
     P.remove(['docker']),
     P.copy('kubernetes.node.name', 'host.name'),
-    ...eventProcessors('event', 'kubernetes', 'kubernetes.container_logs'),
+    ...eventProcessors('event', 'kubernetes', DATASETS.containers),
     P.lowercase('payload.level', 'log.level', { when: C.isString('payload.level') }),
   ],
   checks: [

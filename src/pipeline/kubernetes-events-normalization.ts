@@ -2,6 +2,7 @@ import { ECS_POD_FIELDS, eventProcessors, podProcessors, sourceNamespace } from 
 import { IndexFieldType } from '../elasticsearch/index-template';
 import { IngestCondition as C, IngestDateFormat, IngestProcessor as P } from '../elasticsearch/ingest-pipeline';
 import type { SourceNormalization } from '../elasticsearch/security-index-templates';
+import { DATASETS } from './index-families';
 
 const K = IndexFieldType.KEYWORD;
 const L = IndexFieldType.LONG;
@@ -50,7 +51,7 @@ export const KUBERNETES_EVENT_NORMALIZATION: SourceNormalization = {
     P.date(E('lastTimestamp'), '@timestamp', [IngestDateFormat.ISO8601]),
     P.date(E('eventTime'), '@timestamp', [IngestDateFormat.ISO8601]),
     P.date(E('series.lastObservedTime'), '@timestamp', [IngestDateFormat.ISO8601]),
-    ...eventProcessors('event', 'kubernetes', 'kubernetes.event'),
+    ...eventProcessors('event', 'kubernetes', DATASETS.kubernetesEvents),
     P.set('event.category', '["configuration"]'),
     P.set('event.type', '["info"]'),
     P.copy(E('reason'), 'event.action'),

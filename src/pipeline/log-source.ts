@@ -97,8 +97,15 @@ export const JOURNAL_DIRECTORIES = ['/var/log/journal', '/run/log/journal'];
  * implement it, and a source (Falco, the KubeArmor collector) needs nothing else of them.
  */
 export interface ILogAgent {
-  /** Prefix of the agent's index families. */
+  /** Prefix of the agent's index families (with IndexNaming.PREFIX). */
   readonly indexPrefix: string;
+  /**
+   * The family the agent's naming gives a source's stream: `<indexPrefix>-<source>`
+   * (PREFIX) or `logs-<dataset>-<dataStreamNamespace>` (DATA_STREAM).
+   * @param source the source's part of a PREFIX name (`falco`, `kubearmor-alerts`)
+   * @param dataset the records' `event.dataset` (`falco.alerts`)
+   */
+  familyName(source: string, dataset: string): string;
   /** The nodes the agent runs on. */
   readonly placement: NodeAgentPlacement;
   /** Compiles a source into the agent's configuration, and registers its families. */
@@ -111,7 +118,7 @@ export interface ILogAgent {
 export function isLogAgent(value: unknown): value is ILogAgent {
   const agent = value as ILogAgent | undefined;
   return agent !== null && typeof agent === 'object' && typeof agent.addContainerJsonSource === 'function'
-    && typeof agent.addJournalSource === 'function' && typeof agent.indexPrefix === 'string' && agent.placement !== undefined;
+    && typeof agent.addJournalSource === 'function' && typeof agent.familyName === 'function' && typeof agent.indexPrefix === 'string' && agent.placement !== undefined;
 }
 
 /**

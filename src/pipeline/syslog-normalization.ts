@@ -2,6 +2,7 @@ import { AUTH_FIELDS, authProcessors, eventProcessors, sourceNamespace } from '.
 import { IndexFieldType } from '../elasticsearch/index-template';
 import { IngestCondition as C, IngestConvertType, IngestProcessor as P } from '../elasticsearch/ingest-pipeline';
 import type { SourceNormalization } from '../elasticsearch/security-index-templates';
+import { DATASETS } from './index-families';
 
 const K = IndexFieldType.KEYWORD;
 
@@ -32,7 +33,7 @@ const S = (field: string) => `syslog.${field}`;
 export const SYSLOG_NORMALIZATION: SourceNormalization = {
   processors: [
     ...OWN.processors,
-    ...eventProcessors('event', 'system', 'system.syslog'),
+    ...eventProcessors('event', 'system', DATASETS.syslog),
     P.convert(S('pri'), IngestConvertType.LONG, 'log.syslog.priority'),
     P.copy(S('host'), 'host.name'),
     P.copy(S('ident'), 'process.name'),

@@ -147,7 +147,12 @@ function curl(run: RunContext, cwd: string, args: string[]): StubAnswer {
       answer = { docs: simulate(JSON.parse(body ?? '{}'), db.pipelines ?? {}).map((d) => d.error === undefined ? { doc: { _source: d.doc } } : { error: { root_cause: [{ type: 'fail_processor_exception', reason: d.error }], type: 'fail_processor_exception', reason: d.error } }) };
     } else if (p.startsWith('/_index_template/')) {
       const name = p.slice('/_index_template/'.length);
-      if (method === 'PUT') {
+      const clash = method === 'PUT' ? samePriorityOverlap(db.templates ?? {}, name, JSON.parse(body ?? '{}')) : undefined;
+      if (clash !== undefined) {
+        // Elasticsearch (MetadataIndexTemplateService) refuses two templates of one priority whose patterns overlap.
+        status = 400;
+        answer = { error: { type: 'illegal_argument_exception', reason: `index template [${name}] has index patterns matching patterns from existing templates [${clash}] that have the same priority` }, status };
+      } else if (method === 'PUT') {
         db.templates = { ...db.templates, [name]: JSON.parse(body ?? '{}') };
         answer = { acknowledged: true };
       } else if (db.templates?.[name]) {
@@ -361,6 +366,44 @@ export function secretsOf(cluster: FakeCluster): StoredSecret[] {
 export function elasticsearchStateOf(cluster: FakeCluster): { users: any; roles: any; tokens: { [name: string]: string } } {
   const db = JSON.parse(fs.readFileSync(path.join(cluster.dir, 'db.json'), 'utf-8'));
   return { users: db.users, roles: db.roles, tokens: db.tokens };
+}
+
+/** Whether some name matches both glob patterns (`*` any run of characters). */
+export function globsIntersect(a: string, b: string): boolean {
+  const memo = new Map<string, boolean>();
+  const go = (i: number, j: number): boolean => {
+    const key = `${i},${j}`;
+    if (memo.has(key)) return memo.get(key) as boolean;
+    let result: boolean;
+    if (i === a.length && j === b.length) result = true;
+    else if (i < a.length && a[i] === '*') result = go(i + 1, j) || (j < b.length && go(i, j + 1));
+    else if (j < b.length && b[j] === '*') result = go(i, j + 1) || (i < a.length && go(i + 1, j));
+    else result = i < a.length && j < b.length && a[i] === b[j] && go(i + 1, j + 1);
+    memo.set(key, result);
+    return result;
+  };
+  return go(0, 0);
+}
+
+/** The other template of the same priority whose patterns overlap the new one's, if any. */
+function samePriorityOverlap(templates: { [name: string]: any }, name: string, template: any): string | undefined {
+  return Object.entries(templates).find(([other, t]) => other !== name && (t.priority ?? 0) === (template.priority ?? 0)
+    && (t.index_patterns as string[]).some((p) => (template.index_patterns as string[]).some((q) => globsIntersect(p, q))))?.[0];
+}
+
+/** Index templates the cluster holds before the setup runs (Elasticsearch's built-in ones, a Fleet integration's). */
+export function addTemplates(cluster: FakeCluster, templates: { [name: string]: { index_patterns: string[]; priority: number } }): void {
+  const file = path.join(cluster.dir, 'db.json');
+  const db = JSON.parse(fs.readFileSync(file, 'utf-8'));
+  db.templates = { ...db.templates, ...templates };
+  fs.writeFileSync(file, JSON.stringify(db));
+}
+
+/** The template Elasticsearch applies to a new data stream: the highest-priority one whose patterns match it. */
+export function templateFor(cluster: FakeCluster, stream: string): string | undefined {
+  const templates: { [name: string]: any } = JSON.parse(fs.readFileSync(path.join(cluster.dir, 'db.json'), 'utf-8')).templates ?? {};
+  const matching = Object.entries(templates).filter(([, t]) => (t.index_patterns as string[]).some((p) => globsIntersect(p, stream)));
+  return matching.sort(([, a], [, b]) => (b.priority ?? 0) - (a.priority ?? 0))[0]?.[0];
 }
 
 /** Data streams the agents have written to, as a later setup run finds them. */
