@@ -35,6 +35,8 @@ export type { AuditGroupResources, AuditPolicyRule, AuditPolicyProps, AuditPolic
 export { AuditLevel, AuditPolicy, AuditStage } from './audit/audit-policy';
 export type { KubeApiServerAuditProps } from './audit/kube-apiserver-audit';
 export { KubeApiServerAudit, KubeadmApiVersion } from './audit/kube-apiserver-audit';
+export type { KubernetesAuditLogsOptions, KubernetesAuditLogsProps } from './audit/kubernetes-audit-logs';
+export { KubernetesAuditLogs } from './audit/kubernetes-audit-logs';
 export type { KubeArmorIndexNames, KubeArmorRelayCollectorOptions, KubeArmorRelayCollectorProps } from './kubearmor/kubearmor-relay-collector';
 export { KubeArmorRelayCollector } from './kubearmor/kubearmor-relay-collector';
 export type { NodeJournalOptions, NodeJournalProps } from './journal/node-journal';
@@ -64,5 +66,5 @@ export type { SourceEventRates, SizingInput, SizingResult } from './charts/sizin
 export { SecurityLoggingSizing } from './charts/sizing';
 export type { IngestPipelineCheck, IngestPipelineProps, IngestProcessorOptions, IngestSetOptions } from './elasticsearch/ingest-pipeline';
 export { IngestCondition, IngestConvertType, IngestDateFormat, IngestPipeline, IngestProcessor } from './elasticsearch/ingest-pipeline';
-export type { ContainerJsonSource, ILogAgent, JournalMatch, JournalSource, LogStream, LogTimeField } from './pipeline/log-source';
+export type { ContainerJsonSource, HostJsonFileSource, ILogAgent, JournalMatch, JournalSource, LogStream, LogStreamSplit, LogTimeField } from './pipeline/log-source';
 export { LogTimeFormat } from './pipeline/log-source';

@@ -9,7 +9,7 @@ import { ecsDifferences } from './helpers/falco-ecs';
 import { runPipeline, simulate } from './helpers/ingest-model';
 import { ecsTable, markedBlock } from './helpers/ecs-table';
 import {
-  AuditLevel, AuditPolicy, AuditStage, BuiltInSavedObjects, ElasticsearchCluster, ElasticsearchSetup, FluentdDaemonSet, KibanaDataView, KubeApiServerAudit, KubeadmApiVersion,
+  AuditLevel, AuditPolicy, AuditStage, BuiltInSavedObjects, ElasticsearchCluster, ElasticsearchSetup, FluentdDaemonSet, KibanaDataView, KubeApiServerAudit, KubeadmApiVersion, KubernetesAuditLogs,
 } from '../src';
 import { unfilledPanelFields } from './helpers/panel-fill';
 
@@ -193,7 +193,7 @@ describe('audit events through the rendered collection route', () => {
   const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1 });
   const fluentd = new FluentdDaemonSet(chart, 'Fluentd', { elasticsearch });
   const audit = new KubeApiServerAudit();
-  fluentd.addAuditLogs(audit);
+  new KubernetesAuditLogs(chart, 'AuditLogs', { agent: fluentd, audit });
   const setup = new ElasticsearchSetup(chart, 'Setup', { elasticsearch });
   const sections = allSections(fluentd.config.all);
   const source = sections.find((s) => s.params['@id'] === 'in_tail_audit');
@@ -315,8 +315,8 @@ describe('audit events through the rendered collection route', () => {
     expect(output?.sections[0].argument).toBe('tag');
   });
 
-  test('addAuditLogs twice is an error', () => {
-    expect(() => fluentd.addAuditLogs(audit)).toThrow(/addAuditLogs was called twice/);
+  test('a second audit source on one agent is an error', () => {
+    expect(() => new KubernetesAuditLogs(chart, 'AuditLogs2', { agent: fluentd, audit, indexName: 'seclog-audit2' })).toThrow(/fluentd host file source audit was added twice/);
   });
 });
 

@@ -6,7 +6,7 @@ import { FAMILY_KINDS, SourceNormalization, familyPipeline } from '../src/elasti
 import { Testing } from 'cdk8s';
 import { testChart } from './helpers/chart';
 import {
-  ContainerJsonSource, ElasticsearchCluster, FalcoDaemonSet, FluentBitDaemonSet, FluentdDaemonSet, IndexFamilyKind, KubeArmorRelayCollector, LogAgent, LogTimeFormat,
+  ContainerJsonSource, ElasticsearchCluster, FalcoDaemonSet, FluentBitDaemonSet, FluentBitPluginKind, FluentdDaemonSet, HostJsonFileSource, IndexFamilyKind, KubeArmorRelayCollector, LogAgent, LogTimeFormat,
   SecurityIndexTemplates, SecurityLoggingChart,
 } from '../src';
 
@@ -135,6 +135,39 @@ describe('a source is a declaration; each agent compiles it', () => {
     ['a tag with a wildcard', { tag: 'mine.*' }, /tag must be dot-separated words without/],
   ])('%s is refused by either agent', (_name, props, message) => {
     for (const agent of agents()) expect(() => agent.addContainerJsonSource(source(props))).toThrow(message);
+  });
+
+  const hostFile = (props: object = {}): HostJsonFileSource => ({
+    name: 'mine', tag: 'mine', path: '/var/log/mine/events.log', time: { field: 'ts', format: LogTimeFormat.RFC3339 }, maxLineBytes: 65536, controlPlaneOnly: false,
+    stream: { name: 'events', family: 'seclog-mine', kind: IndexFamilyKind.AUDIT, prop: 'mine indexName' }, ...props,
+  });
+
+  test('a host file source of one\'s own reaches both agents: a tail of the file into its family, field names kept', () => {
+    const [fluentd, fluentBit] = agents() as [FluentdDaemonSet, FluentBitDaemonSet];
+    fluentd.addHostJsonFileSource(hostFile({ split: { field: 'meta.team', missing: 'nobody' } }));
+    fluentBit.addHostJsonFileSource(hostFile({ split: { field: 'meta.team', missing: 'nobody' } }));
+    for (const agent of [fluentd, fluentBit]) expect(agent.writtenIndexFamilies()).toEqual(['seclog-containers', 'seclog-mine']);
+    const conf = fluentd.config.render();
+    expect(conf).toMatch(/<source>\n\s+@type tail\n\s+@id in_tail_mine\n\s+@label @MINE\n\s+path \/var\/log\/mine\/events\.log\n/);
+    // Fluentd splits by the field: one stream per value, `nobody` without it.
+    expect(conf).toContain('key $.meta.team');
+    expect(conf).toContain("tag mine.nobody");
+    expect(conf).toContain("index_name 'seclog-mine-${tag[1]}'");
+    expect(conf).not.toMatch(/<filter mine[^>]*>\n\s+@type dedot/);
+    // Fluent Bit cannot: one stream, dots kept.
+    const output = fluentBit.config.pluginsOf(FluentBitPluginKind.OUTPUT).find((o) => o.properties.alias === 'out_es_mine');
+    expect(output?.properties).toMatchObject({ match: 'mine', index: 'seclog-mine', replace_dots: false });
+    expect(fluentBit.config.pluginsOf(FluentBitPluginKind.INPUT).find((i) => i.properties.alias === 'in_tail_mine')?.properties).toMatchObject({ buffer_max_size: 65536, parser: 'mine_event' });
+  });
+
+  test.each([
+    ['a path under the container logs', { path: '/var/log/containers/x.log' }, /host file source mine path must be a file under \/var\/log\/ \(outside \/var\/log\/containers\/\)/],
+    ['a path outside /var/log', { path: '/etc/shadow' }, /path must be a file under \/var\/log\//],
+    ['a line limit below 16 KiB', { maxLineBytes: 1024 }, /maxLineBytes must be an integer of at least 16384, got 1024/],
+    ['a control-plane flag that is no boolean (a JavaScript caller)', { controlPlaneOnly: 'yes' }, /controlPlaneOnly must be true or false, got "yes"/],
+    ['a split without its missing name', { split: { field: 'meta.team' } }, /split must be \{ field: a dotted field path, missing: .*\}/],
+  ])('%s is refused by either agent', (_name, props, message) => {
+    for (const agent of agents()) expect(() => agent.addHostJsonFileSource(hostFile(props))).toThrow(message);
   });
 
   test('an output whose replaceDots is no boolean is refused', () => {

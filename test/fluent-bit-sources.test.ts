@@ -10,8 +10,7 @@ import { KUBEARMOR_ECS_EXPECTED } from './helpers/kubearmor-ecs';
 import { AUDIT_ECS_EXPECTED } from './helpers/audit-ecs';
 import { runPipeline } from './helpers/ingest-model';
 import {
-  BuiltInSavedObjects, ElasticsearchCluster, ElasticsearchSetup, FALCO_PRIORITY_NAMES, FalcoDaemonSet, FluentBitDaemonSet, FluentBitPluginKind, FluentdDaemonSet,
-  KibanaDataView, KubeApiServerAudit, KubeArmorRelayCollector, LogAgent, SecurityIndexTemplates, SecurityLoggingChart,
+  BuiltInSavedObjects, ElasticsearchCluster, ElasticsearchSetup, FALCO_PRIORITY_NAMES, FalcoDaemonSet, FluentBitDaemonSet, FluentBitPluginKind, FluentdDaemonSet, KibanaDataView, KubeApiServerAudit, KubeArmorRelayCollector, KubernetesAuditLogs, LogAgent, SecurityIndexTemplates, SecurityLoggingChart,
 } from '../src';
 
 const fixture = (name: string) => fs.readFileSync(path.join(__dirname, 'fixtures', name), 'utf-8').split('\n').filter(Boolean);
@@ -163,7 +162,7 @@ describe('Kubernetes audit events through the Fluent Bit route', () => {
   const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1 });
   const fluentBit = new FluentBitDaemonSet(chart, 'FluentBit', { elasticsearch });
   const audit = new KubeApiServerAudit();
-  fluentBit.addAuditLogs(audit);
+  new KubernetesAuditLogs(chart, 'AuditLogs', { agent: fluentBit, audit });
   const setup = new ElasticsearchSetup(chart, 'Setup', { elasticsearch });
   const config = fluentBit.config;
   const input = config.pluginsOf(FluentBitPluginKind.INPUT).find((i) => i.properties.alias === 'in_tail_audit');
@@ -177,7 +176,7 @@ describe('Kubernetes audit events through the Fluent Bit route', () => {
     });
     expect(fluentBit.writtenIndexFamilies()).toEqual(['seclog-containers', 'seclog-audit']);
     expect(undocumented(config)).toEqual([]);
-    expect(() => fluentBit.addAuditLogs(audit)).toThrow(/fluent bit addAuditLogs was called twice/);
+    expect(() => new KubernetesAuditLogs(chart, 'AuditLogs2', { agent: fluentBit, audit, indexName: 'seclog-audit2' })).toThrow(/fluent bit host file source audit was added twice/);
   });
 
   test('every sample event, v1 and v1beta1, to the family\'s stream with its stageTimestamp and its keys as they are', () => {

@@ -4,8 +4,7 @@ import { Testing } from 'cdk8s';
 import { testChart } from './helpers/chart';
 import { RuleSubject, brokenRules, loadRuleBook, ruleBookProblems } from './helpers/plugin-rules';
 import {
-  ContainerLogFormat, ElasticsearchCluster, ElasticsearchSetup, FalcoDaemonSet, FluentdConfig, FluentdDaemonSet, FluentdEnvValue, FluentdSection, KubeApiServerAudit,
-  KubeArmorRelayCollector, NodeJournal, S3Credentials,
+  ContainerLogFormat, ElasticsearchCluster, ElasticsearchSetup, FalcoDaemonSet, FluentdConfig, FluentdDaemonSet, FluentdEnvValue, FluentdSection, KubeApiServerAudit, KubeArmorRelayCollector, KubernetesAuditLogs, NodeJournal, S3Credentials,
 } from '../src';
 
 /**
@@ -50,7 +49,7 @@ function configOf(props: any): FluentdConfig {
   const chart = testChart();
   const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1 });
   const fluentd = new FluentdDaemonSet(chart, 'Fluentd', { elasticsearch, ...props });
-  fluentd.addAuditLogs(new KubeApiServerAudit());
+  new KubernetesAuditLogs(chart, 'AuditLogs', { agent: fluentd, audit: new KubeApiServerAudit() });
   new KubeArmorRelayCollector(chart, 'KubeArmor', { agent: fluentd });
   new FalcoDaemonSet(chart, 'Falco', { agent: fluentd });
   new NodeJournal(chart, 'Journal', { agent: fluentd });

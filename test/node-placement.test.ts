@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { objectNamed, stackObjects, stackOf, testChart } from './helpers/chart';
 import { ModelNode, canRunOn, nodesOf } from './helpers/scheduling';
 import {
-  ElasticsearchCluster, ElasticsearchSetup, FalcoDaemonSet, FluentBitDaemonSet, FluentdDaemonSet, KubeApiServerAudit, LogAgent, NodeAgentPlacement, SecurityLoggingChartProps, TolerationOperator,
+  ElasticsearchCluster, ElasticsearchSetup, FalcoDaemonSet, FluentBitDaemonSet, FluentdDaemonSet, KubernetesAuditLogs, LogAgent, NodeAgentPlacement, SecurityLoggingChartProps, TolerationOperator,
 } from '../src';
 
 /**
@@ -100,7 +100,7 @@ describe('placement mistakes are errors', () => {
     const fluentd = new FluentdDaemonSet(chart, 'Fluentd', {
       elasticsearch: new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1 }), placement: { tolerations: [{ key: 'dedicated' }] },
     });
-    expect(() => fluentd.addAuditLogs(new KubeApiServerAudit())).toThrow(/fluentd placement does not tolerate the control-plane taints/);
+    expect(() => new KubernetesAuditLogs(chart, 'AuditLogs', { agent: fluentd })).toThrow(/fluentd placement does not tolerate the control-plane taints/);
   });
 
   test('a per-agent placement inside the chart, which places them all together', () => {

@@ -104,14 +104,14 @@ describe('the packed package', () => {
     fs.writeFileSync(path.join(own, 'cdk8s.yaml'), 'language: typescript\napp: node main.js\n');
     fs.writeFileSync(path.join(own, 'main.js'), [
       "const { App, Chart } = require('cdk8s');",
-      'const { AuditLevel, AuditPolicy, ElasticsearchCluster, ElasticsearchSetup, FluentdDaemonSet, KubeApiServerAudit, KubeArmorRelayCollector } =',
+      'const { AuditLevel, AuditPolicy, ElasticsearchCluster, ElasticsearchSetup, FluentdDaemonSet, KubeApiServerAudit, KubeArmorRelayCollector, KubernetesAuditLogs } =',
       "  require('cdk8s-security-logging');",
       'const app = new App();',
       "const chart = new Chart(app, 'my-logging', { namespace: 'logging' });",
       "const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch');",
       "const fluentd = new FluentdDaemonSet(chart, 'Fluentd', { elasticsearch });",
       // No catch-all: the lint warns.
-      "fluentd.addAuditLogs(new KubeApiServerAudit({ policy: new AuditPolicy({ rules: [{ level: AuditLevel.METADATA, verbs: ['delete'] }] }) }));",
+      "new KubernetesAuditLogs(chart, 'AuditLogs', { agent: fluentd, audit: new KubeApiServerAudit({ policy: new AuditPolicy({ rules: [{ level: AuditLevel.METADATA, verbs: ['delete'] }] }) }) });",
       "new KubeArmorRelayCollector(chart, 'KubeArmor', { agent: fluentd });",
       "new ElasticsearchSetup(chart, 'Setup', { elasticsearch });",
       'app.synth();',

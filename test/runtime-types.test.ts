@@ -5,9 +5,9 @@ import * as kplus from 'cdk8s-plus-27';
 import { testChart } from './helpers/chart';
 import {
   AuditPolicy, BuiltInSavedObjects, ElasticsearchCluster, ElasticsearchSetup, ElasticsearchStorage, FalcoDaemonSet, FluentBitConfig, FluentBitDaemonSet,
-  FluentdBuffer, FluentdDaemonSet, FluentdSection, IlmPolicy, IndexFieldType, IndexTemplate, Kibana, KibanaConfig, KibanaDataView, KibanaSavedObjects,
-  KibanaSavedObjectsImport, KibanaSavedSearch, KibanaVisualization, KibanaChartType, KubeApiServerAudit, KubeArmorRelayCollector, KubernetesEventsCollector,
-  FluentBitPlugin, IngestPipeline, IngestProcessor, S3Credentials, SecurityIndexTemplates, SecurityLoggingNetworkPolicies,
+  FluentBitPlugin, FluentdBuffer, FluentdDaemonSet, FluentdSection, IlmPolicy, IndexFieldType, IndexTemplate, IngestPipeline, IngestProcessor, Kibana,
+  KibanaChartType, KibanaConfig, KibanaDataView, KibanaSavedObjects, KibanaSavedObjectsImport, KibanaSavedSearch, KibanaVisualization, KubeApiServerAudit,
+  KubeArmorRelayCollector, KubernetesAuditLogs, KubernetesEventsCollector, S3Credentials, SecurityIndexTemplates, SecurityLoggingNetworkPolicies,
 } from '../src';
 
 /**
@@ -83,6 +83,8 @@ const BUILDERS: { [struct: string]: (props: any) => unknown } = {
   FluentdDaemonSetProps: fluentd,
   FluentdPluginOptions: (props) => FluentdSection.source('tail', props).render(),
   FluentdSectionOptions: (props) => FluentdSection.section('record', props).render(),
+  KubernetesAuditLogsOptions: (props) => inChart((chart, elasticsearch) => new KubernetesAuditLogs(chart, 'AuditLogs', { agent: new FluentdDaemonSet(chart, 'Fluentd', { elasticsearch }), ...props })),
+  KubernetesAuditLogsProps: (props) => inChart((chart, elasticsearch) => new KubernetesAuditLogs(chart, 'AuditLogs', { agent: new FluentdDaemonSet(chart, 'Fluentd', { elasticsearch }), ...props })),
   IlmPolicyProps: (props) => new IlmPolicy({ name: 'p', retention: Duration.days(7), ...props }),
   IndexTemplateProps: (props) => template(props),
   IngestPipelineProps: (props) => new IngestPipeline({ name: 'p', description: 'd', processors: [IngestProcessor.set('a', '1')], ...props }).toJson(),

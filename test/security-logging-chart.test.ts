@@ -83,7 +83,7 @@ describe('SecurityLoggingChart', () => {
     expect(fluentdOf(chart).config.render()).not.toContain('in_tail_audit');
     expect(chart.apiServerFiles()).toEqual({});
     expect(() => new SecurityLoggingChart(Testing.app(), 'stack', { auditLogs: false, audit: {} }))
-      .toThrow(/chart audit is set but auditLogs is false/);
+      .toThrow(/chart audit or auditIndexName is set but auditLogs is false/);
   });
 
   test('KubeArmor events are collected by default, with the relay patches to match', () => {

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { readTree } from './helpers/dist';
 import {
-  AuditLevel, AuditPolicy, ElasticsearchCluster, ElasticsearchSetup, FluentdDaemonSet, KubeApiServerAudit, KubeArmorRelayCollector, SecurityLoggingChart,
+  AuditLevel, AuditPolicy, ElasticsearchCluster, ElasticsearchSetup, FluentdDaemonSet, KubeApiServerAudit, KubeArmorRelayCollector, KubernetesAuditLogs, SecurityLoggingChart,
 } from '../src';
 
 /**
@@ -22,7 +22,7 @@ describe('side files', () => {
     const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1 });
     const fluentd = new FluentdDaemonSet(chart, 'Fluentd', { elasticsearch });
     // A policy without a catch-all rule: a lint warning.
-    fluentd.addAuditLogs(new KubeApiServerAudit({ policy: new AuditPolicy({ rules: [{ level: AuditLevel.METADATA, verbs: ['delete'] }] }) }));
+    new KubernetesAuditLogs(chart, 'AuditLogs', { agent: fluentd, audit: new KubeApiServerAudit({ policy: new AuditPolicy({ rules: [{ level: AuditLevel.METADATA, verbs: ['delete'] }] }) }) });
     new KubeArmorRelayCollector(chart, 'KubeArmor', { agent: fluentd });
     new ElasticsearchSetup(chart, 'Setup', { elasticsearch });
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);

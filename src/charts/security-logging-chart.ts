@@ -9,6 +9,7 @@ import { FluentdDaemonSet, FluentdDaemonSetOptions } from '../fluentd/fluentd-da
 import { DATASETS, IndexNaming, familiesOverlap } from '../pipeline/index-families';
 import { Kibana, KibanaOptions } from '../kibana/kibana';
 import { KubeApiServerAudit, KubeApiServerAuditProps } from '../audit/kube-apiserver-audit';
+import { KubernetesAuditLogs } from '../audit/kubernetes-audit-logs';
 import { FalcoDaemonSet, FalcoDaemonSetOptions } from '../falco/falco-daemon-set';
 import { KubeArmorRelayCollector, KubeArmorRelayCollectorOptions } from '../kubearmor/kubearmor-relay-collector';
 import { NodeJournal, NodeJournalOptions } from '../journal/node-journal';
@@ -154,6 +155,12 @@ export interface SecurityLoggingChartProps extends ChartProps {
   readonly auditLogs?: boolean;
 
   /**
+   * Index family of the audit events (per namespace with Fluentd: `<family>-<namespace>`).
+   * @default - '<prefix>-audit' (IndexNaming.DATA_STREAM: 'logs-kubernetes.audit_logs-<namespace>')
+   */
+  readonly auditIndexName?: string;
+
+  /**
    * Run Falco on every node and index its alerts.
    * @default true
    */
@@ -261,6 +268,9 @@ export class SecurityLoggingChart extends Chart {
   /** The node journal source, when the journal is read. */
   public readonly nodeJournal?: NodeJournal;
 
+  /** The audit log source, when audit logs are collected. */
+  public readonly kubernetesAuditLogs?: KubernetesAuditLogs;
+
   /** The API server's audit settings, when audit logs are collected. */
   public readonly apiServerAudit?: KubeApiServerAudit;
 
@@ -337,9 +347,9 @@ export class SecurityLoggingChart extends Chart {
 
     if (props.auditLogs ?? true) {
       this.apiServerAudit = new KubeApiServerAudit(props.audit);
-      agent.addAuditLogs(this.apiServerAudit);
-    } else if (props.audit !== undefined) {
-      throw new Error('chart audit is set but auditLogs is false: remove audit, or collect audit logs');
+      this.kubernetesAuditLogs = new KubernetesAuditLogs(this.agentsChart, 'AuditLogs', { agent, audit: this.apiServerAudit, indexName: props.auditIndexName });
+    } else if (props.audit !== undefined || props.auditIndexName !== undefined) {
+      throw new Error('chart audit or auditIndexName is set but auditLogs is false: remove them, or collect audit logs');
     }
 
     if (props.falcoAlerts ?? true) {
@@ -387,7 +397,7 @@ export class SecurityLoggingChart extends Chart {
       containers: templateOf(this.fluentd ? this.fluentd.indexNames.containers : this.fluentBit?.containersIndexName) as IndexTemplate,
       falco: templateOf(this.falcoDaemonSet?.indexName),
       kubeArmorAlerts: templateOf(this.kubeArmorCollector?.indexNames.alerts),
-      audit: this.apiServerAudit ? templateOf(this.fluentd ? this.fluentd.indexNames.audit : this.fluentBit?.auditIndex) : undefined,
+      audit: templateOf(this.kubernetesAuditLogs?.indexName),
       journal: templateOf(this.nodeJournal?.indexName),
       namespaces: props.containerLogNamespaces ?? ['kube-system', this.namespace as string],
     });

@@ -4,12 +4,13 @@ import { Construct } from 'constructs';
 import { FluentBitConfig, FluentBitEnvValue, FluentBitParser, FluentBitPlugin } from './fluent-bit-config';
 import { s3ArchiveOutput } from './fluent-bit-s3-output';
 import { ResolvedS3Archive, S3ArchiveOptions, addS3Credentials, archivePort, resolveS3Archive } from '../pipeline/s3-archive';
-import { KubeApiServerAudit, addApiServerFiles } from '../audit/kube-apiserver-audit';
 import { contentHash } from '../common/hash';
 import {
   CLUSTER_NAME_FIELD, DATASETS, FamilyNaming, IndexFamilyKind, IndexNaming, familyName, reserveIndexFamily, resolveFamilyNaming, validateFamilyKind,
 } from '../pipeline/index-families';
-import { ContainerJsonSource, ILogAgent, JournalSource, LogTimeFormat, snakeCase, validateContainerJsonSource, validateJournalSource } from '../pipeline/log-source';
+import {
+  ContainerJsonSource, HostJsonFileSource, ILogAgent, JournalSource, LogTimeFormat, snakeCase, validateContainerJsonSource, validateHostJsonFileSource, validateJournalSource,
+} from '../pipeline/log-source';
 import { appLabels } from '../common/labels';
 import { createMetricsService, createNodeAgent, mountJournalDirectory, mountNodeLogs } from '../common/node-agent';
 import { ELASTICSEARCH_PASSWORD_ENV, ELASTICSEARCH_USER_ENV, addElasticsearchCredentials } from '../elasticsearch/consumer-credentials';
@@ -287,7 +288,7 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
   private readonly familyKinds = new Map<string, IndexFamilyKind>();
   private frozenConfig?: FluentBitConfig;
   private renderedConfig?: string;
-  private auditIndexName?: string;
+  private readonly hostFileSources = new Set<string>();
   private syslogHostPort?: { port: number; protocol: kplus.Protocol };
   private syslogFamily?: string;
   private syslogListen?: string;
@@ -525,42 +526,41 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
   }
 
   /**
-   * Collects the Kubernetes audit log the API server writes with these settings, on
-   * control-plane nodes (where the agent also runs), with `stageTimestamp` as the
-   * event time, into the `<indexPrefix>-audit` family. Fluent Bit 4.2's es output
-   * cannot name the index from a record field, so the events go to the family's own
-   * data stream (`<indexPrefix>-audit`), not one per namespace as with Fluentd;
-   * `objectRef.namespace` is in every event for filtering.
+   * Tails a file a source writes on the node into its data stream (registering its
+   * family), compiled from its declaration: the line parsed as JSON with the record's own
+   * time (an RFC 3339 parser, or Unix seconds), lines up to the declared length read (a
+   * longer one is skipped with a warning in the agent's log), position in a database and
+   * chunks on the node, and the record's field names kept. Fluent Bit 4.2's es output
+   * cannot name the index from a record field, so a declared split is not made: every
+   * record goes to the family's own stream.
    */
-  public addAuditLogs(audit: KubeApiServerAudit): void {
-    if (this.auditIndexName !== undefined) throw new Error('fluent bit addAuditLogs was called twice: one API server audit log per agent');
-    assertRunsOnControlPlane('fluent bit', this._placement);
+  public addHostJsonFileSource(source: HostJsonFileSource): void {
+    validateHostJsonFileSource('fluent bit', source);
+    if (this.hostFileSources.has(source.name)) throw new Error(`fluent bit host file source ${source.name} was added twice: each file is read once`);
+    if (source.controlPlaneOnly) assertRunsOnControlPlane('fluent bit', this._placement);
     this.assertOpen('routes');
-    const family = this.familyName('audit', DATASETS.audit);
-    this.registerIndexFamily('fluent bit audit index', family, IndexFamilyKind.AUDIT);
-    this.auditIndexName = family;
-    addApiServerFiles(this, audit);
-    // metav1.MicroTime: UTC, six fractional digits, e.g. 2020-04-21T17:57:05.548299Z.
-    this.routeParsers.push(rfc3339JsonParser('audit_event', 'stageTimestamp'));
+    const { name, tag, stream, time } = source;
+    this.registerIndexFamily(stream.prop, stream.family, stream.kind);
+    this.hostFileSources.add(name);
+    const parser = time.format === LogTimeFormat.RFC3339 ? rfc3339JsonParser(`${name}_event`, time.field)
+      : new FluentBitParser(`${name}_event`, { format: 'json', time_key: time.field, time_format: '%s', time_keep: true });
+    this.routeParsers.push(parser);
     this.routes.push(
       FluentBitPlugin.input('tail', {
-        'alias': 'in_tail_audit',
-        'tag': 'audit',
-        'path': audit.logPath,
-        'parser': 'audit_event',
-        'db': `${this.stateDir}/audit.db`,
+        'alias': `in_tail_${name}`,
+        'tag': tag,
+        'path': source.path,
+        'parser': parser.name,
+        'db': `${this.stateDir}/${name}.db`,
         'db.locking': true,
         'read_from_head': true,
         'refresh_interval': 10,
-        // RequestResponse events carry whole objects: lines up to 4 MiB are read; a
-        // longer one is skipped with a warning in the agent's log.
         'buffer_chunk_size': 256 * 1024,
-        'buffer_max_size': 4 * 1024 ** 2,
+        'buffer_max_size': source.maxLineBytes,
         'skip_long_lines': true,
         'storage.type': 'filesystem',
       }),
-      // Keys keep their dots, as through Fluentd (the audit template and pipeline expect them).
-      this.elasticsearchOutput('audit', 'out_es_audit', family, false),
+      this.elasticsearchOutput(tag, `out_es_${name}`, stream.family, false),
     );
   }
 
@@ -647,11 +647,6 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
       }),
       this.elasticsearchOutput('syslog', 'out_es_syslog', family),
     );
-  }
-
-  /** The audit family's data stream, when audit logs are collected. */
-  public get auditIndex(): string | undefined {
-    return this.auditIndexName;
   }
 
   /**

@@ -4,18 +4,19 @@ import { Construct } from 'constructs';
 import { FluentdBuffer, FluentdBufferOptions } from './fluentd-buffer';
 import { FluentdConfig, FluentdSection } from './fluentd-config';
 import {
-  METRICS_PORT, containerJsonSourceDirectives, auditLogDirectives, containerFileRoute, containerLogDirectives, deadLetterDirectives,
+  METRICS_PORT, containerJsonSourceDirectives, containerFileRoute, hostJsonFileDirectives, containerLogDirectives, deadLetterDirectives,
   elasticsearchOutput, journalSourceDirectives, metricsDirectives, systemDirectives, ELASTICSEARCH_CA_DIR,
 } from './fluentd-pipeline';
-import { KubeApiServerAudit, addApiServerFiles } from '../audit/kube-apiserver-audit';
 import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
 import { monitoringImports } from '../common/crd-imports';
 import { contentHash } from '../common/hash';
 import {
-  DATASETS, FamilyNaming, IndexFamilyKind, IndexNaming, familyName, isDataStreamFamily, reserveIndexFamily, resolveFamilyNaming, validateFamilyKind, validateIndexFamily,
+  DATASETS, FamilyNaming, IndexFamilyKind, IndexNaming, familyName, isDataStreamFamily, reserveIndexFamily, resolveFamilyNaming, validateFamilyKind,
 } from '../pipeline/index-families';
 import { ContainerLogFormat } from '../pipeline/container-logs';
-import { ContainerJsonSource, ILogAgent, JournalSource, validateContainerJsonSource, validateJournalSource } from '../pipeline/log-source';
+import {
+  ContainerJsonSource, HostJsonFileSource, ILogAgent, JournalSource, validateContainerJsonSource, validateHostJsonFileSource, validateJournalSource,
+} from '../pipeline/log-source';
 import { appLabels, selectorLabels } from '../common/labels';
 import { addElasticsearchCredentials } from '../elasticsearch/consumer-credentials';
 import { createMetricsService, createNodeAgent, mountJournalDirectory, mountNodeLogs } from '../common/node-agent';
@@ -29,8 +30,8 @@ import { checkScope } from '../common/app-checks';
 import type { WriterNetworkNeeds } from '../charts/network-policies';
 
 /**
- * Index families per source. Each family is a data stream (audit: one per
- * namespace, `<family>-<namespace>`).
+ * Index families of the agent's own source (each a data stream). The other sources name
+ * theirs (`KubernetesAuditLogs`, `FalcoDaemonSet`, ... `indexName`).
  */
 export interface FluentdIndexNames {
   /**
@@ -38,12 +39,6 @@ export interface FluentdIndexNames {
    * @default - '<indexPrefix>-containers' (IndexNaming.DATA_STREAM: 'logs-kubernetes.container_logs-<namespace>')
    */
   readonly containers?: string;
-
-  /**
-   * Kubernetes audit events.
-   * @default - '<indexPrefix>-audit', one stream per Kubernetes namespace (IndexNaming.DATA_STREAM: 'logs-kubernetes.audit_logs-<namespace>', one stream)
-   */
-  readonly audit?: string;
 }
 
 /** A route of its own for some container log files (a security source's pods). */
@@ -249,7 +244,7 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter,
   private readonly containerLogFormat: ContainerLogFormat;
   private readonly containerLogExclusions: string[];
   private readonly extraDirectives: FluentdSection[] = [];
-  private auditAdded = false;
+  private readonly hostFileSources = new Set<string>();
   private readonly indexFamilies = new Map<string, string>();
   private readonly familyKinds = new Map<string, IndexFamilyKind>();
   private readonly connection: ElasticsearchConnection;
@@ -273,12 +268,11 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter,
     this.indexPrefix = this.naming.prefix;
     this.indexNaming = this.naming.naming;
     this.clusterName = validateClusterName('fluentd clusterName', props.clusterName ?? 'default');
-    this.indexNames = {
-      containers: props.indexNames?.containers ?? this.familyName('containers', DATASETS.containers),
-      audit: props.indexNames?.audit ?? this.familyName('audit', DATASETS.audit),
-    };
+    if ((props.indexNames as { [key: string]: unknown } | undefined)?.audit !== undefined) {
+      throw new Error('fluentd indexNames.audit moved to the audit source: new KubernetesAuditLogs(scope, id, { agent, indexName }) (the chart: auditIndexName)');
+    }
+    this.indexNames = { containers: props.indexNames?.containers ?? this.familyName('containers', DATASETS.containers) };
     this.registerIndexFamily('fluentd indexNames.containers', this.indexNames.containers as string, IndexFamilyKind.CONTAINERS);
-    validateIndexFamily('fluentd indexNames.audit', this.indexNames.audit as string);
     const format = props.containerLogFormat ?? ContainerLogFormat.CRI;
     if (!Object.values(ContainerLogFormat).includes(format)) {
       throw new Error(`fluentd containerLogFormat must be one of ${Object.values(ContainerLogFormat).join(', ')}, got ${JSON.stringify(format)}`);
@@ -395,26 +389,18 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter,
   }
 
   /**
-   * Collects the Kubernetes audit log the API server writes with these settings:
-   * tails it on control-plane nodes (where the agent also runs) and indexes the
-   * events per namespace into the audit family.
+   * Tails a file a source writes on the node into its data stream (registering its
+   * family), compiled from its declaration ({@link hostJsonFileDirectives}).
    */
-  public addAuditLogs(audit: KubeApiServerAudit): void {
-    if (this.auditAdded) throw new Error('fluentd addAuditLogs was called twice: one API server audit log per agent');
-    assertRunsOnControlPlane('fluentd', this._placement);
-    this.registerIndexFamily('fluentd indexNames.audit', this.indexNames.audit as string, IndexFamilyKind.AUDIT);
-    this.auditAdded = true;
-    addApiServerFiles(this, audit);
-    this.addDirectives(...auditLogDirectives({
-      path: audit.logPath,
-      stateDir: this.stateDir,
-      connection: this.connection,
-      clusterName: this.clusterName,
-      indexFamily: this.indexNames.audit as string,
-      perNamespace: !isDataStreamFamily(this.indexNames.audit as string),
-      buffer: this.buffer,
-      archive: this.archive,
-    }));
+  public addHostJsonFileSource(source: HostJsonFileSource): void {
+    validateHostJsonFileSource('fluentd', source);
+    if (this.hostFileSources.has(source.name)) throw new Error(`fluentd host file source ${source.name} was added twice: each file is read once`);
+    if (source.controlPlaneOnly) assertRunsOnControlPlane('fluentd', this._placement);
+    this.registerIndexFamily(source.stream.prop, source.stream.family, source.stream.kind);
+    this.hostFileSources.add(source.name);
+    // A logs-<dataset>-<namespace> stream is one stream: its name has no room for a split.
+    const split = isDataStreamFamily(source.stream.family) ? undefined : source.split;
+    this.addDirectives(...hostJsonFileDirectives({ ...source, split }, this.stateDir, (pattern, id, dataStream) => this.elasticsearchOutput(pattern, id, dataStream)));
   }
 
   /**

@@ -3,7 +3,7 @@ import { FluentdEnvValue, FluentdSection } from './fluentd-config';
 import { ELASTICSEARCH_PASSWORD_ENV, ELASTICSEARCH_USER_ENV } from '../elasticsearch/consumer-credentials';
 import { ContainerLogFormat, PAYLOAD_FIELD } from '../pipeline/container-logs';
 import { CLUSTER_NAME_FIELD } from '../pipeline/index-families';
-import { ContainerJsonSource, JournalSource, LogTimeFormat, snakeCase } from '../pipeline/log-source';
+import { ContainerJsonSource, HostJsonFileSource, JournalSource, LogTimeField, LogTimeFormat, snakeCase } from '../pipeline/log-source';
 import { ResolvedS3Archive } from '../pipeline/s3-archive';
 import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
 
@@ -18,7 +18,6 @@ export const DEAD_LETTER_ID = 'dead_letter';
 /** A record key nothing writes; see `partial_cri_stream_key` below. */
 const CONCAT_DELETED_KEY = 'concat_cri_deleted_key';
 /** Label of Kubernetes audit events. */
-const AUDIT_LABEL = '@AUDIT';
 
 /** The `<system>` directive and fluentd's own log events (dropped: they are on stdout). */
 export function systemDirectives(logLevel: string): FluentdSection[] {
@@ -373,73 +372,47 @@ function s3ArchiveStore(id: string, source: string, archive: ResolvedS3Archive, 
 /** Where the CA of the agent's Secret is mounted. */
 export const ELASTICSEARCH_CA_DIR = '/etc/fluentd-elasticsearch';
 
-/** Options of the audit-log pipeline. */
-export interface AuditLogPipelineOptions {
-  /** The file the API server writes (`--audit-log-path`). */
-  readonly path: string;
-  readonly stateDir: string;
-  readonly connection: ElasticsearchConnection;
-  readonly clusterName: string;
-  /** Index family; events go to the `<family>-<namespace>` data streams (or the family itself). */
-  readonly indexFamily: string;
-  /**
-   * One data stream per Kubernetes namespace (`<family>-<namespace>`); a family named
-   * `logs-<dataset>-<namespace>` is one stream already, and takes every event.
-   * @default true
-   */
-  readonly perNamespace?: boolean;
-  readonly buffer: FluentdBuffer;
-  /** Archive the events to S3 as well. */
-  readonly archive?: ResolvedS3Archive;
+/** The `<parse>` time settings of a record's own time field. */
+function jsonTimeParams(time: LogTimeField): { [key: string]: unknown } {
+  return time.format === LogTimeFormat.UNIX_SECONDS
+    ? { time_key: time.field, time_type: 'unixtime', keep_time_key: true, estimate_current_event: false }
+    // RFC 3339 in UTC with a fraction: metav1.MicroTime (2020-04-21T17:57:05.548299Z), Falco's nanoseconds.
+    : { time_key: time.field, time_type: 'string', time_format: '%Y-%m-%dT%H:%M:%S.%NZ', utc: true, keep_time_key: true };
 }
 
-/** Namespace of cluster-scoped requests (no `objectRef.namespace`) in the audit index names. */
-export const AUDIT_NO_NAMESPACE = 'none';
-
 /**
- * Kubernetes audit events: tail the API server's JSON log on control-plane nodes,
- * take `stageTimestamp` as the event time, and route by namespace as the source
- * document does: `audit.<objectRef.namespace>`, or `audit.none` when the request
- * has no namespace, into one index per namespace.
+ * A host file source as Fluentd directives: tail the file (from its start on the first
+ * run, following rotation by inode, position on the node), parse each line as JSON with
+ * the record's own time, and write its stream; with a split, `rewrite_tag_filter`
+ * re-tags each record `<tag>.<value>` (`<tag>.<missing>` when the field is empty or
+ * absent: an empty value skips the first rule) and the output writes
+ * `<family>-<value>`, as the audit source document routes by namespace.
  * @see https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/#log-backend
  * @see https://github.com/fluent/fluent-plugin-rewrite-tag-filter
  */
-export function auditLogDirectives(options: AuditLogPipelineOptions): FluentdSection[] {
-  const namespaceKey = '$.objectRef.namespace';
+export function hostJsonFileDirectives(source: HostJsonFileSource, stateDir: string, output: (pattern: string, id: string, dataStream: string) => FluentdSection[]): FluentdSection[] {
+  const { name, tag, split } = source;
+  const label = `@${name.toUpperCase()}`;
+  const key = split ? `$.${split.field}` : '';
   return [
     FluentdSection.source('tail', {
-      id: 'in_tail_audit',
-      label: AUDIT_LABEL,
-      params: {
-        path: options.path,
-        pos_file: `${options.stateDir}/audit.log.pos`,
-        tag: 'audit',
-        read_from_head: true,
-        follow_inodes: true,
-        refresh_interval: 10,
-      },
-      sections: [FluentdSection.parse('json', {
-        // metav1.MicroTime: always UTC, six fractional digits, e.g. 2020-04-21T17:57:05.548299Z.
-        params: { time_key: 'stageTimestamp', time_type: 'string', time_format: '%Y-%m-%dT%H:%M:%S.%NZ', utc: true, keep_time_key: true },
-      })],
+      id: `in_tail_${name}`,
+      label,
+      params: { path: source.path, pos_file: `${stateDir}/${name}.log.pos`, tag, read_from_head: true, follow_inodes: true, refresh_interval: 10 },
+      sections: [FluentdSection.parse('json', { params: jsonTimeParams(source.time) })],
     }),
-    FluentdSection.label(AUDIT_LABEL, [
-      // rewrite_tag_filter drops records no rule matches: the second rule catches
-      // every request without a namespace (an empty value skips the first rule).
-      ...(options.perNamespace ?? true ? [FluentdSection.match('audit', 'rewrite_tag_filter', {
-        id: 'route_audit_by_namespace',
+    FluentdSection.label(label, split ? [
+      // rewrite_tag_filter drops records no rule matches: the second rule catches the rest.
+      FluentdSection.match(tag, 'rewrite_tag_filter', {
+        id: `route_${name}_by_${snakeCase(split.field.split('.').pop() as string)}`,
         sections: [
-          FluentdSection.section('rule', { params: { key: namespaceKey, pattern: '/^(.+)$/', tag: 'audit.$1' } }),
-          FluentdSection.section('rule', { params: { key: namespaceKey, pattern: '/^(.+)$/', invert: true, tag: `audit.${AUDIT_NO_NAMESPACE}` } }),
+          FluentdSection.section('rule', { params: { key, pattern: '/^(.+)$/', tag: `${tag}.$1` } }),
+          FluentdSection.section('rule', { params: { key, pattern: '/^(.+)$/', invert: true, tag: `${tag}.${split.missing}` } }),
         ],
-      })] : []),
-      // Keys keep their dots: the audit template maps only Elastic's fields (the rest stays
-      // in _source), its ingest pipeline de-dots the annotations Elastic's rules query, and
-      // user.extra keys (authentication.kubernetes.io/pod-name) are queried with their dots.
-      ...(options.perNamespace ?? true
-        ? elasticsearchOutput('audit.**', 'out_es_audit', { ...options, indexFamily: `${options.indexFamily}-\${tag[1]}` })
-        : elasticsearchOutput('audit', 'out_es_audit', options)),
-    ]),
+      }),
+      // Keys keep their dots: the records are written as the file has them.
+      ...output(`${tag}.**`, `out_es_${name}`, `${source.stream.family}-\${tag[${tag.split('.').length}]}`),
+    ] : output(tag, `out_es_${name}`, source.stream.family)),
   ];
 }
 
@@ -478,10 +451,7 @@ export function stdoutJsonOnlyFilter(pattern: string, id: string): FluentdSectio
 export function containerJsonSourceDirectives(source: ContainerJsonSource, output: (pattern: string, id: string, dataStream: string) => FluentdSection[]): FluentdSection[] {
   const { name, tag } = source;
   const [fallback, ...preferred] = [...source.times].reverse();
-  const json = fallback === undefined ? {} : fallback.format === LogTimeFormat.UNIX_SECONDS
-    ? { time_key: fallback.field, time_type: 'unixtime', keep_time_key: true, estimate_current_event: false }
-    // RFC 3339 UTC with nanoseconds, e.g. 2023-05-25T13:44:05.478445995Z.
-    : { time_key: fallback.field, time_type: 'string', time_format: '%Y-%m-%dT%H:%M:%S.%NZ', utc: true, keep_time_key: true };
+  const json = fallback === undefined ? {} : jsonTimeParams(fallback);
   const directives: FluentdSection[] = [
     stdoutJsonOnlyFilter(tag, `${name}_stdout_json_only`),
     // The event's own fields become the record; a record without the time field keeps

@@ -57,6 +57,44 @@ export interface ContainerJsonSource {
   readonly streams: LogStream[];
 }
 
+/** One data stream per value of a record field (`<family>-<value>`). */
+export interface LogStreamSplit {
+  /** The field, a dotted path (`objectRef.namespace`). */
+  readonly field: string;
+  /** The stream name part of records without the field (`none`). */
+  readonly missing: string;
+}
+
+/**
+ * A source that writes JSON lines to a file of its own on the node (the API server's
+ * audit log), declared once: the file, its time field, the longest line, whether it is
+ * only on control-plane nodes, and its data stream. Each agent compiles it into a tail of
+ * the file; the records keep their field names (dots included) as the file has them.
+ */
+export interface HostJsonFileSource {
+  /** Route name (lowercase, `_`): it names the tail, its position file, label and output. */
+  readonly name: string;
+  /** The tag of the records (dot-separated words). */
+  readonly tag: string;
+  /** The file on the node, under `/var/log/` (which every agent mounts). */
+  readonly path: string;
+  /** The record's own time (RFC 3339 in UTC, or Unix seconds). */
+  readonly time: LogTimeField;
+  /** The longest line read, in bytes: a longer one is skipped. */
+  readonly maxLineBytes: number;
+  /** Whether the file is only on control-plane nodes (the agent must run there). */
+  readonly controlPlaneOnly: boolean;
+  /** The data stream (its `whenAnyField` is not used). */
+  readonly stream: LogStream;
+  /**
+   * One data stream per value of a field, where the agent can name the index from a
+   * record (Fluentd) and the family is not a `logs-<dataset>-<namespace>` stream;
+   * otherwise every record goes to the family itself.
+   * @default - one stream
+   */
+  readonly split?: LogStreamSplit;
+}
+
 /** Journal entries whose field has this value (`SYSLOG_FACILITY` `4`, `_SYSTEMD_UNIT` `kubelet.service`). */
 export interface JournalMatch {
   /** The journal field (`SYSLOG_FACILITY`, `_SYSTEMD_UNIT`, `SYSLOG_IDENTIFIER`): uppercase letters, digits, `_`. */
@@ -112,13 +150,15 @@ export interface ILogAgent {
   addContainerJsonSource(source: ContainerJsonSource): void;
   /** Compiles a journal source into the agent's configuration, and registers its family. */
   addJournalSource(source: JournalSource): void;
+  /** Compiles a host file source into the agent's configuration, and registers its family. */
+  addHostJsonFileSource(source: HostJsonFileSource): void;
 }
 
 /** Whether a value (from a caller without a type checker) is a log agent. */
 export function isLogAgent(value: unknown): value is ILogAgent {
   const agent = value as ILogAgent | undefined;
   return agent !== null && typeof agent === 'object' && typeof agent.addContainerJsonSource === 'function'
-    && typeof agent.addJournalSource === 'function' && typeof agent.familyName === 'function' && typeof agent.indexPrefix === 'string' && agent.placement !== undefined;
+    && typeof agent.addJournalSource === 'function' && typeof agent.addHostJsonFileSource === 'function' && typeof agent.familyName === 'function' && typeof agent.indexPrefix === 'string' && agent.placement !== undefined;
 }
 
 /**
@@ -182,4 +222,24 @@ export function validateJournalMatches(prop: string, matches: JournalMatch[]): v
       throw new Error(`${prop}[${i}].value must be a non-empty single-line string without '"' or '\\', got ${JSON.stringify(m.value)}`);
     }
   });
+}
+
+/** Checks a host file declaration: name, tag, file, time, line length, stream and split. */
+export function validateHostJsonFileSource(agent: string, source: HostJsonFileSource): void {
+  if (!/^[a-z][a-z0-9_]*$/.test(source?.name ?? '')) throw new Error(`${agent} host file source name must be lowercase letters, digits or '_', got ${JSON.stringify(source?.name)}`);
+  const where = `${agent} host file source ${source.name}`;
+  if (!/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/.test(source.tag ?? '')) throw new Error(`${where} tag must be dot-separated words without '*', got ${JSON.stringify(source.tag)}`);
+  if (typeof source.path !== 'string' || !/^\/var\/log\/[A-Za-z0-9._/-]+$/.test(source.path) || source.path.startsWith('/var/log/containers/')) {
+    throw new Error(`${where} path must be a file under /var/log/ (outside /var/log/containers/), got ${JSON.stringify(source.path)}`);
+  }
+  if (typeof source.time?.field !== 'string' || !Object.values(LogTimeFormat).includes(source.time.format)) {
+    throw new Error(`${where} time must be { field, format: LogTimeFormat }, got ${JSON.stringify(source.time)}`);
+  }
+  if (!Number.isInteger(source.maxLineBytes) || source.maxLineBytes < 16 * 1024) throw new Error(`${where} maxLineBytes must be an integer of at least 16384, got ${JSON.stringify(source.maxLineBytes)}`);
+  if (typeof source.controlPlaneOnly !== 'boolean') throw new Error(`${where} controlPlaneOnly must be true or false, got ${JSON.stringify(source.controlPlaneOnly)}`);
+  if (!/^[a-z][a-z0-9_]*$/.test(source.stream?.name ?? '')) throw new Error(`${where} stream.name must be lowercase letters, digits or '_', got ${JSON.stringify(source.stream?.name)}`);
+  const split = source.split;
+  if (split !== undefined && (!/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(split?.field ?? '') || !/^[a-z0-9_]+$/.test(split.missing ?? ''))) {
+    throw new Error(`${where} split must be { field: a dotted field path, missing: lowercase letters, digits or '_' }, got ${JSON.stringify(split)}`);
+  }
 }
