@@ -56,8 +56,8 @@ export type { SecurityLoggingNamespaceProps } from './charts/security-logging-na
 export { PodSecurityLevel, SecurityLoggingNamespace } from './charts/security-logging-namespace';
 export type { FluentBitConfigProps } from './fluent-bit/fluent-bit-config';
 export { FluentBitConfig, FluentBitEnvValue, FluentBitParser, FluentBitPlugin, FluentBitPluginKind } from './fluent-bit/fluent-bit-config';
-export type { FluentBitSyslogOptions, FluentBitStorageOptions, FluentBitDaemonSetOptions, FluentBitContainerFileRouteOptions, FluentBitDaemonSetProps } from './fluent-bit/fluent-bit-daemon-set';
-export { FLUENT_BIT_CA_DIR, FLUENT_BIT_CONFIG_FILE, FLUENT_BIT_HTTP_PORT, FluentBitDaemonSet, FluentBitLogLevel, FluentBitSyslogMode } from './fluent-bit/fluent-bit-daemon-set';
+export type { FluentBitStorageOptions, FluentBitDaemonSetOptions, FluentBitContainerFileRouteOptions, FluentBitDaemonSetProps } from './fluent-bit/fluent-bit-daemon-set';
+export { FLUENT_BIT_CA_DIR, FLUENT_BIT_CONFIG_FILE, FLUENT_BIT_HTTP_PORT, FluentBitDaemonSet, FluentBitLogLevel } from './fluent-bit/fluent-bit-daemon-set';
 export type { KubernetesEventsCollectorOptions, KubernetesEventsCollectorProps } from './fluent-bit/kubernetes-events-collector';
 export { KubernetesEventsCollector } from './fluent-bit/kubernetes-events-collector';
 export type { S3ArchiveOptions } from './pipeline/s3-archive';
@@ -66,5 +66,7 @@ export type { SourceEventRates, SizingInput, SizingResult } from './charts/sizin
 export { SecurityLoggingSizing } from './charts/sizing';
 export type { IngestPipelineCheck, IngestPipelineProps, IngestProcessorOptions, IngestSetOptions } from './elasticsearch/ingest-pipeline';
 export { IngestCondition, IngestConvertType, IngestDateFormat, IngestPipeline, IngestProcessor } from './elasticsearch/ingest-pipeline';
-export type { ContainerJsonSource, HostJsonFileSource, ILogAgent, JournalMatch, JournalSource, LogStream, LogStreamSplit, LogTimeField } from './pipeline/log-source';
-export { LogTimeFormat } from './pipeline/log-source';
+export type { ContainerJsonSource, HostJsonFileSource, ILogAgent, JournalMatch, JournalSource, LogStream, LogStreamSplit, LogTimeField, SyslogSource } from './pipeline/log-source';
+export { LogTimeFormat, SyslogMode } from './pipeline/log-source';
+export type { NodeSyslogOptions, NodeSyslogProps } from './syslog/node-syslog';
+export { NodeSyslog } from './syslog/node-syslog';

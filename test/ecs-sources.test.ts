@@ -6,7 +6,7 @@ import { FAMILY_KINDS, SourceNormalization, familyPipeline } from '../src/elasti
 import { Testing } from 'cdk8s';
 import { testChart } from './helpers/chart';
 import {
-  ContainerJsonSource, ElasticsearchCluster, FalcoDaemonSet, FluentBitDaemonSet, FluentBitPluginKind, FluentdDaemonSet, HostJsonFileSource, IndexFamilyKind, KubeArmorRelayCollector, LogAgent, LogTimeFormat,
+  ContainerJsonSource, ElasticsearchCluster, FalcoDaemonSet, FluentBitDaemonSet, FluentBitPluginKind, FluentdDaemonSet, HostJsonFileSource, IndexFamilyKind, NodeSyslog, SyslogMode, ElasticsearchSetup, KubeArmorRelayCollector, LogAgent, LogTimeFormat,
   SecurityIndexTemplates, SecurityLoggingChart,
 } from '../src';
 
@@ -168,6 +168,24 @@ describe('a source is a declaration; each agent compiles it', () => {
     ['a split without its missing name', { split: { field: 'meta.team' } }, /split must be \{ field: a dotted field path, missing: .*\}/],
   ])('%s is refused by either agent', (_name, props, message) => {
     for (const agent of agents()) expect(() => agent.addHostJsonFileSource(hostFile(props))).toThrow(message);
+  });
+
+  test('a syslog source on both agents: Fluent Bit\'s syslog input, fluentd\'s (UDP or TCP only) with the priority as names', () => {
+    const chart = testChart();
+    const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1 });
+    const fluentd = new FluentdDaemonSet(chart, 'Fluentd', { elasticsearch, placement: { nodeSelector: { agent: 'fluentd' } } });
+    const fluentBit = new FluentBitDaemonSet(chart, 'FluentBit', { elasticsearch, indexPrefix: 'fb', placement: { nodeSelector: { agent: 'fluent-bit' } } });
+    expect(() => new NodeSyslog(chart, 'Unix', { agent: fluentd })).toThrow(/fluentd syslog mode must be udp or tcp: fluentd's syslog input has no Unix socket transport .*got "unix_udp"/);
+    const viaFluentd = new NodeSyslog(chart, 'SyslogFluentd', { agent: fluentd, mode: SyslogMode.TCP, port: 6514 });
+    const viaFluentBit = new NodeSyslog(chart, 'SyslogFluentBit', { agent: fluentBit });
+    expect([viaFluentd.address, viaFluentd.indexName, viaFluentBit.indexName]).toEqual(['tcp:6514', 'seclog-syslog', 'fb-syslog']);
+    const conf = fluentd.config.render();
+    expect(conf).toMatch(/<source>\n\s+@type syslog\n\s+@id in_syslog\n\s+@label @SYSLOG\n\s+port 6514\n\s+bind 0\.0\.0\.0\n\s+tag syslog\n\s+severity_key severity\n\s+facility_key facility\n\s+<transport tcp>\n\s+<\/transport>\n\s+<parse>\n\s+@type syslog\n\s+message_format rfc3164\n/);
+    // The input appends facility and severity to the tag.
+    expect(conf).toMatch(/<match syslog\.\*\*>\n\s+@type elasticsearch\n\s+@id out_es_syslog\n[\s\S]*?index_name seclog-syslog\n/);
+    new ElasticsearchSetup(chart, 'Setup', { elasticsearch });
+    const ds = Testing.synth(chart).find((o) => o.kind === 'DaemonSet' && o.metadata.name === 'fluentd');
+    expect(ds.spec.template.spec.containers[0].ports).toContainEqual({ name: 'syslog', containerPort: 6514, hostPort: 6514, protocol: 'TCP' });
   });
 
   test('an output whose replaceDots is no boolean is refused', () => {

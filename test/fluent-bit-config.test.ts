@@ -3,8 +3,8 @@ import { parse } from 'yaml';
 import { FLUENT_BIT_RULES, brokenFluentBitRules } from './helpers/fluent-bit-params';
 import { ruleBookProblems } from './helpers/plugin-rules';
 import {
-  FluentBitConfig, FluentBitDaemonSet, FluentBitEnvValue, FluentBitParser, FluentBitPlugin, FluentBitPluginKind, FluentBitSyslogMode, KubernetesEventsCollector,
-  LogAgent, S3Credentials, SecurityLoggingChart,
+  FluentBitConfig, FluentBitDaemonSet, FluentBitEnvValue, FluentBitParser, FluentBitPlugin, FluentBitPluginKind, KubernetesEventsCollector,
+  LogAgent, S3Credentials, SecurityLoggingChart, SyslogMode,
 } from '../src';
 
 describe('FluentBitConfig (YAML format)', () => {
@@ -105,8 +105,8 @@ describe('FluentBitConfig (YAML format)', () => {
 });
 
 describe('properties the Fluent Bit plugins check together (cb_init)', () => {
-  const agentConfigs = (props: any) => {
-    const stack = new SecurityLoggingChart(Testing.app(), 'stack', { agent: LogAgent.FLUENT_BIT, fluentBit: props });
+  const agentConfigs = (props: any, nodeSyslog?: object) => {
+    const stack = new SecurityLoggingChart(Testing.app(), 'stack', { agent: LogAgent.FLUENT_BIT, fluentBit: props, nodeSyslog });
     return [(stack.fluentBit as FluentBitDaemonSet).config, (stack.kubernetesEventsCollector as KubernetesEventsCollector).config];
   };
 
@@ -118,14 +118,12 @@ describe('properties the Fluent Bit plugins check together (cb_init)', () => {
   test.each([
     ['every source, the S3 archive, syslog on a Unix socket', {
       s3Archive: { bucket: 'acme-logs', region: 'eu-west-1', credentials: S3Credentials.serviceAccountRole('arn:aws:iam::123456789012:role/r') },
-      syslog: {},
-    }],
+    }, {}],
     ['syslog over TCP, an S3-compatible endpoint', {
       s3Archive: { bucket: 'acme-logs', region: 'eu-west-1', endpoint: 'https://minio.example.com:9000', credentials: S3Credentials.serviceAccountRole('arn:aws:iam::123456789012:role/r') },
-      syslog: { mode: FluentBitSyslogMode.TCP },
-    }],
-  ])('%s: no plugin breaks a rule', (_name, props) => {
-    for (const config of agentConfigs(props)) expect(brokenFluentBitRules(config)).toEqual([]);
+    }, { mode: SyslogMode.TCP }],
+  ])('%s: no plugin breaks a rule', (_name, props, nodeSyslog) => {
+    for (const config of agentConfigs(props, nodeSyslog)) expect(brokenFluentBitRules(config)).toEqual([]);
   });
 
   test('the check finds a broken pair and a silently changed value', () => {

@@ -1,15 +1,17 @@
-import { Duration, Testing } from 'cdk8s';
+import { Chart, Duration, Testing } from 'cdk8s';
 import { fluentBitYaml, jobFiles, objectNamed, objectsLabelled, testChart } from './helpers/chart';
 import { undocumented } from './helpers/fluent-bit-params';
 import {
   ContainerLogFormat, ElasticsearchCluster, ElasticsearchSecurity, ElasticsearchSetup, FluentBitConfig, FluentBitDaemonSet, FluentBitPluginKind,
-  FluentBitParser, FluentBitPlugin, FluentBitSyslogMode, IlmPolicy, IndexFamilyKind, IndexFieldType, IndexTemplate,
+  FluentBitParser, FluentBitPlugin, IlmPolicy, IndexFamilyKind, IndexFieldType, IndexTemplate, NodeSyslog, SyslogMode,
 } from '../src';
 
-function stack(props: any = {}, security?: ElasticsearchSecurity) {
+/** A Fluent Bit agent in a chart with its setup; `sources` adds sources to it before the setup. */
+function stack(props: any = {}, security?: ElasticsearchSecurity, sources: (chart: Chart, fluentBit: FluentBitDaemonSet) => void = () => undefined) {
   const chart = testChart();
   const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1, security });
   const fluentBit = new FluentBitDaemonSet(chart, 'FluentBit', { elasticsearch, ...props });
+  sources(chart, fluentBit);
   if (elasticsearch.security.enabled) new ElasticsearchSetup(chart, 'Setup', { elasticsearch });
   return { chart, elasticsearch, fluentBit };
 }
@@ -145,43 +147,46 @@ describe('FluentBitDaemonSet', () => {
 
 describe('node syslog input', () => {
   const input = (props: any) => {
-    const { chart, fluentBit } = stack({ syslog: props });
+    let syslog: NodeSyslog | undefined;
+    const { chart, fluentBit } = stack({}, undefined, (c, agent) => { syslog = new NodeSyslog(c, 'Syslog', { agent, ...props }); });
     const yml = fluentBitYaml(chart);
-    return { chart, fluentBit, yml, input: yml.pipeline.inputs.find((i: any) => i.name === 'syslog') };
+    return { chart, fluentBit, syslog: syslog as NodeSyslog, yml, input: yml.pipeline.inputs.find((i: any) => i.name === 'syslog') };
   };
 
   test('default: a Unix datagram socket in its state directory, only root may write; RFC 3164 by the stock parser', () => {
-    const { fluentBit, yml, input: syslog } = input({});
+    const { fluentBit, syslog: source, yml, input: syslog } = input({});
     expect(syslog).toEqual({
       'name': 'syslog', 'alias': 'in_syslog', 'tag': 'syslog', 'mode': 'unix_udp', 'path': '/var/log/fluent-bit-logging-fluent-bit/syslog.sock',
       'unix_perm': '0600', 'parser': 'syslog-rfc3164', 'storage.type': 'filesystem',
     });
     expect(yml.service.parsers_file).toBe('/fluent-bit/etc/parsers.conf');
     expect(yml.pipeline.outputs.find((o: any) => o.alias === 'out_es_syslog')).toMatchObject({ match: 'syslog', index: 'seclog-syslog' });
-    expect(fluentBit.syslogAddress).toBe('/var/log/fluent-bit-logging-fluent-bit/syslog.sock');
+    expect(source.address).toBe('/var/log/fluent-bit-logging-fluent-bit/syslog.sock');
+    expect(source.indexName).toBe('seclog-syslog');
     expect(fluentBit.writtenIndexFamilies()).toContain('seclog-syslog');
     expect(undocumented(fluentBit.config)).toEqual([]);
   });
 
   test('TCP on a host port, RFC 5424', () => {
-    const { chart, fluentBit, input: syslog } = input({ mode: FluentBitSyslogMode.TCP, port: 6514, rfc3164: false });
+    const { chart, syslog: source, input: syslog } = input({ mode: SyslogMode.TCP, port: 6514, rfc3164: false });
     expect(syslog).toMatchObject({ mode: 'tcp', listen: '0.0.0.0', port: 6514, parser: 'syslog-rfc5424' });
     expect(syslog.path).toBeUndefined();
     expect(objectNamed(chart, 'DaemonSet', 'fluent-bit').spec.template.spec.containers[0].ports)
       .toContainEqual({ name: 'syslog', containerPort: 6514, hostPort: 6514, protocol: 'TCP' });
-    expect(fluentBit.syslogAddress).toBe('tcp:6514');
+    expect(source.address).toBe('tcp:6514');
   });
 
   test('a socket mode for a syslog daemon that drops root (Ubuntu\'s rsyslog)', () => {
     expect(input({ socketMode: '0666' }).input.unix_perm).toBe('0666');
-    expect(() => input({ socketMode: '666x' })).toThrow(/fluent bit syslog.socketMode must be an octal mode such as "0600" or "0666", got "666x"/);
-    expect(() => input({ mode: FluentBitSyslogMode.TCP, socketMode: '0666' })).toThrow(/fluent bit syslog.socketMode is for unix sockets/);
+    expect(() => input({ socketMode: '666x' })).toThrow(/node syslog socketMode must be an octal mode such as "0600" or "0666", got "666x"/);
+    expect(() => input({ mode: SyslogMode.TCP, socketMode: '0666' })).toThrow(/node syslog socketMode is for unix sockets/);
   });
 
-  test('fails if a port is given for a Unix socket, or is out of range, or the mode is unknown', () => {
-    expect(() => input({ port: 514 })).toThrow(/fluent bit syslog.port is for udp and tcp, got port 514 with mode unix_udp/);
-    expect(() => input({ mode: FluentBitSyslogMode.UDP, port: 70000 })).toThrow(/fluent bit syslog.port must be an integer between 1 and 65535, got 70000/);
-    expect(() => input({ mode: 'journald' })).toThrow(/fluent bit syslog.mode must be one of unix_udp, unix_tcp, udp, tcp, got "journald"/);
+  test('fails if a port is given for a Unix socket, or is out of range, or the mode is unknown; the old prop is refused by name', () => {
+    expect(() => input({ port: 514 })).toThrow(/node syslog port is for udp and tcp, got port 514 with mode unix_udp/);
+    expect(() => input({ mode: SyslogMode.UDP, port: 70000 })).toThrow(/node syslog port must be an integer between 1 and 65535, got 70000/);
+    expect(() => input({ mode: 'journald' })).toThrow(/node syslog mode must be one of unix_udp, unix_tcp, udp, tcp, got "journald"/);
+    expect(() => stack({ syslog: {} })).toThrow(/fluent bit syslog moved to a source of its own: new NodeSyslog/);
   });
 });
 

@@ -207,7 +207,7 @@ describe('Kubernetes audit events through the Fluent Bit route', () => {
 });
 
 test('golden: the whole Fluent Bit configuration of the stack with every source and the syslog input', () => {
-  const chart = new SecurityLoggingChart(Testing.app(), 'stack', { agent: LogAgent.FLUENT_BIT, fluentBit: { syslog: {} } });
+  const chart = new SecurityLoggingChart(Testing.app(), 'stack', { agent: LogAgent.FLUENT_BIT, nodeSyslog: {} });
   const config = (chart.fluentBit as FluentBitDaemonSet).config;
   expect(config.render()).toBe(fs.readFileSync(path.join(__dirname, 'fixtures', 'fluent-bit-stack.yaml'), 'utf-8'));
   expect(undocumented(config)).toEqual([]);

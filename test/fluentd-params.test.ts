@@ -4,7 +4,8 @@ import { Testing } from 'cdk8s';
 import { testChart } from './helpers/chart';
 import { RuleSubject, brokenRules, loadRuleBook, ruleBookProblems } from './helpers/plugin-rules';
 import {
-  ContainerLogFormat, ElasticsearchCluster, ElasticsearchSetup, FalcoDaemonSet, FluentdConfig, FluentdDaemonSet, FluentdEnvValue, FluentdSection, KubeApiServerAudit, KubeArmorRelayCollector, KubernetesAuditLogs, NodeJournal, S3Credentials,
+  ContainerLogFormat, ElasticsearchCluster, ElasticsearchSetup, FalcoDaemonSet, FluentdConfig, FluentdDaemonSet, FluentdEnvValue, FluentdSection, KubeApiServerAudit,
+  KubeArmorRelayCollector, KubernetesAuditLogs, NodeJournal, NodeSyslog, S3Credentials, SyslogMode,
 } from '../src';
 
 /**
@@ -53,6 +54,7 @@ function configOf(props: any): FluentdConfig {
   new KubeArmorRelayCollector(chart, 'KubeArmor', { agent: fluentd });
   new FalcoDaemonSet(chart, 'Falco', { agent: fluentd });
   new NodeJournal(chart, 'Journal', { agent: fluentd });
+  new NodeSyslog(chart, 'Syslog', { agent: fluentd, mode: SyslogMode.UDP });
   new ElasticsearchSetup(chart, 'Setup', { elasticsearch });
   Testing.synth(chart);
   return fluentd.config;
@@ -84,10 +86,10 @@ describe('every rendered fluentd parameter is a documented parameter of its plug
     });
     expect(undocumented(config.all)).toEqual([]);
     const conf = config.render();
-    // Containers, audit, Falco, KubeArmor and the journal: each a copy with an s3 store.
-    expect(conf.match(/@type copy/g)).toHaveLength(5);
-    expect(conf.match(/<store>\n\s+@type s3/g)).toHaveLength(5);
-    for (const source of ['containers', 'audit', 'falco', 'kubearmor', 'journal']) {
+    // Containers, audit, Falco, KubeArmor, the journal and syslog: each a copy with an s3 store.
+    expect(conf.match(/@type copy/g)).toHaveLength(6);
+    expect(conf.match(/<store>\n\s+@type s3/g)).toHaveLength(6);
+    for (const source of ['containers', 'audit', 'falco', 'kubearmor', 'journal', 'syslog']) {
       expect(conf).toContain(`path security-logging/${source}/year=%Y/month=%m/day=%d/hour=%H/\n`);
     }
   });
@@ -138,7 +140,8 @@ function brokenFluentdRules(sections: FluentdSection[]): string[] {
     const here = `${where}/${section.name}${section.type ? `(${section.type})` : ''}`;
     const subject = (keys: string[]): RuleSubject => ({
       keys, argument: section.argument, params: section.params, parentParams: parent?.params, sections: section.sections.map((s) => s.name), where: here,
-      sectionValues: Object.fromEntries(section.sections.map((s) => [s.name, section.sections.filter((t) => t.name === s.name).flatMap((t) => Object.values(t.params).map(String))])),
+      sectionValues: Object.fromEntries(section.sections.map((s) => [s.name, section.sections.filter((t) => t.name === s.name)
+        .flatMap((t) => [...(t.argument !== undefined ? [t.argument] : []), ...Object.values(t.params).map(String)])])),
     });
     let key = context;
     switch (section.name) {

@@ -13,6 +13,7 @@ import { KubernetesAuditLogs } from '../audit/kubernetes-audit-logs';
 import { FalcoDaemonSet, FalcoDaemonSetOptions } from '../falco/falco-daemon-set';
 import { KubeArmorRelayCollector, KubeArmorRelayCollectorOptions } from '../kubearmor/kubearmor-relay-collector';
 import { NodeJournal, NodeJournalOptions } from '../journal/node-journal';
+import { NodeSyslog, NodeSyslogOptions } from '../syslog/node-syslog';
 import { ElasticsearchSetup } from '../elasticsearch/elasticsearch-setup';
 import { IndexTemplate } from '../elasticsearch/index-template';
 import { SecurityIndexRetention } from '../elasticsearch/security-index-templates';
@@ -200,6 +201,14 @@ export interface SecurityLoggingChartProps extends ChartProps {
   readonly journal?: NodeJournalOptions;
 
   /**
+   * Receive the nodes' syslog from their syslog daemons (each node's rsyslog must forward to
+   * the agent: README snippet) into its own family. The node journal reads the same programs
+   * without that; this is for what only the syslog daemon holds.
+   * @default - no syslog input
+   */
+  readonly nodeSyslog?: NodeSyslogOptions;
+
+  /**
    * Collect the cluster's Kubernetes events (a one-replica Fluent Bit Deployment in
    * the data namespace) into their own index family.
    * @default true
@@ -265,6 +274,9 @@ export class SecurityLoggingChart extends Chart {
   public readonly kubeArmorCollector?: KubeArmorRelayCollector;
   /** The Kubernetes events collector, when events are collected. */
   public readonly kubernetesEventsCollector?: KubernetesEventsCollector;
+  /** The node syslog source, when the nodes' syslog is received. */
+  public readonly nodeSyslog?: NodeSyslog;
+
   /** The node journal source, when the journal is read. */
   public readonly nodeJournal?: NodeJournal;
 
@@ -369,6 +381,8 @@ export class SecurityLoggingChart extends Chart {
     } else if (props.journal !== undefined) {
       throw new Error('chart journal is set but nodeJournal is false: remove journal, or read the node journal');
     }
+
+    if (props.nodeSyslog !== undefined) this.nodeSyslog = new NodeSyslog(this.agentsChart, 'Syslog', { ...props.nodeSyslog, agent });
 
     if (props.kubernetesEvents ?? true) {
       this.kubernetesEventsCollector = new KubernetesEventsCollector(this, 'KubernetesEvents', {

@@ -92,6 +92,28 @@ export function authProcessors(messageField: string, programField: string): Inge
   ];
 }
 
+/** Syslog severities by code (0 most severe), as ECS `log.level` writes them (RFC 5424 keywords). */
+const SYSLOG_LEVELS = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'];
+
+/** The fields {@link syslogSeverityProcessors} sets. */
+export const SYSLOG_SEVERITY_FIELDS: { [path: string]: IndexFieldType } = {
+  'log.syslog.severity.code': IndexFieldType.LONG, 'log.level': IndexFieldType.KEYWORD, 'event.severity': IndexFieldType.LONG,
+};
+
+/**
+ * A syslog severity as ECS: `log.syslog.severity.code`, `log.level` and `event.severity`
+ * (7 minus the code: higher is worse, as for Falco and KubeArmor). `values[i]` is how the
+ * source writes severity `i` in `field` (the journal's `PRIORITY` "0" to "7", fluentd's
+ * names `emerg` to `debug`).
+ */
+export function syslogSeverityProcessors(field: string, values: string[]): IngestProcessor[] {
+  return values.flatMap((value, code) => [
+    IngestProcessor.set('log.syslog.severity.code', String(code), { when: IngestCondition.is(field, value) }),
+    IngestProcessor.set('log.level', JSON.stringify(SYSLOG_LEVELS[code]), { when: IngestCondition.is(field, value) }),
+    IngestProcessor.set('event.severity', String(7 - code), { when: IngestCondition.is(field, value) }),
+  ]);
+}
+
 /** `event.kind`, `event.module` and `event.dataset` of every document of a source. */
 export function eventProcessors(kind: string, module: string, dataset: string): IngestProcessor[] {
   return [

@@ -8,7 +8,7 @@ import { KUBEARMOR_MAPPING, KUBEARMOR_NORMALIZATION } from '../kubearmor/kubearm
 import { CONTAINER_LOG_MAPPING, CONTAINER_NORMALIZATION } from '../pipeline/container-normalization';
 import { CLUSTER_NAME_FIELD, DATA_STREAM_TEMPLATE_PRIORITY, IndexFamilyKind, isDataStreamFamily } from '../pipeline/index-families';
 import { KUBERNETES_EVENT_MAPPING, KUBERNETES_EVENT_NORMALIZATION } from '../pipeline/kubernetes-events-normalization';
-import { SYSLOG_MAPPING, SYSLOG_NORMALIZATION } from '../pipeline/syslog-normalization';
+import { SYSLOG_MAPPING, SYSLOG_NORMALIZATION } from '../syslog/syslog-normalization';
 import { JOURNAL_MAPPING, JOURNAL_NORMALIZATION } from '../journal/journal-normalization';
 
 const K = IndexFieldType.KEYWORD;

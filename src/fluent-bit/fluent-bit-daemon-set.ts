@@ -9,7 +9,8 @@ import {
   CLUSTER_NAME_FIELD, DATASETS, FamilyNaming, IndexFamilyKind, IndexNaming, familyName, reserveIndexFamily, resolveFamilyNaming, validateFamilyKind,
 } from '../pipeline/index-families';
 import {
-  ContainerJsonSource, HostJsonFileSource, ILogAgent, JournalSource, LogTimeFormat, snakeCase, validateContainerJsonSource, validateHostJsonFileSource, validateJournalSource,
+  ContainerJsonSource, HostJsonFileSource, ILogAgent, JournalSource, LogTimeFormat, SyslogMode, SyslogSource, isUnixSyslogMode, snakeCase, validateContainerJsonSource,
+  validateHostJsonFileSource, validateJournalSource, validateSyslogSource,
 } from '../pipeline/log-source';
 import { appLabels } from '../common/labels';
 import { createMetricsService, createNodeAgent, mountJournalDirectory, mountNodeLogs } from '../common/node-agent';
@@ -36,47 +37,6 @@ export enum FluentBitLogLevel {
   INFO = 'info',
   /** Debugging output. */
   DEBUG = 'debug',
-}
-
-/** How the node's syslog daemon reaches Fluent Bit's `syslog` input. */
-export enum FluentBitSyslogMode {
-  /** A Unix datagram socket in the agent's state directory on the node (rsyslog `omuxsock`). */
-  UNIX_UDP = 'unix_udp',
-  /** A Unix stream socket in the agent's state directory on the node. */
-  UNIX_TCP = 'unix_tcp',
-  /** UDP on a host port of the node (rsyslog `omfwd` to the node's address). */
-  UDP = 'udp',
-  /** TCP on a host port of the node (rsyslog `omfwd`, protocol tcp). */
-  TCP = 'tcp',
-}
-
-/** The node syslog input of a {@link FluentBitDaemonSet}. */
-export interface FluentBitSyslogOptions {
-  /**
-   * Transport.
-   * @default FluentBitSyslogMode.UNIX_UDP
-   */
-  readonly mode?: FluentBitSyslogMode;
-
-  /**
-   * Host port, for UDP and TCP.
-   * @default 5140
-   */
-  readonly port?: number;
-
-  /**
-   * Mode of the Unix socket (`unix_perm`, octal). rsyslog that drops privileges to
-   * the `syslog` user (Ubuntu's default) needs `'0666'`, or run it as root.
-   * @default '0600' (root only)
-   */
-  readonly socketMode?: string;
-
-  /**
-   * The message format: Fluent Bit's stock parser `syslog-rfc3164` (rsyslog's
-   * default forwarding format) or `syslog-rfc5424`.
-   * @default true (RFC 3164)
-   */
-  readonly rfc3164?: boolean;
 }
 
 /** Filesystem buffering of a {@link FluentBitDaemonSet}. */
@@ -188,13 +148,6 @@ export interface FluentBitDaemonSetOptions {
    * @default - every node, every taint tolerated
    */
   readonly placement?: NodeAgentPlacement;
-
-  /**
-   * Receive the node's syslog (what the container runtime and kubelet log there) into
-   * `<indexPrefix>-syslog` (`logs-system.syslog-<namespace>` with IndexNaming.DATA_STREAM); the node's rsyslog forwards to it (README snippet).
-   * @default - no syslog input
-   */
-  readonly syslog?: FluentBitSyslogOptions;
 }
 
 /** A route of some container log files through a Fluent Bit agent. */
@@ -289,9 +242,7 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
   private frozenConfig?: FluentBitConfig;
   private renderedConfig?: string;
   private readonly hostFileSources = new Set<string>();
-  private syslogHostPort?: { port: number; protocol: kplus.Protocol };
-  private syslogFamily?: string;
-  private syslogListen?: string;
+  private readonly syslogSources = new Set<string>();
   private readonly container: kplus.Container;
   private readonly journalSources = new Set<string>();
   private readonly naming: FamilyNaming;
@@ -395,7 +346,9 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
       FluentBitPlugin.filter('modify', 'kube.*', { alias: 'log_to_message', rename: 'log message' }),
       this.elasticsearchOutput('kube.*', 'out_es_containers', this.containersIndexName),
     ];
-    if (props.syslog !== undefined) this.addSyslog(props.syslog);
+    if ((props as unknown as { [key: string]: unknown }).syslog !== undefined) {
+      throw new Error('fluent bit syslog moved to a source of its own: new NodeSyslog(scope, id, { agent: fluentBit, mode, ... }) (the chart: nodeSyslog)');
+    }
     this.resolvedArchive = props.s3Archive ? resolveS3Archive('fluent bit s3Archive', props.s3Archive) : undefined;
     this.archive = this.resolvedArchive ? s3ArchiveOutput(this.resolvedArchive, `${this.stateDir}/s3`) : undefined;
     const configText = Lazy.any({ produce: () => this.render() });
@@ -419,8 +372,6 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
     // The image needs no writable root: state goes to the hostPath.
     const container = addFluentBitContainer(this, this.daemonSet, {
       image, configMap, user: 0, cpuRequest: validateCpu('fluent bit cpuRequest', props.cpuRequest ?? kplus.Cpu.millis(50)), memory,
-      // UDP/TCP syslog from the node: a host port the node's rsyslog forwards to.
-      ports: this.syslogHostPort ? [{ name: 'syslog', number: this.syslogHostPort.port, hostPort: this.syslogHostPort.port, protocol: this.syslogHostPort.protocol }] : [],
     });
     mountNodeLogs(this, container, this.stateDir, format === ContainerLogFormat.DOCKER_JSON);
     this.container = container;
@@ -602,51 +553,42 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
   }
 
 
-  /** Where the syslog input listens: the socket path on the node, or `udp:<port>` / `tcp:<port>`. */
-  public get syslogAddress(): string | undefined {
-    return this.syslogListen;
-  }
-
-  /** The syslog family, when the syslog input is on. */
-  public get syslogIndexName(): string | undefined {
-    return this.syslogFamily;
-  }
-
-  private addSyslog(options: FluentBitSyslogOptions): void {
-    const mode = options.mode ?? FluentBitSyslogMode.UNIX_UDP;
-    if (!Object.values(FluentBitSyslogMode).includes(mode)) {
-      throw new Error(`fluent bit syslog.mode must be one of ${Object.values(FluentBitSyslogMode).join(', ')}, got ${JSON.stringify(mode)}`);
-    }
-    const unix = mode === FluentBitSyslogMode.UNIX_UDP || mode === FluentBitSyslogMode.UNIX_TCP;
-    if (unix && options.port !== undefined) throw new Error(`fluent bit syslog.port is for udp and tcp, got port ${options.port} with mode ${mode}`);
-    if (!unix && options.socketMode !== undefined) throw new Error(`fluent bit syslog.socketMode is for unix sockets, got ${JSON.stringify(options.socketMode)} with mode ${mode}`);
-    const socketMode = options.socketMode ?? '0600';
-    if (!/^0?[0-7]{3}$/.test(socketMode)) throw new Error(`fluent bit syslog.socketMode must be an octal mode such as "0600" or "0666", got ${JSON.stringify(socketMode)}`);
-    const port = options.port ?? 5140;
-    validateInteger('fluent bit syslog.port', port, 1, 65535);
-    const family = this.familyName('syslog', DATASETS.syslog);
-    this.registerIndexFamily('fluent bit syslog index', family, IndexFamilyKind.SYSLOG);
-    this.syslogFamily = family;
-    const socket = `${this.stateDir}/syslog.sock`;
-    this.syslogListen = unix ? socket : `${mode}:${port}`;
-    this.syslogHostPort = unix ? undefined : { port, protocol: mode === FluentBitSyslogMode.UDP ? kplus.Protocol.UDP : kplus.Protocol.TCP };
+  /**
+   * Receives what the node's syslog daemon forwards (Fluent Bit's `syslog` input with the
+   * image's stock `syslog-rfc3164` or `syslog-rfc5424` parser, on disk like the rest) into
+   * its data stream, compiled from its declaration: a Unix socket in the agent's state
+   * directory on the node, or a host port the node's rsyslog forwards to.
+   * @see https://docs.fluentbit.io/manual/data-pipeline/inputs/syslog
+   */
+  public addSyslogSource(source: SyslogSource): string {
+    validateSyslogSource('fluent bit syslog', source);
+    this.assertOpen('routes');
+    if (this.syslogSources.has(source.name)) throw new Error(`fluent bit syslog source ${source.name} was added twice: one listener each`);
+    const { name, tag, mode, stream } = source;
+    this.registerIndexFamily(stream.prop, stream.family, stream.kind);
+    this.syslogSources.add(name);
+    const unix = isUnixSyslogMode(mode);
+    const socket = `${this.stateDir}/${name}.sock`;
+    // UDP/TCP syslog from the node: a host port the node's rsyslog forwards to.
+    if (!unix) this.container.addPort({ name, number: source.port as number, hostPort: source.port, protocol: mode === SyslogMode.UDP ? kplus.Protocol.UDP : kplus.Protocol.TCP });
     // The stock parsers (syslog-rfc3164, syslog-rfc5424) ship in the image.
     this.service['parsers_file'] = '/fluent-bit/etc/parsers.conf';
     this.routes.push(
       FluentBitPlugin.input('syslog', {
-        'alias': 'in_syslog',
-        'tag': 'syslog',
+        'alias': `in_${name}`,
+        'tag': tag,
         'mode': mode,
         'path': unix ? socket : undefined,
         // By default only root (the node's syslog daemon) may write.
-        'unix_perm': unix ? socketMode : undefined,
+        'unix_perm': unix ? source.socketMode : undefined,
         'listen': unix ? undefined : '0.0.0.0',
-        'port': unix ? undefined : port,
-        'parser': options.rfc3164 === false ? 'syslog-rfc5424' : 'syslog-rfc3164',
+        'port': unix ? undefined : source.port,
+        'parser': source.rfc3164 ? 'syslog-rfc3164' : 'syslog-rfc5424',
         'storage.type': 'filesystem',
       }),
-      this.elasticsearchOutput('syslog', 'out_es_syslog', family),
+      this.elasticsearchOutput(tag, `out_es_${name}`, stream.family),
     );
+    return unix ? socket : `${mode}:${source.port}`;
   }
 
   /**

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { FluentdBuffer, FluentdBufferOptions } from './fluentd-buffer';
 import { FluentdConfig, FluentdSection } from './fluentd-config';
 import {
-  METRICS_PORT, containerJsonSourceDirectives, containerFileRoute, hostJsonFileDirectives, containerLogDirectives, deadLetterDirectives,
+  METRICS_PORT, containerJsonSourceDirectives, containerFileRoute, hostJsonFileDirectives, syslogSourceDirectives, containerLogDirectives, deadLetterDirectives,
   elasticsearchOutput, journalSourceDirectives, metricsDirectives, systemDirectives, ELASTICSEARCH_CA_DIR,
 } from './fluentd-pipeline';
 import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
@@ -15,7 +15,8 @@ import {
 } from '../pipeline/index-families';
 import { ContainerLogFormat } from '../pipeline/container-logs';
 import {
-  ContainerJsonSource, HostJsonFileSource, ILogAgent, JournalSource, validateContainerJsonSource, validateHostJsonFileSource, validateJournalSource,
+  ContainerJsonSource, HostJsonFileSource, ILogAgent, JournalSource, SyslogMode, SyslogSource, isUnixSyslogMode, validateContainerJsonSource, validateHostJsonFileSource,
+  validateJournalSource, validateSyslogSource,
 } from '../pipeline/log-source';
 import { appLabels, selectorLabels } from '../common/labels';
 import { addElasticsearchCredentials } from '../elasticsearch/consumer-credentials';
@@ -245,6 +246,7 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter,
   private readonly containerLogExclusions: string[];
   private readonly extraDirectives: FluentdSection[] = [];
   private readonly hostFileSources = new Set<string>();
+  private readonly syslogSources = new Set<string>();
   private readonly indexFamilies = new Map<string, string>();
   private readonly familyKinds = new Map<string, IndexFamilyKind>();
   private readonly connection: ElasticsearchConnection;
@@ -487,6 +489,25 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter,
     this.journalSources.add(source.name);
     mountJournalDirectory(this, this.container, source.path);
     this.addDirectives(...journalSourceDirectives(source, this.stateDir, this.elasticsearchOutput(source.tag, `out_es_${source.name}`, stream.family)));
+  }
+
+  /**
+   * Receives what the node's syslog daemon forwards into its data stream, compiled from its
+   * declaration ({@link syslogSourceDirectives}) on a host port. fluentd's syslog input
+   * listens on UDP or TCP only: a Unix socket mode is refused.
+   */
+  public addSyslogSource(source: SyslogSource): string {
+    validateSyslogSource('fluentd syslog', source);
+    if (isUnixSyslogMode(source.mode)) {
+      throw new Error(`fluentd syslog mode must be udp or tcp: fluentd's syslog input has no Unix socket transport (udp, tcp or tls), got ${JSON.stringify(source.mode)}`);
+    }
+    this.assertOpen('addSyslogSource');
+    if (this.syslogSources.has(source.name)) throw new Error(`fluentd syslog source ${source.name} was added twice: one listener each`);
+    this.registerIndexFamily(source.stream.prop, source.stream.family, source.stream.kind);
+    this.syslogSources.add(source.name);
+    this.container.addPort({ name: source.name, number: source.port as number, hostPort: source.port, protocol: source.mode === SyslogMode.UDP ? kplus.Protocol.UDP : kplus.Protocol.TCP });
+    this.addDirectives(...syslogSourceDirectives(source, (pattern, id, dataStream) => this.elasticsearchOutput(pattern, id, dataStream)));
+    return `${source.mode}:${source.port}`;
   }
 
   /**

@@ -3,7 +3,7 @@ import { FluentdEnvValue, FluentdSection } from './fluentd-config';
 import { ELASTICSEARCH_PASSWORD_ENV, ELASTICSEARCH_USER_ENV } from '../elasticsearch/consumer-credentials';
 import { ContainerLogFormat, PAYLOAD_FIELD } from '../pipeline/container-logs';
 import { CLUSTER_NAME_FIELD } from '../pipeline/index-families';
-import { ContainerJsonSource, HostJsonFileSource, JournalSource, LogTimeField, LogTimeFormat, snakeCase } from '../pipeline/log-source';
+import { ContainerJsonSource, HostJsonFileSource, JournalSource, LogTimeField, LogTimeFormat, SyslogSource, snakeCase } from '../pipeline/log-source';
 import { ResolvedS3Archive } from '../pipeline/s3-archive';
 import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
 
@@ -520,5 +520,28 @@ export function journalSourceDirectives(source: JournalSource, stateDir: string,
       sections: [FluentdSection.section('storage', { params: { '@type': 'local', 'persistent': true, 'path': `${stateDir}/${source.name}-cursor.json` } })],
     }),
     FluentdSection.label(label, output),
+  ];
+}
+
+/**
+ * A syslog source as Fluentd directives: fluentd's `syslog` input on a host port (UDP or
+ * TCP), its `syslog` parser in the declared format, the priority as `facility` and
+ * `severity` names (the input takes `pri` out of the record and appends them to the tag:
+ * `<tag>.<facility>.<severity>`), into the stream's output.
+ * @see https://docs.fluentd.org/input/syslog
+ */
+export function syslogSourceDirectives(source: SyslogSource, output: (pattern: string, id: string, dataStream: string) => FluentdSection[]): FluentdSection[] {
+  const label = `@${source.name.toUpperCase()}`;
+  return [
+    FluentdSection.source('syslog', {
+      id: `in_${source.name}`,
+      label,
+      params: { port: source.port, bind: '0.0.0.0', tag: source.tag, severity_key: 'severity', facility_key: 'facility' },
+      sections: [
+        FluentdSection.section('transport', { argument: source.mode }),
+        FluentdSection.parse('syslog', { params: { message_format: source.rfc3164 ? 'rfc3164' : 'rfc5424' } }),
+      ],
+    }),
+    FluentdSection.label(label, output(`${source.tag}.**`, `out_es_${source.name}`, source.stream.family)),
   ];
 }

@@ -1,6 +1,6 @@
-import { AUTH_FIELDS, authProcessors, eventProcessors, sourceNamespace } from '../elasticsearch/ecs-processors';
+import { AUTH_FIELDS, SYSLOG_SEVERITY_FIELDS, authProcessors, eventProcessors, sourceNamespace, syslogSeverityProcessors } from '../elasticsearch/ecs-processors';
 import { IndexFieldType } from '../elasticsearch/index-template';
-import { IngestCondition as C, IngestConvertType, IngestProcessor as P } from '../elasticsearch/ingest-pipeline';
+import { IngestConvertType, IngestProcessor as P } from '../elasticsearch/ingest-pipeline';
 import type { SourceNormalization } from '../elasticsearch/security-index-templates';
 import { DATASETS } from '../pipeline/index-families';
 
@@ -32,9 +32,6 @@ const UNMAPPED = [
 
 const OWN = sourceNamespace('journald', JOURNAL_FIELDS, UNMAPPED);
 
-/** Syslog severities (the journal's `PRIORITY`, 0 most severe) by name, as ECS `log.level` writes them. */
-const LEVELS = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'];
-
 /**
  * The mapping of the node journal: its fields under `journald.*`, and the ECS fields, with
  * logins and `sudo` as Elastic's `system` integration (`auth` data stream) names them.
@@ -42,8 +39,8 @@ const LEVELS = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'd
 export const JOURNAL_MAPPING: { [path: string]: IndexFieldType } = {
   ...OWN.mapping,
   'message': IndexFieldType.MATCH_ONLY_TEXT,
-  'event.kind': K, 'event.dataset': K, 'event.module': K, 'event.severity': L, 'log.level': K,
-  'log.syslog.severity.code': L, 'log.syslog.facility.code': L, 'log.syslog.appname': K,
+  'event.kind': K, 'event.dataset': K, 'event.module': K, ...SYSLOG_SEVERITY_FIELDS,
+  'log.syslog.facility.code': L, 'log.syslog.appname': K,
   'host.name': K, 'host.id': K, 'host.boot.id': K,
   'process.name': K, 'process.pid': L, 'process.executable': K, 'process.command_line': IndexFieldType.WILDCARD,
   'systemd.unit': K, 'systemd.transport': K,
@@ -66,11 +63,7 @@ export const JOURNAL_NORMALIZATION: SourceNormalization = {
     P.rename('MESSAGE', 'message'),
     ...OWN.processors,
     ...eventProcessors('event', 'system', DATASETS.journal),
-    P.convert(J('PRIORITY'), IngestConvertType.LONG, 'log.syslog.severity.code'),
-    ...LEVELS.flatMap((level, priority) => [
-      P.set('log.level', JSON.stringify(level), { when: C.is(J('PRIORITY'), String(priority)) }),
-      P.set('event.severity', String(7 - priority), { when: C.is(J('PRIORITY'), String(priority)) }),
-    ]),
+    ...syslogSeverityProcessors(J('PRIORITY'), ['0', '1', '2', '3', '4', '5', '6', '7']),
     P.convert(J('SYSLOG_FACILITY'), IngestConvertType.LONG, 'log.syslog.facility.code'),
     P.copy(J('SYSLOG_IDENTIFIER'), 'log.syslog.appname'),
     P.copy(J('SYSLOG_IDENTIFIER'), 'process.name'),

@@ -95,6 +95,42 @@ export interface HostJsonFileSource {
   readonly split?: LogStreamSplit;
 }
 
+/** How the node's syslog daemon reaches the agent's syslog input. */
+export enum SyslogMode {
+  /** A Unix datagram socket in the agent's state directory on the node (rsyslog `omuxsock`). */
+  UNIX_UDP = 'unix_udp',
+  /** A Unix stream socket in the agent's state directory on the node. */
+  UNIX_TCP = 'unix_tcp',
+  /** UDP on a host port of the node (rsyslog `omfwd` to the node's address). */
+  UDP = 'udp',
+  /** TCP on a host port of the node (rsyslog `omfwd`, protocol tcp). */
+  TCP = 'tcp',
+}
+
+/**
+ * A source that the node's syslog daemon forwards to, declared once: how it listens
+ * (transport, port or socket mode), the message format, and its data stream. Each agent
+ * compiles it into its syslog input; the records carry the parser's fields (`host`,
+ * `ident`, `pid`, `message`, for RFC 5424 also `msgid` and `extradata`; the priority as
+ * `pri`, or as `facility` and `severity` names where the agent's input takes it apart).
+ */
+export interface SyslogSource {
+  /** Route name (lowercase, `_`): it names the input, its socket and output. */
+  readonly name: string;
+  /** The tag of the records (dot-separated words). */
+  readonly tag: string;
+  /** The transport. */
+  readonly mode: SyslogMode;
+  /** The host port, for UDP and TCP. */
+  readonly port?: number;
+  /** The Unix socket's mode (octal), for the Unix modes. */
+  readonly socketMode?: string;
+  /** RFC 3164 (rsyslog's default forwarding format), else RFC 5424. */
+  readonly rfc3164: boolean;
+  /** The data stream (its `whenAnyField` is not used). */
+  readonly stream: LogStream;
+}
+
 /** Journal entries whose field has this value (`SYSLOG_FACILITY` `4`, `_SYSTEMD_UNIT` `kubelet.service`). */
 export interface JournalMatch {
   /** The journal field (`SYSLOG_FACILITY`, `_SYSTEMD_UNIT`, `SYSLOG_IDENTIFIER`): uppercase letters, digits, `_`. */
@@ -152,13 +188,19 @@ export interface ILogAgent {
   addJournalSource(source: JournalSource): void;
   /** Compiles a host file source into the agent's configuration, and registers its family. */
   addHostJsonFileSource(source: HostJsonFileSource): void;
+  /**
+   * Compiles a syslog source into the agent's syslog input, and registers its family.
+   * @returns where it listens: the socket path on the node, or `udp:<port>` / `tcp:<port>`
+   */
+  addSyslogSource(source: SyslogSource): string;
 }
 
 /** Whether a value (from a caller without a type checker) is a log agent. */
 export function isLogAgent(value: unknown): value is ILogAgent {
   const agent = value as ILogAgent | undefined;
   return agent !== null && typeof agent === 'object' && typeof agent.addContainerJsonSource === 'function'
-    && typeof agent.addJournalSource === 'function' && typeof agent.addHostJsonFileSource === 'function' && typeof agent.familyName === 'function' && typeof agent.indexPrefix === 'string' && agent.placement !== undefined;
+    && typeof agent.addJournalSource === 'function' && typeof agent.addHostJsonFileSource === 'function'
+    && typeof agent.addSyslogSource === 'function' && typeof agent.familyName === 'function' && typeof agent.indexPrefix === 'string' && agent.placement !== undefined;
 }
 
 /**
@@ -242,4 +284,28 @@ export function validateHostJsonFileSource(agent: string, source: HostJsonFileSo
   if (split !== undefined && (!/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(split?.field ?? '') || !/^[a-z0-9_]+$/.test(split.missing ?? ''))) {
     throw new Error(`${where} split must be { field: a dotted field path, missing: lowercase letters, digits or '_' }, got ${JSON.stringify(split)}`);
   }
+}
+
+/** Whether a syslog mode is a Unix socket. */
+export function isUnixSyslogMode(mode: SyslogMode): boolean {
+  return mode === SyslogMode.UNIX_UDP || mode === SyslogMode.UNIX_TCP;
+}
+
+/**
+ * Checks a syslog declaration (`prop` names it in errors): a known mode, a port only for
+ * UDP and TCP (1 to 65535), a socket mode only for the Unix modes (octal), the stream.
+ */
+export function validateSyslogSource(prop: string, source: SyslogSource): void {
+  if (!/^[a-z][a-z0-9_]*$/.test(source?.name ?? '')) throw new Error(`${prop} name must be lowercase letters, digits or '_', got ${JSON.stringify(source?.name)}`);
+  if (!/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/.test(source.tag ?? '')) throw new Error(`${prop} tag must be dot-separated words without '*', got ${JSON.stringify(source.tag)}`);
+  if (!Object.values(SyslogMode).includes(source.mode)) throw new Error(`${prop} mode must be one of ${Object.values(SyslogMode).join(', ')}, got ${JSON.stringify(source.mode)}`);
+  const unix = isUnixSyslogMode(source.mode);
+  if (unix && source.port !== undefined) throw new Error(`${prop} port is for udp and tcp, got port ${source.port} with mode ${source.mode}`);
+  if (!unix && source.socketMode !== undefined) throw new Error(`${prop} socketMode is for unix sockets, got ${JSON.stringify(source.socketMode)} with mode ${source.mode}`);
+  if (!unix && (!Number.isInteger(source.port) || (source.port as number) < 1 || (source.port as number) > 65535)) {
+    throw new Error(`${prop} port must be an integer between 1 and 65535, got ${JSON.stringify(source.port)}`);
+  }
+  if (unix && !/^0?[0-7]{3}$/.test(source.socketMode ?? '')) throw new Error(`${prop} socketMode must be an octal mode such as "0600" or "0666", got ${JSON.stringify(source.socketMode)}`);
+  if (typeof source.rfc3164 !== 'boolean') throw new Error(`${prop} rfc3164 must be true or false, got ${JSON.stringify(source.rfc3164)}`);
+  if (!/^[a-z][a-z0-9_]*$/.test(source.stream?.name ?? '')) throw new Error(`${prop} stream.name must be lowercase letters, digits or '_', got ${JSON.stringify(source.stream?.name)}`);
 }

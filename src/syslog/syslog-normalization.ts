@@ -1,13 +1,20 @@
-import { AUTH_FIELDS, authProcessors, eventProcessors, sourceNamespace } from '../elasticsearch/ecs-processors';
+import { AUTH_FIELDS, SYSLOG_SEVERITY_FIELDS, authProcessors, eventProcessors, sourceNamespace, syslogSeverityProcessors } from '../elasticsearch/ecs-processors';
 import { IndexFieldType } from '../elasticsearch/index-template';
 import { IngestCondition as C, IngestConvertType, IngestProcessor as P } from '../elasticsearch/ingest-pipeline';
 import type { SourceNormalization } from '../elasticsearch/security-index-templates';
-import { DATASETS } from './index-families';
+import { DATASETS } from '../pipeline/index-families';
 
 const K = IndexFieldType.KEYWORD;
 
-/** The fields Fluent Bit's stock syslog parsers split a message into, under `syslog.*`. */
-const OWN = sourceNamespace('syslog', { pri: K, host: K, ident: K, pid: K, msgid: K, extradata: IndexFieldType.TEXT });
+/**
+ * The fields the agents' syslog parsers split a message into, under `syslog.*`: Fluent
+ * Bit's stock parsers keep the PRI (`pri`), fluentd's input turns it into `facility` and
+ * `severity` names.
+ */
+const OWN = sourceNamespace('syslog', { pri: K, facility: K, severity: K, host: K, ident: K, pid: K, msgid: K, extradata: IndexFieldType.TEXT });
+
+/** fluentd's syslog input's severity names (in_syslog.rb SEVERITY_MAP), by code. */
+const FLUENTD_SEVERITIES = ['emerg', 'alert', 'crit', 'err', 'warn', 'notice', 'info', 'debug'];
 
 /**
  * The mapping of node syslog: the message as Fluent Bit's stock syslog parsers split it,
@@ -17,6 +24,7 @@ const OWN = sourceNamespace('syslog', { pri: K, host: K, ident: K, pid: K, msgid
 export const SYSLOG_MAPPING: { [path: string]: IndexFieldType } = {
   ...OWN.mapping,
   'message': IndexFieldType.MATCH_ONLY_TEXT, 'log.syslog.priority': IndexFieldType.LONG,
+  'log.syslog.facility.name': K, 'log.syslog.severity.name': K, ...SYSLOG_SEVERITY_FIELDS,
   'event.kind': K, 'event.dataset': K, 'event.module': K,
   'host.name': K, 'process.name': K, 'process.pid': IndexFieldType.LONG,
   ...AUTH_FIELDS,
@@ -35,6 +43,10 @@ export const SYSLOG_NORMALIZATION: SourceNormalization = {
     ...OWN.processors,
     ...eventProcessors('event', 'system', DATASETS.syslog),
     P.convert(S('pri'), IngestConvertType.LONG, 'log.syslog.priority'),
+    // fluentd: the priority as names (Fluent Bit keeps the PRI number only).
+    P.copy(S('facility'), 'log.syslog.facility.name'),
+    P.copy(S('severity'), 'log.syslog.severity.name'),
+    ...syslogSeverityProcessors(S('severity'), FLUENTD_SEVERITIES),
     P.copy(S('host'), 'host.name'),
     P.copy(S('ident'), 'process.name'),
     // RFC 5424 writes "-" for no PROCID.
@@ -57,6 +69,17 @@ export const SYSLOG_NORMALIZATION: SourceNormalization = {
       description: 'an RFC 5424 line without a PROCID ("-")',
       document: { 'pri': '30', 'host': 'worker-2', 'ident': 'kubelet', 'pid': '-', 'msgid': '-', 'message': 'Started kubelet', '@timestamp': '2026-07-29T15:10:02.000000000Z' },
       expected: { 'process.name': 'kubelet', 'host.name': 'worker-2', 'log.syslog.priority': 30, 'event.dataset': 'system.syslog' },
+    },
+    {
+      description: 'an sshd login through fluentd\'s syslog input (the priority as names)',
+      document: {
+        'facility': 'auth', 'severity': 'info', 'host': 'worker-3', 'ident': 'sshd', 'pid': '2200', 'message': 'Failed password for root from 198.51.100.7 port 40022 ssh2',
+        '@timestamp': '2026-07-29T15:10:03.000000000Z',
+      },
+      expected: {
+        'log.syslog.facility.name': 'auth', 'log.syslog.severity.name': 'info', 'log.syslog.severity.code': 6, 'log.level': 'info', 'event.severity': 1,
+        'event.outcome': 'failure', 'user.name': 'root', 'source.ip': '198.51.100.7', 'process.pid': 2200,
+      },
     },
   ],
 };
