@@ -40,7 +40,7 @@ export { KubernetesAuditLogs } from './audit/kubernetes-audit-logs';
 export type { KubeArmorIndexNames, KubeArmorRelayCollectorOptions, KubeArmorRelayCollectorProps } from './kubearmor/kubearmor-relay-collector';
 export { KubeArmorRelayCollector } from './kubearmor/kubearmor-relay-collector';
 export type { NodeJournalOptions, NodeJournalProps } from './journal/node-journal';
-export { DEFAULT_JOURNAL_MATCHES, NodeJournal } from './journal/node-journal';
+export { NodeJournal } from './journal/node-journal';
 export type { FalcoRuleException, FalcoRule, FalcoMacro, FalcoList, FalcoRulesCheckOptions } from './falco/falco-rules';
 export { FALCO_PRIORITY_NAMES, FalcoPriority, FalcoRules } from './falco/falco-rules';
 export type { FalcoConfigProps } from './falco/falco-config';

@@ -1,4 +1,6 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { jobFiles, testChart } from './helpers/chart';
@@ -7,7 +9,7 @@ import { runPipeline, simulate } from './helpers/ingest-model';
 import { unfilledPanelFields } from './helpers/panel-fill';
 import { FAMILY_KINDS, SourceNormalization, familyPipeline } from '../src/elasticsearch/security-index-templates';
 import {
-  BuiltInSavedObjects, DEFAULT_JOURNAL_MATCHES, ElasticsearchCluster, ElasticsearchSetup, FluentBitConfig, FluentBitDaemonSet, FluentBitPluginKind, FluentdDaemonSet, IndexFamilyKind, KibanaDataView, LogAgent,
+  BuiltInSavedObjects, ElasticsearchCluster, ElasticsearchSetup, FluentBitConfig, FluentBitDaemonSet, FluentBitPluginKind, FluentdDaemonSet, IndexFamilyKind, KibanaDataView, LogAgent,
   NodeJournal, SecurityIndexTemplates, SecurityLoggingChart,
 } from '../src';
 
@@ -72,6 +74,15 @@ describe('the node journal in ECS, as both agents ship its entries', () => {
     expect(doc.message).toBe(ENTRIES[i].MESSAGE);
   });
 
+  test('a login claimed by another program (logger -t sshd, so _COMM is logger) is no login', () => {
+    const [sshd] = ENTRIES;
+    const doc = indexed({ ...sshd, _COMM: 'logger', _EXE: '/usr/bin/logger' });
+    expect([doc.event.category, doc.user?.name, doc.source?.ip, doc.process.name, doc.log.syslog.appname]).toEqual([undefined, undefined, undefined, 'logger', 'sshd']);
+    // A sender gone before journald read its /proc has no _COMM: named by its claim, and no login either.
+    const gone = indexed(Object.fromEntries(Object.entries(sshd).filter(([k]) => k !== '_COMM')) as { [field: string]: string });
+    expect([gone.process.name, gone.event.category, gone.user?.name]).toEqual(['sshd', undefined, undefined]);
+  });
+
   test('the pipeline\'s own checks pass on the model', () => {
     expect(simulate(pipeline.simulateJson() as any, {}).map((r) => r.error)).toEqual(pipeline.checks.map(() => undefined));
   });
@@ -107,10 +118,12 @@ describe('one declaration, two compilers', () => {
     const input = plugins(fluentBit.config).find((p) => p.name === 'systemd');
     if (!source || !input) throw new Error('no journal input');
     const pairs = (matches: Array<{ field: string; value: string }>) => matches.map((m) => `${m.field}=${m.value}`);
-    expect(JSON.parse(source.params.matches).map((h: object) => Object.entries(h).map(([k, v]) => `${k}=${v}`)[0])).toEqual(pairs(DEFAULT_JOURNAL_MATCHES));
-    expect(input.properties.systemd_filter).toEqual(pairs(DEFAULT_JOURNAL_MATCHES));
+    expect(JSON.parse(source.params.matches).map((h: object) => Object.entries(h).map(([k, v]) => `${k}=${v}`)[0])).toEqual(pairs(NodeJournal.defaultMatches()));
+    expect(input.properties.systemd_filter).toEqual(pairs(NodeJournal.defaultMatches()));
     expect(input.properties.systemd_filter_type).toBe('or');
-    expect([source.params.path, input.properties.path]).toEqual(['/var/log/journal', '/var/log/journal']);
+    // Each reads the journal through a link in its state directory (to an empty directory on a node without the journal).
+    expect([source.params.path, input.properties.path]).toEqual([`${fluentd.stateDir}/journal-link`, `${fluentBit.stateDir}/journal-link`]);
+    expect(journals.map((j) => j.path)).toEqual(['/var/log/journal', '/var/log/journal']);
     expect([source.params.read_from_head, input.properties.read_from_tail]).toEqual([true, false]);
     expect(source.sections.find((s) => s.name === 'storage')?.params).toEqual({ '@type': 'local', 'persistent': true, 'path': `${fluentd.stateDir}/journal-cursor.json` });
     expect(input.properties.db).toBe(`${fluentBit.stateDir}/journal.db`);
@@ -121,25 +134,52 @@ describe('one declaration, two compilers', () => {
     expect(plugins(fluentBit.config).find((p) => p.properties.alias === 'out_es_journal')?.properties).toMatchObject({ match: 'journal', index: 'seclog-journal' });
   });
 
-  test('the volatile journal is mounted read-only from the node, and must exist there; the persistent one is under /var/log', () => {
-    const daemonSetOf = (kind: 'fluentd' | 'fluentBit', journalPath?: string) => {
-      const chart = testChart();
-      const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1 });
-      const agent = kind === 'fluentd' ? new FluentdDaemonSet(chart, 'Fluentd', { elasticsearch }) : new FluentBitDaemonSet(chart, 'FluentBit', { elasticsearch });
-      new NodeJournal(chart, 'Journal', { agent, path: journalPath });
-      new ElasticsearchSetup(chart, 'Setup', { elasticsearch });
-      const objects = Testing.synth(chart);
-      // A chart of one's own: the setup puts the journal family's template, lifecycle and pipeline.
-      expect(Object.keys(jobFiles(objects, 'elasticsearch-setup-')).filter((f) => f.includes('seclog-journal')).sort())
-        .toEqual(['pipeline-seclog-journal-pipeline.json', 'policy-seclog-journal-policy.json', 'simulate-seclog-journal-pipeline.json', 'template-seclog-journal.json']);
-      return objects.find((o) => o.kind === 'DaemonSet').spec.template.spec;
-    };
+  const daemonSetOf = (kind: 'fluentd' | 'fluentBit', journalPath?: string) => {
+    const chart = testChart();
+    const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1 });
+    const agent = kind === 'fluentd' ? new FluentdDaemonSet(chart, 'Fluentd', { elasticsearch }) : new FluentBitDaemonSet(chart, 'FluentBit', { elasticsearch });
+    new NodeJournal(chart, 'Journal', { agent, path: journalPath });
+    new ElasticsearchSetup(chart, 'Setup', { elasticsearch });
+    const objects = Testing.synth(chart);
+    // A chart of one's own: the setup puts the journal family's template, lifecycle and pipeline.
+    expect(Object.keys(jobFiles(objects, 'elasticsearch-setup-')).filter((f) => f.includes('seclog-journal')).sort())
+      .toEqual(['pipeline-seclog-journal-pipeline.json', 'policy-seclog-journal-policy.json', 'simulate-seclog-journal-pipeline.json', 'template-seclog-journal.json']);
+    return { spec: objects.find((o) => o.kind === 'DaemonSet').spec.template.spec, stateDir: agent.stateDir };
+  };
+
+  test('the volatile journal is mounted read-only from the node (a tmpfs directory, made if missing)', () => {
     for (const kind of ['fluentd', 'fluentBit'] as const) {
-      const spec = daemonSetOf(kind, '/run/log/journal');
+      const { spec } = daemonSetOf(kind, '/run/log/journal');
       const volume = spec.volumes.find((v: any) => v.hostPath?.path === '/run/log/journal');
-      expect(volume?.hostPath.type).toBe('Directory');
+      expect(volume?.hostPath.type).toBe('DirectoryOrCreate');
       expect(spec.containers[0].volumeMounts).toContainEqual(expect.objectContaining({ name: volume.name, mountPath: '/run/log/journal', readOnly: true }));
-      expect(daemonSetOf(kind).volumes.filter((v: any) => String(v.hostPath?.path).includes('journal'))).toEqual([]);
+      expect((spec.initContainers ?? []).map((c: any) => c.name)).not.toContain('journal-link');
+    }
+  });
+
+  test.each([
+    ['a node with a persistent journal', true],
+    ['a node without one (volatile journal, or no journald): an empty directory, so Fluent Bit starts and Fluentd does not warn every second', false],
+  ])('the persistent journal through the init container\'s link, run for real on %s', (_name, hasJournal) => {
+    for (const kind of ['fluentd', 'fluentBit'] as const) {
+      const { spec, stateDir } = daemonSetOf(kind);
+      expect(spec.volumes.filter((v: any) => String(v.hostPath?.path).includes('journal'))).toEqual([]);
+      const init = spec.initContainers.find((c: any) => c.name === 'journal-link');
+      expect(init.securityContext).toMatchObject({ runAsUser: 0, allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+      expect(init.volumeMounts.map((m: any) => [m.mountPath, m.readOnly ?? false])).toEqual([['/var/log', true], [stateDir, false]]);
+      // The script, with the node's /var/log under a temporary root.
+      const root = fs.mkdtempSync(path.join(os.tmpdir(), 'journal-link-'));
+      if (hasJournal) fs.mkdirSync(path.join(root, 'var/log/journal/4f0c3b2d9e8a47c1b6d5e4f3a2b1c0d9'), { recursive: true });
+      fs.mkdirSync(path.join(root, stateDir), { recursive: true });
+      const script = (init.command[2] as string).split("'/var/log/").join(`'${root}/var/log/`);
+      for (let run = 0; run < 2; run++) {
+        const result = spawnSync('sh', ['-c', script], { encoding: 'utf-8' });
+        expect(result.status).toBe(0);
+      }
+      const link = path.join(root, stateDir, 'journal-link');
+      expect(fs.readlinkSync(link)).toBe(hasJournal ? `${root}/var/log/journal` : `${root}${stateDir}/journal-none`);
+      expect(fs.statSync(link).isDirectory()).toBe(true);
+      fs.rmSync(root, { recursive: true, force: true });
     }
   });
 
@@ -157,6 +197,12 @@ describe('one declaration, two compilers', () => {
   test('an agent is required; a second journal source of one name is refused by either agent', () => {
     const { chart, fluentd, fluentBit } = agents();
     expect(() => new NodeJournal(chart, 'Journal', { agent: 'fluent-bit' } as any)).toThrow(/node journal agent is required/);
+    // An object that is no agent (circular, as constructs are) is named, not a JSON error.
+    const elasticsearch = new ElasticsearchCluster(chart, 'Other', { replicas: 1, name: 'other' });
+    expect(() => new NodeJournal(chart, 'Wrong', { agent: elasticsearch } as any)).toThrow(/node journal agent is required: .*got a ElasticsearchCluster/);
+    // The defaults are a copy: changing one changes no later default.
+    NodeJournal.defaultMatches().push({ field: 'X', value: 'y' });
+    expect(NodeJournal.defaultMatches()).toHaveLength(5);
     for (const [agent, name] of [[fluentd, 'fluentd'], [fluentBit, 'fluent bit']] as const) {
       new NodeJournal(chart, `Journal${name}`, { agent });
       expect(() => new NodeJournal(chart, `Again${name}`, { agent, indexName: 'seclog-auth' })).toThrow(new RegExp(`${name} journal source journal was added twice`));

@@ -188,15 +188,14 @@ export interface SecurityLoggingChartProps extends ChartProps {
 
   /**
    * Read each node's systemd journal (logins, sudo, kubelet, the container runtime) with
-   * the log agent. Turn it off on nodes without journald (Talos, for one): Fluent Bit does
-   * not start without the journal directory.
+   * the log agent (on a node without journald, such as Talos, it reads nothing).
    * @default true
    */
   readonly nodeJournal?: boolean;
 
   /**
    * Which journal and which entries.
-   * @default - `/var/log/journal`, DEFAULT_JOURNAL_MATCHES, `<prefix>-journal`
+   * @default - `/var/log/journal`, NodeJournal.defaultMatches(), `<prefix>-journal`
    */
   readonly journal?: NodeJournalOptions;
 

@@ -1,9 +1,10 @@
-import { Duration } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { selectorLabels } from './labels';
 import { ResolvedPlacement, applyPlacement } from './node-placement';
-import { applyPodTemplateExtras, clusterScoped } from './pod';
+import { applyPodTemplateExtras, clusterScoped, dropAllCapabilities, unprivilegedContainer } from './pod';
+import { BUSYBOX_IMAGE } from '../images';
 
 /** What a log agent on every node is made of, shared by Fluentd and Fluent Bit. */
 export interface NodeAgent {
@@ -96,15 +97,46 @@ export function mountNodeLogs(scope: Construct, container: kplus.Container, stat
 }
 
 /**
- * Mounts a journal directory read-only, when it lies outside `/var/log` (which
- * {@link mountNodeLogs} mounts): the volatile `/run/log/journal`, which must exist (a
- * node whose journald writes no volatile journal has none).
+ * The directory an agent's journal input reads, made safe for nodes without it: both
+ * inputs open a directory (Fluent Bit does not start when it is missing, Fluentd warns
+ * every second), and journald keeps `/var/log/journal` only where it is persistent. So
+ * for a journal under `/var/log`, an init container links `<stateDir>/<name>-link` to the
+ * journal when the node has it, else to an empty directory beside the link, and the input
+ * reads the link; nothing is created outside the agent's state directory (journald would
+ * start keeping a persistent journal in a `/var/log/journal` that appeared). The volatile
+ * `/run/log/journal` is mounted read-only (`DirectoryOrCreate`: a directory in the node's
+ * tmpfs, which journald makes at boot anyway).
+ * @returns the path the input reads
  */
-export function mountJournalDirectory(scope: Construct, container: kplus.Container, path: string): void {
-  if (path.startsWith('/var/log/') || scope.node.tryFindChild('JournalVolume') !== undefined) return;
-  container.mount(path, kplus.Volume.fromHostPath(scope, 'JournalVolume', 'journal', {
-    path, type: kplus.HostPathVolumeType.DIRECTORY,
-  }), { readOnly: true });
+export function journalReadPath(scope: Construct, workload: kplus.Workload, container: kplus.Container, stateDir: string, name: string, path: string): string {
+  if (!path.startsWith('/var/log/')) {
+    if (scope.node.tryFindChild('JournalVolume') === undefined) {
+      container.mount(path, kplus.Volume.fromHostPath(scope, 'JournalVolume', 'journal', { path, type: kplus.HostPathVolumeType.DIRECTORY_OR_CREATE }), { readOnly: true });
+    }
+    return path;
+  }
+  const link = `${stateDir}/${name}-link`;
+  const empty = `${stateDir}/${name}-none`;
+  const init = workload.addInitContainer({
+    name: `${name.replace(/_/g, '-')}-link`,
+    image: BUSYBOX_IMAGE,
+    imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+    command: ['sh', '-c', [
+      'set -eu',
+      `mkdir -p '${empty}'`,
+      `if [ -d '${path}' ]; then target='${path}'; else target='${empty}'; fi`,
+      `ln -sfn "$target" '${link}'`,
+      'echo "journal: reading $target"',
+    ].join('\n')],
+    resources: { cpu: { request: kplus.Cpu.millis(10), limit: kplus.Cpu.millis(100) }, memory: { request: Size.mebibytes(16), limit: Size.mebibytes(16) } },
+    // Root, as the agent: the state directory on the node is root's.
+    securityContext: unprivilegedContainer(0, true),
+  });
+  for (const mount of container.mounts) {
+    if (mount.path === '/var/log' || mount.path === stateDir) init.mount(mount.path, mount.volume, { readOnly: mount.readOnly });
+  }
+  dropAllCapabilities(workload, [workload.initContainers.length - 1], 'initContainers');
+  return link;
 }
 
 /** A headless Service over the agent's pods for its metrics port. */

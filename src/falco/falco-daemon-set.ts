@@ -7,7 +7,7 @@ import { contentHash } from '../common/hash';
 import { appLabels, selectorLabels } from '../common/labels';
 import { NodeAgentPlacement, applyPlacement, describePlacement, placementCovers, resolvePlacement } from '../common/node-placement';
 import { applyPodTemplateExtras } from '../common/pod';
-import { validateCpu, validateDnsLabel, validateDnsSubdomain, validateMinimumSize } from '../common/validation';
+import { describeValue, validateCpu, validateDnsLabel, validateDnsSubdomain, validateMinimumSize } from '../common/validation';
 import { FALCO_DRIVER_LOADER_IMAGE_REPOSITORY, FALCO_IMAGE_REPOSITORY, FALCO_VERSION } from '../images';
 import { checkScope } from '../common/app-checks';
 import { DATASETS, IndexFamilyKind } from '../pipeline/index-families';
@@ -191,7 +191,7 @@ export class FalcoDaemonSet extends Construct {
       }
     }
     if (props.agent !== undefined && !isLogAgent(props.agent)) {
-      throw new Error(`falco agent must be a log agent (a FluentdDaemonSet or FluentBitDaemonSet), got ${JSON.stringify(props.agent)}`);
+      throw new Error(`falco agent must be a log agent (a FluentdDaemonSet or FluentBitDaemonSet), got ${describeValue(props.agent)}`);
     }
     const agent = props.agent;
     const agentPlacement = agent ? resolvePlacement('falco agent placement', agent.placement) : undefined;

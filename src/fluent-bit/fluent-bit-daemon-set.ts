@@ -13,7 +13,7 @@ import {
   validateHostJsonFileSource, validateJournalSource, validateSyslogSource,
 } from '../pipeline/log-source';
 import { appLabels } from '../common/labels';
-import { createMetricsService, createNodeAgent, mountJournalDirectory, mountNodeLogs } from '../common/node-agent';
+import { createMetricsService, createNodeAgent, journalReadPath, mountNodeLogs } from '../common/node-agent';
 import { ELASTICSEARCH_PASSWORD_ENV, ELASTICSEARCH_USER_ENV, addElasticsearchCredentials } from '../elasticsearch/consumer-credentials';
 import { NodeAgentPlacement, ResolvedPlacement, assertRunsOnControlPlane, resolvePlacement } from '../common/node-placement';
 import { dropAllCapabilities, unprivilegedContainer } from '../common/pod';
@@ -530,12 +530,12 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
     const { name, tag, stream } = source;
     this.registerIndexFamily(stream.prop, stream.family, stream.kind);
     this.journalSources.add(source.name);
-    mountJournalDirectory(this, this.container, source.path);
+    const path = journalReadPath(this, this.daemonSet, this.container, this.stateDir, source.name, source.path);
     this.routes.push(
       FluentBitPlugin.input('systemd', {
         'alias': `in_systemd_${name}`,
         'tag': tag,
-        'path': source.path,
+        'path': path,
         'systemd_filter': source.matches.map((m) => `${m.field}=${m.value}`),
         'systemd_filter_type': 'or',
         'read_from_tail': false,

@@ -20,7 +20,7 @@ import {
 } from '../pipeline/log-source';
 import { appLabels, selectorLabels } from '../common/labels';
 import { addElasticsearchCredentials } from '../elasticsearch/consumer-credentials';
-import { createMetricsService, createNodeAgent, mountJournalDirectory, mountNodeLogs } from '../common/node-agent';
+import { createMetricsService, createNodeAgent, journalReadPath, mountNodeLogs } from '../common/node-agent';
 import { NodeAgentPlacement, ResolvedPlacement, assertRunsOnControlPlane, resolvePlacement } from '../common/node-placement';
 import { dropAllCapabilities, unprivilegedContainer } from '../common/pod';
 import { validateClusterName, validateCpu, validateDnsLabel, validateDnsSubdomain, validateImage, validateInstances, validateMinimumSize } from '../common/validation';
@@ -487,8 +487,8 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter,
     const { stream } = source;
     this.registerIndexFamily(stream.prop, stream.family, stream.kind);
     this.journalSources.add(source.name);
-    mountJournalDirectory(this, this.container, source.path);
-    this.addDirectives(...journalSourceDirectives(source, this.stateDir, this.elasticsearchOutput(source.tag, `out_es_${source.name}`, stream.family)));
+    const path = journalReadPath(this, this.daemonSet, this.container, this.stateDir, source.name, source.path);
+    this.addDirectives(...journalSourceDirectives({ ...source, path }, this.stateDir, this.elasticsearchOutput(source.tag, `out_es_${source.name}`, stream.family)));
   }
 
   /**

@@ -372,6 +372,9 @@ function s3ArchiveStore(id: string, source: string, archive: ResolvedS3Archive, 
 /** Where the CA of the agent's Secret is mounted. */
 export const ELASTICSEARCH_CA_DIR = '/etc/fluentd-elasticsearch';
 
+/** A split value that may name a data stream: an RFC 1123 label. */
+const SPLIT_VALUE = '/^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$/';
+
 /** The `<parse>` time settings of a record's own time field. */
 function jsonTimeParams(time: LogTimeField): { [key: string]: unknown } {
   return time.format === LogTimeFormat.UNIX_SECONDS
@@ -398,16 +401,20 @@ export function hostJsonFileDirectives(source: HostJsonFileSource, stateDir: str
     FluentdSection.source('tail', {
       id: `in_tail_${name}`,
       label,
-      params: { path: source.path, pos_file: `${stateDir}/${name}.log.pos`, tag, read_from_head: true, follow_inodes: true, refresh_interval: 10 },
+      // A longer line is skipped with a warning (in_tail.rb 1083-1096), as Fluent Bit's skip_long_lines.
+      params: { path: source.path, pos_file: `${stateDir}/${name}.log.pos`, tag, read_from_head: true, follow_inodes: true, refresh_interval: 10, max_line_size: source.maxLineBytes },
       sections: [FluentdSection.parse('json', { params: jsonTimeParams(source.time) })],
     }),
     FluentdSection.label(label, split ? [
-      // rewrite_tag_filter drops records no rule matches: the second rule catches the rest.
+      // rewrite_tag_filter drops records no rule matches: the second rule catches the rest
+      // (an empty or absent field too).
       FluentdSection.match(tag, 'rewrite_tag_filter', {
         id: `route_${name}_by_${snakeCase(split.field.split('.').pop() as string)}`,
         sections: [
-          FluentdSection.section('rule', { params: { key, pattern: '/^(.+)$/', tag: `${tag}.$1` } }),
-          FluentdSection.section('rule', { params: { key, pattern: '/^(.+)$/', invert: true, tag: `${tag}.${split.missing}` } }),
+          // Only a DNS label names a stream (a Kubernetes namespace is one): anything else
+          // (upper case, dots, what a client put in a URL) goes to the missing value's.
+          FluentdSection.section('rule', { params: { key, pattern: SPLIT_VALUE, tag: `${tag}.$1` } }),
+          FluentdSection.section('rule', { params: { key, pattern: SPLIT_VALUE, invert: true, tag: `${tag}.${split.missing}` } }),
         ],
       }),
       // Keys keep their dots: the records are written as the file has them.

@@ -54,7 +54,8 @@ const J = (field: string) => `journald.${field}`;
  * under `journald.*`; `@timestamp` is the entry's journal time (when journald received
  * it, to the microsecond), which both agents give the record, as Elastic's journald input
  * does; the host, program and unit are ECS (`process.name` is the syslog
- * identifier, else the command name, as the syslog source's is); `PRIORITY` is
+ * command name journald recorded, else the syslog identifier, and only the former makes an
+ * entry a login or sudo command: anyone can claim `sshd` as an identifier); `PRIORITY` is
  * `log.level` and `event.severity` (7 - PRIORITY: higher is worse, as for Falco); sshd
  * logins and sudo commands get the fields of Elastic's `system` integration.
  */
@@ -66,8 +67,10 @@ export const JOURNAL_NORMALIZATION: SourceNormalization = {
     ...syslogSeverityProcessors(J('PRIORITY'), ['0', '1', '2', '3', '4', '5', '6', '7']),
     P.convert(J('SYSLOG_FACILITY'), IngestConvertType.LONG, 'log.syslog.facility.code'),
     P.copy(J('SYSLOG_IDENTIFIER'), 'log.syslog.appname'),
-    P.copy(J('SYSLOG_IDENTIFIER'), 'process.name'),
-    P.copy(J('_COMM'), 'process.name', { override: false }),
+    // _COMM is journald's own (trusted: from the sender's /proc), SYSLOG_IDENTIFIER the
+    // sender's claim (`logger -t sshd` by anyone), as Elastic's journald pipeline reads them.
+    P.copy(J('_COMM'), 'process.name'),
+    P.copy(J('SYSLOG_IDENTIFIER'), 'process.name', { override: false }),
     P.convert(J('_PID'), IngestConvertType.LONG, 'process.pid'),
     P.copy(J('_EXE'), 'process.executable'),
     P.copy(J('_CMDLINE'), 'process.command_line'),
@@ -76,7 +79,8 @@ export const JOURNAL_NORMALIZATION: SourceNormalization = {
     P.copy(J('_BOOT_ID'), 'host.boot.id'),
     P.copy(J('_SYSTEMD_UNIT'), 'systemd.unit'),
     P.copy(J('_TRANSPORT'), 'systemd.transport'),
-    ...authProcessors('message', 'process.name'),
+    // Logins and sudo only from the programs journald saw send them.
+    ...authProcessors('message', J('_COMM')),
   ],
   checks: [
     {

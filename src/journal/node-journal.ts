@@ -9,7 +9,7 @@ import { ILogAgent, JOURNAL_DIRECTORIES, JournalMatch, requireLogAgent, validate
  * which is what Elastic's `system` integration reads from the journal for its `auth`
  * data stream, and the kubelet and container runtime services.
  */
-export const DEFAULT_JOURNAL_MATCHES: JournalMatch[] = [
+const DEFAULT_MATCHES: JournalMatch[] = [
   { field: 'SYSLOG_FACILITY', value: '4' },
   { field: 'SYSLOG_FACILITY', value: '10' },
   { field: '_SYSTEMD_UNIT', value: 'kubelet.service' },
@@ -29,15 +29,16 @@ export interface NodeJournalOptions {
    * The journal directory on the nodes: `/var/log/journal`, where journald keeps a
    * persistent journal (Ubuntu, Debian, Amazon Linux 2023, Container-Optimized OS,
    * Flatcar), or `/run/log/journal` for a volatile one (journald's `Storage=volatile`, or
-   * `auto` without `/var/log/journal`). Fluent Bit does not start when the directory is
-   * missing; Fluentd retries every second and logs a warning.
+   * `auto` without `/var/log/journal`). On a node without it the agents read an empty
+   * directory (an init container links the journal, or an empty directory, into the
+   * agent's state directory; `/run/log/journal` is made in the node's tmpfs).
    * @default '/var/log/journal'
    */
   readonly path?: string;
 
   /**
    * The entries read: those that meet any of these (an entry field's exact value).
-   * @default - DEFAULT_JOURNAL_MATCHES: facilities auth and authpriv, and the kubelet, containerd and CRI-O units
+   * @default - NodeJournal.defaultMatches(): facilities auth and authpriv, and the kubelet, containerd and CRI-O units
    */
   readonly matches?: JournalMatch[];
 }
@@ -56,6 +57,16 @@ export interface NodeJournalProps extends NodeJournalOptions {
  * @see https://www.freedesktop.org/software/systemd/man/latest/systemd-journald.service.html
  */
 export class NodeJournal extends Construct {
+  /**
+   * The entries read by default (any of them): syslog facilities auth (4) and authpriv (10),
+   * what a node's syslog writes to its auth log and what Elastic's `system` integration reads
+   * from the journal; the units `kubelet.service`, `containerd.service` and `crio.service`.
+   * A copy: extend it for `matches`.
+   */
+  public static defaultMatches(): JournalMatch[] {
+    return DEFAULT_MATCHES.map((m) => ({ ...m }));
+  }
+
   /** Index family of the entries. */
   public readonly indexName: string;
   /** The journal directory read on each node. */
@@ -70,7 +81,7 @@ export class NodeJournal extends Construct {
     if (!JOURNAL_DIRECTORIES.includes(this.path)) {
       throw new Error(`node journal path must be one of ${JOURNAL_DIRECTORIES.join(', ')} (where journald writes), got ${JSON.stringify(this.path)}`);
     }
-    const matches = props.matches ?? DEFAULT_JOURNAL_MATCHES;
+    const matches = props.matches ?? DEFAULT_MATCHES;
     validateJournalMatches('node journal matches', matches);
     this._matches = matches.map((m) => ({ field: m.field, value: m.value }));
     this.indexName = props.indexName ?? agent.familyName('journal', DATASETS.journal);

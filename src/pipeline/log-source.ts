@@ -1,5 +1,6 @@
 import { IndexFamilyKind } from './index-families';
 import type { NodeAgentPlacement } from '../common/node-placement';
+import { describeValue } from '../common/validation';
 
 /** How a record's time field is written. */
 export enum LogTimeFormat {
@@ -146,8 +147,9 @@ export interface JournalMatch {
  * directory with `sd_journal_open_directory` (its machine-id subdirectories included),
  * read from the oldest entry on their first start and keep a cursor on the node after
  * it. The records keep the journal's field names and string values (`MESSAGE`, `_PID`,
- * `SYSLOG_IDENTIFIER`), with the journal's receive time as their time; the family's
- * ingest pipeline makes them ECS.
+ * `SYSLOG_IDENTIFIER`; a field an entry holds twice is a list with Fluent Bit, its last
+ * value with Fluentd), with the journal's receive time as their time; the family's ingest
+ * pipeline makes them ECS.
  * @see https://www.freedesktop.org/software/systemd/man/latest/systemd.journal-fields.html
  */
 export interface JournalSource {
@@ -209,7 +211,7 @@ export function isLogAgent(value: unknown): value is ILogAgent {
  * it, `example` shows the call.
  */
 export function requireLogAgent(source: string, agent: unknown, what: string, example: string): ILogAgent {
-  if (!isLogAgent(agent)) throw new Error(`${source} agent is required: pass the log agent that ${what} (${example}), got ${JSON.stringify(agent)}`);
+  if (!isLogAgent(agent)) throw new Error(`${source} agent is required: pass the log agent that ${what} (${example}), got ${describeValue(agent)}`);
   return agent;
 }
 
