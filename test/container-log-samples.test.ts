@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ContainerLogFormat, ElasticsearchCluster, FluentdDaemonSet, FluentdSection } from '../src';
+import { ContainerLogFormat, ElasticsearchCluster, FluentdDaemonSet, FluentdSection, IndexFamilyKind } from '../src';
+import { FAMILY_KINDS, SourceNormalization, familyPipeline } from '../src/elasticsearch/security-index-templates';
+import { runPipeline } from './helpers/ingest-model';
 import { testChart } from './helpers/chart';
 import { allSections, parsesTime, strptimeRegexp } from './helpers/fluentd-model';
 
@@ -92,6 +94,37 @@ describe('CRI samples through the configured parse and join', () => {
       expect(['stdout', 'stderr']).toContain(record.stream);
       expect(['P', 'F']).toContain(record.logtag);
       expect(Number.isNaN(Date.parse(record.time))).toBe(false);
+    }
+  });
+});
+
+describe('the CRI samples, joined as configured, come out of the containers pipeline in ECS for either agent', () => {
+  const settings = renderedConcatSettings();
+  const lines = fs.readFileSync(path.join(__dirname, 'fixtures', 'container-logs-cri.log'), 'utf-8').split('\n').filter((l) => l.trim() !== '');
+  const joined = concat(lines.map(parseCri), settings);
+  const pipeline = familyPipeline('seclog-containers', FAMILY_KINDS[IndexFamilyKind.CONTAINERS].normalization as SourceNormalization).toJson() as any;
+  // The metadata each agent's filter adds for a file /var/log/containers/web-7d4b9_shop_app-4e6de1a83332.log
+  // (fluent-plugin-kubernetes_metadata_filter; Fluent Bit's kubernetes filter names the container id and image hash otherwise).
+  const metadata = {
+    fluentd: { docker: { container_id: '4e6de1a83332' }, kubernetes: { pod_name: 'web-7d4b9', namespace_name: 'shop', container_name: 'app', host: 'worker-1', container_image: 'registry.example.com/shop/web:2.4.1' } },
+    fluentBit: { kubernetes: { pod_name: 'web-7d4b9', namespace_name: 'shop', container_name: 'app', host: 'worker-1', docker_id: '4e6de1a83332', container_image: 'registry.example.com/shop/web:2.4.1' } },
+  };
+
+  test.each(Object.keys(metadata))('%s', (agent) => {
+    expect(joined.length).toBeGreaterThan(8);
+    for (const record of joined) {
+      const doc = runPipeline(pipeline, { '@timestamp': '2026-07-29T15:10:00.000000000Z', ...record, ...(metadata as any)[agent], orchestrator_cluster_name: 'prod-eu-1', _index: 'seclog-containers' });
+      expect({
+        'message': doc.message, 'stream': doc.stream, 'kubernetes.pod.name': doc.kubernetes.pod.name, 'kubernetes.namespace': doc.kubernetes.namespace,
+        'kubernetes.container.name': doc.kubernetes.container.name, 'kubernetes.node.name': doc.kubernetes.node.name, 'container.id': doc.container.id,
+        'container.image.name': doc.container.image.name, 'orchestrator.resource.type': doc.orchestrator.resource.type, 'orchestrator.cluster.name': doc.orchestrator.cluster.name,
+        'event.dataset': doc.event.dataset, 'host.name': doc.host.name,
+      }).toEqual({
+        'message': record.message, 'stream': record.stream, 'kubernetes.pod.name': 'web-7d4b9', 'kubernetes.namespace': 'shop', 'kubernetes.container.name': 'app',
+        'kubernetes.node.name': 'worker-1', 'container.id': '4e6de1a83332', 'container.image.name': 'registry.example.com/shop/web:2.4.1', 'orchestrator.resource.type': 'pod',
+        'orchestrator.cluster.name': 'prod-eu-1', 'event.dataset': 'kubernetes.container_logs', 'host.name': 'worker-1',
+      });
+      expect(doc.tags ?? []).not.toContain('pipeline_error');
     }
   });
 });
