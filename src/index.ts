@@ -70,3 +70,6 @@ export type { ContainerJsonSource, HostJsonFileSource, ILogAgent, JournalMatch, 
 export { LogTimeFormat, SyslogMode } from './pipeline/log-source';
 export type { NodeSyslogOptions, NodeSyslogProps } from './syslog/node-syslog';
 export { NodeSyslog } from './syslog/node-syslog';
+export { DetectionCondition } from './kibana/detection-condition';
+export type { DetectionRuleProps, NewTermsDetectionRuleProps, ThresholdDetectionRuleProps } from './kibana/detection-rules';
+export { DetectionRule, DetectionRuleSeverity, DetectionRuleType, DetectionRules, MitreTactic, MitreTechnique } from './kibana/detection-rules';

@@ -4,10 +4,11 @@ import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { testChart } from './helpers/chart';
 import {
-  AuditPolicy, BuiltInSavedObjects, ElasticsearchCluster, ElasticsearchSetup, ElasticsearchStorage, FalcoDaemonSet, FluentBitConfig, FluentBitDaemonSet,
-  FluentBitPlugin, FluentdBuffer, FluentdDaemonSet, FluentdSection, IlmPolicy, IndexFieldType, IndexTemplate, IngestPipeline, IngestProcessor, Kibana,
-  KibanaChartType, KibanaConfig, KibanaDataView, KibanaSavedObjects, KibanaSavedObjectsImport, KibanaSavedSearch, KibanaVisualization, KubeApiServerAudit,
-  KubeArmorRelayCollector, KubernetesAuditLogs, KubernetesEventsCollector, S3Credentials, SecurityIndexTemplates, SecurityLoggingNetworkPolicies,
+  AuditPolicy, BuiltInSavedObjects, DetectionCondition, DetectionRule, DetectionRuleSeverity, ElasticsearchCluster, ElasticsearchSetup, ElasticsearchStorage,
+  FalcoDaemonSet, FluentBitConfig, FluentBitDaemonSet, FluentBitPlugin, FluentdBuffer, FluentdDaemonSet, FluentdSection, IlmPolicy, IndexFieldType,
+  IndexTemplate, IngestPipeline, IngestProcessor, Kibana, KibanaChartType, KibanaConfig, KibanaDataView, KibanaSavedObjects, KibanaSavedObjectsImport,
+  KibanaSavedSearch, KibanaVisualization, KubeApiServerAudit, KubeArmorRelayCollector, KubernetesAuditLogs, KubernetesEventsCollector, MitreTactic,
+  MitreTechnique, S3Credentials, SecurityIndexTemplates, SecurityLoggingNetworkPolicies,
 } from '../src';
 
 /**
@@ -55,6 +56,13 @@ const fluentd = (props: any) => inChart((chart, elasticsearch) => new FluentdDae
 const fluentBit = (props: any) => inChart((chart, elasticsearch) => new FluentBitDaemonSet(chart, 'FluentBit', { elasticsearch, ...props }));
 const s3 = { bucket: 'b-logs', region: 'eu-west-1', credentials: S3Credentials.serviceAccountRole('arn:aws:iam::123456789012:role/r') };
 
+const ruleProps = () => ({
+  ruleId: 'r-1', name: 'r', description: 'd', severity: DetectionRuleSeverity.LOW, riskScore: 1,
+  techniques: [MitreTechnique.of(MitreTactic.EXECUTION, 'T1609', 'Container Administration Command')],
+  indexTemplates: SecurityIndexTemplates.of([{ family: 'seclog-x', fields: SecurityIndexTemplates.FALCO_ALERT_FIELDS, retentionDays: 7 }]),
+  condition: DetectionCondition.exists('host.name'),
+});
+
 /** How to hand each struct a value: struct name to a builder that uses `props` as that struct. */
 const BUILDERS: { [struct: string]: (props: any) => unknown } = {
   ElasticsearchClusterProps: (props) => Testing.synth(cluster(testChart(), props).node.scope as Chart),
@@ -85,6 +93,9 @@ const BUILDERS: { [struct: string]: (props: any) => unknown } = {
   FluentdSectionOptions: (props) => FluentdSection.section('record', props).render(),
   KubernetesAuditLogsOptions: (props) => inChart((chart, elasticsearch) => new KubernetesAuditLogs(chart, 'AuditLogs', { agent: new FluentdDaemonSet(chart, 'Fluentd', { elasticsearch }), ...props })),
   KubernetesAuditLogsProps: (props) => inChart((chart, elasticsearch) => new KubernetesAuditLogs(chart, 'AuditLogs', { agent: new FluentdDaemonSet(chart, 'Fluentd', { elasticsearch }), ...props })),
+  DetectionRuleProps: (props) => DetectionRule.query({ ...ruleProps(), ...props }).toJson(),
+  ThresholdDetectionRuleProps: (props) => DetectionRule.threshold({ ...ruleProps(), groupBy: ['host.name'], threshold: 5, ...props }).toJson(),
+  NewTermsDetectionRuleProps: (props) => DetectionRule.newTerms({ ...ruleProps(), newTermsFields: ['host.name'], historyWindow: Duration.days(7), ...props }).toJson(),
   IlmPolicyProps: (props) => new IlmPolicy({ name: 'p', retention: Duration.days(7), ...props }),
   IndexTemplateProps: (props) => template(props),
   IngestPipelineProps: (props) => new IngestPipeline({ name: 'p', description: 'd', processors: [IngestProcessor.set('a', '1')], ...props }).toJson(),
