@@ -73,3 +73,5 @@ export { NodeSyslog } from './syslog/node-syslog';
 export { DetectionCondition } from './kibana/detection-condition';
 export type { DetectionRuleProps, NewTermsDetectionRuleProps, ThresholdDetectionRuleProps } from './kibana/detection-rules';
 export { DetectionRule, DetectionRuleSeverity, DetectionRuleType, DetectionRules, MitreTactic, MitreTechnique } from './kibana/detection-rules';
+export type { BuiltInDetectionRulesProps } from './kibana/built-in-rules';
+export { BuiltInDetectionRules } from './kibana/built-in-rules';

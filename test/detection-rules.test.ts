@@ -110,13 +110,13 @@ describe('DetectionRule renders the detection engine\'s import format', () => {
   test('a threshold rule and a new-terms rule, with sub-techniques under their technique', () => {
     const burst = DetectionRule.threshold({
       ...base, ruleId: 'falco-burst-on-node', indexTemplates: [falco], condition: C.exists('falco.rule'), groupBy: ['host.name'], threshold: 20,
-      techniques: [MitreTechnique.of(MitreTactic.EXECUTION, 'T1609', 'Container Administration Command'), MitreTechnique.of(MitreTactic.CREDENTIAL_ACCESS, 'T1552.007', 'Container API')],
+      techniques: [MitreTechnique.of(MitreTactic.EXECUTION, 'T1609', 'Container Administration Command'), MitreTechnique.of(MitreTactic.CREDENTIAL_ACCESS, 'T1552.007', 'Unsecured Credentials: Container API')],
     });
     expect(burst.type).toBe(DetectionRuleType.THRESHOLD);
     expect(burst.toJson()).toMatchObject({ type: 'threshold', threshold: { field: ['host.name'], value: 20 }, index: ['seclog-falco', 'seclog-falco-*'] });
     expect(burst.toJson().threat[1]).toEqual({
       framework: 'MITRE ATT&CK', tactic: { id: 'TA0006', name: 'Credential Access', reference: 'https://attack.mitre.org/tactics/TA0006/' },
-      technique: [{ id: 'T1552', name: 'Container API', reference: 'https://attack.mitre.org/techniques/T1552/', subtechnique: [{ id: 'T1552.007', name: 'Container API', reference: 'https://attack.mitre.org/techniques/T1552/007/' }] }],
+      technique: [{ id: 'T1552', name: 'Unsecured Credentials', reference: 'https://attack.mitre.org/techniques/T1552/', subtechnique: [{ id: 'T1552.007', name: 'Container API', reference: 'https://attack.mitre.org/techniques/T1552/007/' }] }],
     });
     const fresh = DetectionRule.newTerms({ ...base, ruleId: 'k8s-new-user-agent', condition: C.exists('user_agent.original'), newTermsFields: ['user_agent.original'], historyWindow: Duration.days(14) });
     expect(fresh.toJson()).toMatchObject({ type: 'new_terms', new_terms_fields: ['user_agent.original'], history_window_start: 'now-14d' });

@@ -19,7 +19,7 @@ describe('examples', () => {
   const outdirs = fs.mkdtempSync(path.join(os.tmpdir(), 'examples-'));
   afterAll(() => fs.rmSync(outdirs, { recursive: true, force: true }));
 
-  test.each(['my-logging-chart.ts', 'full-stack.ts', 'falco-custom-rules.ts', 'own-dashboard.ts', 'kibana-ingress.ts', 'fluent-bit-s3.ts', 'kubeadm-audit.ts', 'app-per-cluster.ts', 'kibana-ingress-plus-33.ts'])('the README shows examples/%s verbatim', (file) => {
+  test.each(['my-logging-chart.ts', 'full-stack.ts', 'falco-custom-rules.ts', 'own-dashboard.ts', 'kibana-ingress.ts', 'fluent-bit-s3.ts', 'kubeadm-audit.ts', 'app-per-cluster.ts', 'kibana-ingress-plus-33.ts', 'own-detection-rule.ts'])('the README shows examples/%s verbatim', (file) => {
     const example = fs.readFileSync(path.join(ROOT, 'examples', file), 'utf-8');
     const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf-8');
     expect(readme).toContain('```ts\n' + example + '```');
@@ -35,6 +35,7 @@ describe('examples', () => {
     ['kubeadm-audit', () => import('../examples/kubeadm-audit')],
     ['app-per-cluster', () => import('../examples/app-per-cluster')],
     ['kibana-ingress-plus-33', () => import('../examples/kibana-ingress-plus-33')],
+    ['own-detection-rule', () => import('../examples/own-detection-rule')],
   ])('examples/%s synthesizes a valid stack', async (name, load) => {
     // The examples call app.synth(): collect the charts instead of writing manifests; the
     // side files (API server, KubeArmor) are still written, into the test's folder.

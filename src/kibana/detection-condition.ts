@@ -73,7 +73,7 @@ export class DetectionCondition {
     private readonly values: string[],
     private readonly children: DetectionCondition[],
   ) {
-    if (field !== undefined && (typeof field !== 'string' || !/^@?[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(field))) {
+    if (field !== undefined && (typeof field !== 'string' || !/^@?[A-Za-z_][A-Za-z0-9_/-]*(\.[A-Za-z_][A-Za-z0-9_/-]*)*$/.test(field))) {
       throw new Error(`detection condition field must be a dotted field path (letters, digits, '_'), got ${JSON.stringify(field)}`);
     }
   }

@@ -46,7 +46,8 @@ const TACTIC_NAMES: { [id: string]: string } = {
 export class MitreTechnique {
   /**
    * A technique: `id` as ATT&CK writes it (`T1609`, or `T1552.007` for a sub-technique)
-   * and its name.
+   * and its name (a sub-technique's as `<technique>: <sub-technique>`, e.g.
+   * `Unsecured Credentials: Container API`).
    * @see https://attack.mitre.org/matrices/enterprise/containers/
    */
   public static of(tactic: MitreTactic, id: string, name: string): MitreTechnique {
@@ -257,9 +258,10 @@ function threat(techniques: MitreTechnique[]): { [key: string]: any }[] {
       technique: parents.map((id) => {
         const parent = own.find((t) => t.id === id);
         const subs = own.filter((t) => t.id.startsWith(`${id}.`));
+        // A sub-technique is named `<technique>: <sub-technique>`, as ATT&CK writes it.
         return {
-          id, name: parent?.name ?? subs[0].name.split(':')[0], reference: `https://attack.mitre.org/techniques/${id}/`,
-          subtechnique: subs.map((t) => ({ id: t.id, name: t.name, reference: `https://attack.mitre.org/techniques/${t.id.replace('.', '/')}/` })),
+          id, name: parent?.name ?? subs[0].name.split(': ')[0], reference: `https://attack.mitre.org/techniques/${id}/`,
+          subtechnique: subs.map((t) => ({ id: t.id, name: t.name.split(': ').pop() as string, reference: `https://attack.mitre.org/techniques/${t.id.replace('.', '/')}/` })),
         };
       }),
     };

@@ -37,7 +37,7 @@ export function parseKql(query: string): Node {
   };
   const field = (): string => {
     ws();
-    const m = /^@?[A-Za-z_][A-Za-z0-9_.]*/.exec(query.slice(i));
+    const m = /^@?[A-Za-z_][A-Za-z0-9_./-]*/.exec(query.slice(i));
     if (!m) throw new Error(`KQL: expected a field at ${i} in ${query}`);
     i += m[0].length;
     return m[0];

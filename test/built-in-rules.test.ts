@@ -1,0 +1,150 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Testing } from 'cdk8s';
+import { markedBlock } from './helpers/ecs-table';
+import { kqlMatch, valuesAt } from './helpers/kql';
+import { rulesTable } from './helpers/rules-table';
+import { runPipeline } from './helpers/ingest-model';
+import { BuiltInDetectionRules, DetectionRule, DetectionRuleType, IndexTemplate, SecurityLoggingChart } from '../src';
+
+/**
+ * Each built-in rule against positive and negative samples: the sources' real samples and
+ * samples written in their real formats (test/fixtures/README.md), shipped as the agents
+ * ship them (Falco's and KubeArmor's keys de-dotted, as the route models of falco.test.ts
+ * and kubearmor.test.ts show), indexed through the family's own pipeline, and matched by
+ * the query text the rule ships (test/helpers/kql.ts). Threshold rules count the matches
+ * per group, new-terms rules look for a value the history lacks.
+ */
+const stack = new SecurityLoggingChart(Testing.app(), 'stack', {});
+const templates = stack.indexTemplates;
+const rules = BuiltInDetectionRules.of({
+  falco: templates['seclog-falco'], kubeArmorAlerts: templates['seclog-kubearmor-alerts'], kubeArmorLogs: templates['seclog-kubearmor-logs'],
+  audit: templates['seclog-audit'], kubernetesEvents: templates['seclog-events'], journal: templates['seclog-journal'],
+}).rules;
+const rule = (id: string) => {
+  const found = rules.find((r) => r.ruleId === id);
+  if (!found) throw new Error(`no rule ${id}`);
+  return found;
+};
+
+const lines = (file: string) => fs.readFileSync(path.join(__dirname, 'fixtures', file), 'utf-8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l));
+const dedot = (v: any): any => (Array.isArray(v) ? v.map(dedot)
+  : v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k.replace(/\./g, '_'), dedot(x)])) : v);
+/** A record as Elasticsearch indexes it: through its family's pipeline. */
+const indexed = (template: IndexTemplate, record: any) => {
+  if (!template.pipeline) throw new Error(`no pipeline for ${template.name}`);
+  return runPipeline(template.pipeline.toJson() as any, { '@timestamp': '2026-07-29T15:00:00.000000000Z', orchestrator_cluster_name: 'prod', ...record, _index: template.name });
+};
+const matches = (r: DetectionRule, doc: any) => kqlMatch(r.toJson().query, doc);
+/** The groups a threshold rule alerts on in one run of `docs`. */
+const thresholdAlerts = (r: DetectionRule, docs: any[]) => {
+  const { field, value } = r.toJson().threshold;
+  const counts = new Map<string, number>();
+  for (const d of docs.filter((x) => matches(r, x))) {
+    const key = JSON.stringify((field as string[]).map((f) => valuesAt(d, f)[0]));
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts].filter(([, n]) => n >= value).map(([k]) => JSON.parse(k));
+};
+const times = <X>(n: number, x: X) => Array.from({ length: n }, () => x);
+
+const falco = lines('falco-alerts-0.44.jsonl').map((a) => indexed(templates['seclog-falco'], dedot(a)));
+const kubeArmorAlerts = lines('kubearmor-alerts.jsonl').map((a) => indexed(templates['seclog-kubearmor-alerts'], dedot(a)));
+const kubeArmorLogs = lines('kubearmor-logs.jsonl').map((a) => indexed(templates['seclog-kubearmor-logs'], dedot(a)));
+const audit = [...lines('k8s-audit-events.jsonl'), ...lines('k8s-audit-events-legacy-v1beta1.jsonl'), ...lines('k8s-audit-events-constructed.jsonl')]
+  .map((e) => indexed(templates['seclog-audit'], e));
+const REAL_AUDIT = lines('k8s-audit-events.jsonl').length;
+const LEGACY = REAL_AUDIT + lines('k8s-audit-events-legacy-v1beta1.jsonl').length;
+/** The constructed audit event `i` of k8s-audit-events-constructed.jsonl. */
+const made = (i: number) => LEGACY + i;
+const journal = lines('journal-entries.jsonl').map((e) => indexed(templates['seclog-journal'],
+  Object.fromEntries(Object.entries(e).filter(([k]) => !k.startsWith('__')))));
+/** A core/v1 Event as the events collector ships it. */
+const kubeEvent = (reason: string, pod: string) => indexed(templates['seclog-events'], {
+  kind: 'Event', apiVersion: 'v1', metadata: { name: `${pod}.18a2b3c4d5e6f708`, namespace: 'shop' }, reason, type: reason === 'Pulled' ? 'Normal' : 'Warning',
+  message: reason === 'BackOff' ? 'Back-off restarting failed container app in pod' : 'MountVolume.SetUp failed', count: 1,
+  involvedObject: { kind: 'Pod', namespace: 'shop', name: pod, apiVersion: 'v1', fieldPath: 'spec.containers{app}' },
+  source: { component: 'kubelet', host: 'worker-1' }, firstTimestamp: '2026-07-29T15:00:00Z', lastTimestamp: '2026-07-29T15:00:00Z',
+});
+
+/** Per query rule: the sample documents and which of them it must match (by index). */
+const QUERY_CASES: Array<[string, any[], number[]]> = [
+  ['seclog-falco-critical-alert', falco, [2]],
+  ['seclog-kubearmor-block', kubeArmorAlerts, [0, 2, 3, 5, 6, 7, 9, 10, 11]],
+  ['seclog-container-shell-or-package-manager', kubeArmorLogs, [0, 3]],
+  ['seclog-k8s-exec-or-attach', audit, [made(0), made(1)]],
+  ['seclog-k8s-secret-read-by-user', audit, [made(3)]],
+  ['seclog-k8s-cluster-admin-binding', audit, [made(6)]],
+  // The real v1beta1 sample's nginx pod runs privileged (created by its ReplicaSet's controller).
+  ['seclog-k8s-privileged-or-host-pod', audit, [REAL_AUDIT, made(8), made(9), made(10)]],
+  // The real v1beta1 sample: system:anonymous allowed to create a namespace.
+  ['seclog-k8s-anonymous-request-allowed', audit, [REAL_AUDIT + 1]],
+  ['seclog-k8s-token-request-by-user', audit, [made(13)]],
+  ['seclog-k8s-admission-webhook-changed', audit, [made(15)]],
+  ['seclog-node-sudo-failure', journal, [4]],
+];
+
+describe('every built-in query rule matches its positive samples and none of its negative ones', () => {
+  test.each(QUERY_CASES)('%s', (id, docs, positive) => {
+    const r = rule(id);
+    expect(r.type).toBe(DetectionRuleType.QUERY);
+    expect(docs.every((d) => !(d.tags ?? []).includes('pipeline_error'))).toBe(true);
+    expect(docs.map((d, i) => [i, matches(r, d)]).filter(([, m]) => m).map(([i]) => i)).toEqual(positive);
+    // Positive and negative samples both.
+    expect([positive.length > 0, positive.length < docs.length]).toEqual([true, true]);
+  });
+});
+
+describe('every built-in threshold rule alerts on a group that reaches it, and not one below it or of other events', () => {
+  test.each<[string, any[], any[], any[]]>([
+    ['seclog-falco-alert-burst-on-node', times(20, falco[3]), [...times(19, falco[3]), ...times(20, falco[4]), ...times(20, falco[0])], [[falco[3].host.name]]],
+    ['seclog-kubearmor-block-spike', times(10, kubeArmorAlerts[0]), [...times(9, kubeArmorAlerts[0]), ...times(10, kubeArmorAlerts[1]), ...times(10, kubeArmorAlerts[9])], [['nginx-8f458dc5b-fl42t']]],
+    ['seclog-k8s-repeated-backoff-or-failed-mount', [...times(6, kubeEvent('BackOff', 'web-1')), ...times(4, kubeEvent('FailedMount', 'web-1'))],
+      [...times(9, kubeEvent('BackOff', 'web-2')), ...times(10, kubeEvent('Pulled', 'web-3'))], [['web-1']]],
+    ['seclog-node-ssh-brute-force', times(10, journal[1]), [...times(9, journal[1].host ? { ...journal[1], host: { name: 'worker-9' } } : journal[1]), ...times(10, journal[0])], [['worker-1', '203.0.113.9']]],
+  ])('%s', (id, positive, negative, groups) => {
+    const r = rule(id);
+    expect(r.type).toBe(DetectionRuleType.THRESHOLD);
+    expect(thresholdAlerts(r, [...positive, ...negative])).toEqual(groups);
+    expect(thresholdAlerts(r, negative)).toEqual([]);
+  });
+});
+
+test('the new-terms rule alerts on an API client the history lacks, and not on one it has or on the control plane', () => {
+  const r = rule('seclog-k8s-new-api-client');
+  expect(r.toJson()).toMatchObject({ type: 'new_terms', new_terms_fields: ['user_agent.original'], history_window_start: 'now-14d' });
+  const history = [audit[0], audit[made(3)]];
+  const field = (d: any) => valuesAt(d, 'user_agent.original')[0];
+  const seen = new Set(history.filter((d) => matches(r, d)).map(field));
+  const isNew = (d: any) => matches(r, d) && !seen.has(field(d));
+  // kubeadm (a real sample) is new; kubectl 1.34 is in the history; the controller manager is the control plane's.
+  expect([isNew(audit[1]), isNew(audit[made(0)]), isNew(audit[2])]).toEqual([true, false, false]);
+});
+
+test('at least 15 rules, each with a MITRE ATT&CK technique, and every rule has samples here', () => {
+  expect(rules.length).toBeGreaterThanOrEqual(15);
+  for (const r of rules) expect([r.ruleId, r.toJson().threat.length > 0, r.techniques.every((t) => /^T\d{4}/.test(t.id))]).toEqual([r.ruleId, true, true]);
+  const tested = new Set([...QUERY_CASES.map(([id]) => id), 'seclog-falco-alert-burst-on-node', 'seclog-kubearmor-block-spike',
+    'seclog-k8s-repeated-backoff-or-failed-mount', 'seclog-node-ssh-brute-force', 'seclog-k8s-new-api-client']);
+  expect(rules.map((r) => r.ruleId).filter((id) => !tested.has(id))).toEqual([]);
+});
+
+test('a family left out leaves its rules out; a family that is no template is refused', () => {
+  expect(BuiltInDetectionRules.of({ audit: templates['seclog-audit'] }).rules.map((r) => r.ruleId).every((id) => id.startsWith('seclog-k8s-'))).toBe(true);
+  expect(BuiltInDetectionRules.of({}).rules).toEqual([]);
+  expect(() => BuiltInDetectionRules.of({ falco: 'seclog-falco' } as any)).toThrow(/built-in detection rules falco/);
+});
+
+test('the README lists every rule: what it detects, its query, kind, severity and technique', () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf-8');
+  expect(markedBlock(readme, 'detection-rules')).toBe(rulesTable(rules));
+});
+
+test('the README\'s rule of one\'s own is made, beside the built-in audit rules, and means what it says', async () => {
+  const { rules: mine } = await import('../examples/own-detection-rule');
+  const own = mine.rules.find((r) => r.ruleId === 'my-pods-in-kube-system') as DetectionRule;
+  const pod = (user: string, namespace: string) => ({ kubernetes: { audit: { objectRef: { resource: 'pods' }, verb: 'create' } }, orchestrator: { namespace }, user: { name: user } });
+  expect([matches(own, pod('alice', 'kube-system')), matches(own, pod('system:serviceaccount:kube-system:daemon-set-controller', 'kube-system')), matches(own, pod('alice', 'shop'))])
+    .toEqual([true, false, false]);
+  expect(mine.rules.length).toBe(BuiltInDetectionRules.of({ audit: templates['seclog-audit'] }).rules.length + 1);
+});
