@@ -1,14 +1,15 @@
 import { App } from 'cdk8s';
 import {
-  BuiltInDetectionRules, DetectionCondition, DetectionRule, DetectionRuleSeverity, MitreTactic, MitreTechnique, SecurityLoggingChart,
+  DetectionCondition, DetectionRule, DetectionRuleSeverity, DetectionRules, KibanaDetectionRulesImport, MitreTactic, MitreTechnique,
+  SecurityLoggingChart,
 } from 'cdk8s-security-logging';
 
 const app = new App();
 const stack = new SecurityLoggingChart(app, 'security-logging');
 const audit = stack.indexTemplates['seclog-audit'];
 
-// The built-in rules on the stack's audit events, and one of your own.
-export const rules = BuiltInDetectionRules.of({ audit });
+// A rule of your own beside the built-in ones, imported by a Job of its own.
+export const rules = new DetectionRules();
 rules.addRule(DetectionRule.query({
   ruleId: 'my-pods-in-kube-system', name: 'A pod created in kube-system by a person',
   description: 'kube-system holds the control plane; people do not create pods there.',
@@ -22,4 +23,5 @@ rules.addRule(DetectionRule.query({
     DetectionCondition.not(DetectionCondition.startsWith('user.name', 'system:')),
   ),
 }));
+new KibanaDetectionRulesImport(stack, 'MyRules', { kibana: stack.kibana, rules, name: 'my-rules' });
 app.synth();

@@ -75,3 +75,5 @@ export type { DetectionRuleProps, NewTermsDetectionRuleProps, ThresholdDetection
 export { DetectionRule, DetectionRuleSeverity, DetectionRuleType, DetectionRules, MitreTactic, MitreTechnique } from './kibana/detection-rules';
 export type { BuiltInDetectionRulesProps } from './kibana/built-in-rules';
 export { BuiltInDetectionRules } from './kibana/built-in-rules';
+export type { KibanaDetectionRulesImportProps } from './kibana/kibana-detection-rules-import';
+export { KibanaDetectionRulesImport } from './kibana/kibana-detection-rules-import';

@@ -139,12 +139,3 @@ test('the README lists every rule: what it detects, its query, kind, severity an
   const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf-8');
   expect(markedBlock(readme, 'detection-rules')).toBe(rulesTable(rules));
 });
-
-test('the README\'s rule of one\'s own is made, beside the built-in audit rules, and means what it says', async () => {
-  const { rules: mine } = await import('../examples/own-detection-rule');
-  const own = mine.rules.find((r) => r.ruleId === 'my-pods-in-kube-system') as DetectionRule;
-  const pod = (user: string, namespace: string) => ({ kubernetes: { audit: { objectRef: { resource: 'pods' }, verb: 'create' } }, orchestrator: { namespace }, user: { name: user } });
-  expect([matches(own, pod('alice', 'kube-system')), matches(own, pod('system:serviceaccount:kube-system:daemon-set-controller', 'kube-system')), matches(own, pod('alice', 'shop'))])
-    .toEqual([true, false, false]);
-  expect(mine.rules.length).toBe(BuiltInDetectionRules.of({ audit: templates['seclog-audit'] }).rules.length + 1);
-});

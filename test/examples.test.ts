@@ -6,6 +6,7 @@ import * as kplus33 from 'cdk8s-plus-33';
 import { parse } from 'yaml';
 import { SecurityLoggingChart } from '../src';
 import { jobFiles } from './helpers/chart';
+import { kqlMatch } from './helpers/kql';
 import { readTree } from './helpers/dist';
 
 const ROOT = path.join(__dirname, '..');
@@ -79,6 +80,18 @@ describe('examples', () => {
     expect(JSON.parse(files['template-seclog-containers.json'])).toMatchObject({ index_patterns: ['seclog-containers', 'seclog-containers-*'], data_stream: {} });
     const yml = parse(objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'elasticsearch-config').data['elasticsearch.yml']);
     expect(yml['action.auto_create_index']).toBe('-seclog-containers,-seclog-containers-*,+*');
+  });
+
+  test('the detection rule of one\'s own is imported by a Job of its own, and means what it says', () => {
+    const objects = synthesizedExamples['own-detection-rule'];
+    const files = jobFiles(objects, 'my-rules-');
+    const [rule] = files['rules.ndjson'].trim().split('\n').map((l) => JSON.parse(l));
+    expect(rule.rule_id).toBe('my-pods-in-kube-system');
+    const pod = (user: string, namespace: string) => ({ kubernetes: { audit: { objectRef: { resource: 'pods' }, verb: 'create' } }, orchestrator: { namespace }, user: { name: user } });
+    expect([kqlMatch(rule.query, pod('alice', 'kube-system')), kqlMatch(rule.query, pod('system:serviceaccount:kube-system:daemon-set-controller', 'kube-system')), kqlMatch(rule.query, pod('alice', 'shop'))])
+      .toEqual([true, false, false]);
+    // The stack's own Job imports the built-in rules beside it.
+    expect(Object.keys(jobFiles(objects, 'kibana-detection-rules-'))).toContain('rules.ndjson');
   });
 
   test('the app-per-cluster example synthesizes each cluster\'s stack with its own size', () => {

@@ -55,12 +55,12 @@ describe('NetworkPolicies of the default stack (dist/)', () => {
   const objects = manifestObjects(readTree(DIST));
   const allowed = matrix(objects);
 
-  test('thirteen policies: deny everything and allow DNS in both namespaces, then one per component', () => {
+  test('fourteen policies: deny everything and allow DNS in both namespaces, then one per component', () => {
     const policies = objects.filter((o) => o.kind === 'NetworkPolicy').map((o) => `${o.metadata.namespace}/${o.metadata.name}`);
     expect(policies).toEqual([
       `${AGENTS}/default-deny`, `${AGENTS}/allow-dns`, `${AGENTS}/fluentd`, `${AGENTS}/falco`,
       `${NS}/default-deny`, `${NS}/allow-dns`, `${NS}/elasticsearch`, `${NS}/kibana`, `${NS}/elasticsearch-setup`,
-      `${NS}/kibana-saved-objects`, `${NS}/kubernetes-events`, `${NS}/elasticsearch-bootstrap`, `${NS}/kibana-bootstrap`,
+      `${NS}/kibana-saved-objects`, `${NS}/kibana-detection-rules`, `${NS}/kubernetes-events`, `${NS}/elasticsearch-bootstrap`, `${NS}/kibana-bootstrap`,
     ]);
     const denyAll = objects.filter((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'default-deny');
     for (const policy of denyAll) expect(policy.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
@@ -84,6 +84,7 @@ describe('NetworkPolicies of the default stack (dist/)', () => {
       ...anywhere('Job/kibana-bootstrap'), ...dns('Job/kibana-bootstrap'),
       'Job/elasticsearch-setup -> StatefulSet/elasticsearch:9200', ...anywhere('Job/elasticsearch-setup'), ...dns('Job/elasticsearch-setup'),
       'Job/kibana-saved-objects -> Deployment/kibana:5601', ...dns('Job/kibana-saved-objects'),
+      'Job/kibana-detection-rules -> Deployment/kibana:5601', ...dns('Job/kibana-detection-rules'),
       // The events collector: events from the API server into Elasticsearch.
       'Deployment/kubernetes-events -> StatefulSet/elasticsearch:9200', ...anywhere('Deployment/kubernetes-events'), ...dns('Deployment/kubernetes-events'),
     ].sort());
@@ -94,7 +95,7 @@ describe('NetworkPolicies of the default stack (dist/)', () => {
       'a pod in default -> StatefulSet/elasticsearch:9200', 'a pod in default -> Deployment/kibana:5601',
       'a pod in default -> StatefulSet/elasticsearch:9300', 'DaemonSet/falco -> StatefulSet/elasticsearch:9200',
       'Deployment/kibana -> StatefulSet/elasticsearch:9300', 'DaemonSet/fluentd -> StatefulSet/elasticsearch:9300',
-      'Job/kibana-saved-objects -> StatefulSet/elasticsearch:9200', 'StatefulSet/elasticsearch -> the internet:443',
+      'Job/kibana-saved-objects -> StatefulSet/elasticsearch:9200', 'Job/kibana-detection-rules -> StatefulSet/elasticsearch:9200', 'StatefulSet/elasticsearch -> the internet:443',
       'a pod in monitoring -> DaemonSet/fluentd:24231',
     ]) expect({ denied, allowed: allowed.includes(denied) }).toEqual({ denied, allowed: false });
   });

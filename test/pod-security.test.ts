@@ -69,6 +69,7 @@ describe('Pod Security Standards', () => {
       'Deployment/kubernetes-events': 'restricted',
       'Job/elasticsearch-bootstrap': 'restricted',
       'Job/kibana-bootstrap': 'restricted',
+      'Job/kibana-detection-rules': 'restricted',
       'Job/elasticsearch-setup': 'restricted',
       'Job/kibana-saved-objects': 'restricted',
     });

@@ -4,7 +4,7 @@ import { Chart, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { testChart } from './helpers/chart';
 import {
-  BuiltInDetectionRules, AuditPolicy, BuiltInSavedObjects, DetectionCondition, DetectionRule, DetectionRuleSeverity, ElasticsearchCluster, ElasticsearchSetup, ElasticsearchStorage,
+  BuiltInDetectionRules, DetectionRules, KibanaDetectionRulesImport, AuditPolicy, BuiltInSavedObjects, DetectionCondition, DetectionRule, DetectionRuleSeverity, ElasticsearchCluster, ElasticsearchSetup, ElasticsearchStorage,
   FalcoDaemonSet, FluentBitConfig, FluentBitDaemonSet, FluentBitPlugin, FluentdBuffer, FluentdDaemonSet, FluentdSection, IlmPolicy, IndexFieldType,
   IndexTemplate, IngestPipeline, IngestProcessor, Kibana, KibanaChartType, KibanaConfig, KibanaDataView, KibanaSavedObjects, KibanaSavedObjectsImport,
   KibanaSavedSearch, KibanaVisualization, KubeApiServerAudit, KubeArmorRelayCollector, KubernetesAuditLogs, KubernetesEventsCollector, MitreTactic,
@@ -93,6 +93,9 @@ const BUILDERS: { [struct: string]: (props: any) => unknown } = {
   FluentdSectionOptions: (props) => FluentdSection.section('record', props).render(),
   KubernetesAuditLogsOptions: (props) => inChart((chart, elasticsearch) => new KubernetesAuditLogs(chart, 'AuditLogs', { agent: new FluentdDaemonSet(chart, 'Fluentd', { elasticsearch }), ...props })),
   KubernetesAuditLogsProps: (props) => inChart((chart, elasticsearch) => new KubernetesAuditLogs(chart, 'AuditLogs', { agent: new FluentdDaemonSet(chart, 'Fluentd', { elasticsearch }), ...props })),
+  KibanaDetectionRulesImportProps: (props) => inChart((chart, elasticsearch) => new KibanaDetectionRulesImport(chart, 'Rules', {
+    kibana: new Kibana(chart, 'Kibana', { elasticsearch }), rules: new DetectionRules([DetectionRule.query(ruleProps())]), ...props,
+  })),
   BuiltInDetectionRulesProps: (props) => BuiltInDetectionRules.of(props).renderNdjson(),
   DetectionRuleProps: (props) => DetectionRule.query({ ...ruleProps(), ...props }).toJson(),
   ThresholdDetectionRuleProps: (props) => DetectionRule.threshold({ ...ruleProps(), groupBy: ['host.name'], threshold: 5, ...props }).toJson(),

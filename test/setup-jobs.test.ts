@@ -247,6 +247,20 @@ describe('the setup scripts with security disabled, run against a stub curl (sec
     expect(run.calls.some((c) => c.includes('-X PUT'))).toBe(false);
   });
 
+  test('Kibana\'s detection engine: the built-in rules imported with overwrite once Kibana answers; a rule the API refuses fails the Job', () => {
+    const files = jobFiles(objects, 'kibana-detection-rules-');
+    expect(files['rules.ndjson']).toBe(chart.detectionRules?.renderNdjson());
+    expect(files['rules.ndjson'].split('\n').filter((l) => l !== '')).toHaveLength(chart.detectionRules?.rules.length as number);
+    const ok = runScript(files, { '/api/status': '200 {}', 'rules/_import': '200 {"success":true,"success_count":18,"rules_count":18,"errors":[]}' });
+    expect(ok.code).toBe(0);
+    expect(ok.calls.some((c) => c.includes('/api/detection_engine/rules/_import?overwrite=true') && c.includes('kbn-xsrf: true') && /file=@\S*rules\.ndjson/.test(c))).toBe(true);
+    // The API answers 200 with the rules it refused in errors.
+    const refused = runScript(files, { '/api/status': '200 {}', 'rules/_import': '200 {"success":false,"success_count":17,"rules_count":18,"errors":[{"rule_id":"seclog-k8s-new-api-client","error":{"status_code":400,"message":"invalid"}}]}' });
+    expect([refused.code, refused.output]).toEqual([1, expect.stringContaining('import failed')]);
+    expect(refused.output).toContain('seclog-k8s-new-api-client');
+    expect(runScript(files, { '/api/status': '200 {}', 'rules/_import': '500 {}' }).code).toBe(1);
+  });
+
   test('Kibana: imports once available; success false fails the Job', () => {
     const ok = runScript(kbFiles, { '/api/status': '200 {}', '_import': '200 {"success":true,"successCount":30}' });
     expect(ok.code).toBe(0);

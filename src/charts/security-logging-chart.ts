@@ -14,6 +14,9 @@ import { FalcoDaemonSet, FalcoDaemonSetOptions } from '../falco/falco-daemon-set
 import { KubeArmorRelayCollector, KubeArmorRelayCollectorOptions } from '../kubearmor/kubearmor-relay-collector';
 import { NodeJournal, NodeJournalOptions } from '../journal/node-journal';
 import { NodeSyslog, NodeSyslogOptions } from '../syslog/node-syslog';
+import { BuiltInDetectionRules } from '../kibana/built-in-rules';
+import { DetectionRules } from '../kibana/detection-rules';
+import { KibanaDetectionRulesImport } from '../kibana/kibana-detection-rules-import';
 import { ElasticsearchSetup } from '../elasticsearch/elasticsearch-setup';
 import { IndexTemplate } from '../elasticsearch/index-template';
 import { SecurityIndexRetention } from '../elasticsearch/security-index-templates';
@@ -227,6 +230,13 @@ export interface SecurityLoggingChartProps extends ChartProps {
   readonly retention?: SecurityIndexRetention;
 
   /**
+   * Import the built-in detection rules into Kibana's detection engine (a Job, once Kibana
+   * answers), for the sources the stack collects.
+   * @default true
+   */
+  readonly detectionRules?: boolean;
+
+  /**
    * Namespaces that get a saved search of their container logs in Kibana.
    * @default - 'kube-system' and the stack's namespace
    */
@@ -273,6 +283,11 @@ export class SecurityLoggingChart extends Chart {
   public readonly kubeArmorCollector?: KubeArmorRelayCollector;
   /** The Kubernetes events collector, when events are collected. */
   public readonly kubernetesEventsCollector?: KubernetesEventsCollector;
+  /** The built-in detection rules for the sources collected, when they are imported. */
+  public readonly detectionRules?: DetectionRules;
+  /** The Job that imports them. */
+  public readonly detectionRulesImport?: KibanaDetectionRulesImport;
+
   /** The node syslog source, when the nodes' syslog is received. */
   public readonly nodeSyslog?: NodeSyslog;
 
@@ -416,6 +431,18 @@ export class SecurityLoggingChart extends Chart {
     });
     this.savedObjects = savedObjects;
     this.savedObjectsImport = new KibanaSavedObjectsImport(this, 'KibanaSavedObjects', { kibana: this.kibana, savedObjects });
+    if (props.detectionRules ?? true) {
+      const rules = BuiltInDetectionRules.of({
+        falco: templateOf(this.falcoDaemonSet?.indexName),
+        kubeArmorAlerts: templateOf(this.kubeArmorCollector?.indexNames.alerts),
+        kubeArmorLogs: templateOf(this.kubeArmorCollector?.indexNames.logs),
+        audit: templateOf(this.kubernetesAuditLogs?.indexName),
+        kubernetesEvents: templateOf(this.kubernetesEventsCollector?.indexName),
+        journal: templateOf(this.nodeJournal?.indexName),
+      });
+      this.detectionRules = rules;
+      if (rules.rules.length > 0) this.detectionRulesImport = new KibanaDetectionRulesImport(this, 'KibanaDetectionRules', { kibana: this.kibana, rules });
+    }
     if (props.networkPolicies ?? true) {
       // Deny by default in both namespaces, then allow what each component needs.
       new SecurityLoggingNetworkPolicies(this, 'NetworkPolicies', {

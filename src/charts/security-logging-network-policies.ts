@@ -102,8 +102,10 @@ export class SecurityLoggingNetworkPolicies extends Construct {
       ],
       egress: [egressTo([podsPeer(esPods)], [ELASTICSEARCH_TRANSPORT_PORT])],
     });
+    // The Jobs that import into Kibana: saved objects, detection rules.
+    const importers = ['kibana-saved-objects', 'kibana-detection-rules'];
     const kibanaClients = (name: string) => [
-      podsPeer(componentPods(ns, 'kibana-saved-objects', name)),
+      ...importers.map((component) => podsPeer(componentPods(ns, component, name))),
       ...(props.kibanaClientNamespaces ?? []).map(namespacePeer),
       ...(props.kibanaClientCidrs ?? []).map((cidr) => ({ ipBlock: { cidr } })),
     ];
@@ -112,9 +114,12 @@ export class SecurityLoggingNetworkPolicies extends Construct {
       egress: [toElasticsearch],
     }));
     home.policy('Setup', `${es.name}-setup`, setupPods.labels, { ingress: [], egress: [toElasticsearch, ...(secured ? [apiServer] : [])] });
-    kibanas.forEach((name, i) => home.policy(i === 0 ? 'SavedObjects' : `SavedObjects${i}`, `${name}-saved-objects`, componentPods(ns, 'kibana-saved-objects', name).labels, {
-      ingress: [],
-      egress: [egressTo([podsPeer(componentPods(ns, 'kibana', name))], [KIBANA_PORT])],
+    kibanas.forEach((name, i) => importers.forEach((component) => {
+      const id = component === 'kibana-saved-objects' ? 'SavedObjects' : 'DetectionRules';
+      home.policy(i === 0 ? id : `${id}${i}`, `${name}-${component.slice('kibana-'.length)}`, componentPods(ns, component, name).labels, {
+        ingress: [],
+        egress: [egressTo([podsPeer(componentPods(ns, 'kibana', name))], [KIBANA_PORT])],
+      });
     }));
 
     // Each writer in its namespace: to Elasticsearch, the API server (metadata, events), the S3 archive.

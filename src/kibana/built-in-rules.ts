@@ -165,7 +165,7 @@ export function builtInDetectionRules(props: BuiltInDetectionRulesProps = {}): D
   on(props.journal, (indexTemplates) => [
     DetectionRule.threshold({
       ruleId: 'seclog-node-ssh-brute-force', name: 'Failed SSH logins to a node from one address',
-      description: 'Ten or more failed SSH logins to one node from one address within a run: password guessing.',
+      description: 'Ten or more failed SSH logins to one node from one address within a run: someone guessing credentials.',
       severity: S.MEDIUM, riskScore: 47, techniques: [technique(T.CREDENTIAL_ACCESS, 'T1110', 'Brute Force')], indexTemplates,
       condition: C.and(C.is('event.action', 'ssh_login'), C.is('event.outcome', 'failure')), groupBy: ['host.name', 'source.ip'], threshold: 10,
     }),

@@ -39,43 +39,67 @@ export class KibanaSavedObjectsImport extends Construct {
       throw new Error('kibana saved objects import kibana is required: pass the Kibana to import into');
     }
     if (props.name !== undefined) validateDnsLabel('kibana saved objects import name', props.name, 40);
-    const url = props.kibana.url;
-    const es = props.kibana.elasticsearch;
-    const secured = es.security.enabled;
-    // As the `elastic` user (the Job's only credential), trusting Kibana's CA; a curl
-    // config file keeps the password out of the process list.
-    const curlAuth = secured ? '--config /tmp/kibana-curl.conf ' : '';
-    const files = {
-      'saved-objects.ndjson': props.savedObjects.renderNdjson(),
-      'run.sh': [
-        '#!/usr/bin/env bash',
-        'set -euo pipefail',
-        ...(secured ? [
-          'umask 077',
-          elasticCurlConfigScript('/kibana/ca.crt', '/tmp/kibana-curl.conf'),
-        ] : []),
-        // /api/status answers 503 until Kibana is available.
-        waitForUrlScript('Kibana', `${url}/api/status`, curlAuth.trim()),
-        `code=$(curl ${curlAuth}--silent --show-error --max-time 120 --output /tmp/response --write-out '%{http_code}' -X POST '${url}/api/saved_objects/_import?overwrite=true' \\`,
-        "  -H 'kbn-xsrf: true' --form file=@/setup/saved-objects.ndjson)",
-        'response=$(cat /tmp/response)',
-        'echo "$response"',
-        'if [ "$code" -ge 300 ]; then echo "import answered $code" >&2; exit 1; fi',
-        // The API answers 200 with success false when some objects fail.
-        'case "$response" in *\'"success":true\'*) echo done ;; *) echo \'import failed\' >&2; exit 1 ;; esac',
-        '',
-      ].join('\n'),
-    };
-    this.job = createSetupJob(this, {
+    this.job = kibanaImportJob(this, {
+      kibana: props.kibana,
       name: props.name ?? `${props.kibana.name}-saved-objects`,
-      image: props.kibana.image,
-      user: 1000,
-      files,
-      labels: appLabels('kibana-saved-objects', props.kibana.name),
-      secretMounts: secured ? {
-        ...elasticPasswordMount(es.elasticCredentialsSecretName as string),
-        '/kibana': { secretName: props.kibana.certificateSecretName as string, keys: ['ca.crt'] },
-      } : undefined,
+      component: 'kibana-saved-objects',
+      file: 'saved-objects.ndjson',
+      content: props.savedObjects.renderNdjson(),
+      path: '/api/saved_objects/_import?overwrite=true',
     });
   }
+}
+
+/**
+ * A Job that posts one NDJSON file to a Kibana import API once Kibana's status API
+ * answers: as the `elastic` user (the Job's only credential) from a curl config file (so
+ * the password stays out of the process list), trusting Kibana's CA. A reply of 300 or
+ * more, or one without `"success":true` (the import APIs answer 200 when some objects
+ * fail), fails the Job, which then retries. @internal
+ */
+export function kibanaImportJob(scope: Construct, options: {
+  readonly kibana: Kibana;
+  readonly name: string;
+  readonly component: string;
+  readonly file: string;
+  readonly content: string;
+  readonly path: string;
+}): kplus.Job {
+  const { kibana } = options;
+  const url = kibana.url;
+  const es = kibana.elasticsearch;
+  const secured = es.security.enabled;
+  const curlAuth = secured ? '--config /tmp/kibana-curl.conf ' : '';
+  const files = {
+    [options.file]: options.content,
+    'run.sh': [
+      '#!/usr/bin/env bash',
+      'set -euo pipefail',
+      ...(secured ? [
+        'umask 077',
+        elasticCurlConfigScript('/kibana/ca.crt', '/tmp/kibana-curl.conf'),
+      ] : []),
+      // /api/status answers 503 until Kibana is available.
+      waitForUrlScript('Kibana', `${url}/api/status`, curlAuth.trim()),
+      `code=$(curl ${curlAuth}--silent --show-error --max-time 120 --output /tmp/response --write-out '%{http_code}' -X POST '${url}${options.path}' \\`,
+      `  -H 'kbn-xsrf: true' --form file=@/setup/${options.file})`,
+      'response=$(cat /tmp/response)',
+      'echo "$response"',
+      'if [ "$code" -ge 300 ]; then echo "import answered $code" >&2; exit 1; fi',
+      // The import APIs answer 200 with success false when some objects fail.
+      'case "$response" in *\'"success":true\'*) echo done ;; *) echo \'import failed\' >&2; exit 1 ;; esac',
+      '',
+    ].join('\n'),
+  };
+  return createSetupJob(scope, {
+    name: options.name,
+    image: kibana.image,
+    user: 1000,
+    files,
+    labels: appLabels(options.component, kibana.name),
+    secretMounts: secured ? {
+      ...elasticPasswordMount(es.elasticCredentialsSecretName as string),
+      '/kibana': { secretName: kibana.certificateSecretName as string, keys: ['ca.crt'] },
+    } : undefined,
+  });
 }
