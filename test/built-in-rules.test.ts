@@ -59,10 +59,10 @@ const LEGACY = REAL_AUDIT + lines('k8s-audit-events-legacy-v1beta1.jsonl').lengt
 const made = (i: number) => LEGACY + i;
 const journal = lines('journal-entries.jsonl').map((e) => indexed(templates['seclog-journal'],
   Object.fromEntries(Object.entries(e).filter(([k]) => !k.startsWith('__')))));
-/** A core/v1 Event as the events collector ships it. */
-const kubeEvent = (reason: string, pod: string) => indexed(templates['seclog-events'], {
+/** A core/v1 Event as the events collector ships it, seen `count` times. */
+const kubeEvent = (reason: string, pod: string, count = 1) => indexed(templates['seclog-events'], {
   kind: 'Event', apiVersion: 'v1', metadata: { name: `${pod}.18a2b3c4d5e6f708`, namespace: 'shop' }, reason, type: reason === 'Pulled' ? 'Normal' : 'Warning',
-  message: reason === 'BackOff' ? 'Back-off restarting failed container app in pod' : 'MountVolume.SetUp failed', count: 1,
+  message: reason === 'BackOff' ? 'Back-off restarting failed container app in pod' : 'MountVolume.SetUp failed', count,
   involvedObject: { kind: 'Pod', namespace: 'shop', name: pod, apiVersion: 'v1', fieldPath: 'spec.containers{app}' },
   source: { component: 'kubelet', host: 'worker-1' }, firstTimestamp: '2026-07-29T15:00:00Z', lastTimestamp: '2026-07-29T15:00:00Z',
 });
@@ -72,15 +72,19 @@ const QUERY_CASES: Array<[string, any[], number[]]> = [
   ['seclog-falco-critical-alert', falco, [2]],
   ['seclog-kubearmor-block', kubeArmorAlerts, [0, 2, 3, 5, 6, 7, 9, 10, 11]],
   ['seclog-container-shell-or-package-manager', kubeArmorLogs, [0, 3]],
+  // The session's start, not its end again (made(17)).
   ['seclog-k8s-exec-or-attach', audit, [made(0), made(1)]],
-  ['seclog-k8s-secret-read-by-user', audit, [made(3)]],
+  // A person's and a workload's service account's reads; not the controller manager's, not a forbidden list.
+  ['seclog-k8s-secret-read-by-user', audit, [made(3), made(18)]],
   ['seclog-k8s-cluster-admin-binding', audit, [made(6)]],
-  // The real v1beta1 sample's nginx pod runs privileged (created by its ReplicaSet's controller).
-  ['seclog-k8s-privileged-or-host-pod', audit, [REAL_AUDIT, made(8), made(9), made(10)]],
-  // The real v1beta1 sample: system:anonymous allowed to create a namespace.
-  ['seclog-k8s-anonymous-request-allowed', audit, [REAL_AUDIT + 1]],
+  // Not the real v1beta1 sample's privileged nginx pod, which its ReplicaSet's controller created, nor one PodSecurity refused (made(19)).
+  ['seclog-k8s-privileged-or-host-pod', audit, [made(8), made(9), made(10)]],
+  // The real v1beta1 sample (system:anonymous allowed to create a namespace) and /metrics; not /readyz.
+  ['seclog-k8s-anonymous-request-allowed', audit, [REAL_AUDIT + 1, made(21)]],
   ['seclog-k8s-token-request-by-user', audit, [made(13)]],
-  ['seclog-k8s-admission-webhook-changed', audit, [made(15)]],
+  // A user's, and cert-manager's cainjector (a workload's account: a documented false positive).
+  ['seclog-k8s-admission-webhook-changed', audit, [made(15), made(16)]],
+  ['seclog-k8s-repeated-backoff-or-failed-mount', [kubeEvent('BackOff', 'web-1', 12), kubeEvent('FailedMount', 'web-2', 10), kubeEvent('BackOff', 'web-3', 9), kubeEvent('Pulled', 'web-4', 30)], [0, 1]],
   ['seclog-node-sudo-failure', journal, [4]],
 ];
 
@@ -98,9 +102,7 @@ describe('every built-in query rule matches its positive samples and none of its
 describe('every built-in threshold rule alerts on a group that reaches it, and not one below it or of other events', () => {
   test.each<[string, any[], any[], any[]]>([
     ['seclog-falco-alert-burst-on-node', times(20, falco[3]), [...times(19, falco[3]), ...times(20, falco[4]), ...times(20, falco[0])], [[falco[3].host.name]]],
-    ['seclog-kubearmor-block-spike', times(10, kubeArmorAlerts[0]), [...times(9, kubeArmorAlerts[0]), ...times(10, kubeArmorAlerts[1]), ...times(10, kubeArmorAlerts[9])], [['nginx-8f458dc5b-fl42t']]],
-    ['seclog-k8s-repeated-backoff-or-failed-mount', [...times(6, kubeEvent('BackOff', 'web-1')), ...times(4, kubeEvent('FailedMount', 'web-1'))],
-      [...times(9, kubeEvent('BackOff', 'web-2')), ...times(10, kubeEvent('Pulled', 'web-3'))], [['web-1']]],
+    ['seclog-kubearmor-block-spike', times(10, kubeArmorAlerts[0]), [...times(9, kubeArmorAlerts[0]), ...times(10, kubeArmorAlerts[1]), ...times(10, kubeArmorAlerts[9])], [['default', 'nginx-8f458dc5b-fl42t']]],
     ['seclog-node-ssh-brute-force', times(10, journal[1]), [...times(9, journal[1].host ? { ...journal[1], host: { name: 'worker-9' } } : journal[1]), ...times(10, journal[0])], [['worker-1', '203.0.113.9']]],
   ])('%s', (id, positive, negative, groups) => {
     const r = rule(id);
@@ -121,11 +123,10 @@ test('the new-terms rule alerts on an API client the history lacks, and not on o
   expect([isNew(audit[1]), isNew(audit[made(0)]), isNew(audit[2])]).toEqual([true, false, false]);
 });
 
-test('at least 15 rules, each with a MITRE ATT&CK technique, and every rule has samples here', () => {
+test('at least 15 rules, and every one has samples here', () => {
   expect(rules.length).toBeGreaterThanOrEqual(15);
-  for (const r of rules) expect([r.ruleId, r.toJson().threat.length > 0, r.techniques.every((t) => /^T\d{4}/.test(t.id))]).toEqual([r.ruleId, true, true]);
   const tested = new Set([...QUERY_CASES.map(([id]) => id), 'seclog-falco-alert-burst-on-node', 'seclog-kubearmor-block-spike',
-    'seclog-k8s-repeated-backoff-or-failed-mount', 'seclog-node-ssh-brute-force', 'seclog-k8s-new-api-client']);
+    'seclog-node-ssh-brute-force', 'seclog-k8s-new-api-client']);
   expect(rules.map((r) => r.ruleId).filter((id) => !tested.has(id))).toEqual([]);
 });
 

@@ -12,7 +12,7 @@ const [audit, falco] = SecurityIndexTemplates.of([
 const exec = MitreTechnique.of(MitreTactic.EXECUTION, 'T1609', 'Container Administration Command');
 
 describe('the KQL subset evaluator the rule tests use', () => {
-  const doc = { event: { action: 'create', category: ['iam', 'configuration'] }, 'user.name': 'system:anonymous', process: { name: 'bash' }, n: 7, path: 'a:b (c)*d' };
+  const doc = { event: { action: 'create', category: ['iam', 'configuration'] }, 'user.name': 'system:anonymous', process: { name: 'bash' }, n: 7, path: 'a:b(c)*d', empty: '' };
 
   test.each([
     ['event.action : "create"', true],
@@ -23,7 +23,8 @@ describe('the KQL subset evaluator the rule tests use', () => {
     ['user.name : system\\:anon*', true],
     ['user.name : system*', true],
     ['user.name : anon*', false],
-    ['path : a\\:b\\ \\(c\\)\\*d*', true],
+    ['path : a\\:b\\(c\\)\\*d*', true],
+    ['empty : *', true],
     ['process.name : *', true],
     ['process.pid : *', false],
     ['n >= 7', true],
@@ -41,6 +42,7 @@ describe('the KQL subset evaluator the rule tests use', () => {
     ['a comparison outside the subset', 'n < 3'],
     ['a wildcard inside a value', 'event.action : cr*ate'],
     ['a trailing word', 'event.action : "create" create'],
+    ['an escaped space (no KQL)', 'path : a\\ b*'],
   ])('refuses %s', (_name, query) => {
     expect(() => parseKql(query)).toThrow(/KQL/);
   });
@@ -76,10 +78,11 @@ describe('DetectionCondition renders KQL of the subset that means what the condi
     ['an empty value', () => C.is('a', ''), /value must be a non-empty single-line string/],
     ['a value on two lines', () => C.is('a', 'x\ny'), /value must be a non-empty single-line string/],
     ['no values', () => C.oneOf('a', []), /values must be a non-empty list of strings/],
-    ['a field that is no path', () => C.is('a b', 'x'), /field must be a dotted field path/],
+    ['a field that is no path', () => C.is('a b', 'x'), /detection condition is\(\.\.\.\) field must be a dotted field path/],
     ['and of one', () => C.and(C.exists('a')), /needs at least 2 DetectionConditions/],
     ['not of a string (a JavaScript caller)', () => C.not('a : *' as any), /needs at least 1 DetectionCondition/],
     ['an infinite limit', () => C.atLeast('a', Infinity), /limit must be a finite number/],
+    ['a prefix with a space (KQL cannot escape it)', () => C.startsWith('user.name', 'a b'), /prefix must not hold whitespace/],
   ])('refuses %s', (_name, build, message) => {
     expect(build).toThrow(message);
   });
@@ -125,6 +128,8 @@ describe('DetectionRule renders the detection engine\'s import format', () => {
   test.each([
     ['a field no family maps', { condition: C.is('kubernetes.audit.nothere', 'x') }, /condition reads kubernetes.audit.nothere, which none of its families maps \(seclog-audit\)/],
     ['a number comparison on a keyword', { condition: C.atLeast('kubernetes.audit.verb', 3) }, /compares kubernetes.audit.verb as a number, which no family maps as one/],
+    ['a value match on analysed text', { condition: C.is('kubernetes.audit.user.groups', 'system:masters') }, /matches kubernetes.audit.user.groups by value, which its families map as text/],
+    ['an interval of 90 seconds', { interval: Duration.seconds(90) }, /detection rule k8s-exec-into-pod interval must be a whole number of minutes, got 1.5/],
     ['a rule id with capitals', { ruleId: 'Exec' }, /ruleId must be 3 to 100 lowercase letters, digits or '-', got "Exec"/],
     ['no technique', { techniques: [] }, /techniques must name at least one MITRE ATT&CK technique/],
     ['a severity that is no severity (a JavaScript caller)', { severity: 'urgent' }, /severity must be one of low, medium, high, critical, got "urgent"/],

@@ -26,12 +26,22 @@ const CONTAINER_ADMIN = technique(T.EXECUTION, 'T1609', 'Container Administratio
 const UNIX_SHELL = technique(T.EXECUTION, 'T1059.004', 'Command and Scripting Interpreter: Unix Shell');
 const CONTAINER_API = technique(T.CREDENTIAL_ACCESS, 'T1552.007', 'Unsecured Credentials: Container API');
 
-/** Requests of people and programs of one's own: not the control plane's (`system:` identities). */
-const NOT_SYSTEM = C.not(C.startsWith('user.name', 'system:'));
+/**
+ * Requests of anyone but the control plane: its components, the kubelets and the
+ * controllers of kube-system. A workload's service account (`system:serviceaccount:<ns>:*`)
+ * is not excluded: a stolen pod token is the usual attacker.
+ */
+const NOT_CONTROL_PLANE = C.not(C.or(
+  C.oneOf('user.name', ['system:kube-controller-manager', 'system:kube-scheduler', 'system:apiserver', 'system:kube-proxy', 'system:volume-scheduler']),
+  C.startsWith('user.name', 'system:node:'),
+  C.startsWith('user.name', 'system:serviceaccount:kube-system:'),
+));
 const A = (field: string) => `kubernetes.audit.${field}`;
 const WRITE = C.oneOf(A('verb'), ['create', 'update', 'patch']);
 /** A request the API server allowed (RBAC's decision annotation). */
 const ALLOWED = C.is(A('annotations.authorization_k8s_io/decision'), 'allow');
+/** A request that did not fail: an admission plugin (PodSecurity) may refuse what RBAC allowed. */
+const SUCCEEDED = C.not(C.atLeast(A('responseStatus.code'), 400));
 
 /**
  * The built-in detection rules, on the ECS fields of each family: each searches one
@@ -79,7 +89,7 @@ export function builtInDetectionRules(props: BuiltInDetectionRulesProps = {}): D
         ruleId: 'seclog-kubearmor-block-spike', name: 'A spike of KubeArmor blocks in one pod',
         description: 'Ten or more KubeArmor blocks in one pod within a run: repeated attempts against the policy, as a script or an attacker makes them.',
         severity: S.HIGH, riskScore: 73, techniques: [UNIX_SHELL], indexTemplates,
-        condition: C.and(block, C.exists('kubernetes.pod.name')), groupBy: ['kubernetes.pod.name'], threshold: 10,
+        condition: C.and(block, C.exists('kubernetes.pod.name')), groupBy: ['kubernetes.namespace', 'kubernetes.pod.name'], threshold: 10,
       }),
     ];
   });
@@ -100,65 +110,75 @@ export function builtInDetectionRules(props: BuiltInDetectionRulesProps = {}): D
       ruleId: 'seclog-k8s-exec-or-attach', name: 'Exec or attach into a pod',
       description: 'Someone opened a command or an attached session in a running container through the API server (kubectl exec / attach).',
       severity: S.MEDIUM, riskScore: 47, techniques: [CONTAINER_ADMIN], indexTemplates,
-      condition: C.and(C.oneOf(A('objectRef.subresource'), ['exec', 'attach']), C.oneOf(A('verb'), ['create', 'get'])),
+      // A session is logged when it starts and again when it ends: the start, once.
+      condition: C.and(C.oneOf(A('objectRef.subresource'), ['exec', 'attach']), C.oneOf(A('verb'), ['create', 'get']), C.is(A('stage'), 'ResponseStarted')),
       falsePositives: ['Operators debugging a workload'],
     }),
     DetectionRule.query({
       ruleId: 'seclog-k8s-secret-read-by-user', name: 'Secrets read or listed by an identity outside the control plane',
       description: 'An identity that is not one of the control plane\'s (system:) read, listed or watched secrets: their values are credentials.',
       severity: S.MEDIUM, riskScore: 47, techniques: [CONTAINER_API], indexTemplates,
-      condition: C.and(C.is(A('objectRef.resource'), 'secrets'), C.oneOf(A('verb'), ['get', 'list', 'watch']), NOT_SYSTEM, ALLOWED),
+      // A watch is logged when it starts and when it ends: its start, once.
+      condition: C.and(C.is(A('objectRef.resource'), 'secrets'), NOT_CONTROL_PLANE, ALLOWED, C.or(
+        C.and(C.oneOf(A('verb'), ['get', 'list']), C.is(A('stage'), 'ResponseComplete')),
+        C.and(C.is(A('verb'), 'watch'), C.is(A('stage'), 'ResponseStarted')),
+      )),
     }),
     DetectionRule.query({
       ruleId: 'seclog-k8s-cluster-admin-binding', name: 'A binding to cluster-admin',
       description: 'A RoleBinding or ClusterRoleBinding to the cluster-admin ClusterRole was created or changed: full control of the cluster for its subjects.',
-      severity: S.HIGH, riskScore: 73, techniques: [technique(T.PRIVILEGE_ESCALATION, 'T1098', 'Account Manipulation')], indexTemplates,
-      condition: C.and(C.oneOf(A('objectRef.resource'), ['clusterrolebindings', 'rolebindings']), WRITE, C.is(A('requestObject.roleRef.name'), 'cluster-admin')),
+      severity: S.HIGH, riskScore: 73, techniques: [technique(T.PRIVILEGE_ESCALATION, 'T1098.006', 'Account Manipulation: Additional Container Cluster Roles')], indexTemplates,
+      condition: C.and(C.oneOf(A('objectRef.resource'), ['clusterrolebindings', 'rolebindings']), WRITE, C.is(A('requestObject.roleRef.name'), 'cluster-admin'), SUCCEEDED),
     }),
     DetectionRule.query({
       ruleId: 'seclog-k8s-privileged-or-host-pod', name: 'A privileged, hostPath, hostNetwork, hostPID or hostIPC pod created',
       description: 'A pod was created that runs privileged or shares the node\'s paths, network, process or IPC namespace: the usual ways out of a container onto its node.',
       severity: S.HIGH, riskScore: 73, techniques: [ESCAPE_TO_HOST], indexTemplates,
-      condition: C.and(C.is(A('objectRef.resource'), 'pods'), C.is(A('verb'), 'create'), C.or(
+      // Pods the control plane's controllers create (a DaemonSet's node agents) are left out:
+      // the person who made their workload is not the pod's creator.
+      condition: C.and(C.is(A('objectRef.resource'), 'pods'), C.is(A('verb'), 'create'), SUCCEEDED, NOT_CONTROL_PLANE, C.or(
         C.is(A('requestObject.spec.containers.securityContext.privileged'), 'true'),
         C.exists(A('requestObject.spec.volumes.hostPath')),
         C.is(A('requestObject.spec.hostNetwork'), 'true'), C.is(A('requestObject.spec.hostPID'), 'true'), C.is(A('requestObject.spec.hostIPC'), 'true'),
       )),
-      falsePositives: ['Node agents (log agents, CNI, CSI drivers, Falco) created by their DaemonSet controllers'],
+      falsePositives: ['Debug pods of operators (kubectl debug node/...)'],
     }),
     DetectionRule.query({
       ruleId: 'seclog-k8s-anonymous-request-allowed', name: 'An anonymous request allowed',
       description: 'The API server authorized a request of system:anonymous: an unauthenticated client was let in, beyond the health and version endpoints that RBAC allows by default.',
       severity: S.MEDIUM, riskScore: 47, techniques: [technique(T.INITIAL_ACCESS, 'T1078.001', 'Valid Accounts: Default Accounts')], indexTemplates,
-      condition: C.and(C.is('user.name', 'system:anonymous'), ALLOWED, C.exists(A('objectRef.resource'))),
+      // Beyond what RBAC lets everyone read by default: the health and version endpoints.
+      condition: C.and(C.is('user.name', 'system:anonymous'), ALLOWED,
+        C.not(C.or(...['/healthz', '/livez', '/readyz', '/version'].map((uri) => C.startsWith(A('requestURI'), uri))))),
     }),
     DetectionRule.query({
       ruleId: 'seclog-k8s-token-request-by-user', name: 'A service-account token requested by an identity outside the control plane',
       description: 'An identity that is not one of the control plane\'s asked the API server for a service account\'s token (TokenRequest): with it, it acts as that account.',
       severity: S.MEDIUM, riskScore: 47, techniques: [technique(T.CREDENTIAL_ACCESS, 'T1528', 'Steal Application Access Token')], indexTemplates,
-      condition: C.and(C.is(A('objectRef.resource'), 'serviceaccounts'), C.is(A('objectRef.subresource'), 'token'), C.is(A('verb'), 'create'), NOT_SYSTEM),
+      condition: C.and(C.is(A('objectRef.resource'), 'serviceaccounts'), C.is(A('objectRef.subresource'), 'token'), C.is(A('verb'), 'create'), NOT_CONTROL_PLANE, SUCCEEDED),
     }),
     DetectionRule.query({
       ruleId: 'seclog-k8s-admission-webhook-changed', name: 'An admission webhook created, changed or deleted',
       description: 'A mutating or validating webhook configuration changed: a webhook sees (and a mutating one rewrites) every object it selects, and removing one turns off a policy engine.',
       severity: S.MEDIUM, riskScore: 47, techniques: [technique(T.PERSISTENCE, 'T1546', 'Event Triggered Execution')], indexTemplates,
       condition: C.and(C.oneOf(A('objectRef.resource'), ['mutatingwebhookconfigurations', 'validatingwebhookconfigurations']),
-        C.oneOf(A('verb'), ['create', 'update', 'patch', 'delete']), NOT_SYSTEM),
+        C.oneOf(A('verb'), ['create', 'update', 'patch', 'delete']), NOT_CONTROL_PLANE, SUCCEEDED),
+      falsePositives: ['cert-manager\'s cainjector writing a renewed CA bundle into a webhook'],
     }),
     DetectionRule.newTerms({
       ruleId: 'seclog-k8s-new-api-client', name: 'An API client never seen before',
       description: 'A user agent that has not called the API server in the last 14 days made an authorized request: a new tool in the cluster, or someone else\'s.',
       severity: S.LOW, riskScore: 21, techniques: [technique(T.DISCOVERY, 'T1613', 'Container and Resource Discovery')], indexTemplates,
-      condition: C.and(C.exists('user_agent.original'), NOT_SYSTEM, ALLOWED), newTermsFields: ['user_agent.original'], historyWindow: Duration.days(14),
+      condition: C.and(C.exists('user_agent.original'), NOT_CONTROL_PLANE, ALLOWED), newTermsFields: ['user_agent.original'], historyWindow: Duration.days(14),
     }),
   ]);
 
   on(props.kubernetesEvents, (indexTemplates) => [
-    DetectionRule.threshold({
-      ruleId: 'seclog-k8s-repeated-backoff-or-failed-mount', name: 'Repeated BackOff or FailedMount events for one pod',
-      description: 'Ten or more BackOff or FailedMount events for one pod within a run: a crash loop or a missing volume, which tampering with images, secrets or volumes also causes.',
+    DetectionRule.query({
+      ruleId: 'seclog-k8s-repeated-backoff-or-failed-mount', name: 'Repeated BackOff or FailedMount for one pod',
+      description: 'A BackOff or FailedMount event for a pod seen ten times or more (the kubelet counts repeats in one Event): a crash loop or a missing volume, which tampering with images, secrets or volumes also causes.',
       severity: S.LOW, riskScore: 21, techniques: [technique(T.IMPACT, 'T1499', 'Endpoint Denial of Service')], indexTemplates,
-      condition: C.and(C.oneOf('event.action', ['BackOff', 'FailedMount']), C.exists('kubernetes.pod.name')), groupBy: ['kubernetes.pod.name'], threshold: 10,
+      condition: C.and(C.oneOf('event.action', ['BackOff', 'FailedMount']), C.exists('kubernetes.pod.name'), C.atLeast('kubernetes.event.count', 10)),
     }),
   ]);
 

@@ -37,6 +37,8 @@ export class DetectionCondition {
   /** The field's value starts with `prefix` (a keyword field). */
   public static startsWith(field: string, prefix: string): DetectionCondition {
     checkValue(`detection condition startsWith(${field})`, prefix);
+    // KQL has no escape for whitespace in an unquoted value (kuery grammar.peggy).
+    if (/\s/.test(prefix)) throw new Error(`detection condition startsWith(${field}) prefix must not hold whitespace (KQL cannot escape it in a wildcard value), got ${JSON.stringify(prefix)}`);
     return new DetectionCondition('startsWith', field, [prefix], []);
   }
 
@@ -74,7 +76,7 @@ export class DetectionCondition {
     private readonly children: DetectionCondition[],
   ) {
     if (field !== undefined && (typeof field !== 'string' || !/^@?[A-Za-z_][A-Za-z0-9_/-]*(\.[A-Za-z_][A-Za-z0-9_/-]*)*$/.test(field))) {
-      throw new Error(`detection condition field must be a dotted field path (letters, digits, '_'), got ${JSON.stringify(field)}`);
+      throw new Error(`detection condition ${kind}(...) field must be a dotted field path (letters, digits, '_', '/', '-', a leading '@'), got ${JSON.stringify(field)}`);
     }
   }
 
@@ -96,6 +98,12 @@ export class DetectionCondition {
   public fields(): string[] {
     const own = this.field === undefined ? [] : [this.field];
     return [...new Set([...own, ...this.children.flatMap((c) => c.fields())])];
+  }
+
+  /** The fields it matches by value (`is`, `oneOf`, `startsWith`), which must not be analysed text. @internal */
+  public _valueFields(): string[] {
+    const own = ['is', 'oneOf', 'startsWith'].includes(this.kind) ? [this.field as string] : [];
+    return [...new Set([...own, ...this.children.flatMap((c) => c._valueFields())])];
   }
 
   /** The fields it compares as numbers (`atLeast`). @internal */

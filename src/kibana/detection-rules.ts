@@ -149,7 +149,7 @@ export class DetectionRule {
 
   /** A threshold rule: a group of matching documents that reaches `threshold` in one run is an alert. */
   public static threshold(props: ThresholdDetectionRuleProps): DetectionRule {
-    const where = `detection rule ${props?.ruleId}`;
+    const where = `detection rule ${props?.ruleId ?? '(no ruleId)'}`;
     checkAggregatableFields(`${where} groupBy`, props?.groupBy, props?.indexTemplates);
     if (!Number.isInteger(props.threshold) || props.threshold < 1) throw new Error(`${where} threshold must be an integer of at least 1, got ${JSON.stringify(props.threshold)}`);
     return new DetectionRule(DetectionRuleType.THRESHOLD, props, { threshold: { field: [...props.groupBy], value: props.threshold } });
@@ -157,7 +157,7 @@ export class DetectionRule {
 
   /** A new-terms rule: a value of `newTermsFields` not seen in `historyWindow` is an alert. */
   public static newTerms(props: NewTermsDetectionRuleProps): DetectionRule {
-    const where = `detection rule ${props?.ruleId}`;
+    const where = `detection rule ${props?.ruleId ?? '(no ruleId)'}`;
     checkAggregatableFields(`${where} newTermsFields`, props?.newTermsFields, props?.indexTemplates);
     const days = durationIn(`${where} historyWindow`, props.historyWindow, 'days');
     if (days < 1 || days > 90) throw new Error(`${where} historyWindow must be 1 to 90 days, got ${days}`);
@@ -196,6 +196,12 @@ export class DetectionRule {
     for (const field of props.condition.fields()) {
       if (!props.indexTemplates.some((t) => t.typeOf(field) !== undefined)) {
         throw new Error(`${where} condition reads ${field}, which none of its families maps (${props.indexTemplates.map((t) => t.name).join(', ')}): the query would never match`);
+      }
+    }
+    for (const field of props.condition._valueFields()) {
+      // An analysed field matches words, not the whole value the query names.
+      if (props.indexTemplates.every((t) => [IndexFieldType.TEXT, IndexFieldType.MATCH_ONLY_TEXT, undefined].includes(t.typeOf(field)))) {
+        throw new Error(`${where} condition matches ${field} by value, which its families map as text (analysed): use a keyword field`);
       }
     }
     for (const field of props.condition._numericFields()) {
@@ -281,7 +287,7 @@ function checkAggregatableFields(prop: string, fields: string[] | undefined, tem
 
 function durationIn(prop: string, duration: Duration, unit: 'minutes' | 'days'): number {
   if (!(duration instanceof Duration)) throw new Error(`${prop} must be a Duration (Duration.minutes(5)), got ${JSON.stringify(duration)}`);
-  const value = unit === 'minutes' ? duration.toMinutes() : duration.toDays();
+  const value = unit === 'minutes' ? duration.toMinutes({ integral: false }) : duration.toDays({ integral: false });
   if (!Number.isInteger(value)) throw new Error(`${prop} must be a whole number of ${unit}, got ${value}`);
   return value;
 }

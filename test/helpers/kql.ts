@@ -68,7 +68,11 @@ export function parseKql(query: string): Node {
     // An unquoted prefix: escaped characters, then a final *.
     let prefix = '';
     while (i < query.length && query[i] !== '*') {
-      if (query[i] === '\\') { i++; prefix += query[i++]; continue; }
+      // The grammar escapes only these (kuery grammar.peggy): anything else is no KQL.
+      if (query[i] === '\\') {
+        if (!'\\():<>"*{}'.includes(query[i + 1] ?? '')) throw new Error(`KQL: an escape outside the grammar at ${i} in ${query}`);
+        i++; prefix += query[i++]; continue;
+      }
       if (/[\s():<>"]/.test(query[i])) throw new Error(`KQL: an unquoted value outside the subset at ${i} in ${query}`);
       prefix += query[i++];
     }
@@ -111,7 +115,8 @@ function holds(node: Node, doc: any): boolean {
     case 'and': return node.children.every((c) => holds(c, doc));
     case 'or': return node.children.some((c) => holds(c, doc));
     case 'not': return !holds(node.child, doc);
-    case 'exists': return valuesAt(doc, node.field).some((v) => v !== '');
+    // Elasticsearch's exists counts an empty string as a value.
+    case 'exists': return valuesAt(doc, node.field).length > 0;
     case 'values': return valuesAt(doc, node.field).some((v) => node.values.includes(String(v)));
     case 'prefix': return valuesAt(doc, node.field).some((v) => String(v).startsWith(node.prefix));
     case 'atLeast': return valuesAt(doc, node.field).some((v) => typeof v === 'number' && v >= node.limit);
