@@ -6,6 +6,7 @@ import { kqlMatch, valuesAt } from './helpers/kql';
 import { rulesTable } from './helpers/rules-table';
 import { runPipeline } from './helpers/ingest-model';
 import { BuiltInDetectionRules, DetectionRule, DetectionRuleType, IndexTemplate, SecurityLoggingChart } from '../src';
+import { dedotKeys } from './helpers/dedot';
 
 /**
  * Each built-in rule against positive and negative samples: the sources' real samples and
@@ -28,8 +29,6 @@ const rule = (id: string) => {
 };
 
 const lines = (file: string) => fs.readFileSync(path.join(__dirname, 'fixtures', file), 'utf-8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l));
-const dedot = (v: any): any => (Array.isArray(v) ? v.map(dedot)
-  : v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k.replace(/\./g, '_'), dedot(x)])) : v);
 /** A record as Elasticsearch indexes it: through its family's pipeline. */
 const indexed = (template: IndexTemplate, record: any) => {
   if (!template.pipeline) throw new Error(`no pipeline for ${template.name}`);
@@ -48,9 +47,9 @@ const thresholdAlerts = (r: DetectionRule, docs: any[]) => {
 };
 const times = <X>(n: number, x: X) => Array.from({ length: n }, () => x);
 
-const falco = lines('falco-alerts-0.44.jsonl').map((a) => indexed(templates['seclog-falco'], dedot(a)));
-const kubeArmorAlerts = lines('kubearmor-alerts.jsonl').map((a) => indexed(templates['seclog-kubearmor-alerts'], dedot(a)));
-const kubeArmorLogs = lines('kubearmor-logs.jsonl').map((a) => indexed(templates['seclog-kubearmor-logs'], dedot(a)));
+const falco = lines('falco-alerts-0.44.jsonl').map((a) => indexed(templates['seclog-falco'], dedotKeys(a)));
+const kubeArmorAlerts = lines('kubearmor-alerts.jsonl').map((a) => indexed(templates['seclog-kubearmor-alerts'], dedotKeys(a)));
+const kubeArmorLogs = lines('kubearmor-logs.jsonl').map((a) => indexed(templates['seclog-kubearmor-logs'], dedotKeys(a)));
 const audit = [...lines('k8s-audit-events.jsonl'), ...lines('k8s-audit-events-legacy-v1beta1.jsonl'), ...lines('k8s-audit-events-constructed.jsonl')]
   .map((e) => indexed(templates['seclog-audit'], e));
 const REAL_AUDIT = lines('k8s-audit-events.jsonl').length;

@@ -12,6 +12,7 @@ import {
   ElasticsearchCluster, ElasticsearchSetup, FALCO_ALERT_FIELDS, FalcoDaemonSet, FalcoDriver, FalcoPriority, FalcoRules, FluentdDaemonSet, FluentdSection,
   BuiltInSavedObjects, IngestPipeline, KibanaDataView, SecurityIndexTemplates,
 } from '../src';
+import { dedotKeys } from './helpers/dedot';
 
 const falcoTemplate = () => SecurityIndexTemplates.of([{ family: 'seclog-falco', fields: FALCO_ALERT_FIELDS, retentionDays: 90 }])[0];
 
@@ -273,9 +274,7 @@ describe('Falco alerts through the rendered route', () => {
     record['@timestamp'] = time;
     // dedot (nested): dots in keys become the separator.
     const separator = byId('falco_dedot').params.de_dot_separator;
-    const dedot = (value: any): any => Array.isArray(value) ? value.map(dedot)
-      : value !== null && typeof value === 'object' ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replace(/\./g, separator), dedot(v)])) : value;
-    return dedot(record);
+    return dedotKeys(record, separator);
   }
 
   test('every 0.44 sample alert (rules, Falco\'s own) is shipped with its time, rule and priority', () => {

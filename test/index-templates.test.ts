@@ -7,6 +7,7 @@ import {
 } from '../src';
 import { runPipeline } from './helpers/ingest-model';
 import { FAMILY_KINDS, SourceNormalization, familyPipeline } from '../src/elasticsearch/security-index-templates';
+import { dedotKeys } from './helpers/dedot';
 
 const samples = (name: string) => fs.readFileSync(path.join(__dirname, 'fixtures', name), 'utf-8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
 
@@ -21,8 +22,6 @@ function unmapped(template: IndexTemplate, docs: any[]): string[] {
   return [...new Set(docs.flatMap((d) => leafPaths(d)))].filter((p) => template.typeOf(p) === undefined).sort();
 }
 
-const dedot = (value: any): any => Array.isArray(value) ? value.map(dedot)
-  : value !== null && typeof value === 'object' ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replace(/\./g, '_'), dedot(v)])) : value;
 
 describe('IlmPolicy', () => {
   test('rollover by age and primary shard size, delete after the retention', () => {
@@ -104,7 +103,7 @@ describe('the source mappings cover what the routes index', () => {
 
   test('every Falco sample field, output_fields de-dotted, is mapped once through the family\'s pipeline', () => {
     const pipeline = familyPipeline('seclog-falco', FAMILY_KINDS[IndexFamilyKind.FALCO].normalization as SourceNormalization).toJson() as any;
-    const docs = [...samples('falco-alerts-0.44.jsonl'), ...samples('falco-events-legacy.jsonl')].map((e) => runPipeline(pipeline, shipped(dedot(e))));
+    const docs = [...samples('falco-alerts-0.44.jsonl'), ...samples('falco-events-legacy.jsonl')].map((e) => runPipeline(pipeline, shipped(dedotKeys(e))));
     expect(unmapped(falco, docs)).toEqual([]);
     expect(falco.typeOf('falco.output_fields.k8s_pod_name')).toBe(IndexFieldType.FLATTENED);
     expect(falco.typeOf('falco.priority')).toBe(IndexFieldType.KEYWORD);

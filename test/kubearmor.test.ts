@@ -10,6 +10,7 @@ import { KUBEARMOR_ECS_EXPECTED } from './helpers/kubearmor-ecs';
 import { ecsTable, markedBlock } from './helpers/ecs-table';
 import { unfilledPanelFields } from './helpers/panel-fill';
 import { BuiltInSavedObjects, ElasticsearchCluster, ElasticsearchSetup, FluentBitDaemonSet, FluentdDaemonSet, FluentdSection, KibanaDataView, KubeArmorRelayCollector } from '../src';
+import { dedotKeys } from './helpers/dedot';
 
 const fixture = (name: string) => fs.readFileSync(path.join(__dirname, 'fixtures', name), 'utf-8').split('\n').filter(Boolean);
 
@@ -79,9 +80,7 @@ describe('KubeArmorRelayCollector', () => {
   const shippedDoc = (line: string) => {
     const out = route(sections, cri(line));
     if (!('record' in out)) throw new Error(`dropped: ${line}`);
-    const dedot = (v: any): any => Array.isArray(v) ? v.map(dedot)
-      : v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k.replace(/\./g, '_'), dedot(x)])) : v;
-    return { ...dedot(out.record), '@timestamp': '2026-01-01T00:00:00.000000000Z', 'tag': out.tag as string };
+    return { ...dedotKeys(out.record), '@timestamp': '2026-01-01T00:00:00.000000000Z', 'tag': out.tag as string };
   };
   /** A relay line as Elasticsearch indexes it: shipped, then through its family's pipeline. */
   const indexed = (line: string) => {

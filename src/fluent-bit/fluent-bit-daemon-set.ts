@@ -9,7 +9,7 @@ import {
   CLUSTER_NAME_FIELD, DATASETS, FamilyNaming, IndexFamilyKind, IndexNaming, familyName, reserveIndexFamily, resolveFamilyNaming, validateFamilyKind,
 } from '../pipeline/index-families';
 import {
-  ContainerJsonSource, HostJsonFileSource, ILogAgent, JournalSource, LogTimeFormat, SyslogMode, SyslogSource, isUnixSyslogMode, snakeCase, validateContainerJsonSource,
+  ContainerJsonSource, HostJsonFileSource, ILogAgent, JournalSource, LogTimeFormat, SyslogMode, SyslogSource, checkRouteName, isUnixSyslogMode, snakeCase, validateContainerJsonSource,
   validateHostJsonFileSource, validateJournalSource, validateSyslogSource,
 } from '../pipeline/log-source';
 import { appLabels } from '../common/labels';
@@ -468,9 +468,7 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
     this.assertOpen('routes');
     validateInstances('fluent bit route plugins', options?.plugins, FluentBitPlugin, 'FluentBitPlugin.filter(...), .output(...)');
     if (options.parsers !== undefined) validateInstances('fluent bit route parsers', options.parsers, FluentBitParser, "new FluentBitParser('name', { format: 'json' })");
-    if (!/^[a-z][a-z0-9_]*$/.test(options.name ?? '')) {
-      throw new Error(`fluent bit route name must be lowercase letters, digits or '_', got ${JSON.stringify(options.name)}`);
-    }
+    checkRouteName('fluent bit route name', options.name);
     this.containerLogExclusions.push(options.path);
     this.routes.push(this.tailInput(`in_tail_${options.name}`, options.tag, options.path, `${options.name}.db`, []), ...options.plugins);
     this.routeParsers.push(...(options.parsers ?? []));

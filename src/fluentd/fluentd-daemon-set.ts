@@ -5,7 +5,7 @@ import { FluentdBuffer, FluentdBufferOptions } from './fluentd-buffer';
 import { FluentdConfig, FluentdSection } from './fluentd-config';
 import {
   METRICS_PORT, containerJsonSourceDirectives, containerFileRoute, hostJsonFileDirectives, syslogSourceDirectives, containerLogDirectives, deadLetterDirectives,
-  elasticsearchOutput, journalSourceDirectives, metricsDirectives, systemDirectives, ELASTICSEARCH_CA_DIR,
+  elasticsearchOutput, journalSourceDirectives, metricsDirectives, routeLabel, systemDirectives, ELASTICSEARCH_CA_DIR,
 } from './fluentd-pipeline';
 import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
 import { monitoringImports } from '../common/crd-imports';
@@ -15,7 +15,7 @@ import {
 } from '../pipeline/index-families';
 import { ContainerLogFormat } from '../pipeline/container-logs';
 import {
-  ContainerJsonSource, HostJsonFileSource, ILogAgent, JournalSource, SyslogMode, SyslogSource, isUnixSyslogMode, validateContainerJsonSource, validateHostJsonFileSource,
+  ContainerJsonSource, HostJsonFileSource, ILogAgent, JournalSource, SyslogMode, SyslogSource, checkRouteName, isUnixSyslogMode, validateContainerJsonSource, validateHostJsonFileSource,
   validateJournalSource, validateSyslogSource,
 } from '../pipeline/log-source';
 import { appLabels, selectorLabels } from '../common/labels';
@@ -471,7 +471,7 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter,
     validateContainerJsonSource('fluentd', source);
     for (const stream of source.streams) this.registerIndexFamily(stream.prop, stream.family, stream.kind);
     this.addContainerFileRoute({
-      name: source.name, path: source.path, tag: source.tag, label: `@${source.name.toUpperCase()}`,
+      name: source.name, path: source.path, tag: source.tag, label: routeLabel(source.name),
       directives: containerJsonSourceDirectives(source, (pattern, id, dataStream) => this.elasticsearchOutput(pattern, id, dataStream)),
     });
   }
@@ -518,9 +518,7 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter,
 
   public addContainerFileRoute(options: FluentdContainerFileRouteOptions): void {
     validateInstances('fluentd route directives', options?.directives, FluentdSection, "FluentdSection.filter(...), .match(...)");
-    if (!/^[a-z][a-z0-9_]*$/.test(options.name ?? '')) {
-      throw new Error(`fluentd route name must be lowercase letters, digits or '_', got ${JSON.stringify(options.name)}`);
-    }
+    checkRouteName('fluentd route name', options.name);
     if (!/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/.test(options.tag ?? '')) {
       throw new Error(`fluentd route tag must be dot-separated words without '*' (it is also the match pattern), got ${JSON.stringify(options.tag)}`);
     }

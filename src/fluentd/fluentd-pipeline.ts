@@ -372,6 +372,11 @@ function s3ArchiveStore(id: string, source: string, archive: ResolvedS3Archive, 
 /** Where the CA of the agent's Secret is mounted. */
 export const ELASTICSEARCH_CA_DIR = '/etc/fluentd-elasticsearch';
 
+/** The label a source's route runs in: `@<NAME>`. */
+export function routeLabel(name: string): string {
+  return `@${name.toUpperCase()}`;
+}
+
 /** A split value that may name a data stream: an RFC 1123 label. */
 const SPLIT_VALUE = '/^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$/';
 
@@ -395,7 +400,7 @@ function jsonTimeParams(time: LogTimeField): { [key: string]: unknown } {
  */
 export function hostJsonFileDirectives(source: HostJsonFileSource, stateDir: string, output: (pattern: string, id: string, dataStream: string) => FluentdSection[]): FluentdSection[] {
   const { name, tag, split } = source;
-  const label = `@${name.toUpperCase()}`;
+  const label = routeLabel(name);
   const key = split ? `$.${split.field}` : '';
   return [
     FluentdSection.source('tail', {
@@ -512,7 +517,7 @@ export function containerJsonSourceDirectives(source: ContainerJsonSource, outpu
  * @see https://github.com/fluent-plugins-nursery/fluent-plugin-systemd
  */
 export function journalSourceDirectives(source: JournalSource, stateDir: string, output: FluentdSection[]): FluentdSection[] {
-  const label = `@${source.name.toUpperCase()}`;
+  const label = routeLabel(source.name);
   return [
     FluentdSection.source('systemd', {
       id: `in_systemd_${source.name}`,
@@ -538,7 +543,7 @@ export function journalSourceDirectives(source: JournalSource, stateDir: string,
  * @see https://docs.fluentd.org/input/syslog
  */
 export function syslogSourceDirectives(source: SyslogSource, output: (pattern: string, id: string, dataStream: string) => FluentdSection[]): FluentdSection[] {
-  const label = `@${source.name.toUpperCase()}`;
+  const label = routeLabel(source.name);
   return [
     FluentdSection.source('syslog', {
       id: `in_${source.name}`,

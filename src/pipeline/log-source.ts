@@ -215,6 +215,16 @@ export function requireLogAgent(source: string, agent: unknown, what: string, ex
   return agent;
 }
 
+/** Checks a route or stream name: lowercase letters, digits or `_` (it names plugin ids, files and labels). */
+export function checkRouteName(prop: string, name: unknown): void {
+  if (typeof name !== 'string' || !/^[a-z][a-z0-9_]*$/.test(name)) throw new Error(`${prop} must be lowercase letters, digits or '_', got ${JSON.stringify(name)}`);
+}
+
+/** Checks a record tag: dot-separated words, no `*` (it is matched, never a pattern). */
+function checkTag(prop: string, tag: unknown): void {
+  if (typeof tag !== 'string' || !/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/.test(tag)) throw new Error(`${prop} must be dot-separated words without '*', got ${JSON.stringify(tag)}`);
+}
+
 /** `UpdatedTime` as `updated_time`. */
 export function snakeCase(name: string): string {
   return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[^A-Za-z0-9]+/g, '_').toLowerCase();
@@ -222,9 +232,9 @@ export function snakeCase(name: string): string {
 
 /** Checks a declaration: names, tag, times and streams (the last may take the rest, and only it). */
 export function validateContainerJsonSource(agent: string, source: ContainerJsonSource): void {
-  if (!/^[a-z][a-z0-9_]*$/.test(source?.name ?? '')) throw new Error(`${agent} source name must be lowercase letters, digits or '_', got ${JSON.stringify(source?.name)}`);
+  checkRouteName(`${agent} source name`, source?.name);
   const where = `${agent} source ${source.name}`;
-  if (!/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/.test(source.tag ?? '')) throw new Error(`${where} tag must be dot-separated words without '*', got ${JSON.stringify(source.tag)}`);
+  checkTag(`${where} tag`, source.tag);
   if (typeof source.path !== 'string' || !source.path.startsWith('/var/log/containers/')) throw new Error(`${where} path must be a glob under /var/log/containers/, got ${JSON.stringify(source.path)}`);
   if (!Array.isArray(source.times) || source.times.some((t) => typeof t?.field !== 'string' || !Object.values(LogTimeFormat).includes(t.format))) {
     throw new Error(`${where} times must be a list of { field, format: LogTimeFormat }, got ${JSON.stringify(source.times)}`);
@@ -232,7 +242,7 @@ export function validateContainerJsonSource(agent: string, source: ContainerJson
   const streams = source.streams;
   if (!Array.isArray(streams) || streams.length === 0) throw new Error(`${where} streams must be a non-empty list, got ${JSON.stringify(streams)}`);
   streams.forEach((s, i) => {
-    if (!/^[a-z][a-z0-9_]*$/.test(s?.name ?? '')) throw new Error(`${where} streams[${i}].name must be lowercase letters, digits or '_', got ${JSON.stringify(s?.name)}`);
+    checkRouteName(`${where} streams[${i}].name`, s?.name);
     const last = i === streams.length - 1;
     if (s.whenAnyField === undefined && !last) throw new Error(`${where} streams[${i}] (${s.name}) takes every record, so the streams after it would get none: only the last stream may leave whenAnyField unset`);
     // A record no stream took would be dropped without a word (rewrite_tag_filter drops it).
@@ -246,13 +256,13 @@ export function validateContainerJsonSource(agent: string, source: ContainerJson
 
 /** Checks a journal declaration: name, tag, directory, matches and stream. */
 export function validateJournalSource(agent: string, source: JournalSource): void {
-  if (!/^[a-z][a-z0-9_]*$/.test(source?.name ?? '')) throw new Error(`${agent} journal source name must be lowercase letters, digits or '_', got ${JSON.stringify(source?.name)}`);
+  checkRouteName(`${agent} journal source name`, source?.name);
   const where = `${agent} journal source ${source.name}`;
-  if (!/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/.test(source.tag ?? '')) throw new Error(`${where} tag must be dot-separated words without '*', got ${JSON.stringify(source.tag)}`);
+  checkTag(`${where} tag`, source.tag);
   if (!JOURNAL_DIRECTORIES.includes(source.path)) throw new Error(`${where} path must be one of ${JOURNAL_DIRECTORIES.join(', ')}, got ${JSON.stringify(source.path)}`);
   validateJournalMatches(`${where} matches`, source.matches);
   const stream = source.stream;
-  if (!/^[a-z][a-z0-9_]*$/.test(stream?.name ?? '')) throw new Error(`${where} stream.name must be lowercase letters, digits or '_', got ${JSON.stringify(stream?.name)}`);
+  checkRouteName(`${where} stream.name`, stream?.name);
   if (stream.whenAnyField !== undefined) throw new Error(`${where} stream takes every entry read: leave its whenAnyField unset, got ${JSON.stringify(stream.whenAnyField)}`);
 }
 
@@ -270,9 +280,9 @@ export function validateJournalMatches(prop: string, matches: JournalMatch[]): v
 
 /** Checks a host file declaration: name, tag, file, time, line length, stream and split. */
 export function validateHostJsonFileSource(agent: string, source: HostJsonFileSource): void {
-  if (!/^[a-z][a-z0-9_]*$/.test(source?.name ?? '')) throw new Error(`${agent} host file source name must be lowercase letters, digits or '_', got ${JSON.stringify(source?.name)}`);
+  checkRouteName(`${agent} host file source name`, source?.name);
   const where = `${agent} host file source ${source.name}`;
-  if (!/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/.test(source.tag ?? '')) throw new Error(`${where} tag must be dot-separated words without '*', got ${JSON.stringify(source.tag)}`);
+  checkTag(`${where} tag`, source.tag);
   if (typeof source.path !== 'string' || !/^\/var\/log\/[A-Za-z0-9._/-]+$/.test(source.path) || source.path.startsWith('/var/log/containers/')) {
     throw new Error(`${where} path must be a file under /var/log/ (outside /var/log/containers/), got ${JSON.stringify(source.path)}`);
   }
@@ -281,7 +291,7 @@ export function validateHostJsonFileSource(agent: string, source: HostJsonFileSo
   }
   if (!Number.isInteger(source.maxLineBytes) || source.maxLineBytes < 16 * 1024) throw new Error(`${where} maxLineBytes must be an integer of at least 16384, got ${JSON.stringify(source.maxLineBytes)}`);
   if (typeof source.controlPlaneOnly !== 'boolean') throw new Error(`${where} controlPlaneOnly must be true or false, got ${JSON.stringify(source.controlPlaneOnly)}`);
-  if (!/^[a-z][a-z0-9_]*$/.test(source.stream?.name ?? '')) throw new Error(`${where} stream.name must be lowercase letters, digits or '_', got ${JSON.stringify(source.stream?.name)}`);
+  checkRouteName(`${where} stream.name`, source.stream?.name);
   const split = source.split;
   if (split !== undefined && (!/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(split?.field ?? '') || !/^[a-z0-9_]+$/.test(split.missing ?? ''))) {
     throw new Error(`${where} split must be { field: a dotted field path, missing: lowercase letters, digits or '_' }, got ${JSON.stringify(split)}`);
@@ -298,8 +308,8 @@ export function isUnixSyslogMode(mode: SyslogMode): boolean {
  * UDP and TCP (1 to 65535), a socket mode only for the Unix modes (octal), the stream.
  */
 export function validateSyslogSource(prop: string, source: SyslogSource): void {
-  if (!/^[a-z][a-z0-9_]*$/.test(source?.name ?? '')) throw new Error(`${prop} name must be lowercase letters, digits or '_', got ${JSON.stringify(source?.name)}`);
-  if (!/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/.test(source.tag ?? '')) throw new Error(`${prop} tag must be dot-separated words without '*', got ${JSON.stringify(source.tag)}`);
+  checkRouteName(`${prop} name`, source?.name);
+  checkTag(`${prop} tag`, source.tag);
   if (!Object.values(SyslogMode).includes(source.mode)) throw new Error(`${prop} mode must be one of ${Object.values(SyslogMode).join(', ')}, got ${JSON.stringify(source.mode)}`);
   const unix = isUnixSyslogMode(source.mode);
   if (unix && source.port !== undefined) throw new Error(`${prop} port is for udp and tcp, got port ${source.port} with mode ${source.mode}`);
@@ -309,5 +319,5 @@ export function validateSyslogSource(prop: string, source: SyslogSource): void {
   }
   if (unix && !/^0?[0-7]{3}$/.test(source.socketMode ?? '')) throw new Error(`${prop} socketMode must be an octal mode such as "0600" or "0666", got ${JSON.stringify(source.socketMode)}`);
   if (typeof source.rfc3164 !== 'boolean') throw new Error(`${prop} rfc3164 must be true or false, got ${JSON.stringify(source.rfc3164)}`);
-  if (!/^[a-z][a-z0-9_]*$/.test(source.stream?.name ?? '')) throw new Error(`${prop} stream.name must be lowercase letters, digits or '_', got ${JSON.stringify(source.stream?.name)}`);
+  checkRouteName(`${prop} stream.name`, source.stream?.name);
 }

@@ -1,5 +1,6 @@
 import { FluentBitConfig, FluentBitPlugin, FluentBitPluginKind } from '../../src';
 import { strptimeRegexp } from './fluentd-model';
+import { dedotKeys } from './dedot';
 
 /**
  * A small model of the Fluent Bit filters the library renders (grep, parser, modify,
@@ -86,9 +87,7 @@ export function parseJson(config: FluentBitConfig, parserName: string, text: str
 /** The es output's document: `replace_dots` turns dots in every key into `_`. */
 export function esDocument(output: FluentBitPlugin, record: { [key: string]: any }): { [key: string]: any } {
   if (output.properties.replace_dots !== true) return record;
-  const dedot = (value: any): any => Array.isArray(value) ? value.map(dedot)
-    : value !== null && typeof value === 'object' ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replace(/\./g, '_'), dedot(v)])) : value;
-  return dedot(record);
+  return dedotKeys(record);
 }
 
 /** A copy of a record without one key. */
