@@ -6,7 +6,10 @@
 //   own installs; a chart that installs them would fight them;
 // - keeps the Namespaces and PersistentVolumeClaims on `helm uninstall`
 //   (helm.sh/resource-policy: keep): deleting a namespace would delete the
-//   Elasticsearch volumes and the CA and passwords made in the cluster.
+//   Elasticsearch volumes and the CA and passwords made in the cluster;
+// - escapes `{{` and `}}` (the detection rules' alert actions are Mustache templates, which
+//   Helm's Go templates would read as their own actions): each becomes an action that prints
+//   it, `{{"{{"}}` and `{{"}}"}}`, so that `helm template` renders the manifests' text unchanged.
 const fs = require('fs');
 const path = require('path');
 
@@ -35,5 +38,6 @@ for (const file of fs.readdirSync(templates).filter((f) => f.endsWith('.yaml')))
       doc.setIn(['metadata', 'annotations', 'helm.sh/resource-policy'], 'keep');
     }
   }
-  fs.writeFileSync(path.join(templates, file), docs.map((d) => String(d)).join(''));
+  const text = docs.map((d) => String(d)).join('');
+  fs.writeFileSync(path.join(templates, file), text.replace(/\{\{|\}\}/g, (m) => `{{${JSON.stringify(m)}}}`));
 }

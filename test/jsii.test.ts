@@ -39,7 +39,7 @@ describe('the jsii assembly', () => {
     const statics = (type: string) => (assembly.types[`cdk8s-security-logging.${type}`].methods ?? []).filter((m: any) => m.static).map((m: any) => m.name);
     expect(statics('SecurityLoggingSizing')).toEqual(['size']);
     expect(statics('SecurityIndexTemplates')).toEqual(['of']);
-    expect(statics('BuiltInSavedObjects').sort()).toEqual(['auditDashboard', 'containerLogSearches', 'falcoDashboard', 'kubeArmorDashboard', 'nodeJournalDashboard', 'of']);
+    expect(statics('BuiltInSavedObjects').sort()).toEqual(['auditDashboard', 'containerLogSearches', 'falcoDashboard', 'kubeArmorDashboard', 'nodeJournalDashboard', 'of', 'securityOverviewDashboard']);
   });
 
   test('props are structs (data only, readonly), as the other languages need', () => {

@@ -6,7 +6,7 @@ import { testChart } from './helpers/chart';
 import {
   BuiltInDetectionRules, DetectionRules, KibanaDetectionRulesImport, AuditPolicy, BuiltInSavedObjects, DetectionCondition, DetectionRule, DetectionRuleSeverity, ElasticsearchCluster, ElasticsearchSetup, ElasticsearchStorage,
   FalcoDaemonSet, FluentBitConfig, FluentBitDaemonSet, FluentBitPlugin, FluentdBuffer, FluentdDaemonSet, FluentdSection, IlmPolicy, IndexFieldType,
-  IndexTemplate, IngestPipeline, IngestProcessor, Kibana, KibanaChartType, KibanaConfig, KibanaDataView, KibanaSavedObjects, KibanaSavedObjectsImport,
+  IndexTemplate, IngestPipeline, IngestProcessor, Kibana, KibanaIndexConnector, KibanaChartType, KibanaConfig, KibanaDataView, KibanaSavedObjects, KibanaSavedObjectsImport,
   KibanaSavedSearch, KibanaVisualization, KubeApiServerAudit, KubeArmorRelayCollector, KubernetesAuditLogs, KubernetesEventsCollector, MitreTactic,
   MitreTechnique, S3Credentials, SecurityIndexTemplates, SecurityLoggingNetworkPolicies,
 } from '../src';
@@ -123,6 +123,8 @@ const BUILDERS: { [struct: string]: (props: any) => unknown } = {
   KubernetesEventsCollectorProps: (props) => inChart((chart, elasticsearch) => new KubernetesEventsCollector(chart, 'Events', { elasticsearch, ...props })),
   S3ArchiveOptions: (props) => fluentBit({ s3Archive: { ...s3, ...props } }),
   SecurityLoggingNetworkPoliciesProps: (props) => inChart((chart, elasticsearch) => new SecurityLoggingNetworkPolicies(chart, 'NetworkPolicies', { elasticsearch, ...props })),
+  KibanaIndexConnectorProps: (props) => new KibanaIndexConnector({ template: template(), index: 't-alerts', ...props })._preconfigured(),
+  SecurityOverviewProps: (props) => BuiltInSavedObjects.securityOverviewDashboard({ events: dataView(), ...props }).toJson(),
   BuiltInSavedObjectsProps: (props) => BuiltInSavedObjects.of({
     containers: SecurityIndexTemplates.of([{ family: 'seclog-containers', fields: SecurityIndexTemplates.CONTAINER_LOG_FIELDS, retentionDays: 14 }])[0], ...props,
   }).objects(),

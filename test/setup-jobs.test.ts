@@ -22,15 +22,16 @@ describe('the setup Jobs of the stack', () => {
     // `put PATH FILE`, and `put_template NAME FILE HASH PATTERN...` (which puts /_index_template/NAME).
     const puts = [...script.matchAll(/^(put|put_template) '([^']+)' '([^']+)'/gm)].map((m) => [m[1] === 'put' ? m[2] : `/_index_template/${m[2]}`, m[3]]);
     expect(puts.map(([p]) => p)).toEqual([
-      // One per family the writers registered, in the order they registered them.
-      '/_ilm/policy/seclog-containers-policy', '/_ilm/policy/seclog-audit-policy', '/_ilm/policy/seclog-falco-policy',
+      // The chart's own template first (the detection alerts' data stream), then one per family
+      // the writers registered, in the order they registered them.
+      '/_ilm/policy/seclog-alerts-policy', '/_ilm/policy/seclog-containers-policy', '/_ilm/policy/seclog-audit-policy', '/_ilm/policy/seclog-falco-policy',
       '/_ilm/policy/seclog-kubearmor-alerts-policy', '/_ilm/policy/seclog-kubearmor-messages-policy', '/_ilm/policy/seclog-kubearmor-logs-policy',
       '/_ilm/policy/seclog-journal-policy', '/_ilm/policy/seclog-events-policy',
       // The pipelines, each checked on the cluster before a template names it.
       '/_ingest/pipeline/seclog-containers-pipeline', '/_ingest/pipeline/seclog-audit-pipeline', '/_ingest/pipeline/seclog-falco-pipeline',
       '/_ingest/pipeline/seclog-kubearmor-alerts-pipeline', '/_ingest/pipeline/seclog-kubearmor-messages-pipeline',
       '/_ingest/pipeline/seclog-kubearmor-logs-pipeline', '/_ingest/pipeline/seclog-journal-pipeline', '/_ingest/pipeline/seclog-events-pipeline',
-      '/_index_template/seclog-containers', '/_index_template/seclog-audit', '/_index_template/seclog-falco',
+      '/_index_template/seclog-alerts', '/_index_template/seclog-containers', '/_index_template/seclog-audit', '/_index_template/seclog-falco',
       '/_index_template/seclog-kubearmor-alerts', '/_index_template/seclog-kubearmor-messages', '/_index_template/seclog-kubearmor-logs',
       '/_index_template/seclog-journal', '/_index_template/seclog-events',
       // Then each writer's role, before the user that names it.
@@ -80,9 +81,9 @@ describe('the setup Jobs of the stack', () => {
 
   test('no stream of the families is created before its template: auto-creation is refused for every one', () => {
     const setting = settingOf(objects);
-    // Every family a writer registered, by name.
+    // Every family a writer registered, by name, then the data streams of the templates the chart gives the setup (the detection alerts Kibana writes).
     expect(setting).toBe([
-      'seclog-audit', 'seclog-containers', 'seclog-events', 'seclog-falco', 'seclog-journal', 'seclog-kubearmor-alerts', 'seclog-kubearmor-logs', 'seclog-kubearmor-messages',
+      'seclog-audit', 'seclog-containers', 'seclog-events', 'seclog-falco', 'seclog-journal', 'seclog-kubearmor-alerts', 'seclog-kubearmor-logs', 'seclog-kubearmor-messages', 'seclog-alerts',
     ].flatMap((f) => [`-${f}`, `-${f}-*`]).join(',') + ',+*');
     for (const family of Object.keys(chart.indexTemplates)) {
       expect({ family, allowed: autoCreates(setting, family) || autoCreates(setting, `${family}-default`) }).toEqual({ family, allowed: false });
@@ -142,7 +143,7 @@ describe('the setup Jobs of the stack', () => {
   });
 
   test('turned-off sources get no template and no dashboard', () => {
-    const small = stackOf({ falcoAlerts: false, kubeArmorAlerts: false, auditLogs: false, kubernetesEvents: false, nodeJournal: false });
+    const small = stackOf({ falcoAlerts: false, kubeArmorAlerts: false, auditLogs: false, kubernetesEvents: false, nodeJournal: false, detectionRules: false });
     const files = jobFiles(Testing.synth(small), 'elasticsearch-setup-');
     expect(Object.keys(files).filter((f) => f.startsWith('template-'))).toEqual(['template-seclog-containers.json']);
     expect(small.savedObjects.objects().filter((o) => o.type === 'dashboard')).toEqual([]);
@@ -201,9 +202,9 @@ describe('the setup scripts with security disabled, run against a stub curl (sec
     const run = runScript(esFiles, { '_cluster/health': '200 {}', '_ilm/policy': '200 {"acknowledged":true}', '_index_template': '200 {"acknowledged":true}' });
     expect(run.code).toBe(0);
     const puts = run.calls.filter((c) => c.includes('-X PUT'));
-    expect(puts).toHaveLength(24);
-    expect(puts[0]).toContain('/_ilm/policy/seclog-containers-policy');
-    expect(puts[0]).toMatch(/--data-binary @\S+policy-seclog-containers-policy\.json/);
+    expect(puts).toHaveLength(26);
+    expect(puts[0]).toContain('/_ilm/policy/seclog-alerts-policy');
+    expect(puts[0]).toMatch(/--data-binary @\S+policy-seclog-alerts-policy\.json/);
   });
 
   test('Elasticsearch: a refused PUT fails the attempt (the Job retries)', () => {

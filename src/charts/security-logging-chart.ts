@@ -19,9 +19,12 @@ import { DetectionRules } from '../kibana/detection-rules';
 import { KibanaDetectionRulesImport } from '../kibana/kibana-detection-rules-import';
 import { ElasticsearchSetup } from '../elasticsearch/elasticsearch-setup';
 import { IndexTemplate } from '../elasticsearch/index-template';
-import { SecurityIndexRetention } from '../elasticsearch/security-index-templates';
+import { DETECTION_ALERT_FIELDS, SecurityIndexRetention, SecurityIndexTemplates } from '../elasticsearch/security-index-templates';
+import { resolveRetention } from '../elasticsearch/retention';
+import { KibanaIndexConnector } from '../kibana/kibana-index-connector';
 import { KibanaSavedObjectsImport } from '../kibana/kibana-saved-objects-import';
-import { KibanaSavedObjects, builtInSavedObjects } from '../kibana/saved-objects';
+import { builtInSavedObjects } from '../kibana/built-in-dashboards';
+import { KibanaSavedObjects } from '../kibana/saved-objects';
 import { ApiServerEndpoint, apiServerEgress, validateCidr } from './network-policies';
 import { SecurityLoggingNamespace } from './security-logging-namespace';
 import { SecurityLoggingNetworkPolicies } from './security-logging-network-policies';
@@ -225,13 +228,15 @@ export interface SecurityLoggingChartProps extends ChartProps {
 
   /**
    * Days each source's events are kept.
-   * @default - containers 14, Falco 90, KubeArmor 90, audit 365, Kubernetes events 30, syslog 14, journal 30
+   * @default - containers 14, Falco 90, KubeArmor 90, audit 365, Kubernetes events 30, syslog 14, journal 30, detection alerts 365
    */
   readonly retention?: SecurityIndexRetention;
 
   /**
    * Import the built-in detection rules into Kibana's detection engine (a Job, once Kibana
-   * answers), for the sources the stack collects.
+   * answers), for the sources the stack collects; each rule's alerts also go, through a
+   * preconfigured Index connector, into the data stream `<indexPrefix>-alerts`
+   * (`seclog-alerts`), which the security overview shows.
    * @default true
    */
   readonly detectionRules?: boolean;
@@ -287,6 +292,8 @@ export class SecurityLoggingChart extends Chart {
   public readonly detectionRules?: DetectionRules;
   /** The Job that imports them. */
   public readonly detectionRulesImport?: KibanaDetectionRulesImport;
+  /** The Index connector the rules' alerts go through into their data stream, with the rules. */
+  public readonly detectionAlertsConnector?: KibanaIndexConnector;
 
   /** The node syslog source, when the nodes' syslog is received. */
   public readonly nodeSyslog?: NodeSyslog;
@@ -345,7 +352,23 @@ export class SecurityLoggingChart extends Chart {
         ...props.elasticsearch?.settings,
       },
     });
-    this.kibana = new Kibana(this, 'Kibana', { ...props.kibana, elasticsearch: this.elasticsearch });
+    // The detection rules' alerts get a data stream of their own, written by Kibana's Index
+    // connector (preconfigured in kibana.yml, so the Kibana needs it now). Nothing writes it
+    // before the setup Job has put its template: a rule alerts only on data, which the
+    // agents cannot write before their templates are there either.
+    if (props.detectionRules ?? true) {
+      const prefix = props.fluentd?.indexPrefix ?? props.fluentBit?.indexPrefix ?? 'seclog';
+      const [template] = SecurityIndexTemplates.of([{
+        family: `${prefix}-alerts`, fields: DETECTION_ALERT_FIELDS, retentionDays: resolveRetention(props.retention, 'chart retention').detectionAlertsDays,
+        rolloverDays: 30, replicas: this.elasticsearch.hotTierNodes >= 2 ? 1 : 0,
+      }]);
+      this.detectionAlertsConnector = new KibanaIndexConnector({ template });
+    }
+    this.kibana = new Kibana(this, 'Kibana', {
+      ...props.kibana,
+      indexConnectors: [...props.kibana?.indexConnectors ?? [], ...this.detectionAlertsConnector ? [this.detectionAlertsConnector] : []],
+      elasticsearch: this.elasticsearch,
+    });
     const agentKind = props.agent ?? LogAgent.FLUENTD;
     if (!Object.values(LogAgent).includes(agentKind)) {
       throw new Error(`chart agent must be one of ${Object.values(LogAgent).join(', ')}, got ${JSON.stringify(agentKind)}`);
@@ -418,7 +441,17 @@ export class SecurityLoggingChart extends Chart {
     }
 
     // The setup Job puts a template and lifecycle policy for every family a writer registered.
-    this.elasticsearchSetup = new ElasticsearchSetup(this, 'ElasticsearchSetup', { elasticsearch: this.elasticsearch, retention: props.retention });
+    const alerts = this.detectionAlertsConnector?.template;
+    const alertsClash = alerts && agent.writtenIndexFamilies().find((f) => familiesOverlap(f, alerts.name));
+    if (alerts && alertsClash) {
+      throw new Error(
+        `chart: the detection alerts' data stream ${JSON.stringify(alerts.name)} overlaps the log agent's family ${JSON.stringify(alertsClash)}: ` +
+        'rename that source\'s family, or set detectionRules: false',
+      );
+    }
+    this.elasticsearchSetup = new ElasticsearchSetup(this, 'ElasticsearchSetup', {
+      elasticsearch: this.elasticsearch, retention: props.retention, templates: alerts ? [alerts] : undefined,
+    });
     this.indexTemplates = Object.fromEntries(this.elasticsearchSetup.templates.map((t) => [t.name, t]));
     const templateOf = (family: string | undefined) => (family === undefined ? undefined : this.indexTemplates[family]);
     const savedObjects = builtInSavedObjects({
@@ -427,6 +460,9 @@ export class SecurityLoggingChart extends Chart {
       kubeArmorAlerts: templateOf(this.kubeArmorCollector?.indexNames.alerts),
       audit: templateOf(this.kubernetesAuditLogs?.indexName),
       journal: templateOf(this.nodeJournal?.indexName),
+      kubernetesEvents: templateOf(this.kubernetesEventsCollector?.indexName),
+      syslog: templateOf(this.nodeSyslog?.indexName),
+      detectionAlerts: alerts,
       namespaces: props.containerLogNamespaces ?? ['kube-system', this.namespace as string],
     });
     this.savedObjects = savedObjects;
@@ -440,6 +476,7 @@ export class SecurityLoggingChart extends Chart {
         kubernetesEvents: templateOf(this.kubernetesEventsCollector?.indexName),
         journal: templateOf(this.nodeJournal?.indexName),
       });
+      if (this.detectionAlertsConnector) rules.addIndexAction(this.detectionAlertsConnector);
       this.detectionRules = rules;
       if (rules.rules.length > 0) this.detectionRulesImport = new KibanaDetectionRulesImport(this, 'KibanaDetectionRules', { kibana: this.kibana, rules });
     }

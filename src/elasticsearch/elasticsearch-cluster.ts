@@ -371,6 +371,7 @@ export class ElasticsearchCluster extends Construct {
   private readonly _consumers: ElasticsearchConsumer[] = [];
   private readonly _writers: IElasticsearchWriter[] = [];
   private readonly _kibanaNames: string[] = [];
+  private readonly templatePatterns: string[] = [];
   /** Consumers an ElasticsearchSetup has taken, or undefined before one did. */
   private consumersInSetup?: number;
 
@@ -514,8 +515,18 @@ export class ElasticsearchCluster extends Construct {
    */
   private autoCreateIndexSetting(userSettings: { [key: string]: any }): { [key: string]: string } {
     const families = [...new Set(this._writers.flatMap((w) => w.writtenIndexFamilies()))].sort();
-    if (families.length === 0 || userSettings['action.auto_create_index'] !== undefined) return {};
-    return { 'action.auto_create_index': [...families.flatMap((f) => [`-${f}`, `-${f}-*`]), '+*'].join(',') };
+    const refused = [...new Set([...families.flatMap((f) => [f, `${f}-*`]), ...this.templatePatterns])];
+    if (refused.length === 0 || userSettings['action.auto_create_index'] !== undefined) return {};
+    return { 'action.auto_create_index': [...refused.map((p) => `-${p}`), '+*'].join(',') };
+  }
+
+  /**
+   * Refuses the auto-creation of names a data-stream template the setup puts claims (a
+   * family no writer of ours registers, such as the detection alerts Kibana writes), so
+   * that only the template creates them. @internal
+   */
+  public _refuseAutoCreate(patterns: string[]): void {
+    this.templatePatterns.push(...patterns);
   }
 
   /**

@@ -1,7 +1,7 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ElasticsearchCluster } from './elasticsearch-cluster';
-import { IndexTemplate } from './index-template';
+import { IndexTemplate, indexPatternMatches } from './index-template';
 import { IngestPipeline } from './ingest-pipeline';
 import { FAMILY_KINDS, SecurityIndexRetention, SecurityIndexSource, SecurityIndexTemplates, familyPipeline } from './security-index-templates';
 import { resolveRetention } from './retention';
@@ -64,6 +64,8 @@ export class ElasticsearchSetup extends Construct {
     }
     const es = props.elasticsearch;
     const templates = [...given, ...familyTemplates(es, given, props.retention)];
+    // A given data stream's names too are made only from its template, never as a plain index by an early write.
+    es._refuseAutoCreate(given.filter((t) => t.dataStream).flatMap((t) => t.indexPatterns));
     const names = templates.map((t) => t.name);
     if (new Set(names).size !== names.length) throw new Error(`elasticsearch setup templates must have unique names, got ${JSON.stringify(names)}`);
     this._templates = templates;
@@ -197,7 +199,7 @@ const CA_DIR = '/elasticsearch';
 function familyTemplates(es: ElasticsearchCluster, given: IndexTemplate[], retention: SecurityIndexRetention | undefined): IndexTemplate[] {
   const days = resolveRetention(retention);
   const replicas = es.hotTierNodes >= 2 ? 1 : 0;
-  const covered = (family: string) => given.some((t) => t.indexPatterns.some((p) => globMatches(p, family)));
+  const covered = (family: string) => given.some((t) => t.indexPatterns.some((p) => indexPatternMatches(p, family)));
   const seen = new Set<string>();
   const sources: SecurityIndexSource[] = [];
   for (const { family, kind, writer } of es._writerFamilies()) {
@@ -220,10 +222,6 @@ function familyTemplates(es: ElasticsearchCluster, given: IndexTemplate[], reten
   return SecurityIndexTemplates.of(sources);
 }
 
-/** Whether an index pattern (`*` for any run of characters) matches a name. */
-function globMatches(pattern: string, name: string): boolean {
-  return new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(name);
-}
 const CA_FILE = `${CA_DIR}/ca.crt`;
 
 /**

@@ -165,6 +165,8 @@ export class IndexTemplate {
   public readonly lifecycle: IlmPolicy;
   /** The default ingest pipeline, if any. */
   public readonly pipeline?: IngestPipeline;
+  /** Whether the matching names are data streams. */
+  public readonly dataStream: boolean;
   private readonly fields: { [path: string]: IndexFieldType };
   private readonly props: IndexTemplateProps;
 
@@ -199,6 +201,7 @@ export class IndexTemplate {
     this.indexPatterns = [...props.indexPatterns];
     this.lifecycle = props.lifecycle;
     this.pipeline = props.pipeline;
+    this.dataStream = props.dataStream ?? true;
     this.fields = { ...props.fields };
     this.props = props;
   }
@@ -277,4 +280,9 @@ function wholeUnits(prop: string, value: number, unit: string): number {
     throw new Error(`${prop} must be a whole number of ${unit}, at least 1, got ${value} ${unit}`);
   }
   return value;
+}
+
+/** Whether an index pattern (`*` for any run of characters) matches a name. */
+export function indexPatternMatches(pattern: string, name: string): boolean {
+  return new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(name);
 }

@@ -1,7 +1,7 @@
 import type { SecurityIndexRetention } from './security-index-templates';
 import { validateInteger } from '../common/validation';
 
-const KEYS = ['containersDays', 'falcoDays', 'kubeArmorDays', 'auditDays', 'kubernetesEventsDays', 'syslogDays', 'journalDays'];
+const KEYS = ['containersDays', 'falcoDays', 'kubeArmorDays', 'auditDays', 'kubernetesEventsDays', 'syslogDays', 'journalDays', 'detectionAlertsDays'];
 
 /**
  * Days each source is kept: the given ones, and the defaults that
@@ -23,5 +23,6 @@ export function resolveRetention(retention: SecurityIndexRetention = {}, prop = 
     kubernetesEventsDays: retention.kubernetesEventsDays ?? 30,
     syslogDays: retention.syslogDays ?? 14,
     journalDays: retention.journalDays ?? 30,
+    detectionAlertsDays: retention.detectionAlertsDays ?? 365,
   };
 }

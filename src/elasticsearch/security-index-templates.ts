@@ -104,6 +104,32 @@ export const JOURNAL_FIELDS: { [path: string]: IndexFieldType } = {
   ...JOURNAL_MAPPING,
 };
 
+/**
+ * The detection alerts the rules' index action writes (one document per alert, see
+ * `DetectionRules.addIndexAction`), in the field names of Elastic Security's own alerts
+ * (`kibana.alert.*`) and ECS's `threat.*`, so that a query written for one reads the other.
+ * @see https://www.elastic.co/guide/en/security/8.19/alert-schema.html
+ */
+export const DETECTION_ALERT_FIELDS: { [path: string]: IndexFieldType } = {
+  '@timestamp': IndexFieldType.DATE,
+  'event.kind': K,
+  'event.dataset': K,
+  'message': IndexFieldType.MATCH_ONLY_TEXT,
+  'kibana.alert.uuid': K,
+  'kibana.alert.url': K,
+  'kibana.alert.severity': K,
+  'kibana.alert.risk_score': IndexFieldType.LONG,
+  'kibana.alert.rule.uuid': K,
+  'kibana.alert.rule.rule_id': K,
+  'kibana.alert.rule.name': K,
+  'threat.framework': K,
+  'threat.tactic.id': K,
+  'threat.tactic.name': K,
+  'threat.technique.id': K,
+  'threat.technique.name': K,
+  'tags': K,
+};
+
 /** Retention per source, in days after rollover. */
 export interface SecurityIndexRetention {
   /**
@@ -141,6 +167,12 @@ export interface SecurityIndexRetention {
    * @default 30
    */
   readonly journalDays?: number;
+  /**
+   * The detection rules' alerts, as their index action writes them (as long as the
+   * audit events they point back to).
+   * @default 365
+   */
+  readonly detectionAlertsDays?: number;
 }
 
 /** One source's index family, mapping and retention. */
@@ -192,6 +224,8 @@ export class SecurityIndexTemplates {
   public static readonly SYSLOG_FIELDS: { [path: string]: IndexFieldType } = SYSLOG_FIELDS;
   /** The node journal. */
   public static readonly JOURNAL_FIELDS: { [path: string]: IndexFieldType } = JOURNAL_FIELDS;
+  /** The detection rules' alerts (their index action's documents). */
+  public static readonly DETECTION_ALERT_FIELDS: { [path: string]: IndexFieldType } = DETECTION_ALERT_FIELDS;
 
   /** An index template and lifecycle policy per source, named after its family. */
   public static of(sources: SecurityIndexSource[]): IndexTemplate[] {

@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
 import { DetectionCondition } from './detection-condition';
+import { KibanaIndexConnector } from './kibana-index-connector';
 import { validateInstance, validateInstances } from '../common/validation';
 import { IndexFieldType, IndexTemplate } from '../elasticsearch/index-template';
 
@@ -293,11 +294,48 @@ function durationIn(prop: string, duration: Duration, unit: 'minutes' | 'days'):
 }
 
 /**
+ * The document a rule's index action writes for each of its alerts: the rule's own
+ * name, id, severity, risk score and ATT&CK mapping (known when the rule is made), and
+ * from the action's Mustache variables the alert's id (`alert.id`, the detection alert's
+ * document in `.alerts-security.alerts-*`), the link to it (`context.results_link`,
+ * relative to Kibana's base URL) and the rule's saved-object id (`rule.id`).
+ * @see https://www.elastic.co/guide/en/security/8.19/rule-action-variables.html
+ */
+function alertDocument(rule: { [key: string]: any }): { [key: string]: any } {
+  const techniques = (rule.threat as any[]).flatMap((t) => t.technique.flatMap((tech: any) => [
+    { id: tech.id, name: tech.name }, ...tech.subtechnique.map((sub: any) => ({ id: sub.id, name: `${tech.name}: ${sub.name}` })),
+  ]));
+  return {
+    event: { kind: 'alert', dataset: 'seclog.alerts' },
+    message: rule.name,
+    kibana: {
+      alert: {
+        uuid: '{{alert.id}}', url: '{{{context.results_link}}}', severity: rule.severity, risk_score: rule.risk_score,
+        rule: { uuid: '{{rule.id}}', rule_id: rule.rule_id, name: rule.name },
+      },
+    },
+    threat: {
+      framework: 'MITRE ATT&CK',
+      tactic: { id: rule.threat.map((t: any) => t.tactic.id), name: rule.threat.map((t: any) => t.tactic.name) },
+      technique: { id: techniques.map((t) => t.id), name: techniques.map((t) => t.name) },
+    },
+    tags: [...rule.tags],
+  };
+}
+
+/** The dotted paths of a document's leaves. */
+function leafPaths(value: { [key: string]: any }, prefix = ''): string[] {
+  return Object.entries(value).flatMap(([key, v]) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? leafPaths(v, `${prefix}${key}.`) : [`${prefix}${key}`]));
+}
+
+/**
  * A set of detection rules, as one import file: rules grow through `addRule`, a second
- * rule of one id is refused (the import would keep only one).
+ * rule of one id is refused (the import would keep only one); alerts go to index
+ * connectors added with `addIndexAction`.
  */
 export class DetectionRules {
   private readonly list: DetectionRule[] = [];
+  private readonly connectors: KibanaIndexConnector[] = [];
 
   constructor(rules: DetectionRule[] = []) {
     for (const rule of rules) this.addRule(rule);
@@ -307,7 +345,28 @@ export class DetectionRules {
   public addRule(rule: DetectionRule): void {
     validateInstance('detection rules rule', rule, DetectionRule, 'DetectionRule.query({ ... })');
     if (this.list.some((r) => r.ruleId === rule.ruleId)) throw new Error(`detection rules: a rule ${rule.ruleId} is there already; rule ids must be unique`);
+    checkStaticText(rule);
     this.list.push(rule);
+  }
+
+  /**
+   * Gives every rule (those added later too) an action that writes a document for each
+   * of its alerts through an Index connector (per alert, on each run that finds some),
+   * so that the alerts land in a data stream of their own besides Security's alerts
+   * index. Every field the document carries must be mapped in the connector's template.
+   */
+  public addIndexAction(connector: KibanaIndexConnector): void {
+    validateInstance('detection rules index action connector', connector, KibanaIndexConnector, "new KibanaIndexConnector({ template: stack.indexTemplates['seclog-alerts'] })");
+    if (this.connectors.some((c) => c.id === connector.id)) throw new Error(`detection rules: an index action through connector ${connector.id} is there already`);
+    const sample = alertDocument({ name: '', rule_id: '', severity: '', risk_score: 0, tags: [], threat: [] });
+    const unmapped = leafPaths(sample).filter((path) => connector.template.typeOf(path) === undefined);
+    if (unmapped.length > 0) {
+      throw new Error(
+        `detection rules index action: template ${connector.template.name} of connector ${connector.id} does not map ${unmapped.join(', ')}, ` +
+        'which the alert documents carry; use SecurityIndexTemplates.DETECTION_ALERT_FIELDS',
+      );
+    }
+    this.connectors.push(connector);
   }
 
   /** The rules, in the order added; a copy. */
@@ -315,8 +374,31 @@ export class DetectionRules {
     return [...this.list];
   }
 
+  /** The index connectors every rule's alerts go to; a copy. */
+  public get indexConnectors(): KibanaIndexConnector[] {
+    return [...this.connectors];
+  }
+
   /** The import file: one rule per line (`POST /api/detection_engine/rules/_import`). */
   public renderNdjson(): string {
-    return this.list.map((r) => `${JSON.stringify(r.toJson())}\n`).join('');
+    return this.list.map((r) => {
+      const json = r.toJson();
+      if (this.connectors.length > 0) {
+        json.actions = this.connectors.map((c) => ({
+          group: 'default', id: c.id, action_type_id: '.index', params: { documents: [alertDocument(json)] },
+          // One document per alert, on each run that finds some (per-alert actions: Kibana 8.8+).
+          frequency: { summary: false, notifyWhen: 'onActiveAlert', throttle: null },
+        }));
+      }
+      return `${JSON.stringify(json)}\n`;
+    }).join('');
   }
+}
+
+/** An action's strings are Mustache templates: a rule's own text must not read as one. */
+function checkStaticText(rule: DetectionRule): void {
+  const json = rule.toJson();
+  const texts = [json.name, ...json.tags, ...(json.threat as any[]).flatMap((t) => [t.tactic.name, ...t.technique.flatMap((x: any) => [x.name, ...x.subtechnique.map((s: any) => s.name)])])];
+  const bad = texts.find((t) => /\{\{|\}\}/.test(t));
+  if (bad !== undefined) throw new Error(`detection rule ${rule.ruleId}: ${JSON.stringify(bad)} holds {{ or }}, which the alert action's Mustache would read as a variable`);
 }

@@ -1,5 +1,6 @@
 import { Duration, Yaml } from 'cdk8s';
-import { validateSettings } from '../common/validation';
+import { validateInstances, validateSettings } from '../common/validation';
+import { KibanaIndexConnector } from './kibana-index-connector';
 
 /**
  * The `kibana.yml` settings the library manages, as a typed model.
@@ -79,6 +80,12 @@ export interface KibanaConfigProps {
    * @default {}
    */
   readonly extraSettings?: { [key: string]: any };
+  /**
+   * Index connectors preconfigured in `kibana.yml` (`xpack.actions.preconfigured`),
+   * such as the one the detection rules' alerts go through.
+   * @default []
+   */
+  readonly indexConnectors?: KibanaIndexConnector[];
 }
 
 /**
@@ -167,9 +174,23 @@ export class KibanaConfig {
     }
     settings['elasticsearch.requestTimeout'] = timeout;
     settings['telemetry.optIn'] = props.telemetryOptIn ?? false;
-    Object.assign(settings, validateSettings('kibana settings', props.extraSettings, MANAGED_KEYS, ['server.ssl.', 'elasticsearch.ssl.'],
+    const connectors = props.indexConnectors ?? [];
+    validateInstances('kibana indexConnectors', connectors, KibanaIndexConnector, "new KibanaIndexConnector({ template: stack.indexTemplates['seclog-alerts'] })");
+    const preconfigured: { [key: string]: any } = {};
+    for (const connector of connectors) {
+      if (connector.id in preconfigured) throw new Error(`kibana indexConnectors: connector id ${connector.id} is given twice`);
+      preconfigured[connector.id] = connector._preconfigured();
+    }
+    const extra = validateSettings('kibana settings', props.extraSettings, MANAGED_KEYS, ['server.ssl.', 'elasticsearch.ssl.'],
       'Kibana\'s encryption keys come from the Secret its bootstrap Job makes; for another secret, give the Kibana container a variable from a ' +
-      'Secret (kibana.deployment) and set the setting to ${NAME}, which kibana.yml reads from the environment'));
+      'Secret (kibana.deployment) and set the setting to ${NAME}, which kibana.yml reads from the environment');
+    for (const key of Object.keys(extra)) {
+      const id = Object.keys(preconfigured).find((c) => key.startsWith(`xpack.actions.preconfigured.${c}.`));
+      if (id !== undefined) throw new Error(`kibana settings must not set ${JSON.stringify(key)}: connector ${id} is one of the indexConnectors; give another connector another id`);
+    }
+    Object.assign(settings, extra);
+    // After the user's settings, so that one block of kibana.yml holds the connectors.
+    for (const [id, connector] of Object.entries(preconfigured)) settings[`xpack.actions.preconfigured.${id}`] = connector;
     this.settings = settings;
   }
 

@@ -2,6 +2,7 @@ import { Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { KibanaConfig, KibanaEncryptionKeyEnvs } from './kibana-config';
+import { KibanaIndexConnector } from './kibana-index-connector';
 import { contentHash } from '../common/hash';
 import { appLabels, selectorLabels } from '../common/labels';
 import { applyPodTemplateExtras, dropAllCapabilities, unprivilegedContainer } from '../common/pod';
@@ -66,6 +67,13 @@ export interface KibanaOptions {
    * @default - none
    */
   readonly priorityClassName?: string;
+
+  /**
+   * Index connectors preconfigured in `kibana.yml` (the security chart adds the one its
+   * detection rules' alerts go through).
+   * @default []
+   */
+  readonly indexConnectors?: KibanaIndexConnector[];
 }
 
 /** Props of {@link Kibana}. */
@@ -211,6 +219,7 @@ export class Kibana extends Construct {
       serverTls: secured ? { certificate: `${KIBANA_HOME}/config/tls/tls.crt`, key: `${KIBANA_HOME}/config/tls/tls.key` } : undefined,
       encryptionKeyEnvs: ENCRYPTION_KEY_ENVS,
       extraSettings: props.settings,
+      indexConnectors: props.indexConnectors,
     });
     const kibanaYml = this.config.render();
 

@@ -1,16 +1,21 @@
-import { validateDnsLabel, validateInstance } from '../common/validation';
+import { validateInstance, validateInstances } from '../common/validation';
 import { IndexFieldType, IndexTemplate } from '../elasticsearch/index-template';
 
 /**
- * Migration versions written on each object. Kibana migrates older objects forward
- * on import; these are the versions Kibana 8.x's own sample data ships
- * (`home/server/services/sample_data/data_sets/ecommerce/saved_objects.ts`).
+ * Migration versions written on each object. Kibana migrates an object forward from its
+ * version on import, so each is the version of the shape we write: data views, searches
+ * and dashboards as Kibana 8.x's sample data ships them
+ * (`src/platform/plugins/shared/home/server/services/sample_data/data_sets/flights/saved_objects.ts`,
+ * elastic/kibana@8137d1cd), Lens at its last migration, 8.9.0 (an older stamp would run
+ * the 8.6.0 migration that moves `indexpattern` state to `formBased` and wipe ours;
+ * `x-pack/platform/plugins/shared/lens/server/migrations/saved_object_migrations.ts`,
+ * elastic/kibana@3ab0fa13).
  */
 const CORE_MIGRATION_VERSION = '8.8.0';
 const TYPE_MIGRATION_VERSIONS: { [type: string]: string } = {
   'index-pattern': '7.11.0',
   'search': '7.9.3',
-  'visualization': '8.0.0',
+  'lens': '8.9.0',
   'dashboard': '8.7.0',
 };
 /** Field types Elasticsearch can aggregate on. */
@@ -75,52 +80,95 @@ export interface KibanaDataViewProps {
   /** The index template whose indices the view reads; its patterns become the view's title. */
   readonly template: IndexTemplate;
   /**
+   * More templates whose indices the same view reads (one view across sources, as the
+   * security overview's): a field may be missing from some of them, but where two map
+   * it they must agree on its type (Kibana shows a conflict and cannot aggregate it).
+   * @default - the one template
+   */
+  readonly additionalTemplates?: IndexTemplate[];
+  /**
    * The time field.
    * @default '@timestamp'
    */
   readonly timeField?: string;
 }
 
-/** A data view (saved object type `index-pattern`) over one source's indices. */
+/** Lens's data type of a mapped field. */
+const LENS_DATA_TYPES: { [type: string]: string } = {
+  [IndexFieldType.KEYWORD]: 'string', [IndexFieldType.WILDCARD]: 'string', [IndexFieldType.CONSTANT_KEYWORD]: 'string',
+  [IndexFieldType.LONG]: 'number', [IndexFieldType.INTEGER]: 'number', [IndexFieldType.SHORT]: 'number', [IndexFieldType.BYTE]: 'number',
+  [IndexFieldType.DATE]: 'date', [IndexFieldType.DATE_NANOS]: 'date', [IndexFieldType.BOOLEAN]: 'boolean', [IndexFieldType.IP]: 'ip',
+};
+
+/** A data view (saved object type `index-pattern`) over one or more sources' indices. */
 export class KibanaDataView {
   /** Saved-object id. */
   public readonly id: string;
-  /** The index template behind the view. */
+  /** The (first) index template behind the view. */
   public readonly template: IndexTemplate;
+  /** The time field. */
+  public readonly timeField: string;
+  private readonly allTemplates: IndexTemplate[];
   private readonly props: KibanaDataViewProps;
 
   constructor(props: KibanaDataViewProps) {
-    validateId('kibana data view', props.id);
-    validateInstance(`kibana data view ${props.id} template`, props.template, IndexTemplate, 'an IndexTemplate, e.g. stack.indexTemplates["seclog-audit"]');
+    validateId('kibana data view', props?.id);
+    const example = 'an IndexTemplate, e.g. stack.indexTemplates["seclog-audit"]';
+    validateInstance(`kibana data view ${props.id} template`, props.template, IndexTemplate, example);
+    if (props.additionalTemplates !== undefined) validateInstances(`kibana data view ${props.id} additionalTemplates`, props.additionalTemplates, IndexTemplate, example);
     this.id = props.id;
     this.template = props.template;
+    this.allTemplates = [props.template, ...props.additionalTemplates ?? []];
+    const names = this.allTemplates.map((t) => t.name);
+    const twice = names.find((n, i) => names.indexOf(n) !== i);
+    if (twice !== undefined) throw new Error(`kibana data view ${props.id}: template ${twice} is given twice`);
     this.props = props;
-    const timeField = props.timeField ?? '@timestamp';
-    const type = props.template.typeOf(timeField);
-    if (type !== IndexFieldType.DATE && type !== IndexFieldType.DATE_NANOS) {
-      throw new Error(`kibana data view ${props.id}: time field ${JSON.stringify(timeField)} is not a date in template ${props.template.name}`);
+    this.timeField = props.timeField ?? '@timestamp';
+    const timeTypes = this.allTemplates.map((t) => t.typeOf(this.timeField));
+    const notDate = timeTypes.findIndex((type) => type !== IndexFieldType.DATE && type !== IndexFieldType.DATE_NANOS);
+    if (notDate >= 0) {
+      throw new Error(`kibana data view ${props.id}: time field ${JSON.stringify(this.timeField)} is not a date in template ${this.allTemplates[notDate].name}`);
     }
   }
 
-  /** Checks that a field exists and, if `aggregatable`, can be aggregated on. */
-  public checkField(where: string, field: string, aggregatable: boolean): void {
-    const type = this.template.typeOf(field);
-    if (type === undefined) {
-      throw new Error(`${where}: field ${JSON.stringify(field)} is not in the mapping of ${this.template.name} (data view ${this.id})`);
+  /** Every index template behind the view; a copy. */
+  public get templates(): IndexTemplate[] {
+    return [...this.allTemplates];
+  }
+
+  /**
+   * The type of a field in the view, checked: it must be mapped in one of its templates,
+   * with one type wherever it is mapped, and, if `aggregatable`, of a type Kibana can
+   * aggregate on.
+   */
+  public checkField(where: string, field: string, aggregatable: boolean): IndexFieldType {
+    const mapped = this.allTemplates.map((t): [IndexTemplate, IndexFieldType | undefined] => [t, t.typeOf(field)]).filter(([, type]) => type !== undefined);
+    const names = this.allTemplates.map((t) => t.name).join(', ');
+    if (mapped.length === 0) {
+      throw new Error(`${where}: field ${JSON.stringify(field)} is not in the mapping of ${names} (data view ${this.id})`);
     }
+    const types = [...new Set(mapped.map(([, type]) => type))];
+    if (types.length > 1) {
+      throw new Error(
+        `${where}: field ${JSON.stringify(field)} has conflicting types in data view ${this.id} ` +
+        `(${mapped.map(([t, type]) => `${type} in ${t.name}`).join(', ')}): Kibana cannot aggregate or filter it reliably; map it alike`,
+      );
+    }
+    const type = types[0] as IndexFieldType;
     if (aggregatable && !AGGREGATABLE.has(type)) {
       throw new Error(
-        `${where}: field ${JSON.stringify(field)} is ${type} in ${this.template.name}, which Kibana cannot aggregate; ` +
+        `${where}: field ${JSON.stringify(field)} is ${type} in ${mapped[0][0].name}, which Kibana cannot aggregate; ` +
         'use a keyword, numeric or date field (copy a value out of a flattened field into one of its own)',
       );
     }
+    return type;
   }
 
   /** The saved object. */
   public toJson(): KibanaSavedObjectJson {
     return savedObject('index-pattern', this.id, {
-      title: this.template.indexPatterns.join(','),
-      timeFieldName: this.props.timeField ?? '@timestamp',
+      title: [...new Set(this.allTemplates.flatMap((t) => t.indexPatterns))].join(','),
+      timeFieldName: this.timeField,
       name: this.props.name,
     }, []);
   }
@@ -175,14 +223,18 @@ export class KibanaSavedSearch {
   }
 }
 
-/** Chart kinds of {@link KibanaVisualization}. */
+/** Chart kinds of {@link KibanaVisualization}, each a Lens visualization type. */
 export enum KibanaChartType {
-  /** Events over time (date histogram on the time field). */
+  /** Events over time, an area (`lnsXY`, date histogram on the time field); `field` splits it into series. */
   AREA_OVER_TIME = 'area',
-  /** Share of the top values of a field. */
+  /** Events over time, stacked bars (`lnsXY`); `field` splits it into series. */
+  BAR_OVER_TIME = 'bar_stacked',
+  /** Share of the top values of a field, a donut (`lnsPie`); `breakdownField` adds an outer ring. */
   PIE = 'pie',
-  /** Table of the top values of a field with their counts. */
+  /** Table of the top values of a field with their counts (`lnsDatatable`); `breakdownField` adds a second row column. */
   TABLE = 'table',
+  /** One number: the count of events, or of distinct values (`lnsMetric`). */
+  METRIC = 'metric',
 }
 
 /** Props of {@link KibanaVisualization}. */
@@ -196,92 +248,210 @@ export interface KibanaVisualizationProps {
   /** Chart kind. */
   readonly chart: KibanaChartType;
   /**
-   * Field whose top values are shown (pie and table); ignored for AREA_OVER_TIME.
-   * @default - none
+   * Field whose top values are shown: the slices (PIE), the rows (TABLE), or the series
+   * over time (AREA_OVER_TIME, BAR_OVER_TIME). A METRIC has none.
+   * @default - none: required for PIE and TABLE; one series over time
    */
   readonly field?: string;
   /**
-   * How many top values.
+   * How many top values of `field`.
    * @default 10
    */
   readonly size?: number;
+  /**
+   * A second field, whose top values split each of `field`'s (PIE and TABLE): a table of
+   * alerts per policy in each pod is `field: 'kubernetes.pod.name'`, `breakdownField: 'rule.name'`.
+   * @default - none
+   */
+  readonly breakdownField?: string;
+  /**
+   * How many top values of `breakdownField` within each value of `field`.
+   * @default 10
+   */
+  readonly breakdownSize?: number;
+  /**
+   * A TABLE column with the latest value of this field in each row (Lens `last_value`,
+   * by the data view's time field): the last verb on a policy says whether it is still there.
+   * @default - none
+   */
+  readonly latestValueField?: string;
   /**
    * KQL query restricting the events.
    * @default '' (everything)
    */
   readonly query?: string;
   /**
-   * Bucket interval of AREA_OVER_TIME (`1m`, `1h`, `auto`).
+   * Bucket interval over time (`1m`, `1h`, `auto`).
    * @default 'auto'
    */
   readonly interval?: string;
 
   /**
-   * Count distinct values of this field per bucket instead of counting events
-   * (e.g. policies per pod).
+   * Count distinct values of this field instead of counting events (e.g. policies per pod).
    * @default - the event count
    */
   readonly uniqueCountField?: string;
 }
 
-/** An aggregation-based visualization (saved object type `visualization`). */
+/** A Lens column of the form-based datasource, as Kibana's sample data writes them. */
+type LensColumn = { [key: string]: any };
+
+const LAYER_ID = 'layer1';
+
+/**
+ * A visualization as a Lens saved object (`type: lens`): one form-based layer over its
+ * data view, its columns and the visualization state of its type, in the shapes of
+ * Kibana's sample data (`.../sample_data/data_sets/flights/saved_objects.ts`, elastic/kibana@8137d1cd:
+ * the XY, pie, datatable and metric panels; the standalone object and its references as
+ * `logs_tsdb/saved_objects.ts`, elastic/kibana@1a7bf6ce, and the exported fixture
+ * `x-pack/test/functional/fixtures/kbn_archiver/lens/legend_statistics.json`,
+ * elastic/kibana@70b27222). Kibana plans to remove the aggregation-based editors
+ * (elastic/kibana#198136), so no built-in object is a legacy `visualization`.
+ */
 export class KibanaVisualization {
   /** Saved-object id. */
   public readonly id: string;
+  /** Chart kind. */
+  public readonly chart: KibanaChartType;
   private readonly props: KibanaVisualizationProps;
 
   constructor(props: KibanaVisualizationProps) {
-    validateId('kibana visualization', props.id);
+    validateId('kibana visualization', props?.id);
     validateInstance(`kibana visualization ${props.id} dataView`, props.dataView, KibanaDataView, 'new KibanaDataView({ id, name, template })');
-    const where = `visualization ${props.id}`;
-    if (props.chart !== KibanaChartType.AREA_OVER_TIME && props.field === undefined) {
-      throw new Error(`${where}: a ${props.chart} chart needs a field`);
+    const where = `kibana visualization ${props.id}`;
+    const charts = Object.values(KibanaChartType);
+    if (!charts.includes(props.chart)) throw new Error(`${where} chart must be one of ${charts.join(', ')}, got ${JSON.stringify(props.chart)}`);
+    const overTime = props.chart === KibanaChartType.AREA_OVER_TIME || props.chart === KibanaChartType.BAR_OVER_TIME;
+    for (const key of ['field', 'breakdownField', 'latestValueField', 'uniqueCountField', 'query', 'interval', 'title'] as const) {
+      if (props[key] !== undefined && typeof props[key] !== 'string') throw new Error(`${where} ${key} must be a string, got ${JSON.stringify(props[key])}`);
     }
+    if ((props.chart === KibanaChartType.PIE || props.chart === KibanaChartType.TABLE) && props.field === undefined) {
+      throw new Error(`${where}: a ${props.chart} chart needs a field (whose top values it shows)`);
+    }
+    if (props.chart === KibanaChartType.METRIC && props.field !== undefined) {
+      throw new Error(`${where}: a metric shows one number, so field ${JSON.stringify(props.field)} has no place; use a TABLE for top values`);
+    }
+    if (props.breakdownField !== undefined && props.chart !== KibanaChartType.PIE && props.chart !== KibanaChartType.TABLE) {
+      throw new Error(`${where}: breakdownField is for PIE and TABLE charts; over time, field splits the series`);
+    }
+    if (props.breakdownSize !== undefined && props.breakdownField === undefined) throw new Error(`${where}: breakdownSize needs a breakdownField`);
+    if (props.size !== undefined && props.field === undefined) throw new Error(`${where}: size is the number of top values of field, and there is no field`);
+    if (props.latestValueField !== undefined && props.chart !== KibanaChartType.TABLE) throw new Error(`${where}: latestValueField is a TABLE column, got a ${props.chart} chart`);
+    if (props.interval !== undefined && !overTime) throw new Error(`${where}: interval is for charts over time, got a ${props.chart} chart`);
     if (props.interval !== undefined && !/^(auto|\d+[smhdwMy])$/.test(props.interval)) {
       throw new Error(`${where}: interval must be auto or a number and a unit such as 1m, got ${JSON.stringify(props.interval)}`);
     }
-    const size = props.size ?? 10;
-    if (!Number.isInteger(size) || size < 1 || size > 500) throw new Error(`${where}: size must be an integer between 1 and 500, got ${size}`);
+    for (const key of ['size', 'breakdownSize'] as const) {
+      const size = props[key] ?? 10;
+      if (!Number.isInteger(size) || size < 1 || size > 500) throw new Error(`${where}: ${key} must be an integer between 1 and 500, got ${JSON.stringify(size)}`);
+    }
     this.id = props.id;
+    this.chart = props.chart;
     this.props = props;
   }
 
   /** @internal The data view and the fields this panel reads: [field, must aggregate]. */
   public _fields(): { dataView: KibanaDataView; fields: [string, boolean][] } {
-    const field = this.props.chart === KibanaChartType.AREA_OVER_TIME ? '@timestamp' : this.props.field as string;
-    const fields: [string, boolean][] = [[field, true]];
-    if (this.props.uniqueCountField !== undefined) fields.push([this.props.uniqueCountField, true]);
-    for (const queried of kqlFields(this.props.query)) fields.push([queried, false]);
-    return { dataView: this.props.dataView, fields };
+    const p = this.props;
+    const aggregated = [this.isOverTime() ? p.dataView.timeField : undefined, p.field, p.breakdownField, p.uniqueCountField, p.latestValueField];
+    const fields: [string, boolean][] = aggregated.filter((f): f is string => f !== undefined).map((f) => [f, true]);
+    for (const queried of kqlFields(p.query)) fields.push([queried, false]);
+    return { dataView: p.dataView, fields };
+  }
+
+  private isOverTime(): boolean {
+    return this.chart === KibanaChartType.AREA_OVER_TIME || this.chart === KibanaChartType.BAR_OVER_TIME;
   }
 
   /** The saved object. */
   public toJson(): KibanaSavedObjectJson {
     const p = this.props;
-    const count = p.uniqueCountField === undefined
-      ? { id: '1', enabled: true, type: 'count', schema: 'metric', params: {} }
-      : { id: '1', enabled: true, type: 'cardinality', schema: 'metric', params: { field: p.uniqueCountField } };
-    const terms = (schema: string) => ({
-      id: '2', enabled: true, type: 'terms', schema,
-      params: { field: p.field, size: p.size ?? 10, order: 'desc', orderBy: '1', otherBucket: false, missingBucket: false },
+    const view = p.dataView;
+    const type = (field: string) => LENS_DATA_TYPES[view.checkField(`kibana visualization ${this.id}`, field, true)];
+    const metric: LensColumn = p.uniqueCountField === undefined
+      ? { label: 'Count of records', dataType: 'number', operationType: 'count', isBucketed: false, scale: 'ratio', sourceField: '___records___', params: { emptyAsNull: true } }
+      : {
+        label: `Unique count of ${p.uniqueCountField}`, dataType: 'number', operationType: 'unique_count', isBucketed: false, scale: 'ratio',
+        sourceField: p.uniqueCountField, params: { emptyAsNull: true },
+      };
+    const terms = (field: string, size: number): LensColumn => ({
+      label: `Top ${size} values of ${field}`, dataType: type(field), operationType: 'terms', scale: 'ordinal', sourceField: field, isBucketed: true,
+      params: {
+        size, orderBy: { type: 'column', columnId: 'metric' }, orderDirection: 'desc', otherBucket: false, missingBucket: false,
+        parentFormat: { id: 'terms' }, include: [], exclude: [], includeIsRegex: false, excludeIsRegex: false,
+      },
     });
-    const visState = p.chart === KibanaChartType.AREA_OVER_TIME
-      ? {
-        title: p.title, type: 'area',
-        params: { type: 'area', addTooltip: true, addLegend: false, legendPosition: 'right' },
-        aggs: [count, { id: '2', enabled: true, type: 'date_histogram', schema: 'segment', params: { field: '@timestamp', interval: p.interval ?? 'auto', min_doc_count: 1, extended_bounds: {} } }],
-      }
-      : p.chart === KibanaChartType.PIE
-        ? { title: p.title, type: 'pie', params: { type: 'pie', addTooltip: true, addLegend: true, legendPosition: 'right', isDonut: true }, aggs: [count, terms('segment')] }
-        : { title: p.title, type: 'table', params: { perPage: p.size ?? 10, showPartialRows: false, showMetricsAtAllLevels: false }, aggs: [count, terms('bucket')] };
-    return savedObject('visualization', this.id, {
+    const columns: { [id: string]: LensColumn } = {};
+    if (p.field !== undefined) columns.group = terms(p.field, p.size ?? 10);
+    if (p.breakdownField !== undefined) columns.breakdown = terms(p.breakdownField, p.breakdownSize ?? 10);
+    if (this.isOverTime()) {
+      columns.time = {
+        label: view.timeField, dataType: 'date', operationType: 'date_histogram', sourceField: view.timeField, isBucketed: true, scale: 'interval',
+        params: { interval: p.interval ?? 'auto', includeEmptyRows: true, dropPartials: false },
+      };
+    }
+    columns.metric = metric;
+    if (p.latestValueField !== undefined) {
+      // Lens's last_value column as its editor builds it (last_value.tsx buildColumn, elastic/kibana@1a146850).
+      const dataType = type(p.latestValueField);
+      columns.latest = {
+        label: `Last value of ${p.latestValueField}`, dataType, operationType: 'last_value', isBucketed: false,
+        scale: dataType === 'string' || dataType === 'ip' ? 'ordinal' : 'ratio', sourceField: p.latestValueField,
+        filter: { query: `${p.latestValueField}: *`, language: 'kuery' }, params: { sortField: view.timeField, showArrayValues: false },
+      };
+    }
+    const columnOrder = Object.keys(columns);
+    const [visualizationType, visualization] = this.visualization(columnOrder);
+    return savedObject('lens', this.id, {
       title: p.title,
-      visState: JSON.stringify(visState),
-      uiStateJSON: '{}',
       description: '',
-      version: 1,
-      kibanaSavedObjectMeta: { searchSourceJSON: searchSource(p.query ?? '', true) },
-    }, [{ name: 'kibanaSavedObjectMeta.searchSourceJSON.index', type: 'index-pattern', id: p.dataView.id }]);
+      visualizationType,
+      state: {
+        datasourceStates: { formBased: { layers: { [LAYER_ID]: { columns, columnOrder, incompleteColumns: {} } } } },
+        visualization,
+        query: { query: p.query ?? '', language: 'kuery' },
+        filters: [],
+        internalReferences: [],
+        adHocDataViews: {},
+      },
+    }, [
+      { type: 'index-pattern', id: view.id, name: 'indexpattern-datasource-current-indexpattern' },
+      { type: 'index-pattern', id: view.id, name: `indexpattern-datasource-layer-${LAYER_ID}` },
+    ]);
+  }
+
+  /** The Lens visualization type and state of the chart, over the layer's columns. */
+  private visualization(columnOrder: string[]): [string, { [key: string]: any }] {
+    const has = (id: string) => columnOrder.includes(id);
+    switch (this.chart) {
+      case KibanaChartType.AREA_OVER_TIME:
+      case KibanaChartType.BAR_OVER_TIME:
+        return ['lnsXY', {
+          legend: { isVisible: has('group'), position: 'right' },
+          valueLabels: 'hide',
+          fittingFunction: 'None',
+          axisTitlesVisibilitySettings: { x: false, yLeft: false, yRight: true },
+          tickLabelsVisibilitySettings: { x: true, yLeft: true, yRight: true },
+          gridlinesVisibilitySettings: { x: true, yLeft: true, yRight: true },
+          preferredSeriesType: this.chart,
+          layers: [{
+            layerId: LAYER_ID, accessors: ['metric'], position: 'top', seriesType: this.chart, showGridlines: false, xAccessor: 'time',
+            ...(has('group') ? { splitAccessor: 'group' } : {}), layerType: 'data',
+          }],
+        }];
+      case KibanaChartType.PIE:
+        return ['lnsPie', {
+          shape: 'donut',
+          layers: [{
+            layerId: LAYER_ID, primaryGroups: columnOrder.filter((id) => id === 'group' || id === 'breakdown'), metrics: ['metric'],
+            numberDisplay: 'percent', categoryDisplay: 'default', legendDisplay: 'default', nestedLegend: false, layerType: 'data',
+          }],
+        }];
+      case KibanaChartType.TABLE:
+        return ['lnsDatatable', { columns: columnOrder.map((columnId) => ({ columnId, isTransposed: false })), layerId: LAYER_ID, layerType: 'data' }];
+      default:
+        return ['lnsMetric', { layerId: LAYER_ID, layerType: 'data', metricAccessor: 'metric' }];
+    }
   }
 }
 
@@ -299,8 +469,8 @@ export interface KibanaDashboardProps {
 }
 
 /**
- * A dashboard of saved searches and visualizations, laid out two to a row (a
- * saved search spans the width).
+ * A dashboard of saved searches and Lens visualizations, by reference, laid out two to
+ * a row (a saved search spans the width).
  */
 export class KibanaDashboard {
   /** Saved-object id. */
@@ -359,12 +529,13 @@ export class KibanaDashboard {
       const w = wide ? 48 : 24;
       const h = 15;
       const index = String(i + 1);
+      // A by-reference panel as the logs_tsdb sample dashboard's (elastic/kibana@1a7bf6ce).
       const json = {
-        version: '8.7.0',
-        type: wide ? 'search' : 'visualization',
+        version: '8.8.0',
+        type: wide ? 'search' : 'lens',
         gridData: { x, y, w, h, i: index },
         panelIndex: index,
-        embeddableConfig: { enhancements: {} },
+        embeddableConfig: { hidePanelTitles: false, enhancements: {} },
         panelRefName: `panel_${index}`,
       };
       x += w;
@@ -381,7 +552,7 @@ export class KibanaDashboard {
       kibanaSavedObjectMeta: { searchSourceJSON: searchSource('', false) },
     }, this.panels.map((panel, i) => ({
       name: `${i + 1}:panel_${i + 1}`,
-      type: panel instanceof KibanaSavedSearch ? 'search' : 'visualization',
+      type: panel instanceof KibanaSavedSearch ? 'search' : 'lens',
       id: panel.id,
     })));
   }
@@ -459,217 +630,3 @@ function uniqueById<T extends { id: string }>(items: T[]): T[] {
   return [...seen.values()];
 }
 
-/**
- * The Falco dashboard of the source document: a saved search of the alerts, alerts
- * over time (per minute), the top 10 rules and the priorities as pies, and tables
- * of the top 20 rules, the alerts by node and by pod; and Falco's health: its own
- * alerts (`falco.source` `internal`: dropped system calls, which leave blind spots, and
- * metrics snapshots) by node and rule, and their saved search.
- */
-export function falcoDashboard(dataView: KibanaDataView): KibanaDashboard {
-  // Falco's own alerts (source "internal") are not about the workloads: they have
-  // panels of their own below.
-  const alerts = 'not falco.source : "internal"';
-  const health = 'falco.source : "internal"';
-  const dashboard = new KibanaDashboard({ id: 'falco-dashboard', title: 'Falco', description: 'Falco runtime security alerts' });
-  const vis = (id: string, title: string, chart: KibanaChartType, field?: string, size?: number, interval?: string) =>
-    dashboard.addVisualization(new KibanaVisualization({ id, title, dataView, chart, field, size, interval, query: alerts }));
-  vis('falco-alerts-over-time', 'Falco alerts over time', KibanaChartType.AREA_OVER_TIME, undefined, undefined, '1m');
-  vis('falco-top-rules-pie', 'Falco top 10 rules', KibanaChartType.PIE, 'rule.name', 10);
-  vis('falco-priorities-pie', 'Falco alerts by priority', KibanaChartType.PIE, 'falco.priority', 8);
-  vis('falco-top-rules-table', 'Falco top 20 rules', KibanaChartType.TABLE, 'rule.name', 20);
-  vis('falco-alerts-by-node', 'Falco alerts by node', KibanaChartType.TABLE, 'host.name', 20);
-  vis('falco-alerts-by-pod', 'Falco alerts by pod', KibanaChartType.TABLE, 'kubernetes.pod.name', 20);
-  dashboard.addSavedSearch(new KibanaSavedSearch({
-    id: 'falco-alerts', title: 'Falco Alerts', dataView, query: alerts,
-    columns: ['falco.priority', 'rule.name', 'host.name', 'kubernetes.pod.name', 'falco.output'],
-  }));
-  dashboard.addVisualization(new KibanaVisualization({
-    id: 'falco-health-by-node', title: 'Falco health: its own alerts (dropped system calls) by node', dataView,
-    chart: KibanaChartType.TABLE, field: 'host.name', size: 20, query: health,
-  }));
-  dashboard.addVisualization(new KibanaVisualization({
-    id: 'falco-health-by-rule', title: 'Falco health: its own alerts by kind', dataView, chart: KibanaChartType.PIE, field: 'rule.name', size: 10, query: health,
-  }));
-  dashboard.addSavedSearch(new KibanaSavedSearch({
-    id: 'falco-health', title: 'Falco health', dataView, query: health, columns: ['host.name', 'rule.name', 'falco.output'],
-  }));
-  return dashboard;
-}
-
-/**
- * The KubeArmor dashboard: the policies seen per pod, and alerts per policy, by
- * severity, by type (MatchedPolicy, MatchedHostPolicy, ...), by operation
- * (Process, File, Network, Capabilities) and by action (Allow, Audit, Block).
- */
-export function kubeArmorDashboard(alerts: KibanaDataView): KibanaDashboard {
-  const dashboard = new KibanaDashboard({ id: 'kubearmor-dashboard', title: 'KubeArmor', description: 'KubeArmor policy alerts' });
-  const table = (id: string, title: string, field: string, uniqueCountField?: string) =>
-    dashboard.addVisualization(new KibanaVisualization({ id, title, dataView: alerts, chart: KibanaChartType.TABLE, field, size: 20, uniqueCountField }));
-  const pie = (id: string, title: string, field: string) =>
-    dashboard.addVisualization(new KibanaVisualization({ id, title, dataView: alerts, chart: KibanaChartType.PIE, field, size: 10 }));
-  table('kubearmor-policies-per-pod', 'KubeArmor policies per pod', 'kubernetes.pod.name', 'rule.name');
-  table('kubearmor-alerts-per-policy', 'KubeArmor alerts per policy', 'rule.name');
-  pie('kubearmor-alerts-by-severity', 'KubeArmor alerts by severity', 'event.severity');
-  pie('kubearmor-alerts-by-type', 'KubeArmor alerts by type', 'kubearmor.Type');
-  pie('kubearmor-alerts-by-operation', 'KubeArmor alerts by operation', 'kubearmor.Operation');
-  pie('kubearmor-alerts-by-action', 'KubeArmor alerts by action', 'event.action');
-  return dashboard;
-}
-
-/**
- * The Kubernetes audit dashboard: events over time, by user, verb, namespace,
- * resource and response code, and who read or changed secrets.
- */
-export function auditDashboard(events: KibanaDataView): KibanaDashboard {
-  const dashboard = new KibanaDashboard({ id: 'audit-dashboard', title: 'Kubernetes audit', description: 'Kubernetes API server audit events' });
-  dashboard.addVisualization(new KibanaVisualization({ id: 'audit-events-over-time', title: 'Audit events over time', dataView: events, chart: KibanaChartType.AREA_OVER_TIME }));
-  const table = (id: string, title: string, field: string) =>
-    dashboard.addVisualization(new KibanaVisualization({ id, title, dataView: events, chart: KibanaChartType.TABLE, field, size: 20 }));
-  table('audit-events-by-user', 'Audit events by user', 'user.name');
-  table('audit-events-by-verb', 'Audit events by verb', 'event.action');
-  table('audit-events-by-namespace', 'Audit events by namespace', 'orchestrator.namespace');
-  table('audit-events-by-resource', 'Audit events by resource', 'orchestrator.resource.type');
-  table('audit-events-by-response-code', 'Audit events by response code', 'kubernetes.audit.responseStatus.code');
-  dashboard.addSavedSearch(new KibanaSavedSearch({
-    id: 'audit-secrets-access', title: 'Who read or changed secrets', dataView: events,
-    query: 'orchestrator.resource.type : "secret"',
-    columns: ['user.name', 'event.action', 'orchestrator.namespace', 'orchestrator.resource.name', 'kubernetes.audit.responseStatus.code', 'source.ip'],
-  }));
-  return dashboard;
-}
-
-/**
- * The node journal dashboard: logins (sshd) over time, by outcome, user, source address
- * and node, the sudo commands by user, and a saved search of failed logins and sudo
- * errors.
- */
-export function nodeJournalDashboard(entries: KibanaDataView): KibanaDashboard {
-  const logins = 'event.action : "ssh_login"';
-  const dashboard = new KibanaDashboard({ id: 'node-journal-dashboard', title: 'Node logins and sudo', description: 'sshd logins and sudo commands from the nodes\' journals' });
-  const vis = (id: string, title: string, chart: KibanaChartType, query: string, field?: string) =>
-    dashboard.addVisualization(new KibanaVisualization({ id, title, dataView: entries, chart, field, size: 20, query }));
-  vis('node-logins-over-time', 'Node logins over time', KibanaChartType.AREA_OVER_TIME, logins);
-  vis('node-logins-by-outcome', 'Node logins by outcome', KibanaChartType.PIE, logins, 'event.outcome');
-  vis('node-logins-by-user', 'Node logins by user', KibanaChartType.TABLE, logins, 'user.name');
-  vis('node-logins-by-source', 'Node logins by source address', KibanaChartType.TABLE, logins, 'source.ip');
-  vis('node-logins-by-node', 'Node logins by node', KibanaChartType.TABLE, logins, 'host.name');
-  vis('node-sudo-by-user', 'sudo commands by user', KibanaChartType.TABLE, 'event.action : "sudo"', 'user.name');
-  dashboard.addSavedSearch(new KibanaSavedSearch({
-    id: 'node-auth-failures', title: 'Failed node logins and sudo', dataView: entries,
-    query: 'event.outcome : "failure"',
-    columns: ['host.name', 'process.name', 'user.name', 'source.ip', 'message'],
-  }));
-  return dashboard;
-}
-
-/** Saved searches of container logs: all of them, and one per namespace given. */
-export function containerLogSearches(logs: KibanaDataView, namespaces: string[]): KibanaSavedSearch[] {
-  const columns = ['kubernetes.namespace', 'kubernetes.pod.name', 'kubernetes.container.name', 'stream', 'message'];
-  return [
-    new KibanaSavedSearch({ id: 'container-logs', title: 'Container logs', dataView: logs, columns }),
-    ...namespaces.map((namespace, i) => {
-      validateDnsLabel(`container log search namespaces[${i}]`, namespace);
-      return new KibanaSavedSearch({
-        id: `container-logs-${namespace}`, title: `Container logs: ${namespace}`, dataView: logs,
-        query: `kubernetes.namespace : "${namespace}"`, columns,
-      });
-    }),
-  ];
-}
-
-/** The index templates the built-in saved objects read. */
-export interface BuiltInSavedObjectsProps {
-  /** Container logs. */
-  readonly containers: IndexTemplate;
-  /**
-   * Falco alerts.
-   * @default - no Falco dashboard
-   */
-  readonly falco?: IndexTemplate;
-  /**
-   * KubeArmor alerts.
-   * @default - no KubeArmor dashboard
-   */
-  readonly kubeArmorAlerts?: IndexTemplate;
-  /**
-   * Kubernetes audit events.
-   * @default - no audit dashboard
-   */
-  readonly audit?: IndexTemplate;
-  /**
-   * Node journal entries.
-   * @default - no node journal dashboard
-   */
-  readonly journal?: IndexTemplate;
-  /**
-   * Namespaces that get a saved search of their container logs.
-   * @default ['kube-system']
-   */
-  readonly namespaces?: string[];
-}
-
-/**
- * The built-in data views, dashboards (Falco, KubeArmor, Kubernetes audit, node journal) and
- * container-log searches, as one importable set.
- */
-export function builtInSavedObjects(props: BuiltInSavedObjectsProps): KibanaSavedObjects {
-  const example = 'an IndexTemplate, e.g. stack.indexTemplates["seclog-falco"]';
-  validateInstance('built-in saved objects containers', props?.containers, IndexTemplate, example);
-  for (const key of ['falco', 'kubeArmorAlerts', 'audit', 'journal'] as const) {
-    if (props[key] !== undefined) validateInstance(`built-in saved objects ${key}`, props[key], IndexTemplate, example);
-  }
-  const set = new KibanaSavedObjects();
-  const view = (id: string, name: string, template: IndexTemplate) => {
-    const v = new KibanaDataView({ id, name, template });
-    set.addDataView(v);
-    return v;
-  };
-  const containers = view('container-logs', 'Container logs', props.containers);
-  if (props.falco) set.addDashboard(falcoDashboard(view('falco-alerts', 'Falco alerts', props.falco)));
-  if (props.kubeArmorAlerts) set.addDashboard(kubeArmorDashboard(view('kubearmor-alerts', 'KubeArmor alerts', props.kubeArmorAlerts)));
-  if (props.audit) set.addDashboard(auditDashboard(view('audit-events', 'Kubernetes audit events', props.audit)));
-  if (props.journal) set.addDashboard(nodeJournalDashboard(view('node-journal', 'Node journal', props.journal)));
-  for (const search of containerLogSearches(containers, props.namespaces ?? ['kube-system'])) set.addSavedSearch(search);
-  return set;
-}
-
-/**
- * The built-in dashboards and searches, as a class so that Python, Java and Go can
- * call them too.
- */
-// Static methods only: jsii publishes no free functions to Python, Java and Go.
-// eslint-disable-next-line @typescript-eslint/no-extraneous-class
-export class BuiltInSavedObjects {
-  /** Every built-in data view, dashboard and search, as one importable set. */
-  public static of(props: BuiltInSavedObjectsProps): KibanaSavedObjects {
-    return builtInSavedObjects(props);
-  }
-
-  /** The Falco dashboard, with Falco's health (its own alerts). */
-  public static falcoDashboard(dataView: KibanaDataView): KibanaDashboard {
-    return falcoDashboard(dataView);
-  }
-
-  /** The KubeArmor dashboard. */
-  public static kubeArmorDashboard(alerts: KibanaDataView): KibanaDashboard {
-    return kubeArmorDashboard(alerts);
-  }
-
-  /** The Kubernetes audit dashboard. */
-  public static auditDashboard(events: KibanaDataView): KibanaDashboard {
-    return auditDashboard(events);
-  }
-
-  /** The node journal dashboard (logins and sudo). */
-  public static nodeJournalDashboard(entries: KibanaDataView): KibanaDashboard {
-    return nodeJournalDashboard(entries);
-  }
-
-  /** Saved searches of container logs: all of them, and one per namespace. */
-  public static containerLogSearches(logs: KibanaDataView, namespaces: string[]): KibanaSavedSearch[] {
-    return containerLogSearches(logs, namespaces);
-  }
-
-  private constructor() {}
-}
