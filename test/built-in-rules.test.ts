@@ -77,7 +77,8 @@ const QUERY_CASES: Array<[string, any[], number[]]> = [
   ['seclog-k8s-secret-read-by-user', audit, [made(3), made(18)]],
   ['seclog-k8s-cluster-admin-binding', audit, [made(6)]],
   // Not the real v1beta1 sample's privileged nginx pod, which its ReplicaSet's controller created, nor one PodSecurity refused (made(19)).
-  ['seclog-k8s-privileged-or-host-pod', audit, [made(8), made(9), made(10)]],
+  // A privileged init container and a privileged debug container too; not an unprivileged one (made(24)).
+  ['seclog-k8s-privileged-or-host-pod', audit, [made(8), made(9), made(10), made(22), made(23)]],
   // The real v1beta1 sample (system:anonymous allowed to create a namespace) and /metrics; not /readyz.
   ['seclog-k8s-anonymous-request-allowed', audit, [REAL_AUDIT + 1, made(21)]],
   ['seclog-k8s-token-request-by-user', audit, [made(13)]],

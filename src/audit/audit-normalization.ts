@@ -17,7 +17,8 @@ const FL = IndexFieldType.FLATTENED;
  * Elastic maps `user.extra.*` as keyword leaves through a dynamic template; here it is
  * one `flattened` field, which matches the same keyed queries. Added to Elastic's:
  * `requestObject.roleRef.name` (the cluster-admin binding rule queries it, Elastic's
- * mapping lacks it) and `requestObject.roleRef.kind`, and `timestamp` of v1beta1 events.
+ * mapping lacks it) and `requestObject.roleRef.kind`, the init and ephemeral containers'
+ * `securityContext.privileged` (the privileged-pod rule reads them), and `timestamp` of v1beta1 events.
  * @see https://github.com/elastic/integrations/blob/main/packages/kubernetes/data_stream/audit_logs/fields/fields.yml
  */
 const AUDIT_FIELDS: { [field: string]: IndexFieldType } = {
@@ -39,6 +40,7 @@ const AUDIT_FIELDS: { [field: string]: IndexFieldType } = {
   'requestObject.spec.containers.securityContext.runAsUser': I, 'requestObject.spec.containers.securityContext.runAsGroup': I,
   'requestObject.spec.containers.securityContext.runAsNonRoot': B, 'requestObject.spec.containers.securityContext.procMount': K,
   'requestObject.spec.containers.securityContext.capabilities.add': K,
+  'requestObject.spec.initContainers.securityContext.privileged': B, 'requestObject.spec.ephemeralContainers.securityContext.privileged': B,
   'requestObject.rules': IndexFieldType.NESTED,
   'requestObject.roleRef.kind': K, 'requestObject.roleRef.name': K,
   'responseObject.spec.hostNetwork': B, 'responseObject.spec.hostIPC': B, 'responseObject.spec.hostPID': B,

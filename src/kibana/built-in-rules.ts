@@ -131,15 +131,22 @@ export function builtInDetectionRules(props: BuiltInDetectionRulesProps = {}): D
       condition: C.and(C.oneOf(A('objectRef.resource'), ['clusterrolebindings', 'rolebindings']), WRITE, C.is(A('requestObject.roleRef.name'), 'cluster-admin'), SUCCEEDED),
     }),
     DetectionRule.query({
-      ruleId: 'seclog-k8s-privileged-or-host-pod', name: 'A privileged, hostPath, hostNetwork, hostPID or hostIPC pod created',
-      description: 'A pod was created that runs privileged or shares the node\'s paths, network, process or IPC namespace: the usual ways out of a container onto its node.',
+      ruleId: 'seclog-k8s-privileged-or-host-pod', name: 'A privileged, hostPath, hostNetwork, hostPID or hostIPC pod created, or a privileged debug container added',
+      description: 'A pod was created that runs privileged (a container or an init container) or shares the node\'s paths, network, process or IPC ' +
+        'namespace, or a privileged ephemeral container was added to a running pod (kubectl debug --profile=sysadmin): the usual ways out of a container onto its node.',
       severity: S.HIGH, riskScore: 73, techniques: [ESCAPE_TO_HOST], indexTemplates,
       // Pods the control plane's controllers create (a DaemonSet's node agents) are left out:
       // the person who made their workload is not the pod's creator.
-      condition: C.and(C.is(A('objectRef.resource'), 'pods'), C.is(A('verb'), 'create'), SUCCEEDED, NOT_CONTROL_PLANE, C.or(
-        C.is(A('requestObject.spec.containers.securityContext.privileged'), 'true'),
-        C.exists(A('requestObject.spec.volumes.hostPath')),
-        C.is(A('requestObject.spec.hostNetwork'), 'true'), C.is(A('requestObject.spec.hostPID'), 'true'), C.is(A('requestObject.spec.hostIPC'), 'true'),
+      condition: C.and(C.is(A('objectRef.resource'), 'pods'), SUCCEEDED, NOT_CONTROL_PLANE, C.or(
+        C.and(C.is(A('verb'), 'create'), C.or(
+          C.is(A('requestObject.spec.containers.securityContext.privileged'), 'true'),
+          C.is(A('requestObject.spec.initContainers.securityContext.privileged'), 'true'),
+          C.exists(A('requestObject.spec.volumes.hostPath')),
+          C.is(A('requestObject.spec.hostNetwork'), 'true'), C.is(A('requestObject.spec.hostPID'), 'true'), C.is(A('requestObject.spec.hostIPC'), 'true'),
+        )),
+        // kubectl debug patches the pod's ephemeralcontainers subresource.
+        C.and(C.is(A('objectRef.subresource'), 'ephemeralcontainers'), C.oneOf(A('verb'), ['patch', 'update']),
+          C.is(A('requestObject.spec.ephemeralContainers.securityContext.privileged'), 'true')),
       )),
       falsePositives: ['Debug pods of operators (kubectl debug node/...)'],
     }),
