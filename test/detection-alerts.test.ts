@@ -70,6 +70,10 @@ describe('KibanaIndexConnector', () => {
         serverName: 'kibana', elasticsearchHosts: ['https://es:9200'], indexConnectors: [new KibanaIndexConnector({ template: alerts })],
         extraSettings: { 'xpack.actions.preconfigured.seclog-alerts-index.config.index': 'x' },
       }), /must not set "xpack.actions.preconfigured.seclog-alerts-index.config.index": connector seclog-alerts-index is one of the indexConnectors/],
+      ['the user\'s settings set ours whole', () => new KibanaConfig({
+        serverName: 'kibana', elasticsearchHosts: ['https://es:9200'], indexConnectors: [new KibanaIndexConnector({ template: alerts })],
+        extraSettings: { 'xpack.actions.preconfigured.seclog-alerts-index': 'x' },
+      }), /must not set "xpack.actions.preconfigured.seclog-alerts-index": connector seclog-alerts-index/],
     ])('%s', (_name, build, message) => {
       expect(build).toThrow(message);
     });
@@ -98,11 +102,12 @@ describe('DetectionRules.addIndexAction', () => {
     rules.addIndexAction(new KibanaIndexConnector({ template: alerts }));
     const [line] = importLines(rules);
     const doc = indexedAlert(line.actions[0].params.documents[0], {
-      'alert.id': 'a3f9c1d2e4b5', 'context.results_link': '/app/security/alerts/redirect/a3f9c1d2e4b5?index=.alerts-security.alerts-default', 'rule.id': '6f1e2d3c',
+      'alert.id': 'a3f9c1d2e4b5', 'rule.spaceId': 'default', 'date': '2026-07-29T15:05:00.000Z', 'rule.id': '6f1e2d3c',
     });
     expect(leafPaths(doc).filter((p) => alerts.typeOf(p) === undefined)).toEqual([]);
     expect(doc.kibana.alert).toEqual({
-      uuid: 'a3f9c1d2e4b5', url: '/app/security/alerts/redirect/a3f9c1d2e4b5?index=.alerts-security.alerts-default', severity: 'high', risk_score: 73,
+      // Security's alert details redirect (buildAlertDetailPath: /alerts/redirect/<id>?index=<index>&timestamp=<time>).
+      uuid: 'a3f9c1d2e4b5', url: '/app/security/alerts/redirect/a3f9c1d2e4b5?index=.alerts-security.alerts-default&timestamp=2026-07-29T15:05:00.000Z', severity: 'high', risk_score: 73,
       rule: { uuid: '6f1e2d3c', rule_id: 'falco-a', name: 'Falco alert at Critical or above' },
     });
     expect(doc.threat).toEqual({
@@ -147,7 +152,7 @@ describe('the chart\'s detection alerts', () => {
     expect(rules.indexConnectors.map((c) => c.id)).toEqual(['seclog-alerts-index']);
     const lines = importLines(rules);
     expect(lines.every((l) => l.actions.length === 1 && l.actions[0].id === 'seclog-alerts-index')).toBe(true);
-    const docs = lines.map((l, i) => indexedAlert(l.actions[0].params.documents[0], { 'alert.id': `alert-${i}`, 'context.results_link': `/app/security/alerts/redirect/alert-${i}`, 'rule.id': `so-${i}` }));
+    const docs = lines.map((l, i) => indexedAlert(l.actions[0].params.documents[0], { 'alert.id': `alert-${i}`, 'rule.spaceId': 'default', 'date': '2026-07-29T15:05:00.000Z', 'rule.id': `so-${i}` }));
     const saved = chart.savedObjects.objects();
     const lens = (id: string) => saved.find((o) => o.type === 'lens' && o.id === id);
     const bySeverity = lensRows(lens('detection-alerts-by-severity'), docs);

@@ -251,6 +251,33 @@ describe('Kibana saved objects', () => {
       expect(() => set.objects()).toThrow(/references index-pattern:seclog-falco, which is not in the set/);
     });
 
+    test('a data view over several templates: a field missing from some is fine, one Kibana type in all is fine, a non-aggregatable one is named', () => {
+      const lifecycle = new IlmPolicy({ name: 'p', retention: Duration.days(1) });
+      const other = new IndexTemplate({
+        name: 'other', indexPatterns: ['other'], lifecycle,
+        fields: { '@timestamp': IndexFieldType.DATE_NANOS, 'event.severity': IndexFieldType.INTEGER, 'rule.name': IndexFieldType.CONSTANT_KEYWORD, 'host.name': IndexFieldType.TEXT },
+      });
+      const view = new KibanaDataView({ id: 'v', name: 'v', template: falcoTemplate, additionalTemplates: [other] });
+      // long and integer are one number to Kibana, keyword and constant_keyword one string.
+      expect(view.checkField('p', 'event.severity', true)).toBe(IndexFieldType.LONG);
+      expect(view.checkField('p', 'rule.name', true)).toBe(IndexFieldType.KEYWORD);
+      expect(view.checkField('p', 'falco.priority', true)).toBe(IndexFieldType.KEYWORD);
+      expect(() => view.checkField('p', 'host.name', true)).toThrow(/p: field "host.name" is text in other, which Kibana cannot aggregate/);
+      expect(view.checkField('p', 'host.name', false)).toBe(IndexFieldType.KEYWORD);
+    });
+
+    test('the fields a range or a quoted value names are checked too', () => {
+      const set = new KibanaSavedObjects();
+      const view = falcoView();
+      const dashboard = new KibanaDashboard({ id: 'd', title: 'D' });
+      dashboard.addVisualization(new KibanaVisualization({
+        id: 'q', title: 'Q', dataView: view, chart: KibanaChartType.TABLE, field: 'rule.name', query: 'rule.name : "a:b" and not severty >= 3',
+      }));
+      set.addDataView(view);
+      set.addDashboard(dashboard);
+      expect(() => set.objects()).toThrow(/kibana dashboard d panel q: field "severty" is not in the mapping/);
+    });
+
     test('ids are unique', () => {
       const set = falcoSet();
       set.addDataView(falcoView());
@@ -311,7 +338,7 @@ describe('the built-in saved objects', () => {
 
   test('every field every panel and search reads is mapped (objects() checks it), ids unique, no legacy visualization', () => {
     const byType = objects.reduce((acc: any, o) => ({ ...acc, [o.type]: (acc[o.type] ?? 0) + 1 }), {});
-    expect(byType).toEqual({ 'index-pattern': 5, 'lens': 32, 'search': 6, 'dashboard': 4 });
+    expect(byType).toEqual({ 'index-pattern': 5, 'lens': 33, 'search': 6, 'dashboard': 4 });
     for (const lens of objects.filter((o) => o.type === 'lens')) lensIsWhole(lens);
   });
 
@@ -330,6 +357,7 @@ describe('the built-in saved objects', () => {
       ['kubearmor-alerts-by-action', 'lnsPie', 'terms event.action 10', 'count'],
       ['kubearmor-policies-deployed', 'lnsDatatable', 'terms orchestrator.namespace 50 > terms orchestrator.resource.name 100', 'count, last_value event.action'],
       ['kubearmor-host-policies-deployed', 'lnsDatatable', 'terms orchestrator.resource.type 2 > terms orchestrator.resource.name 100', 'count, last_value event.action'],
+      ['kubearmor-policies-removed-in-bulk', 'lnsDatatable', 'terms orchestrator.resource.type 4 > terms kubernetes.audit.requestURI 50', 'count, last_value @timestamp'],
     ]);
     // The policies deployed read the audit events; the rest the alerts.
     expect(lensOf('kubearmor-policies-deployed').references[0].id).toBe('audit-events');
@@ -378,7 +406,7 @@ describe('what the panels show, on the sources\' samples (test/helpers/lens.ts)'
   const falcoAlerts = lines('falco-alerts-0.44.jsonl').map((a) => indexed(t['seclog-falco'], dedotKeys(a)));
   const auditEvents = lines('k8s-audit-events.jsonl').map((e) => indexed(t['seclog-audit'], e));
 
-  test('the policies deployed: a policy\'s last change says whether it is there (a delete: gone); status updates, reads and refused requests are not changes', () => {
+  test('the policies deployed: a policy\'s last change says whether it is there (a delete: gone); status updates, reads and refused or failed requests are not changes', () => {
     expect(lensRows(lensOf('kubearmor-policies-deployed'), policies)).toEqual([
       { group: 'shop', breakdown: 'audit-etc-nginx-access', metric: 2, latest: 'delete' },
       { group: 'shop', breakdown: 'block-pkg-mgmt-tools-exec', metric: 2, latest: 'patch' },
@@ -387,6 +415,12 @@ describe('what the panels show, on the sources\' samples (test/helpers/lens.ts)'
       { group: 'kubearmorclusterpolicy', breakdown: 'csp-audit-tmp-writes', metric: 1, latest: 'create' },
       { group: 'kubearmorhostpolicy', breakdown: 'hsp-block-ptrace', metric: 1, latest: 'create' },
     ]);
+    // What no row can show: a deletecollection names no policy, a namespace's deletion takes its policies along.
+    expect(lensRows(lensOf('kubearmor-policies-removed-in-bulk'), policies)).toEqual([
+      { group: 'kubearmorpolicy', breakdown: '/apis/security.kubearmor.com/v1/namespaces/web/kubearmorpolicies', metric: 1, latest: valuesAt(policies[11], '@timestamp')[0] },
+      { group: 'namespace', breakdown: '/api/v1/namespaces/web', metric: 1, latest: valuesAt(policies[12], '@timestamp')[0] },
+    ]);
+    expect(valuesAt(policies[11], '@timestamp')).toEqual([expect.stringMatching(/^2026-07-29T15:17:00\.12/)]);
   });
 
   test('alerts per policy in each pod, on the real KubeArmor alerts', () => {

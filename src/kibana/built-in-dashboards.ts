@@ -42,9 +42,14 @@ export function falcoDashboard(dataView: KibanaDataView): KibanaDashboard {
   return dashboard;
 }
 
-/** The audit events of KubeArmor's policy objects that changed the cluster's set (not their status). */
-const KUBEARMOR_POLICY_CHANGES = 'event.action : ("create" or "update" or "patch" or "delete") and event.outcome : "success" ' +
+/**
+ * The audit events of KubeArmor's policy objects that changed the cluster's set: a write the
+ * API server carried out (below 400: RBAC may allow what validation, a webhook or a
+ * conflict then refuses), not of their status.
+ */
+const KUBEARMOR_POLICY_CHANGES = 'event.action : ("create" or "update" or "patch" or "delete") and not kubernetes.audit.responseStatus.code >= 400 ' +
   'and not kubernetes.audit.objectRef.subresource : *';
+const KUBEARMOR_POLICY_TYPES = '("kubearmorpolicy" or "kubearmorhostpolicy" or "kubearmorclusterpolicy")';
 
 /**
  * The KubeArmor dashboard, with the views KubeArmor's own dashboards have: alerts over
@@ -54,7 +59,8 @@ const KUBEARMOR_POLICY_CHANGES = 'event.action : ("create" or "update" or "patch
  * distinct policies that raised alerts per pod; and, given the audit events, the policies
  * deployed per namespace and the host and cluster policies, from the audit events of
  * the `KubeArmorPolicy`, `KubeArmorHostPolicy` and `KubeArmorClusterPolicy` objects,
- * each with its last change (`delete`: gone).
+ * each with its last change (`delete`: gone), and the bulk removals no row shows (a
+ * `deletecollection` of policies, a namespace deleted with its policies), by request URI.
  *
  * What the audit events can see: every create, change and delete through the API server
  * since audit collection began, within the audit retention. What they cannot: policies
@@ -93,6 +99,13 @@ export function kubeArmorDashboard(alerts: KibanaDataView, audit?: KibanaDataVie
       id: 'kubearmor-host-policies-deployed', title: 'KubeArmor host and cluster policies deployed (last change: delete is gone)', dataView: audit,
       chart: KibanaChartType.TABLE, field: 'orchestrator.resource.type', size: 2, breakdownField: 'orchestrator.resource.name', breakdownSize: 100,
       latestValueField: 'event.action', query: `orchestrator.resource.type : ("kubearmorhostpolicy" or "kubearmorclusterpolicy") and ${KUBEARMOR_POLICY_CHANGES}`,
+    });
+    // A deletecollection names no policy, and a namespace's deletion removes its policies with it.
+    add({
+      id: 'kubearmor-policies-removed-in-bulk', title: 'KubeArmor policies removed in bulk (deletecollection, namespaces deleted), by request, last time', dataView: audit,
+      chart: KibanaChartType.TABLE, field: 'orchestrator.resource.type', size: 4, breakdownField: 'kubernetes.audit.requestURI', breakdownSize: 50,
+      latestValueField: '@timestamp', query: `((orchestrator.resource.type : ${KUBEARMOR_POLICY_TYPES} and event.action : "deletecollection") or ` +
+        '(orchestrator.resource.type : "namespace" and event.action : "delete")) and not kubernetes.audit.responseStatus.code >= 400',
     });
   }
   return dashboard;

@@ -297,8 +297,11 @@ function durationIn(prop: string, duration: Duration, unit: 'minutes' | 'days'):
  * The document a rule's index action writes for each of its alerts: the rule's own
  * name, id, severity, risk score and ATT&CK mapping (known when the rule is made), and
  * from the action's Mustache variables the alert's id (`alert.id`, the detection alert's
- * document in `.alerts-security.alerts-*`), the link to it (`context.results_link`,
- * relative to Kibana's base URL) and the rule's saved-object id (`rule.id`).
+ * document in `.alerts-security.alerts-<space>`), the link to it (Security's alert details
+ * redirect, `/app/security/alerts/redirect/<id>?index=...&timestamp=...`, as its
+ * `buildAlertDetailPath` writes it, relative to Kibana's base URL; a space other than
+ * `default` prefixes it with `/s/<space>`) and the rule's saved-object id (`rule.id`).
+ * (`context.results_link` of a per-alert action links to the rule's page, not the alert.)
  * @see https://www.elastic.co/guide/en/security/8.19/rule-action-variables.html
  */
 function alertDocument(rule: { [key: string]: any }): { [key: string]: any } {
@@ -310,7 +313,8 @@ function alertDocument(rule: { [key: string]: any }): { [key: string]: any } {
     message: rule.name,
     kibana: {
       alert: {
-        uuid: '{{alert.id}}', url: '{{{context.results_link}}}', severity: rule.severity, risk_score: rule.risk_score,
+        uuid: '{{alert.id}}', url: '/app/security/alerts/redirect/{{alert.id}}?index=.alerts-security.alerts-{{rule.spaceId}}&timestamp={{date}}',
+        severity: rule.severity, risk_score: rule.risk_score,
         rule: { uuid: '{{rule.id}}', rule_id: rule.rule_id, name: rule.name },
       },
     },

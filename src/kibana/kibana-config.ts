@@ -185,7 +185,7 @@ export class KibanaConfig {
       'Kibana\'s encryption keys come from the Secret its bootstrap Job makes; for another secret, give the Kibana container a variable from a ' +
       'Secret (kibana.deployment) and set the setting to ${NAME}, which kibana.yml reads from the environment');
     for (const key of Object.keys(extra)) {
-      const id = Object.keys(preconfigured).find((c) => key.startsWith(`xpack.actions.preconfigured.${c}.`));
+      const id = Object.keys(preconfigured).find((c) => key === `xpack.actions.preconfigured.${c}` || key.startsWith(`xpack.actions.preconfigured.${c}.`));
       if (id !== undefined) throw new Error(`kibana settings must not set ${JSON.stringify(key)}: connector ${id} is one of the indexConnectors; give another connector another id`);
     }
     Object.assign(settings, extra);

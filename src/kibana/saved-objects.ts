@@ -20,13 +20,15 @@ const TYPE_MIGRATION_VERSIONS: { [type: string]: string } = {
 };
 /** Field types Elasticsearch can aggregate on. */
 const AGGREGATABLE = new Set<IndexFieldType>([
-  IndexFieldType.KEYWORD, IndexFieldType.WILDCARD, IndexFieldType.DATE, IndexFieldType.INTEGER, IndexFieldType.DATE_NANOS, IndexFieldType.LONG, IndexFieldType.SHORT,
+  IndexFieldType.KEYWORD, IndexFieldType.CONSTANT_KEYWORD, IndexFieldType.WILDCARD, IndexFieldType.DATE, IndexFieldType.INTEGER, IndexFieldType.DATE_NANOS, IndexFieldType.LONG, IndexFieldType.SHORT,
   IndexFieldType.BYTE, IndexFieldType.BOOLEAN, IndexFieldType.IP,
 ]);
 
-/** The field names a KQL query names (`field : value`, `not field : value`). */
+/** The field names a KQL query names (`field : value`, `not field : value`, `field >= n`). */
 function kqlFields(query: string | undefined): string[] {
-  return [...(query ?? '').matchAll(/([@A-Za-z_][@A-Za-z0-9_.]*)\s*:/g)].map((m) => m[1]);
+  // Quoted values out first: "system:anonymous" names no field.
+  const unquoted = (query ?? '').replace(/"(?:[^"\\]|\\.)*"/g, '""');
+  return [...unquoted.matchAll(/([@A-Za-z_][@A-Za-z0-9_./]*)\s*(?::|>=|<=|>|<)/g)].map((m) => m[1]);
 }
 
 /** A reference from one saved object to another. */
@@ -138,8 +140,9 @@ export class KibanaDataView {
 
   /**
    * The type of a field in the view, checked: it must be mapped in one of its templates,
-   * with one type wherever it is mapped, and, if `aggregatable`, of a type Kibana can
-   * aggregate on.
+   * as one Kibana type wherever it is mapped (`long` and `integer` are both a number,
+   * `keyword` and `wildcard` a string, as Kibana reads them; a `keyword` and a `long` are
+   * a conflict), and, if `aggregatable`, aggregatable in every template that maps it.
    */
   public checkField(where: string, field: string, aggregatable: boolean): IndexFieldType {
     const mapped = this.allTemplates.map((t): [IndexTemplate, IndexFieldType | undefined] => [t, t.typeOf(field)]).filter(([, type]) => type !== undefined);
@@ -147,21 +150,21 @@ export class KibanaDataView {
     if (mapped.length === 0) {
       throw new Error(`${where}: field ${JSON.stringify(field)} is not in the mapping of ${names} (data view ${this.id})`);
     }
-    const types = [...new Set(mapped.map(([, type]) => type))];
-    if (types.length > 1) {
+    const kibanaType = (type: IndexFieldType) => LENS_DATA_TYPES[type] ?? (type === IndexFieldType.TEXT || type === IndexFieldType.MATCH_ONLY_TEXT ? 'string' : type);
+    if (new Set(mapped.map(([, type]) => kibanaType(type as IndexFieldType))).size > 1) {
       throw new Error(
         `${where}: field ${JSON.stringify(field)} has conflicting types in data view ${this.id} ` +
         `(${mapped.map(([t, type]) => `${type} in ${t.name}`).join(', ')}): Kibana cannot aggregate or filter it reliably; map it alike`,
       );
     }
-    const type = types[0] as IndexFieldType;
-    if (aggregatable && !AGGREGATABLE.has(type)) {
+    const notAggregatable = mapped.find(([, type]) => !AGGREGATABLE.has(type as IndexFieldType));
+    if (aggregatable && notAggregatable !== undefined) {
       throw new Error(
-        `${where}: field ${JSON.stringify(field)} is ${type} in ${mapped[0][0].name}, which Kibana cannot aggregate; ` +
+        `${where}: field ${JSON.stringify(field)} is ${notAggregatable[1]} in ${notAggregatable[0].name}, which Kibana cannot aggregate; ` +
         'use a keyword, numeric or date field (copy a value out of a flattened field into one of its own)',
       );
     }
-    return type;
+    return mapped[0][1] as IndexFieldType;
   }
 
   /** The saved object. */
