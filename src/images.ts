@@ -2,19 +2,27 @@
  * Every container image the library deploys, pinned in one place. No `:latest`.
  *
  * Elasticsearch and Kibana move together (Kibana must match the cluster's version).
- * 8.19.22 is the newest 8.x release confirmed by published image metadata
- * (docker-library/repo-info `repos/elasticsearch/remote/8.19.22.md` and
- * `repos/kibana/remote/8.19.22.md`, `org.opencontainers.image.version=8.19.22`,
- * built 2026-09-18).
+ * 9.5.7 is the newest 9.x release confirmed (elastic/elasticsearch's GitHub release
+ * v9.5.7; Elastic releases Kibana of the same version with it). Elastic ships 8.19 and
+ * 9.5 patches together (8.19.22 with 9.5.4, 8.19.23 with 9.5.5: their release notes share
+ * the same fixes), and an upgrade must go to a 9.x released no earlier than the 8.19 it
+ * leaves: 8.19.25, released with 9.5.7, is the 8.19 release that upgrades to it
+ * (8.19.26 is newer than 9.5.7).
  *
- * The Fluentd image is fluent/fluentd-kubernetes-daemonset's Elasticsearch 8 variant:
- * fluentd 1.19 with fluent-plugin-elasticsearch 5.4, kubernetes_metadata_filter 3.8,
- * parser-cri 0.1, concat 2.6, rewrite-tag-filter 2.4 and prometheus 2.2 (the image's
- * `docker-image/v1.19/debian-elasticsearch8/Gemfile.lock`).
+ * The Fluentd image is fluent/fluentd-kubernetes-daemonset's variant for the cluster's
+ * major version, at tag v1.19.3-1.1 (both variants' `Gemfile.lock`): fluentd 1.19.3,
+ * kubernetes_metadata_filter 3.8, parser-cri 0.1, concat 2.6, rewrite-tag-filter 2.4,
+ * prometheus 2.2, and fluent-plugin-elasticsearch 5.4.4 with the elasticsearch 8.19 client
+ * (`debian-elasticsearch8`) or 6.0.0 with the 9.5 client (`debian-elasticsearch9`, added in
+ * the repo's PR #1676). The 9 client fails against an 8.x server
+ * (uken/fluent-plugin-elasticsearch#1075), so the variant follows the cluster.
  */
 
 /** The Elasticsearch and Kibana version deployed by default. */
-export const ELASTIC_STACK_VERSION = '8.19.22';
+export const ELASTIC_STACK_VERSION = '9.5.7';
+
+/** The Elasticsearch 8 release the library supports and tests (the last 8.x minor), and the one that upgrades to ELASTIC_STACK_VERSION. */
+export const ELASTIC_STACK_8_VERSION = '8.19.25';
 
 /** Elasticsearch image repository (the tag is the version). */
 export const ELASTICSEARCH_IMAGE_REPOSITORY = 'docker.elastic.co/elasticsearch/elasticsearch';
@@ -22,8 +30,11 @@ export const ELASTICSEARCH_IMAGE_REPOSITORY = 'docker.elastic.co/elasticsearch/e
 /** Kibana image repository (the tag is the version). */
 export const KIBANA_IMAGE_REPOSITORY = 'docker.elastic.co/kibana/kibana';
 
-/** fluentd-kubernetes-daemonset, Debian, Elasticsearch 8 output plugin. */
-export const FLUENTD_IMAGE = 'fluent/fluentd-kubernetes-daemonset:v1.19.3-debian-elasticsearch8-1.1';
+/** fluentd-kubernetes-daemonset, Debian, for Elasticsearch 9 (the default): fluent-plugin-elasticsearch 6.0.0. */
+export const FLUENTD_IMAGE = 'fluent/fluentd-kubernetes-daemonset:v1.19.3-debian-elasticsearch9-1.1';
+
+/** fluentd-kubernetes-daemonset, Debian, for Elasticsearch 8: fluent-plugin-elasticsearch 5.4.4. */
+export const FLUENTD_ELASTICSEARCH8_IMAGE = 'fluent/fluentd-kubernetes-daemonset:v1.19.3-debian-elasticsearch8-1.1';
 
 /**
  * A small image with a POSIX shell and `sysctl`, for the init container that raises

@@ -1,6 +1,6 @@
 // The public API: classes, enums, structs and constants, named one by one (no free
 // functions: jsii cannot publish them for Python, Java and Go; internal helpers stay out).
-export { BUSYBOX_IMAGE, ELASTICSEARCH_IMAGE_REPOSITORY, ELASTIC_STACK_VERSION, FALCO_DRIVER_LOADER_IMAGE_REPOSITORY, FALCO_IMAGE_REPOSITORY, FALCO_VERSION, FLUENTD_IMAGE, FLUENT_BIT_IMAGE, KIBANA_IMAGE_REPOSITORY } from './images';
+export { BUSYBOX_IMAGE, ELASTICSEARCH_IMAGE_REPOSITORY, ELASTIC_STACK_VERSION, ELASTIC_STACK_8_VERSION, FALCO_DRIVER_LOADER_IMAGE_REPOSITORY, FALCO_IMAGE_REPOSITORY, FALCO_VERSION, FLUENTD_ELASTICSEARCH8_IMAGE, FLUENTD_IMAGE, FLUENT_BIT_IMAGE, KIBANA_IMAGE_REPOSITORY } from './images';
 export type { NodeAgentPlacement, NodeAgentToleration } from './common/node-placement';
 export { TolerationOperator } from './common/node-placement';
 export { IndexFamilyKind, IndexNaming } from './pipeline/index-families';

@@ -30,7 +30,7 @@ describe('ElasticsearchCluster', () => {
     const chart = testChart();
     new ElasticsearchCluster(chart, 'Elasticsearch', {
       name: 'es',
-      version: '8.15.3',
+      version: '8.19.25',
       imageRepository: 'registry.example.com/elasticsearch',
       nodeGroups: [
         { name: 'master', replicas: 3, roles: [ElasticsearchNodeRole.MASTER], memoryLimit: Size.gibibytes(2), storage: ElasticsearchStorage.persistent({ size: Size.gibibytes(5) }) },
@@ -142,7 +142,7 @@ describe('ElasticsearchCluster', () => {
       });
     });
 
-    test('vm.max_map_count: privileged init container raising (never lowering) it to 1048576 for 8.19', () => {
+    test('vm.max_map_count: privileged init container raising (never lowering) it to 1048576', () => {
       const [init] = pod.initContainers;
       expect(init.securityContext).toMatchObject({ privileged: true, runAsUser: 0 });
       expect(init.command.join(' ')).toContain('if [ "$current" -lt 1048576 ]; then sysctl -w vm.max_map_count=1048576; fi');
@@ -413,11 +413,11 @@ describe('ElasticsearchCluster', () => {
     expect(settingsOf(chart, 'elasticsearch-config')['node.store.allow_mmap']).toBe(false);
   });
 
-  test('before 8.16 the init container sets 262144', () => {
-    const chart = testChart();
-    const es = new ElasticsearchCluster(chart, 'Elasticsearch', { version: '8.15.3' });
-    expect(es.maxMapCountValue).toBe(262144);
-    expect(es.image).toBe('docker.elastic.co/elasticsearch/elasticsearch:8.15.3');
+  test('8.19 and 9.x: the init container sets 1048576, the image is of the version', () => {
+    for (const version of ['8.19.25', '9.0.0', '9.5.7']) {
+      const es = new ElasticsearchCluster(testChart(), 'Elasticsearch', { version });
+      expect([es.maxMapCountValue, es.image, es.majorVersion]).toEqual([1048576, `docker.elastic.co/elasticsearch/elasticsearch:${version}`, Number(version[0])]);
+    }
   });
 
   test('explicitly ephemeral storage is an emptyDir and no claim', () => {
@@ -491,9 +491,11 @@ describe('ElasticsearchCluster', () => {
       ['data combined with a tier', { nodeGroups: [{ name: 'a', replicas: 3, roles: [ElasticsearchNodeRole.MASTER, ElasticsearchNodeRole.DATA, ElasticsearchNodeRole.DATA_HOT] }] },
         /generic DATA role cannot be combined with tiered data roles/],
       ['an unknown role', { nodeGroups: [{ name: 'a', replicas: 3, roles: ['boss'] }] }, /unknown role "boss"; allowed: master, data/],
-      ['a version that is not a version', { version: 'latest' }, /elasticsearch version must be MAJOR.MINOR.PATCH such as "8.19.22", got "latest"/],
-      ['a 7.x version', { version: '7.17.0' }, /elasticsearch version must be 8.2.0 or later/],
-      ['a version without the readiness port', { version: '8.1.3' }, /elasticsearch version must be 8.2.0 or later \(the readiness port appeared in 8.2\), got "8.1.3"/],
+      ['a version that is not a version', { version: 'latest' }, /elasticsearch version must be MAJOR.MINOR.PATCH such as "9.5.7", got "latest"/],
+      ['a 7.x version', { version: '7.17.0' }, /elasticsearch version "7.17.0" is not a tested version: the supported versions are 8.19.x and 9.0.x to 9.5.x/],
+      ['an 8.x before 8.19', { version: '8.18.4' }, /elasticsearch version "8.18.4" is not a tested version: the supported versions are 8.19.x and 9.0.x to 9.5.x \(an older 8.x must be upgraded to 8.19 first/],
+      ['a 9.x minor not tested yet', { version: '9.6.0' }, /elasticsearch version "9.6.0" is not a tested version/],
+      ['a next major', { version: '10.0.0' }, /elasticsearch version "10.0.0" is not a tested version/],
       ['settings override a derived setting', { settings: { 'discovery.type': 'single-node' } },
         /elasticsearch settings must not set "discovery.type": the construct manages "discovery.type"/],
       ['nested settings override a derived setting', { settings: { discovery: { type: 'single-node' } } },

@@ -24,7 +24,7 @@ describe('FluentdDaemonSet', () => {
   test('custom', () => {
     const { chart, fluentd } = stack({
       name: 'log-agent',
-      image: 'registry.example.com/fluentd-kubernetes-daemonset:v1.19.3-debian-elasticsearch8-1.1',
+      image: 'registry.example.com/fluentd-kubernetes-daemonset:v1.19.3-debian-elasticsearch9-1.1',
       containerLogFormat: ContainerLogFormat.DOCKER_JSON,
       indexPrefix: 'prod',
       buffer: {

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { testChart } from './helpers/chart';
 import { RuleSubject, brokenRules, loadRuleBook, ruleBookProblems } from './helpers/plugin-rules';
-import {
+import { ELASTIC_STACK_8_VERSION,
   ContainerLogFormat, ElasticsearchCluster, ElasticsearchSetup, FalcoDaemonSet, FluentdConfig, FluentdDaemonSet, FluentdEnvValue, FluentdSection, KubeApiServerAudit,
   KubeArmorRelayCollector, KubernetesAuditLogs, NodeJournal, NodeSyslog, S3Credentials, SyslogMode,
 } from '../src';
@@ -46,9 +46,9 @@ function undocumented(sections: FluentdSection[]): string[] {
 }
 
 /** The agent's config with every source the library can add. */
-function configOf(props: any): FluentdConfig {
+function configOf(props: any, version?: string): FluentdConfig {
   const chart = testChart();
-  const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1 });
+  const elasticsearch = new ElasticsearchCluster(chart, 'Elasticsearch', { replicas: 1, version });
   const fluentd = new FluentdDaemonSet(chart, 'Fluentd', { elasticsearch, ...props });
   new KubernetesAuditLogs(chart, 'AuditLogs', { agent: fluentd, audit: new KubeApiServerAudit() });
   new KubeArmorRelayCollector(chart, 'KubeArmor', { agent: fluentd });
@@ -185,6 +185,10 @@ describe('parameters the plugins check together', () => {
     expect(brokenFluentdRules(configOf(props).all)).toEqual([]);
   });
 
+  test('on Elasticsearch 8.19 (the -elasticsearch8- image) too', () => {
+    expect(brokenFluentdRules(configOf({}, ELASTIC_STACK_8_VERSION).all)).toEqual([]);
+  });
+
   test('the check finds what made the agent crash-loop, and other rules of each kind', () => {
     const es = (params: object, buffer = 'tag') => FluentdSection.match('**', 'elasticsearch', {
       params: { host: 'es', ...params }, sections: [FluentdSection.buffer('file', buffer, { params: { path: '/b' } })],
@@ -192,6 +196,11 @@ describe('parameters the plugins check together', () => {
     // A pair validated together.
     expect(brokenFluentdRules([es({ ssl_min_version: 'TLSv1_2' })])).toEqual([expect.stringMatching(/^match:elasticsearch es-ssl-min-needs-max .*must set 'ssl_max_version' together/)]);
     expect(brokenFluentdRules([es({ ssl_min_version: 'TLSv1_2', ssl_max_version: 'TLSv1_3' })])).toEqual([]);
+    // Elasticsearch 9: the plugin's compatible-with=9 media types only without suppress_type_name.
+    const es9 = { default_elasticsearch_version: 9, verify_es_version_at_startup: false };
+    expect(brokenFluentdRules([es({ ...es9, suppress_type_name: true })]).join()).toMatch(/es9-media-types-need-type-name-unsuppressed/);
+    expect(brokenFluentdRules([es(es9)])).toEqual([]);
+    expect(brokenFluentdRules([es({ default_elasticsearch_version: 8, verify_es_version_at_startup: false, suppress_type_name: true })])).toEqual([]);
     // A chunk key the output needs.
     expect(brokenFluentdRules([es({}, 'time')]).join()).toMatch(/es-chunk-keys-tag-or-index/);
     // Options that exclude each other.

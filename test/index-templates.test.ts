@@ -61,7 +61,7 @@ describe('IndexTemplate', () => {
       allow_auto_create: true,
       priority: 200,
       template: {
-        settings: { 'index.lifecycle.name': 'x-policy', 'index.number_of_shards': 1, 'index.number_of_replicas': 1, 'index.mapping.ignore_malformed': true },
+        settings: { 'index.lifecycle.name': 'x-policy', 'index.number_of_shards': 1, 'index.number_of_replicas': 1, 'index.mapping.ignore_malformed': true, 'index.mode': 'standard' },
         mappings: {
           dynamic: false,
           properties: {

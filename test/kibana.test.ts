@@ -41,7 +41,7 @@ describe('Kibana', () => {
     const container = pod.containers[0];
 
     test('same version as the cluster, wired from its connection', () => {
-      expect(container.image).toBe('docker.elastic.co/kibana/kibana:8.19.22');
+      expect(container.image).toBe('docker.elastic.co/kibana/kibana:9.5.7');
       const yml = parse(objectNamed(chart, 'ConfigMap', 'kibana-config').data['kibana.yml']);
       expect(yml['elasticsearch.hosts']).toEqual(['https://elasticsearch.logging.svc:9200']);
       expect(yml['server.host']).toBe('0.0.0.0');

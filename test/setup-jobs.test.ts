@@ -1,10 +1,9 @@
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { parse } from 'yaml';
 import { fluentdOf, jobFiles, jobNamed, objectsOf, stackOf } from './helpers/chart';
+import { runSetupScript } from './helpers/setup-script';
 import { ElasticsearchSecurity, FalcoPriority } from '../src';
 
 
@@ -116,7 +115,7 @@ describe('the setup Jobs of the stack', () => {
     expect(script).toContain("-H 'kbn-xsrf: true' --form file=@/setup/saved-objects.ndjson");
     expect(script).toContain('*\'"success":true\'*) echo done');
     expect(kbFiles['saved-objects.ndjson']).toBe(chart.savedObjects.renderNdjson());
-    expect(kbJob.spec.template.spec.containers[0].image).toBe('docker.elastic.co/kibana/kibana:8.19.22');
+    expect(kbJob.spec.template.spec.containers[0].image).toBe('docker.elastic.co/kibana/kibana:9.5.7');
   });
 
   test('Jobs: restricted pods, retried, cleaned up a week after finishing, named by their content', () => {
@@ -160,37 +159,6 @@ describe('the setup Jobs of the stack', () => {
  * Runs a setup script with a stub `curl` that answers from a table, in a temporary
  * copy of its files, and returns the exit code and the calls it made.
  */
-function runScript(files: { [file: string]: string }, answers: { [urlPart: string]: string }): { code: number; calls: string[]; output: string } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'setup-'));
-  const bin = path.join(dir, 'bin');
-  fs.mkdirSync(bin);
-  for (const [file, content] of Object.entries(files)) {
-    fs.writeFileSync(path.join(dir, file), String(content).replace(/\/setup\//g, `${dir}/`).replace(/\/tmp\/response/g, `${dir}/response`));
-  }
-  // The stub: logs its arguments; for the first table entry found in them, writes the
-  // body to --output and prints the status for --write-out, failing on >= 400 with --fail.
-  const table = Object.entries(answers).map(([k, v]) => `${JSON.stringify(k)}) answer=${JSON.stringify(v)};;`).join('\n    ');
-  fs.writeFileSync(path.join(bin, 'curl'), [
-    '#!/usr/bin/env bash',
-    `echo "$*" >> ${dir}/calls`,
-    'args="$*"; out=/dev/null; fail=0; answer="200 {}"',
-    'for key in ' + Object.keys(answers).map((k) => JSON.stringify(k)).join(' ') + '; do',
-    '  case "$args" in *"$key"*) case "$key" in',
-    `    ${table}`,
-    '  esac; break;; esac',
-    'done',
-    'status=${answer%% *}; body=${answer#* }',
-    'while [ $# -gt 0 ]; do case "$1" in --output) out=$2; shift;; --fail) fail=1;; esac; shift; done',
-    'echo "$body" > "$out"',
-    'case "$args" in *--write-out*) printf %s "$status";; esac',
-    'if [ $fail = 1 ] && [ "$status" -ge 400 ]; then exit 22; fi',
-    'exit 0',
-  ].join('\n'), { mode: 0o755 });
-  fs.writeFileSync(path.join(bin, 'sleep'), '#!/usr/bin/env bash\nexit 0\n', { mode: 0o755 });
-  const result = spawnSync('bash', [path.join(dir, 'run.sh')], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` }, encoding: 'utf-8' });
-  const calls = fs.existsSync(path.join(dir, 'calls')) ? fs.readFileSync(path.join(dir, 'calls'), 'utf-8').trim().split('\n') : [];
-  return { code: result.status ?? -1, calls, output: result.stdout + result.stderr };
-}
 
 describe('the setup scripts with security disabled, run against a stub curl (secured runs: bootstrap-jobs.test.ts)', () => {
   const chart = stackOf({ elasticsearch: { security: ElasticsearchSecurity.disabledForDevelopmentOnly() } });
@@ -199,7 +167,7 @@ describe('the setup scripts with security disabled, run against a stub curl (sec
   const kbFiles = jobFiles(objects, 'kibana-saved-objects-');
 
   test('Elasticsearch: waits while the cluster is not ready, then makes every PUT', () => {
-    const run = runScript(esFiles, { '_cluster/health': '200 {}', '_ilm/policy': '200 {"acknowledged":true}', '_index_template': '200 {"acknowledged":true}' });
+    const run = runSetupScript(esFiles, { '_cluster/health': '200 {}', '_ilm/policy': '200 {"acknowledged":true}', '_index_template': '200 {"acknowledged":true}' });
     expect(run.code).toBe(0);
     const puts = run.calls.filter((c) => c.includes('-X PUT'));
     expect(puts).toHaveLength(26);
@@ -208,29 +176,29 @@ describe('the setup scripts with security disabled, run against a stub curl (sec
   });
 
   test('Elasticsearch: a refused PUT fails the attempt (the Job retries)', () => {
-    const run = runScript(esFiles, { '_cluster/health': '200 {}', '_index_template/seclog-falco': '400 {"error":"bad mapping"}' });
+    const run = runSetupScript(esFiles, { '_cluster/health': '200 {}', '_index_template/seclog-falco': '400 {"error":"bad mapping"}' });
     expect(run.code).not.toBe(0);
     expect(run.output).toContain('PUT /_index_template/seclog-falco answered 400');
   });
 
   test('Elasticsearch: a pipeline whose checks fail on the cluster fails the attempt before any template names it', () => {
     const answer = '200 {"docs":[{"doc":{"_source":{"log":{"level":"error"}}}},{"error":{"root_cause":[{"type":"fail_processor_exception","reason":"seclog-falco-pipeline check 2 (...): a field differs"}],"type":"fail_processor_exception"}}]}';
-    const run = runScript(esFiles, { '_cluster/health': '200 {}', '_simulate': answer });
+    const run = runSetupScript(esFiles, { '_cluster/health': '200 {}', '_simulate': answer });
     expect(run.code).toBe(1);
     expect(run.output).toContain('pipeline seclog-containers-pipeline does not give its check documents the expected fields (answer 200)');
     expect(run.output).toContain('check 2');
     expect(run.calls.some((c) => c.includes('_index_template/') || c.includes('-X PUT') && c.includes('_ingest/pipeline/'))).toBe(false);
     // A document that merely holds the word "error" passes.
-    const fine = runScript(esFiles, { '_cluster/health': '200 {}', '_simulate': '200 {"docs":[{"doc":{"_source":{"log":{"level":"error"},"error":"x"}}}]}' });
+    const fine = runSetupScript(esFiles, { '_cluster/health': '200 {}', '_simulate': '200 {"docs":[{"doc":{"_source":{"log":{"level":"error"},"error":"x"}}}]}' });
     expect(fine.code).toBe(0);
     // A pipeline Elasticsearch refuses (an unknown processor) fails at its PUT.
-    const refused = runScript(esFiles, { '_cluster/health': '200 {}', '_ingest/pipeline/seclog-falco-pipeline': '400 {"error":"parse_exception"}' });
+    const refused = runSetupScript(esFiles, { '_cluster/health': '200 {}', '_ingest/pipeline/seclog-falco-pipeline': '400 {"error":"parse_exception"}' });
     expect(refused.code).toBe(1);
     expect(refused.output).toContain('PUT /_ingest/pipeline/seclog-falco-pipeline answered 400');
   });
 
   test('Elasticsearch: a failed lazy rollover fails the attempt and marks the template, so that the retry rolls over again', () => {
-    const run = runScript(esFiles, {
+    const run = runSetupScript(esFiles, {
       '_cluster/health': '200 {}', '_data_stream/seclog-falco': '200 {"data_streams":[{"name":"seclog-falco","timestamp_field":{"name":"@timestamp"}}]}',
       '_rollover?lazy=true': '503 {"error":"unavailable"}',
     });
@@ -242,7 +210,7 @@ describe('the setup scripts with security disabled, run against a stub curl (sec
   });
 
   test('Elasticsearch: an unreachable cluster fails the attempt after the wait', () => {
-    const run = runScript(esFiles, { '_cluster/health': '503 {}' });
+    const run = runSetupScript(esFiles, { '_cluster/health': '503 {}' });
     expect(run.code).toBe(1);
     expect(run.calls.filter((c) => c.includes('_cluster/health'))).toHaveLength(120);
     expect(run.calls.some((c) => c.includes('-X PUT'))).toBe(false);
@@ -252,24 +220,24 @@ describe('the setup scripts with security disabled, run against a stub curl (sec
     const files = jobFiles(objects, 'kibana-detection-rules-');
     expect(files['rules.ndjson']).toBe(chart.detectionRules?.renderNdjson());
     expect(files['rules.ndjson'].split('\n').filter((l) => l !== '')).toHaveLength(chart.detectionRules?.rules.length as number);
-    const ok = runScript(files, { '/api/status': '200 {}', 'rules/_import': '200 {"success":true,"success_count":18,"rules_count":18,"errors":[]}' });
+    const ok = runSetupScript(files, { '/api/status': '200 {}', 'rules/_import': '200 {"success":true,"success_count":18,"rules_count":18,"errors":[]}' });
     expect(ok.code).toBe(0);
     expect(ok.calls.some((c) => c.includes('/api/detection_engine/rules/_import?overwrite=true') && c.includes('kbn-xsrf: true') && /file=@\S*rules\.ndjson/.test(c))).toBe(true);
     // The API answers 200 with the rules it refused in errors.
-    const refused = runScript(files, { '/api/status': '200 {}', 'rules/_import': '200 {"success":false,"success_count":17,"rules_count":18,"errors":[{"rule_id":"seclog-k8s-new-api-client","error":{"status_code":400,"message":"invalid"}}]}' });
+    const refused = runSetupScript(files, { '/api/status': '200 {}', 'rules/_import': '200 {"success":false,"success_count":17,"rules_count":18,"errors":[{"rule_id":"seclog-k8s-new-api-client","error":{"status_code":400,"message":"invalid"}}]}' });
     expect([refused.code, refused.output]).toEqual([1, expect.stringContaining('import failed')]);
     expect(refused.output).toContain('seclog-k8s-new-api-client');
-    expect(runScript(files, { '/api/status': '200 {}', 'rules/_import': '500 {}' }).code).toBe(1);
+    expect(runSetupScript(files, { '/api/status': '200 {}', 'rules/_import': '500 {}' }).code).toBe(1);
   });
 
   test('Kibana: imports once available; success false fails the Job', () => {
-    const ok = runScript(kbFiles, { '/api/status': '200 {}', '_import': '200 {"success":true,"successCount":30}' });
+    const ok = runSetupScript(kbFiles, { '/api/status': '200 {}', '_import': '200 {"success":true,"successCount":30}' });
     expect(ok.code).toBe(0);
     expect(ok.calls.some((c) => c.includes('_import?overwrite=true') && c.includes('kbn-xsrf: true'))).toBe(true);
-    const partial = runScript(kbFiles, { '/api/status': '200 {}', '_import': '200 {"success":false,"errors":[{"id":"x"}]}' });
+    const partial = runSetupScript(kbFiles, { '/api/status': '200 {}', '_import': '200 {"success":false,"errors":[{"id":"x"}]}' });
     expect(partial.code).toBe(1);
     expect(partial.output).toContain('import failed');
-    const refused = runScript(kbFiles, { '/api/status': '200 {}', '_import': '415 {}' });
+    const refused = runSetupScript(kbFiles, { '/api/status': '200 {}', '_import': '415 {}' });
     expect(refused.code).toBe(1);
   });
 });

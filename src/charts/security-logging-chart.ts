@@ -233,6 +233,14 @@ export interface SecurityLoggingChartProps extends ChartProps {
   readonly retention?: SecurityIndexRetention;
 
   /**
+   * Before the upgrade from Elasticsearch 8.19 to 9.x: the setup Job fails, listing them,
+   * while the deprecation API reports a critical deprecation, or while the cluster is not
+   * on 8.19 (the README's upgrade steps). Only with an 8.19 `elasticsearch.version`.
+   * @default false
+   */
+  readonly upgradeCheck?: boolean;
+
+  /**
    * Import the built-in detection rules into Kibana's detection engine (a Job, once Kibana
    * answers), for the sources the stack collects; each rule's alerts also go, through a
    * preconfigured Index connector, into the data stream `<indexPrefix>-alerts`
@@ -450,7 +458,7 @@ export class SecurityLoggingChart extends Chart {
       );
     }
     this.elasticsearchSetup = new ElasticsearchSetup(this, 'ElasticsearchSetup', {
-      elasticsearch: this.elasticsearch, retention: props.retention, templates: alerts ? [alerts] : undefined,
+      elasticsearch: this.elasticsearch, retention: props.retention, templates: alerts ? [alerts] : undefined, upgradeCheck: props.upgradeCheck,
     });
     this.indexTemplates = Object.fromEntries(this.elasticsearchSetup.templates.map((t) => [t.name, t]));
     const templateOf = (family: string | undefined) => (family === undefined ? undefined : this.indexTemplates[family]);

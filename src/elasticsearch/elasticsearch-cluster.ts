@@ -12,6 +12,7 @@ import {
   sizeToQuantity, validateCpu, validateDnsLabel, validateDnsSubdomain, validateImageRepository, validateInstance, validateInteger, validateSettings, validateSize,
 } from '../common/validation';
 import { BUSYBOX_IMAGE, ELASTICSEARCH_IMAGE_REPOSITORY, ELASTIC_STACK_VERSION } from '../images';
+import { parseStackVersion } from './stack-version';
 import { checkScope } from '../common/app-checks';
 
 /**
@@ -175,8 +176,10 @@ export interface ElasticsearchClusterProps extends ElasticsearchNodeResources {
   readonly name?: string;
 
   /**
-   * Elasticsearch version (the image tag).
-   * @default ELASTIC_STACK_VERSION (8.19.22)
+   * Elasticsearch version (the image tag; Kibana and the Fluentd image follow it): 8.19.x
+   * or 9.0.x to 9.5.x, the versions the library is tested with. From 8.19 to 9.x, follow
+   * the README's upgrade steps (Elasticsearch before Kibana, the deprecation check first).
+   * @default ELASTIC_STACK_VERSION (9.5.7)
    */
   readonly version?: string;
 
@@ -330,6 +333,8 @@ export class ElasticsearchCluster extends Construct {
   public readonly name: string;
   /** Elasticsearch version. */
   public readonly version: string;
+  /** Its major version (8 or 9). */
+  public readonly majorVersion: number;
   /** Full image reference. */
   public readonly image: string;
   /** How to reach the cluster's HTTP API. */
@@ -381,15 +386,14 @@ export class ElasticsearchCluster extends Construct {
     this.name = props.name ?? 'elasticsearch';
     validateDnsLabel('elasticsearch name', this.name, 40);
     this.version = props.version ?? ELASTIC_STACK_VERSION;
-    const versionParts = parseVersion(this.version);
-    if (versionParts[0] < 8 || (versionParts[0] === 8 && versionParts[1] < 2)) {
-      throw new Error(`elasticsearch version must be 8.2.0 or later (the readiness port appeared in 8.2), got ${JSON.stringify(this.version)}`);
-    }
+    const stackVersion = parseStackVersion('elasticsearch version', this.version);
+    this.majorVersion = stackVersion.major;
     if (props.imageRepository !== undefined) validateImageRepository('elasticsearch imageRepository', props.imageRepository);
     this.image = `${props.imageRepository ?? ELASTICSEARCH_IMAGE_REPOSITORY}:${this.version}`;
     this.antiAffinity = props.antiAffinity ?? ElasticsearchAntiAffinity.REQUIRED;
     this.maxMapCount = props.maxMapCount ?? ElasticsearchMaxMapCount.PRIVILEGED_INIT_CONTAINER;
-    this.maxMapCountValue = versionParts[0] > 8 || versionParts[1] >= 16 ? 1048576 : 262144;
+    // Elasticsearch 8.16 and later want 1048576 (every supported version).
+    this.maxMapCountValue = 1048576;
     if (props.priorityClassName !== undefined) validateDnsSubdomain('elasticsearch priorityClassName', props.priorityClassName);
     // Security is set by `security`, never through settings.
     const settings = validateSettings('elasticsearch settings', props.settings, DERIVED_SETTINGS, ['xpack.security.'],
@@ -458,6 +462,7 @@ export class ElasticsearchCluster extends Construct {
       host: `${this.name}.${namespace}.svc`,
       port: ELASTICSEARCH_HTTP_PORT,
       scheme: this.security.enabled ? ElasticsearchScheme.HTTPS : ElasticsearchScheme.HTTP,
+      version: this.version,
     });
 
     const clusterPods = kplus.Pods.select(this, 'ClusterPods', { labels: selectorLabels(clusterLabels) });
@@ -599,7 +604,7 @@ export class ElasticsearchCluster extends Construct {
     }
     this._consumers.push(consumer);
     return new ElasticsearchConnection({
-      host: this.connection.host, port: this.connection.port, scheme: this.connection.scheme, authentication, secretName: consumer.secretName,
+      host: this.connection.host, port: this.connection.port, scheme: this.connection.scheme, version: this.version, authentication, secretName: consumer.secretName,
     });
   }
 
@@ -833,13 +838,6 @@ function holdsHotData(roles: ElasticsearchNodeRole[] | undefined): boolean {
   return roles === undefined || roles.includes(ElasticsearchNodeRole.DATA) || roles.includes(ElasticsearchNodeRole.DATA_HOT);
 }
 
-function parseVersion(version: string): [number, number, number] {
-  const match = /^(\d+)\.(\d+)\.(\d+)$/.exec(version ?? '');
-  if (!match) {
-    throw new Error(`elasticsearch version must be MAJOR.MINOR.PATCH such as "8.19.22", got ${JSON.stringify(version)}`);
-  }
-  return [Number(match[1]), Number(match[2]), Number(match[3])];
-}
 
 /** The file in a node's data path that says the node has joined a formed cluster. */
 export const CLUSTER_FORMED_MARKER = `${DATA_PATH}/.cdk8s-cluster-formed`;

@@ -1,3 +1,5 @@
+import { parseStackVersion } from './stack-version';
+
 /** URL scheme of the Elasticsearch HTTP API. */
 export enum ElasticsearchScheme {
   /** Plain HTTP. */
@@ -24,6 +26,11 @@ export interface ElasticsearchConnectionProps {
   readonly port: number;
   /** URL scheme. */
   readonly scheme: ElasticsearchScheme;
+  /**
+   * The cluster's Elasticsearch version (`MAJOR.MINOR.PATCH`), which the consumers'
+   * clients must fit (Kibana's image, the Fluentd image variant).
+   */
+  readonly version: string;
   /**
    * How the consumer authenticates.
    * @default ElasticsearchAuthentication.NONE
@@ -60,6 +67,10 @@ export class ElasticsearchConnection {
   public readonly port: number;
   /** URL scheme. */
   public readonly scheme: ElasticsearchScheme;
+  /** The cluster's Elasticsearch version. */
+  public readonly version: string;
+  /** Its major version (8 or 9). */
+  public readonly majorVersion: number;
   /** How the consumer authenticates. */
   public readonly authentication: ElasticsearchAuthentication;
   /** The consumer's Secret (CA and credentials), when security is on. */
@@ -69,6 +80,8 @@ export class ElasticsearchConnection {
     this.host = props.host;
     this.port = props.port;
     this.scheme = props.scheme;
+    this.version = props.version;
+    this.majorVersion = parseStackVersion('elasticsearch connection version', props.version).major;
     this.authentication = props.authentication ?? ElasticsearchAuthentication.NONE;
     this.secretName = props.secretName;
     if ((this.authentication === ElasticsearchAuthentication.NONE) !== (this.secretName === undefined)) {

@@ -29,6 +29,18 @@ export interface ElasticsearchSetupProps {
    * @default - containers 14, Falco 90, KubeArmor 90, audit 365, Kubernetes events 30, syslog 14, journal 30
    */
   readonly retention?: SecurityIndexRetention;
+
+  /**
+   * Before an upgrade to the next major version (8.19 to 9.x): the Job first asks the
+   * deprecation API (`GET /_migration/deprecations`) and fails, listing them, while it
+   * reports any critical deprecation (what 9.x would refuse: a setting removed, an index
+   * made by 7.x), or while the cluster is not on 8.19; it retries, so it completes once
+   * they are fixed, and then it is safe to change the version. Turn it off again after
+   * the upgrade (on 9.x the check looks ahead to 10).
+   * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/migration-api-deprecation.html
+   * @default false
+   */
+  readonly upgradeCheck?: boolean;
 }
 
 /**
@@ -125,6 +137,11 @@ export class ElasticsearchSetup extends Construct {
         calls.push(`ensure_kibana_credentials '${consumer.namespace}' '${consumer.secretName}'`);
       }
     }
+    const upgradeCheck = props.upgradeCheck ?? false;
+    if (typeof upgradeCheck !== 'boolean') throw new Error(`elasticsearch setup upgradeCheck must be true or false, got ${JSON.stringify(props.upgradeCheck)}`);
+    if (upgradeCheck && es.majorVersion !== 8) {
+      throw new Error(`elasticsearch setup upgradeCheck is for the upgrade from 8.19 to 9.x, and the cluster is on ${es.version} already: turn it off`);
+    }
     const name = `${es.name}-setup`;
     const labels = appLabels('elasticsearch-setup', es.name);
     const curlAuth = secured ? '--config /tmp/es-curl.conf' : '';
@@ -159,6 +176,7 @@ export class ElasticsearchSetup extends Construct {
       ...(pipelines.size > 0 ? [CHECK_PIPELINE_FUNCTION] : []),
       PUT_TEMPLATE_FUNCTION,
       ...(secured ? [ENSURE_USER_FUNCTION, ENSURE_KIBANA_TOKEN_FUNCTION] : []),
+      ...(upgradeCheck ? [UPGRADE_CHECK_SCRIPT] : []),
       ...calls,
       'echo done',
       '',
@@ -188,6 +206,29 @@ export class ElasticsearchSetup extends Construct {
 }
 
 const CA_DIR = '/elasticsearch';
+
+/**
+ * Refuses, before anything is put, while the cluster is not on 8.19 (Elastic's starting
+ * point for 9.x) or the deprecation API reports a critical issue (an entry of
+ * `"level": "critical"`, in any section: cluster, node, index, data stream, ILM, templates),
+ * each printed with its message and URL.
+ */
+const UPGRADE_CHECK_SCRIPT = String.raw`echo "Upgrade check: the cluster must be on 8.19 with no critical deprecation"
+code=$(es GET /)
+if [ "$code" -ge 300 ]; then echo "GET / answered $code" >&2; exit 1; fi
+tr -d '\n' < /tmp/response > /tmp/compact
+if ! grep -q '"number" *: *"8\.19\.' /tmp/compact; then
+  echo "Upgrade check: the cluster is not on 8.19 ($(grep -o '"number" *: *"[^"]*"' /tmp/compact)): upgrade to the newest 8.19 first" >&2; exit 1
+fi
+code=$(es GET /_migration/deprecations)
+if [ "$code" -ge 300 ]; then echo "GET /_migration/deprecations answered $code" >&2; exit 1; fi
+tr -d '\n' < /tmp/response > /tmp/compact
+if grep -q '"level" *: *"critical"' /tmp/compact; then
+  echo "Upgrade check: fix these critical deprecations before the upgrade to 9.x (GET /_migration/deprecations):" >&2
+  grep -o '[^{]\{0,300\}"level" *: *"critical"[^}]\{0,600\}' /tmp/compact >&2
+  exit 1
+fi
+echo "Upgrade check: no critical deprecation; the cluster may be upgraded to 9.x"`;
 
 /**
  * The templates of the writers' families that no given template covers: each from its

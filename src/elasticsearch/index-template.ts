@@ -249,6 +249,12 @@ export class IndexTemplate {
           // A malformed value (a host name in an ip field, a number too large) is left
           // out of the index, and the document kept, as Elastic's logs@settings does.
           'index.mapping.ignore_malformed': true,
+          // Elasticsearch 9 makes a new logs-*-* data stream logsdb unless its template says
+          // otherwise, and keeps a stream that 8.x had made standard (logsdb's default follows
+          // the cluster's history): said here, every family is a standard index on 8.19 and
+          // 9.x, fresh or upgraded alike. logsdb's storage gains come mostly from synthetic
+          // _source, an Enterprise feature (on Basic it keeps the stored _source).
+          'index.mode': 'standard',
           ...(this.pipeline === undefined ? {} : { 'index.default_pipeline': this.pipeline.name }),
         },
         mappings: { dynamic: false, properties },

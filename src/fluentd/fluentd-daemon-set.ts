@@ -26,7 +26,7 @@ import { dropAllCapabilities, unprivilegedContainer } from '../common/pod';
 import { validateClusterName, validateCpu, validateDnsLabel, validateDnsSubdomain, validateImage, validateInstances, validateMinimumSize } from '../common/validation';
 import { ElasticsearchCluster, IElasticsearchWriter } from '../elasticsearch/elasticsearch-cluster';
 import { ResolvedS3Archive, S3ArchiveOptions, addS3Credentials, archivePort, resolveS3Archive } from '../pipeline/s3-archive';
-import { FLUENTD_IMAGE } from '../images';
+import { FLUENTD_ELASTICSEARCH8_IMAGE, FLUENTD_IMAGE } from '../images';
 import { checkScope } from '../common/app-checks';
 import type { WriterNetworkNeeds } from '../charts/network-policies';
 
@@ -80,8 +80,10 @@ export interface FluentdDaemonSetOptions {
   readonly name?: string;
 
   /**
-   * The fluentd-kubernetes-daemonset image (an `-elasticsearch8-` variant).
-   * @default FLUENTD_IMAGE
+   * The fluentd-kubernetes-daemonset image, of the variant for the cluster's major
+   * version (`-elasticsearch9-` for 9.x, `-elasticsearch8-` for 8.19: the 9 client fails
+   * against an 8.x server); a variant of the other major is refused.
+   * @default - FLUENTD_IMAGE for Elasticsearch 9, FLUENTD_ELASTICSEARCH8_IMAGE for 8.19
    */
   readonly image?: string;
 
@@ -285,8 +287,17 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter,
     }
     const memory = props.memoryLimit ?? Size.mebibytes(512);
     validateMinimumSize('fluentd memoryLimit', memory, 128);
-    const image = props.image ?? FLUENTD_IMAGE;
+    const major = props.elasticsearch?.majorVersion;
+    const defaultImage = major === 8 ? FLUENTD_ELASTICSEARCH8_IMAGE : FLUENTD_IMAGE;
+    const image = props.image ?? defaultImage;
     validateImage('fluentd image', image);
+    const variant = /-elasticsearch(\d+)-/.exec(image)?.[1];
+    if (variant !== undefined && Number(variant) !== major) {
+      throw new Error(
+        `fluentd image ${JSON.stringify(image)} is fluentd-kubernetes-daemonset's Elasticsearch ${variant} variant, but the cluster runs ` +
+        `Elasticsearch ${props.elasticsearch.version}: its client would not talk to it; use the -elasticsearch${major}- variant (${defaultImage})`,
+      );
+    }
     if (props.priorityClassName !== undefined) validateDnsSubdomain('fluentd priorityClassName', props.priorityClassName);
     this.buffer = new FluentdBuffer(props.buffer);
     if (props.s3Archive !== undefined) {
@@ -294,7 +305,7 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter,
         throw new Error(
           'fluentd s3Archive needs an image that ships fluent-plugin-s3 beside the default image\'s plugins ' +
           '(elasticsearch, kubernetes_metadata_filter, rewrite-tag-filter, concat, parser-cri, dedot_filter, prometheus): ' +
-          `no fluentd-kubernetes-daemonset image ships both, and the default ${FLUENTD_IMAGE} has no S3 plugin; ` +
+          `no fluentd-kubernetes-daemonset image ships both, and the default ${defaultImage} has no S3 plugin; ` +
           'pass the image you build, or use the Fluent Bit agent (FluentBitDaemonSet, or the chart\'s agent: LogAgent.FLUENT_BIT)',
         );
       }

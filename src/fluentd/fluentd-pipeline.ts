@@ -293,10 +293,15 @@ function elasticsearchMatch(pattern: string, id: string, options: {
       include_timestamp: true,
       time_precision: 9,
       include_tag_key: true,
-      suppress_type_name: true,
-      // Start (and buffer) even while Elasticsearch is down, instead of failing start-up.
+      // No _type on 8.x. On 9.x the plugin (6.0.0) drops _type by itself, and its ES9
+      // handling (the compatible-with=9 Content-Type and Accept) runs only when
+      // suppress_type_name is false (out_elasticsearch.rb @df737bc, the else branch of
+      // `if @suppress_type_name`), as the image's own fluent.conf leaves it.
+      ...(options.connection.majorVersion === 8 ? { suppress_type_name: true } : {}),
+      // Start (and buffer) even while Elasticsearch is down, instead of failing start-up;
+      // the version it would have read decides the request format.
       verify_es_version_at_startup: false,
-      default_elasticsearch_version: 8,
+      default_elasticsearch_version: options.connection.majorVersion,
       // Behind a Service: keep the Service address, never sniff pod addresses.
       reload_connections: false,
       reload_on_failure: false,
