@@ -2,7 +2,7 @@ import { Testing } from 'cdk8s';
 import { fluentdOf, jobFiles, stackObjects, stackOf } from './helpers/chart';
 import { runSetupScript } from './helpers/setup-script';
 import {
-  ELASTIC_STACK_8_VERSION, ELASTIC_STACK_VERSION, ElasticsearchCluster, ElasticsearchSecurity, FLUENTD_ELASTICSEARCH8_IMAGE, FLUENTD_IMAGE, FluentdDaemonSet,
+  ELASTIC_STACK_8_VERSION, ELASTIC_STACK_VERSION, ElasticsearchCluster, LogAgent, ElasticsearchSecurity, FLUENTD_ELASTICSEARCH8_IMAGE, FLUENTD_IMAGE, FluentdDaemonSet,
 } from '../src';
 import { testChart } from './helpers/chart';
 
@@ -39,6 +39,13 @@ describe('Elasticsearch 9.x and 8.19', () => {
     const asNine = (text: string) => text.replace(/8\.19\.25/g, '9.5.7').replace(/debian-elasticsearch8/g, 'debian-elasticsearch9')
       .replace(/ *suppress_type_name true\\n/g, '').replace(/default_elasticsearch_version 8/g, 'default_elasticsearch_version 9');
     expect(eight.map((o) => hashes(asNine(JSON.stringify(o))))).toEqual(nine.map((o) => hashes(JSON.stringify(o))));
+  });
+
+  test('with Fluent Bit, only the images differ (its es output sends application/x-ndjson and no compatibility headers, Suppress_Type_Name On for both)', () => {
+    const fb = (version?: string) => stackObjects(stackOf({ agent: LogAgent.FLUENT_BIT, ...version ? { elasticsearch: { version } } : {} }));
+    const hashes = (text: string) => text.replace(/\b[0-9a-f]{10,16}\b/g, '<hash>');
+    expect(fb(ELASTIC_STACK_8_VERSION).map((o) => hashes(JSON.stringify(o).replace(/8\.19\.25/g, '9.5.7')))).toEqual(fb().map((o) => hashes(JSON.stringify(o))));
+    expect(JSON.stringify(fb())).toContain(String.raw`suppress_type_name: \"on\"`);
   });
 
   test('every family is a standard index on both (9.x would make new logs-*-* streams logsdb)', () => {
