@@ -166,3 +166,35 @@ describe('SecurityLoggingChart with agent: FLUENT_BIT', () => {
     expect(() => new SecurityLoggingChart(Testing.app(), 'x', { agent: 'vector' as any })).toThrow(/chart agent must be one of fluentd, fluent-bit, got "vector"/);
   });
 });
+
+describe('without Kibana (deployKibana: false: a Kibana elsewhere reads this Elasticsearch)', () => {
+  const chart = new SecurityLoggingChart(Testing.app(), 'stack', { deployKibana: false });
+  const objects = stackObjects(chart);
+
+  test('no Kibana, no import Job, no connector; the agents, Elasticsearch and its setup as before', () => {
+    const kinds = (name: RegExp) => objects.filter((o) => name.test(o.metadata.name)).map((o) => `${o.kind}/${o.metadata.name}`);
+    expect(kinds(/^kibana/)).toEqual([]);
+    expect(objects.filter((o) => o.kind === 'NetworkPolicy').map((o) => o.metadata.name).filter((n) => /kibana/.test(n))).toEqual([]);
+    expect(objects.find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'elasticsearch')).toBeDefined();
+    expect(objects.find((o) => o.kind === 'DaemonSet' && o.metadata.name === 'fluentd')).toBeDefined();
+    expect(Object.keys(jobFiles(objects, 'elasticsearch-setup-'))).not.toContain('template-seclog-alerts.json');
+    // Elasticsearch makes no service account token for a Kibana.
+    expect(jobFiles(objects, 'elasticsearch-setup-')['run.sh']).not.toMatch(/^ensure_kibana_credentials '/m);
+  });
+
+  test('the saved objects are still there to import into the other Kibana; the rules are off', () => {
+    expect(chart.savedObjects.renderNdjson()).toContain('"security-overview"');
+    expect(chart.detectionRules).toBeUndefined();
+    expect(() => chart.kibana).toThrow('chart deploys no Kibana (deployKibana: false): there is no stack.kibana; import into your own Kibana');
+    expect(() => chart.savedObjectsImport).toThrow(/stack.savedObjects.renderNdjson\(\) is the file to import/);
+  });
+
+  test.each([
+    ['kibana options', { kibana: { replicas: 2 } }, /chart kibana is set but deployKibana is false/],
+    ['detection rules asked for', { detectionRules: true }, /chart detectionRules is set but deployKibana is false/],
+    ['Kibana clients', { kibanaClientNamespaces: ['ingress-nginx'], kibanaClientCidrs: ['10.0.0.0/8'] }, /chart kibanaClientNamespaces, kibanaClientCidrs are set but deployKibana is false/],
+    ['not a boolean (JavaScript)', { deployKibana: 'no' as any }, /chart deployKibana must be true or false, got "no"/],
+  ])('fails if %s', (_name, props, message) => {
+    expect(() => new SecurityLoggingChart(Testing.app(), 'stack', { deployKibana: false, ...props })).toThrow(message);
+  });
+});

@@ -113,6 +113,14 @@ export interface SecurityLoggingChartProps extends ChartProps {
   readonly kibana?: KibanaOptions;
 
   /**
+   * Deploy Kibana, with the Jobs that import the dashboards and the detection rules into
+   * it. Without it (a Kibana elsewhere reads this Elasticsearch), the stack still builds
+   * `savedObjects` and the rules for an import of one's own, and `detectionRules` is off.
+   * @default true
+   */
+  readonly deployKibana?: boolean;
+
+  /**
    * The log agent on every node.
    * @default LogAgent.FLUENTD
    */
@@ -276,8 +284,8 @@ export class SecurityLoggingChart extends Chart {
   public readonly agentNamespaceObject: kplus.Namespace;
   /** The Elasticsearch cluster. */
   public readonly elasticsearch: ElasticsearchCluster;
-  /** Kibana. */
-  public readonly kibana: Kibana;
+  private readonly _kibana?: Kibana;
+  private readonly _savedObjectsImport?: KibanaSavedObjectsImport;
   /** The Fluentd agent, when `agent` is FLUENTD. */
   public readonly fluentd?: FluentdDaemonSet;
   /** The Fluent Bit agent, when `agent` is FLUENT_BIT. */
@@ -290,8 +298,17 @@ export class SecurityLoggingChart extends Chart {
   public readonly indexTemplates: { [family: string]: IndexTemplate };
   /** The built-in Kibana data views, dashboards and searches. */
   public readonly savedObjects: KibanaSavedObjects;
-  /** The Job that imports them into Kibana. */
-  public readonly savedObjectsImport: KibanaSavedObjectsImport;
+  /** Kibana. Throws when the chart deploys none (`deployKibana: false`). */
+  public get kibana(): Kibana {
+    if (this._kibana === undefined) throw new Error('chart deploys no Kibana (deployKibana: false): there is no stack.kibana; import into your own Kibana');
+    return this._kibana;
+  }
+
+  /** The Job that imports the saved objects into Kibana. Throws when the chart deploys no Kibana. */
+  public get savedObjectsImport(): KibanaSavedObjectsImport {
+    if (this._savedObjectsImport === undefined) throw new Error('chart deploys no Kibana (deployKibana: false): there is no saved-objects import; stack.savedObjects.renderNdjson() is the file to import');
+    return this._savedObjectsImport;
+  }
   /** The KubeArmor collector, when KubeArmor events are collected. */
   public readonly kubeArmorCollector?: KubeArmorRelayCollector;
   /** The Kubernetes events collector, when events are collected. */
@@ -364,7 +381,16 @@ export class SecurityLoggingChart extends Chart {
     // connector (preconfigured in kibana.yml, so the Kibana needs it now). Nothing writes it
     // before the setup Job has put its template: a rule alerts only on data, which the
     // agents cannot write before their templates are there either.
-    if (props.detectionRules ?? true) {
+    const deployKibana = props.deployKibana ?? true;
+    if (typeof deployKibana !== 'boolean') throw new Error(`chart deployKibana must be true or false, got ${JSON.stringify(props.deployKibana)}`);
+    if (!deployKibana) {
+      const kibanaProps: string[] = (['kibana', 'kibanaClientNamespaces', 'kibanaClientCidrs'] as const).filter((key) => props[key] !== undefined);
+      if (props.detectionRules === true) kibanaProps.push('detectionRules');
+      if (kibanaProps.length > 0) {
+        throw new Error(`chart ${kibanaProps.join(', ')} ${kibanaProps.length > 1 ? 'are' : 'is'} set but deployKibana is false: they configure the Kibana the chart would deploy; remove them, or deploy Kibana`);
+      }
+    }
+    if (deployKibana && (props.detectionRules ?? true)) {
       const prefix = props.fluentd?.indexPrefix ?? props.fluentBit?.indexPrefix ?? 'seclog';
       const [template] = SecurityIndexTemplates.of([{
         family: `${prefix}-alerts`, fields: DETECTION_ALERT_FIELDS, retentionDays: resolveRetention(props.retention, 'chart retention').detectionAlertsDays,
@@ -372,11 +398,11 @@ export class SecurityLoggingChart extends Chart {
       }]);
       this.detectionAlertsConnector = new KibanaIndexConnector({ template });
     }
-    this.kibana = new Kibana(this, 'Kibana', {
+    this._kibana = deployKibana ? new Kibana(this, 'Kibana', {
       ...props.kibana,
       indexConnectors: [...props.kibana?.indexConnectors ?? [], ...this.detectionAlertsConnector ? [this.detectionAlertsConnector] : []],
       elasticsearch: this.elasticsearch,
-    });
+    }) : undefined;
     const agentKind = props.agent ?? LogAgent.FLUENTD;
     if (!Object.values(LogAgent).includes(agentKind)) {
       throw new Error(`chart agent must be one of ${Object.values(LogAgent).join(', ')}, got ${JSON.stringify(agentKind)}`);
@@ -474,8 +500,8 @@ export class SecurityLoggingChart extends Chart {
       namespaces: props.containerLogNamespaces ?? ['kube-system', this.namespace as string],
     });
     this.savedObjects = savedObjects;
-    this.savedObjectsImport = new KibanaSavedObjectsImport(this, 'KibanaSavedObjects', { kibana: this.kibana, savedObjects });
-    if (props.detectionRules ?? true) {
+    if (this._kibana) this._savedObjectsImport = new KibanaSavedObjectsImport(this, 'KibanaSavedObjects', { kibana: this._kibana, savedObjects });
+    if (this._kibana && (props.detectionRules ?? true)) {
       const rules = BuiltInDetectionRules.of({
         falco: templateOf(this.falcoDaemonSet?.indexName),
         kubeArmorAlerts: templateOf(this.kubeArmorCollector?.indexNames.alerts),
@@ -486,7 +512,7 @@ export class SecurityLoggingChart extends Chart {
       });
       if (this.detectionAlertsConnector) rules.addIndexAction(this.detectionAlertsConnector);
       this.detectionRules = rules;
-      if (rules.rules.length > 0) this.detectionRulesImport = new KibanaDetectionRulesImport(this, 'KibanaDetectionRules', { kibana: this.kibana, rules });
+      if (rules.rules.length > 0) this.detectionRulesImport = new KibanaDetectionRulesImport(this, 'KibanaDetectionRules', { kibana: this._kibana, rules });
     }
     if (props.networkPolicies ?? true) {
       // Deny by default in both namespaces, then allow what each component needs.
