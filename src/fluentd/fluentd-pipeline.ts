@@ -293,10 +293,15 @@ function elasticsearchMatch(pattern: string, id: string, options: {
       include_timestamp: true,
       time_precision: 9,
       include_tag_key: true,
-      // No _type on 8.x. On 9.x the plugin (6.0.0) drops _type by itself, and its ES9
-      // handling (the compatible-with=9 Content-Type and Accept) runs only when
-      // suppress_type_name is false (out_elasticsearch.rb @df737bc, the else branch of
-      // `if @suppress_type_name`), as the image's own fluent.conf leaves it.
+      // No _type on 8.x. On 9.x the plugin (6.0.0) drops _type by itself, and sets its own
+      // compatible-with=9 Accept only when suppress_type_name is false and it believes in
+      // 9 (out_elasticsearch.rb @df737bc, the else branch of `if @suppress_type_name`).
+      // Otherwise elasticsearch-api 9.5 adds a lower-case `accept` beside Excon's default
+      // `Accept: */*`, and Elasticsearch 9 refuses every bulk (400, "Only one value should be
+      // provided"; uken/fluent-plugin-elasticsearch#1086): seen by running fluentd 1.19.3 with
+      // the image's plugin 6.0.0 and client 9.5.0 (its transport, Faraday and Excon at the
+      // nearest versions to hand) against a server logging the headers. So 9 gets
+      // default_elasticsearch_version 9 and no suppress_type_name, as the image's fluent.conf.
       ...(options.connection.majorVersion === 8 ? { suppress_type_name: true } : {}),
       // Start (and buffer) even while Elasticsearch is down, instead of failing start-up;
       // the version it would have read decides the request format.
