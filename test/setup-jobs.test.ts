@@ -18,8 +18,8 @@ describe('the setup Jobs of the stack', () => {
   test('Elasticsearch: waits for a yellow or green cluster, then puts every policy before the templates that name them', () => {
     const script: string = esFiles['run.sh'];
     expect(script).toContain("--config /tmp/es-curl.conf --silent --fail --max-time 10 --output /dev/null 'https://elasticsearch.security-logging.svc:9200/_cluster/health?wait_for_status=yellow&timeout=5s'");
-    // `put PATH FILE`, and `put_template NAME FILE HASH PATTERN...` (which puts /_index_template/NAME).
-    const puts = [...script.matchAll(/^(put|put_template) '([^']+)' '([^']+)'/gm)].map((m) => [m[1] === 'put' ? m[2] : `/_index_template/${m[2]}`, m[3]]);
+    // `put PATH FILE`, `put_if_changed PATH FILE HASH`, and `put_template NAME FILE HASH PATTERN...` (which puts /_index_template/NAME).
+    const puts = [...script.matchAll(/^(put|put_if_changed|put_template) '([^']+)' '([^']+)'/gm)].map((m) => [m[1] === 'put_template' ? `/_index_template/${m[2]}` : m[2], m[3]]);
     expect(puts.map(([p]) => p)).toEqual([
       // The chart's own template first (the detection alerts' data stream), then one per family
       // the writers registered, in the order they registered them.
@@ -43,8 +43,8 @@ describe('the setup Jobs of the stack', () => {
     for (const [, file] of puts) expect(esFiles[file]).toBeDefined();
     // Each pipeline is checked on the cluster before it is put, and put before a template names it.
     expect(script.indexOf("check_pipeline 'seclog-falco-pipeline' 'simulate-seclog-falco-pipeline.json'"))
-      .toBeLessThan(script.indexOf("put '/_ingest/pipeline/seclog-falco-pipeline'"));
-    expect(script.indexOf("put '/_ingest/pipeline/seclog-falco-pipeline'")).toBeLessThan(script.indexOf("put_template 'seclog-falco'"));
+      .toBeLessThan(script.indexOf("put_if_changed '/_ingest/pipeline/seclog-falco-pipeline'"));
+    expect(script.indexOf("put_if_changed '/_ingest/pipeline/seclog-falco-pipeline'")).toBeLessThan(script.indexOf("put_template 'seclog-falco'"));
     expect(script).toMatch(/^put_template 'seclog-falco' 'template-seclog-falco.json' '[0-9a-f]+' 'seclog-falco' 'seclog-falco-\*'$/m);
     // A failed call fails the attempt (set -e and the status check), so the Job retries.
     expect(script).toMatch(/^set -euo pipefail$/m);
@@ -173,6 +173,27 @@ describe('the setup scripts with security disabled, run against a stub curl (sec
     expect(puts).toHaveLength(26);
     expect(puts[0]).toContain('/_ilm/policy/seclog-alerts-policy');
     expect(puts[0]).toMatch(/--data-binary @\S+policy-seclog-alerts-policy\.json/);
+  });
+
+  test('Elasticsearch: a policy or pipeline the cluster has with this content already is not put again (its version would flap)', () => {
+    const policy = JSON.parse(esFiles['policy-seclog-falco-policy.json']);
+    const hash = policy.policy._meta.content_hash;
+    expect(hash).toMatch(/^[0-9a-f]{16}$/);
+    const pipelineHash = JSON.parse(esFiles['pipeline-seclog-falco-pipeline.json'])._meta.content_hash;
+    const run = runSetupScript(esFiles, {
+      '_cluster/health': '200 {}',
+      'GET http://elasticsearch.security-logging.svc:9200/_ilm/policy/seclog-falco-policy': `200 {"seclog-falco-policy":{"version":7,"policy":{"_meta":{"managed_by":"cdk8s-security-logging","content_hash":"${hash}"}}}}`,
+      'GET http://elasticsearch.security-logging.svc:9200/_ingest/pipeline/seclog-falco-pipeline': `200 {"seclog-falco-pipeline":{"_meta":{"content_hash":"${pipelineHash}"}}}`,
+      'GET http://elasticsearch.security-logging.svc:9200/_ilm/policy/seclog-audit-policy': '200 {"seclog-audit-policy":{"version":3,"policy":{"_meta":{"content_hash":"0000000000000000"}}}}',
+    });
+    expect(run.code).toBe(0);
+    const puts = run.calls.filter((c) => c.includes('-X PUT'));
+    expect(puts.some((c) => c.includes('/_ilm/policy/seclog-falco-policy'))).toBe(false);
+    expect(puts.some((c) => c.includes('/_ingest/pipeline/seclog-falco-pipeline'))).toBe(false);
+    // Another content (or none: a 404), put.
+    expect(puts.some((c) => c.includes('/_ilm/policy/seclog-audit-policy'))).toBe(true);
+    expect(puts.some((c) => c.includes('/_ilm/policy/seclog-containers-policy'))).toBe(true);
+    expect(run.output).toContain('/_ilm/policy/seclog-falco-policy unchanged');
   });
 
   test('Elasticsearch: a refused PUT fails the attempt (the Job retries)', () => {

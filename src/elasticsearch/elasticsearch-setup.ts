@@ -83,9 +83,19 @@ export class ElasticsearchSetup extends Construct {
     this._templates = templates;
     const files: { [file: string]: string } = {};
     const calls: string[] = [];
+    // A PUT of an unchanged policy or pipeline still bumps its version (and an ILM policy's
+    // modified_date): each carries a hash of its content in _meta, and one whose hash is
+    // there already is left alone, so that several clusters' setups that put the same
+    // content (one Elasticsearch for many clusters), or re-runs, never flap its versions.
+    const withHash = (body: { [key: string]: any }, at: 'policy' | 'top') => {
+      const hash = contentHash(JSON.stringify(body));
+      const meta = (m: { [key: string]: any } | undefined) => ({ ...m, content_hash: hash });
+      return { hash, json: JSON.stringify(at === 'policy' ? { ...body, policy: { ...body.policy, _meta: meta(body.policy._meta) } } : { ...body, _meta: meta(body._meta) }, undefined, 2) + '\n' };
+    };
     for (const template of templates) {
-      files[`policy-${template.lifecycle.name}.json`] = JSON.stringify(template.lifecycle.toJson(), undefined, 2) + '\n';
-      calls.push(`put '/_ilm/policy/${template.lifecycle.name}' 'policy-${template.lifecycle.name}.json'`);
+      const { hash, json } = withHash(template.lifecycle.toJson(), 'policy');
+      files[`policy-${template.lifecycle.name}.json`] = json;
+      calls.push(`put_if_changed '/_ilm/policy/${template.lifecycle.name}' 'policy-${template.lifecycle.name}.json' '${hash}'`);
     }
     // Each pipeline is proved on the real engine with its checks, then put, before the
     // template that names it: a template naming a missing pipeline makes every write fail,
@@ -104,8 +114,9 @@ export class ElasticsearchSetup extends Construct {
         files[`simulate-${pipeline.name}.json`] = JSON.stringify(pipeline.simulateJson(), undefined, 2) + '\n';
         calls.push(`check_pipeline '${pipeline.name}' 'simulate-${pipeline.name}.json'`);
       }
-      files[`pipeline-${pipeline.name}.json`] = JSON.stringify(pipeline.toJson(), undefined, 2) + '\n';
-      calls.push(`put '/_ingest/pipeline/${pipeline.name}' 'pipeline-${pipeline.name}.json'`);
+      const { hash, json } = withHash(pipeline.toJson(), 'top');
+      files[`pipeline-${pipeline.name}.json`] = json;
+      calls.push(`put_if_changed '/_ingest/pipeline/${pipeline.name}' 'pipeline-${pipeline.name}.json' '${hash}'`);
     }
     for (const template of templates) {
       // A template applies to new backing indices only: when its content changed, the
@@ -173,6 +184,7 @@ export class ElasticsearchSetup extends Construct {
       '  cat /tmp/response; echo',
       '  if [ "$code" -ge 300 ]; then echo "PUT $1 answered $code" >&2; exit 1; fi',
       '}',
+      PUT_IF_CHANGED_FUNCTION,
       ...(pipelines.size > 0 ? [CHECK_PIPELINE_FUNCTION] : []),
       PUT_TEMPLATE_FUNCTION,
       ...(secured ? [ENSURE_USER_FUNCTION, ENSURE_KIBANA_TOKEN_FUNCTION] : []),
@@ -324,6 +336,18 @@ const PUT_TEMPLATE_FUNCTION = String.raw`put_template() {
  * `root_cause` beside the document), and the Job fails with the answer.
  * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/simulate-pipeline-api.html
  */
+/**
+ * `put_if_changed PATH FILE HASH`: PUT, unless what the cluster has at PATH carries the
+ * content hash already (`"content_hash":"HASH"` in its `_meta`).
+ */
+const PUT_IF_CHANGED_FUNCTION = String.raw`put_if_changed() {
+  local code
+  code=$(es GET "$1")
+  tr -d ' \n' < /tmp/response > /tmp/compact
+  if [ "$code" = 200 ] && grep -q "\"content_hash\":\"$3\"" /tmp/compact; then echo "$1 unchanged"; return; fi
+  put "$1" "$2"
+}`;
+
 const CHECK_PIPELINE_FUNCTION = String.raw`check_pipeline() {
   echo "checking pipeline $1"
   local code
