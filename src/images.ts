@@ -3,11 +3,12 @@
  *
  * Elasticsearch and Kibana move together (Kibana must match the cluster's version).
  * 9.5.7 is the newest 9.x release confirmed (elastic/elasticsearch's GitHub release
- * v9.5.7; Elastic releases Kibana of the same version with it). Elastic ships 8.19 and
- * 9.5 patches together (8.19.22 with 9.5.4, 8.19.23 with 9.5.5: their release notes share
- * the same fixes), and an upgrade must go to a 9.x released no earlier than the 8.19 it
- * leaves: 8.19.25, released with 9.5.7, is the 8.19 release that upgrades to it
- * (8.19.26 is newer than 9.5.7).
+ * v9.5.7); its Kibana and both images could not be confirmed here (docker-library/repo-info
+ * stops at 9.5.3), Elastic releasing Kibana with the same version. Elastic ships 8.19 and
+ * 9.5 patches in trains (8.19.22 with 9.5.4, 8.19.23 with 9.5.5: their release notes share
+ * the same fixes), and an upgrade must go to a 9.x released after the 8.19 it leaves: by
+ * the trains (an inference; release dates could not be read), 8.19.25 ships with 9.5.7 and
+ * is the 8.19 release that upgrades to it, 8.19.26 being newer.
  *
  * The Fluentd image is fluent/fluentd-kubernetes-daemonset's variant for the cluster's
  * major version, at tag v1.19.3-1.1 (both variants' `Gemfile.lock`): fluentd 1.19.3,

@@ -70,11 +70,11 @@ describe('Elasticsearch 9.x and 8.19', () => {
 describe('the upgrade check (8.19 to 9.x)', () => {
   const chart = stackOf({ upgradeCheck: true, elasticsearch: { version: ELASTIC_STACK_8_VERSION, security: ElasticsearchSecurity.disabledForDevelopmentOnly() } });
   const files = jobFiles(Testing.synth(chart), 'elasticsearch-setup-');
-  const root = (version: string) => `200 {"name":"es-0","version":{"number":"${version}","build_flavor":"default"}}`;
+  const nodes = (...versions: string[]) => `200 {"nodes":{${versions.map((v, i) => `"node${i}":{"version":"${v}"}`).join(',')}}}`;
   const deprecations = (level: string) => `200 {"cluster_settings":[{"level":"${level}","message":"Setting [xpack.monitoring.enabled] is removed","url":"https://ela.st/es-deprecation-9","details":"remove it","resolve_during_rolling_upgrade":false}],"node_settings":[],"index_settings":{},"data_streams":{},"ml_settings":[]}`;
 
   test('a critical deprecation fails the Job before anything is put, printing it', () => {
-    const run = runSetupScript(files, { '_cluster/health': '200 {}', '_migration/deprecations': deprecations('critical'), 'svc:9200/': root('8.19.25') });
+    const run = runSetupScript(files, { '_cluster/health': '200 {}', '_migration/deprecations': deprecations('critical'), '_nodes': nodes('8.19.25', '8.19.25', '8.19.25') });
     expect(run.code).toBe(1);
     expect(run.output).toContain('fix these critical deprecations before the upgrade to 9.x');
     expect(run.output).toContain('Setting [xpack.monitoring.enabled] is removed');
@@ -82,16 +82,20 @@ describe('the upgrade check (8.19 to 9.x)', () => {
   });
 
   test('warnings only: the Job goes on and puts everything', () => {
-    const run = runSetupScript(files, { '_cluster/health': '200 {}', '_migration/deprecations': deprecations('warning'), 'svc:9200/': root('8.19.25') });
+    const run = runSetupScript(files, { '_cluster/health': '200 {}', '_migration/deprecations': deprecations('warning'), '_nodes': nodes('8.19.25', '8.19.25', '8.19.25') });
     expect(run.code).toBe(0);
-    expect(run.output).toContain('no critical deprecation; the cluster may be upgraded to 9.x');
+    expect(run.output).toContain('no critical deprecation; also clear Kibana\'s Upgrade Assistant');
     expect(run.calls.filter((c) => c.includes('-X PUT')).length).toBeGreaterThan(20);
   });
 
-  test('a cluster not on 8.19 is refused: Elastic upgrades to 9.x from 8.19 only', () => {
-    const run = runSetupScript(files, { '_cluster/health': '200 {}', '_migration/deprecations': deprecations('warning'), 'svc:9200/': root('8.18.4') });
+  test('a node not on 8.19, or on an 8.19 newer than 8.19.25, is refused: Elastic upgrades to 9.x from 8.19, to a 9.x released after it', () => {
+    const run = runSetupScript(files, { '_cluster/health': '200 {}', '_migration/deprecations': deprecations('warning'), '_nodes': nodes('8.19.25', '8.18.4', '8.19.25') });
     expect(run.code).toBe(1);
-    expect(run.output).toContain('the cluster is not on 8.19 ("number":"8.18.4"): upgrade to the newest 8.19 first');
+    expect(run.output).toContain('a node runs 8.18.4, not 8.19: upgrade every node to 8.19.25 first');
+    // An 8.19 released after the 9.x this release deploys could not upgrade to it.
+    const newer = runSetupScript(files, { '_cluster/health': '200 {}', '_migration/deprecations': deprecations('warning'), '_nodes': nodes('8.19.26', '8.19.26', '8.19.26') });
+    expect(newer.code).toBe(1);
+    expect(newer.output).toContain('a node runs 8.19.26, released after the 9.x this release deploys');
   });
 
   test('off by default, and refused on a 9.x cluster', () => {

@@ -2,6 +2,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ElasticsearchCluster } from './elasticsearch-cluster';
 import { IndexTemplate, indexPatternMatches } from './index-template';
+import { ELASTIC_STACK_8_VERSION } from '../images';
 import { IngestPipeline } from './ingest-pipeline';
 import { FAMILY_KINDS, SecurityIndexRetention, SecurityIndexSource, SecurityIndexTemplates, familyPipeline } from './security-index-templates';
 import { resolveRetention } from './retention';
@@ -83,10 +84,12 @@ export class ElasticsearchSetup extends Construct {
     this._templates = templates;
     const files: { [file: string]: string } = {};
     const calls: string[] = [];
-    // A PUT of an unchanged policy or pipeline still bumps its version (and an ILM policy's
-    // modified_date): each carries a hash of its content in _meta, and one whose hash is
-    // there already is left alone, so that several clusters' setups that put the same
-    // content (one Elasticsearch for many clusters), or re-runs, never flap its versions.
+    // Each policy and pipeline carries a hash of its content in _meta, and one whose hash
+    // is there already is not put again. Elasticsearch skips an identical pipeline PUT, and
+    // an identical ILM PUT since 8.0 (elastic/elasticsearch#82240) unless the stored security
+    // headers differ: the setups of several clusters sharing one Elasticsearch, each with its
+    // own credentials, would bump the policy's version at every run. (A hand edit that keeps
+    // the _meta is then not repaired by a re-run.)
     const withHash = (body: { [key: string]: any }, at: 'policy' | 'top') => {
       const hash = contentHash(JSON.stringify(body));
       const meta = (m: { [key: string]: any } | undefined) => ({ ...m, content_hash: hash });
@@ -220,18 +223,23 @@ export class ElasticsearchSetup extends Construct {
 const CA_DIR = '/elasticsearch';
 
 /**
- * Refuses, before anything is put, while the cluster is not on 8.19 (Elastic's starting
- * point for 9.x) or the deprecation API reports a critical issue (an entry of
- * `"level": "critical"`, in any section: cluster, node, index, data stream, ILM, templates),
- * each printed with its message and URL.
+ * Refuses, before anything is put, while a node of the cluster is not on 8.19 (Elastic's
+ * starting point for 9.x) or is on an 8.19 newer than ELASTIC_STACK_8_VERSION (released after
+ * the default 9.x, which it could not upgrade to), or while the deprecation API reports a
+ * critical issue (an entry of `"level": "critical"`, in any section: cluster, node, index,
+ * data stream, ILM, templates), each printed with its message and URL.
  */
-const UPGRADE_CHECK_SCRIPT = String.raw`echo "Upgrade check: the cluster must be on 8.19 with no critical deprecation"
-code=$(es GET /)
-if [ "$code" -ge 300 ]; then echo "GET / answered $code" >&2; exit 1; fi
-tr -d '\n' < /tmp/response > /tmp/compact
-if ! grep -q '"number" *: *"8\.19\.' /tmp/compact; then
-  echo "Upgrade check: the cluster is not on 8.19 ($(grep -o '"number" *: *"[^"]*"' /tmp/compact)): upgrade to the newest 8.19 first" >&2; exit 1
-fi
+const UPGRADE_CHECK_SCRIPT = String.raw`echo "Upgrade check: every node on 8.19 (at most 8.19.MAX_PATCH), no critical deprecation"
+code=$(es GET '/_nodes?filter_path=nodes.*.version')
+if [ "$code" -ge 300 ]; then echo "GET /_nodes answered $code" >&2; exit 1; fi
+versions=$(tr -d ' \n' < /tmp/response | grep -o '"version":"[^"]*"' | cut -d'"' -f4)
+if [ -z "$versions" ]; then echo "Upgrade check: no node versions in the answer of GET /_nodes" >&2; exit 1; fi
+for v in $versions; do
+  case "$v" in
+    8.19.*) if [ "$(echo "$v" | cut -d. -f3)" -gt MAX_PATCH ]; then echo "Upgrade check: a node runs $v, released after the 9.x this release deploys: upgrade to a newer release of the library, or stay on 8.19" >&2; exit 1; fi ;;
+    *) echo "Upgrade check: a node runs $v, not 8.19: upgrade every node to 8.19.MAX_PATCH first" >&2; exit 1 ;;
+  esac
+done
 code=$(es GET /_migration/deprecations)
 if [ "$code" -ge 300 ]; then echo "GET /_migration/deprecations answered $code" >&2; exit 1; fi
 tr -d '\n' < /tmp/response > /tmp/compact
@@ -240,7 +248,7 @@ if grep -q '"level" *: *"critical"' /tmp/compact; then
   grep -o '[^{]\{0,300\}"level" *: *"critical"[^}]\{0,600\}' /tmp/compact >&2
   exit 1
 fi
-echo "Upgrade check: no critical deprecation; the cluster may be upgraded to 9.x"`;
+echo "Upgrade check: no critical deprecation; also clear Kibana's Upgrade Assistant (system indices, Kibana's deprecations), then upgrade to 9.x"`.replace(/MAX_PATCH/g, ELASTIC_STACK_8_VERSION.split('.')[2]);
 
 /**
  * The templates of the writers' families that no given template covers: each from its
@@ -330,13 +338,6 @@ const PUT_TEMPLATE_FUNCTION = String.raw`put_template() {
 }`;
 
 /**
- * `check_pipeline NAME FILE`: runs the pipeline's check documents through its
- * processors on the cluster (`_simulate`, before the pipeline is put); a document
- * whose fields differ, or that a processor fails on, comes back as an `error` (a
- * `root_cause` beside the document), and the Job fails with the answer.
- * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/simulate-pipeline-api.html
- */
-/**
  * `put_if_changed PATH FILE HASH`: PUT, unless what the cluster has at PATH carries the
  * content hash already (`"content_hash":"HASH"` in its `_meta`).
  */
@@ -348,6 +349,13 @@ const PUT_IF_CHANGED_FUNCTION = String.raw`put_if_changed() {
   put "$1" "$2"
 }`;
 
+/**
+ * `check_pipeline NAME FILE`: runs the pipeline's check documents through its
+ * processors on the cluster (`_simulate`, before the pipeline is put); a document
+ * whose fields differ, or that a processor fails on, comes back as an `error` (a
+ * `root_cause` beside the document), and the Job fails with the answer.
+ * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/simulate-pipeline-api.html
+ */
 const CHECK_PIPELINE_FUNCTION = String.raw`check_pipeline() {
   echo "checking pipeline $1"
   local code

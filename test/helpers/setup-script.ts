@@ -12,8 +12,10 @@ export function runSetupScript(files: { [file: string]: string }, answers: { [ur
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'setup-'));
   const bin = path.join(dir, 'bin');
   fs.mkdirSync(bin);
+  // Every scratch file in a folder of the run's own: runs in parallel workers never share one.
+  fs.mkdirSync(path.join(dir, 'tmp'));
   for (const [file, content] of Object.entries(files)) {
-    fs.writeFileSync(path.join(dir, file), String(content).replace(/\/setup\//g, `${dir}/`).replace(/\/tmp\/response/g, `${dir}/response`));
+    fs.writeFileSync(path.join(dir, file), String(content).replace(/\/(setup|tmp)\//g, (_m, d) => (d === 'setup' ? `${dir}/` : `${dir}/tmp/`)));
   }
   // The stub: logs its arguments; for the first table entry found in them, writes the
   // body to --output and prints the status for --write-out, failing on >= 400 with --fail.
