@@ -345,10 +345,8 @@ export class SecurityLoggingChart extends Chart {
     (props.metricsClientNamespaces ?? []).forEach((name, i) => validateDnsLabel(`chart metricsClientNamespaces[${i}]`, name));
     (props.kibanaClientCidrs ?? []).forEach((cidr, i) => validateCidr(`chart kibanaClientCidrs[${i}]`, cidr));
     if (props.networkPolicies === false) {
-      const set = (['kibanaClientNamespaces', 'kibanaClientCidrs', 'metricsClientNamespaces', 'apiServer'] as const).filter((k) => props[k] !== undefined);
-      if (set.length > 0) {
-        throw new Error(`chart ${set.join(', ')} ${set.length > 1 ? 'are' : 'is'} set but networkPolicies is false: they only shape the NetworkPolicies; remove them, or keep the policies`);
-      }
+      refuseUnused((['kibanaClientNamespaces', 'kibanaClientCidrs', 'metricsClientNamespaces', 'apiServer'] as const).filter((k) => props[k] !== undefined),
+        'networkPolicies', 'they only shape the NetworkPolicies; remove them, or keep the policies');
     }
     // Checked before anything is made.
     apiServerEgress(props.apiServer);
@@ -386,9 +384,7 @@ export class SecurityLoggingChart extends Chart {
     if (!deployKibana) {
       const kibanaProps: string[] = (['kibana', 'kibanaClientNamespaces', 'kibanaClientCidrs'] as const).filter((key) => props[key] !== undefined);
       if (props.detectionRules === true) kibanaProps.push('detectionRules');
-      if (kibanaProps.length > 0) {
-        throw new Error(`chart ${kibanaProps.join(', ')} ${kibanaProps.length > 1 ? 'are' : 'is'} set but deployKibana is false: they configure the Kibana the chart would deploy; remove them, or deploy Kibana`);
-      }
+      refuseUnused(kibanaProps, 'deployKibana', 'they configure the Kibana the chart would deploy; remove them, or deploy Kibana');
     }
     if (deployKibana && (props.detectionRules ?? true)) {
       const prefix = props.fluentd?.indexPrefix ?? props.fluentBit?.indexPrefix ?? 'seclog';
@@ -548,4 +544,9 @@ export class SecurityLoggingChart extends Chart {
   public apiServerFiles(): { [file: string]: string } {
     return this.apiServerAudit?.files() ?? {};
   }
+}
+
+/** Refuses props that are set while the switch that would use them is off, naming them and why. */
+function refuseUnused(set: readonly string[], off: string, why: string): void {
+  if (set.length > 0) throw new Error(`chart ${set.join(', ')} ${set.length > 1 ? 'are' : 'is'} set but ${off} is false: ${why}`);
 }

@@ -125,9 +125,8 @@ export class ElasticsearchSetup extends Construct {
       // A template applies to new backing indices only: when its content changed, the
       // streams it matches roll over at their next write, so that the new mapping and
       // pipeline serve from then on instead of from the next scheduled rollover.
-      const body = template.toJson();
-      const hash = contentHash(JSON.stringify(body));
-      files[`template-${template.name}.json`] = JSON.stringify({ ...body, _meta: { ...body._meta, content_hash: hash } }, undefined, 2) + '\n';
+      const { hash, json } = withHash(template.toJson(), 'top');
+      files[`template-${template.name}.json`] = json;
       calls.push(`put_template '${template.name}' 'template-${template.name}.json' '${hash}' ${template.indexPatterns.map((p) => `'${p}'`).join(' ')}`);
     }
     const secured = es.security.enabled;

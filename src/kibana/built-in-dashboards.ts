@@ -47,8 +47,8 @@ export function falcoDashboard(dataView: KibanaDataView): KibanaDashboard {
  * API server carried out (below 400: RBAC may allow what validation, a webhook or a
  * conflict then refuses), not of their status.
  */
-const KUBEARMOR_POLICY_CHANGES = 'event.action : ("create" or "update" or "patch" or "delete") and not kubernetes.audit.responseStatus.code >= 400 ' +
-  'and not kubernetes.audit.objectRef.subresource : *';
+const CARRIED_OUT = 'not kubernetes.audit.responseStatus.code >= 400';
+const KUBEARMOR_POLICY_CHANGES = `event.action : ("create" or "update" or "patch" or "delete") and ${CARRIED_OUT} and not kubernetes.audit.objectRef.subresource : *`;
 const KUBEARMOR_POLICY_TYPES = '("kubearmorpolicy" or "kubearmorhostpolicy" or "kubearmorclusterpolicy")';
 
 /**
@@ -105,7 +105,7 @@ export function kubeArmorDashboard(alerts: KibanaDataView, audit?: KibanaDataVie
       id: 'kubearmor-policies-removed-in-bulk', title: 'KubeArmor policies removed in bulk (deletecollection, namespaces deleted), by request, last time', dataView: audit,
       chart: KibanaChartType.TABLE, field: 'orchestrator.resource.type', size: 4, breakdownField: 'kubernetes.audit.requestURI', breakdownSize: 50,
       latestValueField: '@timestamp', query: `((orchestrator.resource.type : ${KUBEARMOR_POLICY_TYPES} and event.action : "deletecollection") or ` +
-        '(orchestrator.resource.type : "namespace" and event.action : "delete")) and not kubernetes.audit.responseStatus.code >= 400',
+        `(orchestrator.resource.type : "namespace" and event.action : "delete")) and ${CARRIED_OUT}`,
     });
   }
   return dashboard;
