@@ -18,6 +18,10 @@ import { BuiltInDetectionRules } from '../kibana/built-in-rules';
 import { DetectionRules } from '../kibana/detection-rules';
 import { KibanaDetectionRulesImport } from '../kibana/kibana-detection-rules-import';
 import { ElasticsearchSetup } from '../elasticsearch/elasticsearch-setup';
+import { ElasticsearchBackend } from '../elasticsearch/elasticsearch-backend';
+import { ExternalElasticsearch, ExternalElasticsearchProps } from '../elasticsearch/external-elasticsearch';
+import { EckElasticsearch, EckElasticsearchProps } from '../elasticsearch/eck-elasticsearch';
+import { ElasticCloudElasticsearch, ElasticCloudElasticsearchProps } from '../elasticsearch/elastic-cloud-elasticsearch';
 import { IndexTemplate } from '../elasticsearch/index-template';
 import { DETECTION_ALERT_FIELDS, SecurityIndexRetention, SecurityIndexTemplates } from '../elasticsearch/security-index-templates';
 import { resolveRetention } from '../elasticsearch/retention';
@@ -105,6 +109,27 @@ export interface SecurityLoggingChartProps extends ChartProps {
    * privileged container runs beside Elasticsearch
    */
   readonly elasticsearch?: ElasticsearchClusterProps;
+
+  /**
+   * Ship to an Elasticsearch the chart does not run, by URL (a central cluster, a
+   * platform team's): no in-cluster Elasticsearch, and each log agent gets an API key.
+   * At most one of externalElasticsearch, eckElasticsearch and elasticCloud; each needs
+   * `deployKibana: false` (the Kibana of that cluster reads the data).
+   * @default - an in-cluster ElasticsearchCluster
+   */
+  readonly externalElasticsearch?: ExternalElasticsearchProps;
+
+  /**
+   * Ship to an Elasticsearch that ECK manages, by the name and namespace of its resource.
+   * @default - an in-cluster ElasticsearchCluster
+   */
+  readonly eckElasticsearch?: EckElasticsearchProps;
+
+  /**
+   * Ship to an Elastic Cloud deployment, by its Cloud ID.
+   * @default - an in-cluster ElasticsearchCluster
+   */
+  readonly elasticCloud?: ElasticCloudElasticsearchProps;
 
   /**
    * Kibana settings.
@@ -282,8 +307,15 @@ export class SecurityLoggingChart extends Chart {
   public readonly agentsChart: Chart;
   /** The agents' Namespace. */
   public readonly agentNamespaceObject: kplus.Namespace;
-  /** The Elasticsearch cluster. */
-  public readonly elasticsearch: ElasticsearchCluster;
+  /** The Elasticsearch every consumer of the stack uses: in the cluster, or elsewhere. */
+  public readonly backend: ElasticsearchBackend;
+  /** The in-cluster Elasticsearch. Throws when the stack ships to one elsewhere. */
+  public get elasticsearch(): ElasticsearchCluster {
+    if (!(this.backend instanceof ElasticsearchCluster)) {
+      throw new Error(`chart runs no Elasticsearch: it ships to ${this.backend.connection.url}; use stack.backend`);
+    }
+    return this.backend;
+  }
   private readonly _kibana?: Kibana;
   private readonly _savedObjectsImport?: KibanaSavedObjectsImport;
   /** The Fluentd agent, when `agent` is FLUENTD. */
@@ -364,23 +396,20 @@ export class SecurityLoggingChart extends Chart {
     this.namespaceObject = new SecurityLoggingNamespace(this, 'Namespace').namespace;
     this.agentNamespaceObject = new SecurityLoggingNamespace(this.agentsChart, 'Namespace').namespace;
 
-    // The cluster refuses to auto-create its writers' families until the setup Job has
-    // put their templates (which allow it); writes until then are retried by the agent.
-    this.elasticsearch = new ElasticsearchCluster(this, 'Elasticsearch', {
-      ...props.elasticsearch,
-      maxMapCount,
-      settings: {
-        // Egress is denied: no GeoIP database downloads (the stack has no ingest pipeline using them).
-        'ingest.geoip.downloader.enabled': false,
-        ...props.elasticsearch?.settings,
-      },
-    });
+    this.backend = createBackend(this, props, maxMapCount);
     // The detection rules' alerts get a data stream of their own, written by Kibana's Index
     // connector (preconfigured in kibana.yml, so the Kibana needs it now). Nothing writes it
     // before the setup Job has put its template: a rule alerts only on data, which the
     // agents cannot write before their templates are there either.
     const deployKibana = props.deployKibana ?? true;
     if (typeof deployKibana !== 'boolean') throw new Error(`chart deployKibana must be true or false, got ${JSON.stringify(props.deployKibana)}`);
+    if (deployKibana && !(this.backend instanceof ElasticsearchCluster)) {
+      throw new Error(
+        `chart ${remoteBackendProp(props)} needs deployKibana: false: the chart's Kibana runs beside its own Elasticsearch only ` +
+        '(its certificate and import Jobs use that cluster\'s CA and elastic user); the Kibana of the cluster you ship to reads the data, ' +
+        'and stack.savedObjects.renderNdjson() is the file to import there',
+      );
+    }
     if (!deployKibana) {
       const kibanaProps: string[] = (['kibana', 'kibanaClientNamespaces', 'kibanaClientCidrs'] as const).filter((key) => props[key] !== undefined);
       if (props.detectionRules === true) kibanaProps.push('detectionRules');
@@ -390,7 +419,7 @@ export class SecurityLoggingChart extends Chart {
       const prefix = props.fluentd?.indexPrefix ?? props.fluentBit?.indexPrefix ?? 'seclog';
       const [template] = SecurityIndexTemplates.of([{
         family: `${prefix}-alerts`, fields: DETECTION_ALERT_FIELDS, retentionDays: resolveRetention(props.retention, 'chart retention').detectionAlertsDays,
-        rolloverDays: 30, replicas: this.elasticsearch.hotTierNodes >= 2 ? 1 : 0,
+        rolloverDays: 30, replicas: this.backend.indexReplicas,
       }]);
       this.detectionAlertsConnector = new KibanaIndexConnector({ template });
     }
@@ -418,9 +447,9 @@ export class SecurityLoggingChart extends Chart {
     if (props.clusterName !== undefined) validateClusterName('chart clusterName', props.clusterName);
     const shared = { clusterName: props.clusterName, indexNaming: props.indexNaming, dataStreamNamespace: props.dataStreamNamespace };
     if (agentKind === LogAgent.FLUENTD) {
-      this.fluentd = new FluentdDaemonSet(this.agentsChart, 'Fluentd', { ...shared, ...props.fluentd, placement, elasticsearch: this.elasticsearch });
+      this.fluentd = new FluentdDaemonSet(this.agentsChart, 'Fluentd', { ...shared, ...props.fluentd, placement, elasticsearch: this.backend });
     } else {
-      this.fluentBit = new FluentBitDaemonSet(this.agentsChart, 'FluentBit', { ...shared, ...props.fluentBit, placement, elasticsearch: this.elasticsearch });
+      this.fluentBit = new FluentBitDaemonSet(this.agentsChart, 'FluentBit', { ...shared, ...props.fluentBit, placement, elasticsearch: this.backend });
     }
     const agent = this.agent;
 
@@ -456,7 +485,7 @@ export class SecurityLoggingChart extends Chart {
         indexName: agent.familyName('events', DATASETS.kubernetesEvents),
         clusterName: props.clusterName,
         ...props.kubernetesEventsCollector,
-        elasticsearch: this.elasticsearch,
+        elasticsearch: this.backend,
       });
       const family = this.kubernetesEventsCollector.indexName;
       const clash = agent.writtenIndexFamilies().find((f) => familiesOverlap(f, family));
@@ -480,7 +509,7 @@ export class SecurityLoggingChart extends Chart {
       );
     }
     this.elasticsearchSetup = new ElasticsearchSetup(this, 'ElasticsearchSetup', {
-      elasticsearch: this.elasticsearch, retention: props.retention, templates: alerts ? [alerts] : undefined, upgradeCheck: props.upgradeCheck,
+      elasticsearch: this.backend, retention: props.retention, templates: alerts ? [alerts] : undefined, upgradeCheck: props.upgradeCheck,
     });
     this.indexTemplates = Object.fromEntries(this.elasticsearchSetup.templates.map((t) => [t.name, t]));
     const templateOf = (family: string | undefined) => (family === undefined ? undefined : this.indexTemplates[family]);
@@ -513,7 +542,7 @@ export class SecurityLoggingChart extends Chart {
     if (props.networkPolicies ?? true) {
       // Deny by default in both namespaces, then allow what each component needs.
       new SecurityLoggingNetworkPolicies(this, 'NetworkPolicies', {
-        elasticsearch: this.elasticsearch,
+        elasticsearch: this.backend,
         falco: this.falcoDaemonSet ? [this.falcoDaemonSet] : [],
         kibanaClientNamespaces: props.kibanaClientNamespaces,
         kibanaClientCidrs: props.kibanaClientCidrs,
@@ -544,6 +573,37 @@ export class SecurityLoggingChart extends Chart {
   public apiServerFiles(): { [file: string]: string } {
     return this.apiServerAudit?.files() ?? {};
   }
+}
+
+/** The remote backend prop that is set, if any (at most one). */
+function remoteBackendProp(props: SecurityLoggingChartProps): string | undefined {
+  const set = (['externalElasticsearch', 'eckElasticsearch', 'elasticCloud'] as const).filter((key) => props[key] !== undefined);
+  if (set.length > 1) throw new Error(`chart ${set.join(' and ')} are set: the stack ships to one Elasticsearch; keep one`);
+  return set[0];
+}
+
+/**
+ * The stack's Elasticsearch: in the cluster (which refuses to auto-create its writers'
+ * families until the setup Job has put their templates, which allow it; writes until
+ * then are retried by the agent), or the one a remote prop names.
+ */
+function createBackend(chart: Chart, props: SecurityLoggingChartProps, maxMapCount: ElasticsearchMaxMapCount): ElasticsearchBackend {
+  const remote = remoteBackendProp(props);
+  if (remote !== undefined && props.elasticsearch !== undefined) {
+    throw new Error(`chart elasticsearch and ${remote} are set: elasticsearch configures the in-cluster Elasticsearch, which ${remote} replaces; remove one`);
+  }
+  if (props.externalElasticsearch !== undefined) return new ExternalElasticsearch(chart, 'Elasticsearch', props.externalElasticsearch);
+  if (props.eckElasticsearch !== undefined) return new EckElasticsearch(chart, 'Elasticsearch', props.eckElasticsearch);
+  if (props.elasticCloud !== undefined) return new ElasticCloudElasticsearch(chart, 'Elasticsearch', props.elasticCloud);
+  return new ElasticsearchCluster(chart, 'Elasticsearch', {
+    ...props.elasticsearch,
+    maxMapCount,
+    settings: {
+      // Egress is denied: no GeoIP database downloads (the stack has no ingest pipeline using them).
+      'ingest.geoip.downloader.enabled': false,
+      ...props.elasticsearch?.settings,
+    },
+  });
 }
 
 /** Refuses props that are set while the switch that would use them is off, naming them and why. */

@@ -5,8 +5,9 @@ import {
 } from './network-policies';
 import { checkScope } from '../common/app-checks';
 import { appLabels } from '../common/labels';
-import { validateDnsLabel, validateInstance, validateInstances } from '../common/validation';
-import { ELASTICSEARCH_HTTP_PORT, ELASTICSEARCH_TRANSPORT_PORT, ElasticsearchCluster, IElasticsearchWriter } from '../elasticsearch/elasticsearch-cluster';
+import { validateDnsLabel, validateInstances } from '../common/validation';
+import { ELASTICSEARCH_HTTP_PORT, ELASTICSEARCH_TRANSPORT_PORT, ElasticsearchCluster } from '../elasticsearch/elasticsearch-cluster';
+import { ElasticsearchBackend, IElasticsearchWriter, validateBackend } from '../elasticsearch/elasticsearch-backend';
 import { FalcoDriver } from '../falco/falco-config';
 import { FalcoDaemonSet } from '../falco/falco-daemon-set';
 
@@ -16,10 +17,11 @@ const KIBANA_PORT = 5601;
 /** Props of {@link SecurityLoggingNetworkPolicies}. */
 export interface SecurityLoggingNetworkPoliciesProps {
   /**
-   * The cluster; its writers (log agents, the events collector) and Kibanas, registered
-   * before this is created, get policies, each in its own namespace.
+   * The Elasticsearch; its writers (log agents, the events collector) and Kibanas,
+   * registered before this is created, get policies, each in its own namespace, with
+   * egress to exactly where the backend is (its pods, or its address ranges and port).
    */
-  readonly elasticsearch: ElasticsearchCluster;
+  readonly elasticsearch: ElasticsearchBackend;
 
   /**
    * Falco daemon sets (they reach nothing, or download.falco.org for the kmod and auto drivers).
@@ -67,7 +69,7 @@ export class SecurityLoggingNetworkPolicies extends Construct {
   constructor(scope: Construct, id: string, props: SecurityLoggingNetworkPoliciesProps) {
     super(scope, id);
     checkScope(this);
-    validateInstance('network policies elasticsearch', props?.elasticsearch, ElasticsearchCluster, 'the ElasticsearchCluster of the stack');
+    validateBackend('network policies elasticsearch', props?.elasticsearch, 'of the stack');
     if (props.falco !== undefined) validateInstances('network policies falco', props.falco, FalcoDaemonSet, 'the FalcoDaemonSet objects');
     (props.kibanaClientNamespaces ?? []).forEach((name, i) => validateDnsLabel(`network policies kibanaClientNamespaces[${i}]`, name));
     (props.metricsClientNamespaces ?? []).forEach((name, i) => validateDnsLabel(`network policies metricsClientNamespaces[${i}]`, name));
@@ -75,7 +77,9 @@ export class SecurityLoggingNetworkPolicies extends Construct {
     const apiServer = apiServerEgress(props.apiServer, 'network policies apiServer');
     const es = props.elasticsearch;
     const ns = es.namespace;
-    const secured = es.security.enabled;
+    const secured = es.authenticated;
+    const inCluster = es instanceof ElasticsearchCluster ? es : undefined;
+    const access = es._setupAccess();
     const writers = es._registeredWriters();
     const kibanas = es._registeredKibanas();
     this.node.addValidation({
@@ -91,17 +95,20 @@ export class SecurityLoggingNetworkPolicies extends Construct {
     const localWriters = needs.filter((w) => w.namespace === ns).map(podsOf);
     const kibanaPods = kibanas.map((name) => componentPods(ns, 'kibana', name));
     const setupPods = componentPods(ns, 'elasticsearch-setup', es.name);
-    const toElasticsearch = egressTo([podsPeer(esPods)], [ELASTICSEARCH_HTTP_PORT]);
+    const backend = es._egress();
+    const toElasticsearch = egressTo(backend.peers, [backend.port]);
 
     // Elasticsearch's namespace: the cluster, its Kibanas, its Jobs, the writers that live there.
     const home = new NamespacePolicies(this.scopeFor(ns, es), appLabels('security-logging', ns));
-    home.policy('Elasticsearch', es.name, esPods.labels, {
-      ingress: [
-        ingressFrom([...remoteWriters, ...kibanaPods, setupPods, ...localWriters].map(podsPeer), [ELASTICSEARCH_HTTP_PORT]),
-        ingressFrom([podsPeer(esPods)], [ELASTICSEARCH_TRANSPORT_PORT]),
-      ],
-      egress: [egressTo([podsPeer(esPods)], [ELASTICSEARCH_TRANSPORT_PORT])],
-    });
+    if (inCluster) {
+      home.policy('Elasticsearch', es.name, esPods.labels, {
+        ingress: [
+          ingressFrom([...remoteWriters, ...kibanaPods, setupPods, ...localWriters].map(podsPeer), [ELASTICSEARCH_HTTP_PORT]),
+          ingressFrom([podsPeer(esPods)], [ELASTICSEARCH_TRANSPORT_PORT]),
+        ],
+        egress: [egressTo([podsPeer(esPods)], [ELASTICSEARCH_TRANSPORT_PORT])],
+      });
+    }
     // The Jobs that import into Kibana: saved objects, detection rules.
     const importers = ['kibana-saved-objects', 'kibana-detection-rules'];
     const kibanaClients = (name: string) => [
@@ -113,7 +120,7 @@ export class SecurityLoggingNetworkPolicies extends Construct {
       ingress: [ingressFrom(kibanaClients(name), [KIBANA_PORT])],
       egress: [toElasticsearch],
     }));
-    home.policy('Setup', `${es.name}-setup`, setupPods.labels, { ingress: [], egress: [toElasticsearch, ...(secured ? [apiServer] : [])] });
+    home.policy('Setup', `${es.name}-setup`, setupPods.labels, { ingress: [], egress: [toElasticsearch, ...(secured || access.readsSecrets ? [apiServer] : [])] });
     kibanas.forEach((name, i) => importers.forEach((component) => {
       const id = component === 'kibana-saved-objects' ? 'SavedObjects' : 'DetectionRules';
       home.policy(i === 0 ? id : `${id}${i}`, `${name}-${component.slice('kibana-'.length)}`, componentPods(ns, component, name).labels, {
@@ -146,7 +153,7 @@ export class SecurityLoggingNetworkPolicies extends Construct {
       });
     }
     // The bootstrap Jobs: Kibana's always runs (its encryption keys), Elasticsearch's with security.
-    const bootstrapJobs = [...(secured ? [['ElasticsearchBootstrap', es.name]] : []), ...kibanas.map((name, i) => [i === 0 ? 'KibanaBootstrap' : `KibanaBootstrap${i}`, name])];
+    const bootstrapJobs = [...(inCluster?.security.enabled ? [['ElasticsearchBootstrap', es.name]] : []), ...kibanas.map((name, i) => [i === 0 ? 'KibanaBootstrap' : `KibanaBootstrap${i}`, name])];
     for (const [policyId, instance] of bootstrapJobs) {
       home.policy(policyId, `${instance}-bootstrap`, componentPods(ns, 'elasticsearch-bootstrap', instance).labels, { ingress: [], egress: [apiServer] });
     }

@@ -1,11 +1,11 @@
 import { ApiObject, Chart, Duration, JsonPatch, Lazy, Size, Yaml } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { ElasticsearchAuthentication, ElasticsearchConnection, ElasticsearchScheme } from './elasticsearch-connection';
+import { BackendEgress, BackendSetupAccess, ElasticsearchBackend, ElasticsearchConsumerCredentials } from './elasticsearch-backend';
+import { elasticCurlConfigScript, elasticPasswordMount } from '../common/setup-job';
 import { ElasticsearchCertificateSource, ElasticsearchSecurity, createBootstrapJob, serviceDnsNames } from './elasticsearch-security';
 import { contentHash } from '../common/hash';
-import { IndexFamilyKind } from '../pipeline/index-families';
-import { ResolvedPlacement, placementsDisjoint } from '../common/node-placement';
 import { appLabels, selectorLabels } from '../common/labels';
 import { applyPodTemplateExtras, dropAllCapabilities, unprivilegedContainer } from '../common/pod';
 import {
@@ -243,29 +243,6 @@ export interface ElasticsearchClusterProps extends ElasticsearchNodeResources {
   readonly clusterDomain?: string;
 }
 
-/**
- * Something that writes documents to the cluster (a log agent). It gets its own
- * user, allowed only to create documents in its own index families.
- */
-export interface IElasticsearchWriter extends IConstruct {
-  /** Short name; its credentials Secret is `<name>-elasticsearch` in its namespace. */
-  readonly writerName: string;
-  /** The index families (data-stream names or name prefixes) it writes, complete at synth time. */
-  writtenIndexFamilies(): string[];
-}
-
-/** A consumer the setup Job makes credentials for. @internal */
-export interface ElasticsearchConsumer {
-  /** Namespace of the consumer (and of its Secret). */
-  readonly namespace: string;
-  /** Its Secret. */
-  readonly secretName: string;
-  /** A writer's username, or undefined for Kibana (a service account token). */
-  readonly username?: string;
-  /** A writer's index families. */
-  readonly indexFamilies?: () => string[];
-}
-
 /** A resolved node group. */
 interface NodeGroup {
   readonly name: string;
@@ -277,6 +254,9 @@ interface NodeGroup {
   readonly cpuRequest: kplus.Cpu;
   readonly storage: ElasticsearchStorage;
 }
+
+/** Where the setup Job mounts the cluster's CA. */
+const SETUP_CA_DIR = '/elasticsearch';
 
 /** Pod label of the node groups that take client HTTP traffic (not dedicated masters). */
 const CLIENT_LABEL = 'security-logging.cdk8s.io/http-client';
@@ -328,7 +308,7 @@ const MAX_STATEFUL_SET_NAME = 52;
  * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/advanced-configuration.html#set-jvm-heap-size
  * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/docker.html
  */
-export class ElasticsearchCluster extends Construct {
+export class ElasticsearchCluster extends ElasticsearchBackend {
   /** Cluster name (`cluster.name`, Service name, object-name prefix). */
   public readonly name: string;
   /** Elasticsearch version. */
@@ -373,12 +353,15 @@ export class ElasticsearchCluster extends Construct {
   public readonly caSecretName?: string;
   /** The Job that creates the CA, certificates and `elastic` password, when security is on. */
   public readonly bootstrapJob?: kplus.Job;
-  private readonly _consumers: ElasticsearchConsumer[] = [];
-  private readonly _writers: IElasticsearchWriter[] = [];
-  private readonly _kibanaNames: string[] = [];
-  private readonly templatePatterns: string[] = [];
-  /** Consumers an ElasticsearchSetup has taken, or undefined before one did. */
-  private consumersInSetup?: number;
+  /** Whether consumers authenticate (security on). */
+  public readonly authenticated: boolean;
+  /** Replica shards of the data streams: 1 once a second node can hold new data-stream indices. */
+  public readonly indexReplicas: number;
+  /** The setup Job makes every consumer's credentials (as the `elastic` user). */
+  public readonly consumerCredentials = ElasticsearchConsumerCredentials.CREATED_BY_SETUP;
+  /** The cluster's own image. */
+  public readonly setupImage: string;
+  protected readonly writerAuthentication = ElasticsearchAuthentication.BASIC;
 
   constructor(scope: Construct, id: string, props: ElasticsearchClusterProps = {}) {
     super(scope, id);
@@ -402,12 +385,15 @@ export class ElasticsearchCluster extends Construct {
     if (!(this.security instanceof ElasticsearchSecurity)) {
       throw new Error(`elasticsearch security must be an ElasticsearchSecurity (bootstrapJob(), certManager(...), disabledForDevelopmentOnly()), got ${JSON.stringify(props.security)}`);
     }
+    this.authenticated = this.security.enabled;
+    this.setupImage = this.image;
     this.clusterDomain = props.clusterDomain ?? 'cluster.local';
     validateDnsSubdomain('elasticsearch clusterDomain', this.clusterDomain);
 
     const groups = resolveNodeGroups(this.name, props);
     this.totalReplicas = groups.reduce((sum, g) => sum + g.replicas, 0);
     this.hotTierNodes = groups.filter((g) => holdsHotData(g.roles)).reduce((sum, g) => sum + g.replicas, 0);
+    this.indexReplicas = this.hotTierNodes >= 2 ? 1 : 0;
     this._masterNodeNames = groups
       .filter((g) => isMasterEligible(g.roles))
       .flatMap((g) => Array.from({ length: g.replicas }, (_, i) => `${g.statefulSetName}-${i}`));
@@ -427,15 +413,6 @@ export class ElasticsearchCluster extends Construct {
       this.elasticCredentialsSecretName = `${this.name}-elastic-credentials`;
       if (this.security.certificateSource === ElasticsearchCertificateSource.BOOTSTRAP_JOB) this.caSecretName = `${this.name}-ca`;
       this.bootstrapJob = this.createSecurityBootstrap(headlessName, clusterLabels);
-      this.node.addValidation({
-        validate: () => {
-          const missing = this._consumers.slice(this.consumersInSetup ?? 0).map((c) => `${c.namespace}/${c.secretName}`);
-          return missing.length > 0
-            ? [`elasticsearch ${this.name}: the credentials Secrets ${missing.join(', ')} are made by no ElasticsearchSetup: ` +
-              'add new ElasticsearchSetup(scope, id, { elasticsearch }) after every Kibana and log agent of the cluster, or use SecurityLoggingChart']
-            : [];
-        },
-      });
     }
 
     this.service = new kplus.Service(this, 'Service', {
@@ -480,37 +457,6 @@ export class ElasticsearchCluster extends Construct {
   }
 
   /**
-   * Registers a writer and returns its connection: a user of its own that can only
-   * create documents in the writer's index families, whose password the setup Job
-   * puts, with the CA, into the Secret `<writerName>-elasticsearch` in the writer's
-   * namespace.
-   */
-  public addWriter(writer: IElasticsearchWriter): ElasticsearchConnection {
-    const namespace = Chart.of(writer).namespace;
-    if (namespace === undefined) throw new Error(`elasticsearch writer ${writer.writerName} needs its chart to have a namespace`);
-    if (this._writers.length === 0) this.node.addValidation({ validate: () => this.writersShippingTwice() });
-    this._writers.push(writer);
-    return this.addConsumer({
-      namespace,
-      secretName: `${writer.writerName}-elasticsearch`,
-      username: `${namespace}-${writer.writerName}`,
-      indexFamilies: () => writer.writtenIndexFamilies(),
-    }, ElasticsearchAuthentication.BASIC);
-  }
-
-  /**
-   * Registers a Kibana and returns its connection: a token of the `elastic/kibana`
-   * service account, which the setup Job creates and puts, with the CA, into the
-   * Secret `<kibanaName>-elasticsearch` in Kibana's namespace.
-   */
-  public addKibana(kibana: IConstruct, kibanaName: string): ElasticsearchConnection {
-    const namespace = Chart.of(kibana).namespace;
-    if (namespace === undefined) throw new Error(`elasticsearch kibana ${kibanaName} needs its chart to have a namespace`);
-    this._kibanaNames.push(kibanaName);
-    return this.addConsumer({ namespace, secretName: `${kibanaName}-elasticsearch` }, ElasticsearchAuthentication.SERVICE_ACCOUNT_TOKEN);
-  }
-
-  /**
    * `action.auto_create_index` that refuses the writers' families (`-<family>,-<family>-*`)
    * and allows everything else: a family's data stream is then made only from its index
    * template (which allows it, `allow_auto_create`), never as a plain index without
@@ -519,93 +465,30 @@ export class ElasticsearchCluster extends Construct {
    * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/docs-index_.html#index-creation
    */
   private autoCreateIndexSetting(userSettings: { [key: string]: any }): { [key: string]: string } {
-    const families = [...new Set(this._writers.flatMap((w) => w.writtenIndexFamilies()))].sort();
-    const refused = [...new Set([...families.flatMap((f) => [f, `${f}-*`]), ...this.templatePatterns])];
+    const families = [...new Set(this._registeredWriters().flatMap((w) => w.writtenIndexFamilies()))].sort();
+    const refused = [...new Set([...families.flatMap((f) => [f, `${f}-*`]), ...this._refusedAutoCreatePatterns()])];
     if (refused.length === 0 || userSettings['action.auto_create_index'] !== undefined) return {};
     return { 'action.auto_create_index': [...refused.map((p) => `-${p}`), '+*'].join(',') };
   }
 
-  /**
-   * Refuses the auto-creation of names a data-stream template the setup puts claims (a
-   * family no writer of ours registers, such as the detection alerts Kibana writes), so
-   * that only the template creates them. @internal
-   */
-  public _refuseAutoCreate(patterns: string[]): void {
-    this.templatePatterns.push(...patterns);
+  /** As the `elastic` user, trusting the cluster's CA. @internal */
+  public _setupAccess(): BackendSetupAccess {
+    return {
+      secretMounts: this.security.enabled ? {
+        ...elasticPasswordMount(this.elasticCredentialsSecretName as string),
+        [SETUP_CA_DIR]: { secretName: this.certificateSecretName as string, keys: ['ca.crt'] },
+      } : {},
+      curlConfig: (file) => elasticCurlConfigScript(`${SETUP_CA_DIR}/ca.crt`, file),
+      caFile: this.security.enabled ? `${SETUP_CA_DIR}/ca.crt` : undefined,
+    };
   }
 
-  /**
-   * Two writers that would index the same events twice: two that write one family,
-   * and two log agents on the same nodes (both tail every container's log file).
-   */
-  private writersShippingTwice(): string[] {
-    const errors: string[] = [];
-    const families = new Map<string, IElasticsearchWriter>();
-    for (const writer of this._writers) {
-      for (const family of writer.writtenIndexFamilies()) {
-        const other = [...families.entries()].find(([f]) => f === family || family.startsWith(`${f}-`) || f.startsWith(`${family}-`));
-        if (other !== undefined && other[1] !== writer) {
-          errors.push(
-            `elasticsearch ${this.name}: ${writer.node.path} and ${other[1].node.path} both write index family ${JSON.stringify(family)}` +
-            (family === other[0] ? '' : ` (overlapping ${JSON.stringify(other[0])})`) +
-            ': every event would be indexed twice, or their documents mixed; give each writer its own families (indexPrefix), or keep one',
-          );
-        }
-        families.set(family, writer);
-      }
-    }
-    // Node log agents carry their placement.
-    const agents = this._writers.filter((w): w is IElasticsearchWriter & { _placement: ResolvedPlacement } => '_placement' in w);
-    agents.forEach((agent, i) => {
-      for (const other of agents.slice(0, i)) {
-        if (!placementsDisjoint(agent._placement, other._placement)) {
-          errors.push(
-            `elasticsearch ${this.name}: the log agents ${other.node.path} and ${agent.node.path} can run on the same nodes, where both ` +
-            'tail every container\'s log file: every line would be indexed twice; run one agent, or give each its own nodes ' +
-            '(placement.nodeSelector with a different value of one label)',
-          );
-        }
-      }
-    });
-    return errors;
-  }
-
-  /**
-   * Every family a writer of this cluster writes, with what it holds when the writer
-   * knows (which gives its template). @internal
-   */
-  public _writerFamilies(): { family: string; kind?: IndexFamilyKind; writer: IElasticsearchWriter }[] {
-    return this._writers.flatMap((writer) => writer.writtenIndexFamilies().map((family) => ({
-      family, writer, kind: '_indexFamilyKind' in writer ? (writer as { _indexFamilyKind(f: string): IndexFamilyKind | undefined })._indexFamilyKind(family) : undefined,
-    })));
-  }
-
-  /** The writers registered so far; a copy. @internal */
-  public _registeredWriters(): IElasticsearchWriter[] {
-    return [...this._writers];
-  }
-
-  /** The names of the Kibanas registered so far; a copy. @internal */
-  public _registeredKibanas(): string[] {
-    return [...this._kibanaNames];
-  }
-
-  /** The registered consumers; a copy. @internal */
-  public _consumersForSetup(): ElasticsearchConsumer[] {
-    if (this.consumersInSetup !== undefined) throw new Error(`elasticsearch ${this.name} has an ElasticsearchSetup already: one per cluster`);
-    this.consumersInSetup = this._consumers.length;
-    return [...this._consumers];
-  }
-
-  private addConsumer(consumer: ElasticsearchConsumer, authentication: ElasticsearchAuthentication): ElasticsearchConnection {
-    if (!this.security.enabled) return this.connection;
-    if (this._consumers.some((c) => c.namespace === consumer.namespace && c.secretName === consumer.secretName)) {
-      throw new Error(`elasticsearch ${this.name}: a consumer with Secret ${consumer.namespace}/${consumer.secretName} is registered already; consumer names must be unique per namespace`);
-    }
-    this._consumers.push(consumer);
-    return new ElasticsearchConnection({
-      host: this.connection.host, port: this.connection.port, scheme: this.connection.scheme, version: this.version, authentication, secretName: consumer.secretName,
-    });
+  /** The cluster's pods that take client traffic, on 9200. @internal */
+  public _egress(): BackendEgress {
+    return {
+      peers: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': this.namespace } }, podSelector: { matchLabels: selectorLabels(appLabels('elasticsearch', this.name)) } }],
+      port: ELASTICSEARCH_HTTP_PORT,
+    };
   }
 
   /** DNS names of the nodes' certificate: the client and headless Services (transport checks only the chain). */

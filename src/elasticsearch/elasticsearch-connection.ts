@@ -16,6 +16,12 @@ export enum ElasticsearchAuthentication {
   BASIC = 'basic',
   /** A service account token: the `token` key of the consumer's Secret. */
   SERVICE_ACCOUNT_TOKEN = 'service-account-token',
+  /**
+   * An API key: the `api_key` key of the consumer's Secret, in the `encoded` form the
+   * create API key API answers (base64 of `id:api_key`, Kibana's "Encoded" format).
+   * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/security-api-create-api-key.html
+   */
+  API_KEY = 'api-key',
 }
 
 /** Where and how to reach an Elasticsearch cluster's HTTP API. */
@@ -43,6 +49,14 @@ export interface ElasticsearchConnectionProps {
    * @default - none (security disabled)
    */
   readonly secretName?: string;
+
+  /**
+   * The cluster's certificate is signed by a public CA, which the consumers' images
+   * trust already: their Secret holds no `ca.crt` (Elastic Cloud, an external cluster
+   * behind a publicly trusted certificate).
+   * @default false
+   */
+  readonly publicCa?: boolean;
 }
 
 /**
@@ -60,6 +74,8 @@ export class ElasticsearchConnection {
   public static readonly PASSWORD_KEY = 'password';
   /** Key of the service account token in the consumer's Secret. */
   public static readonly TOKEN_KEY = 'token';
+  /** Key of the API key (`encoded` form) in the consumer's Secret. */
+  public static readonly API_KEY_KEY = 'api_key';
 
   /** Host name of the client Service (`<service>.<namespace>.svc`). */
   public readonly host: string;
@@ -75,6 +91,8 @@ export class ElasticsearchConnection {
   public readonly authentication: ElasticsearchAuthentication;
   /** The consumer's Secret (CA and credentials), when security is on. */
   public readonly secretName?: string;
+  /** Whether the consumers trust the cluster's certificate through their images' public CAs (no `ca.crt` in their Secret). */
+  public readonly publicCa: boolean;
 
   constructor(props: ElasticsearchConnectionProps) {
     this.host = props.host;
@@ -84,6 +102,10 @@ export class ElasticsearchConnection {
     this.majorVersion = parseStackVersion('elasticsearch connection version', props.version).major;
     this.authentication = props.authentication ?? ElasticsearchAuthentication.NONE;
     this.secretName = props.secretName;
+    this.publicCa = props.publicCa ?? false;
+    if (this.publicCa && this.scheme !== ElasticsearchScheme.HTTPS) {
+      throw new Error(`elasticsearch connection publicCa is for HTTPS, got scheme ${JSON.stringify(this.scheme)}`);
+    }
     if ((this.authentication === ElasticsearchAuthentication.NONE) !== (this.secretName === undefined)) {
       throw new Error(`elasticsearch connection secretName must be set exactly when authentication is not none, got ${JSON.stringify(props)}`);
     }
@@ -94,8 +116,13 @@ export class ElasticsearchConnection {
     return `${this.scheme}://${this.host}:${this.port}`;
   }
 
-  /** Whether the consumer must verify TLS with `ca.crt` and send credentials. */
+  /** Whether the consumer must verify TLS and send credentials. */
   public get secured(): boolean {
     return this.secretName !== undefined;
+  }
+
+  /** Whether the consumer verifies TLS with the `ca.crt` of its Secret (secured, and no public CA). */
+  public get caInSecret(): boolean {
+    return this.secured && !this.publicCa;
   }
 }

@@ -261,13 +261,15 @@ export function secretWriterRole(scope: Construct, id: string, options: {
   readonly secretNames: string[];
   readonly labels: { [key: string]: string };
   readonly serviceAccount: kplus.IServiceAccount;
+  /** Whether it may create Secrets too. @default true */
+  readonly create?: boolean;
 }): void {
   // L1 objects: the rules name Secrets that exist only at run time, and the binding
   // may sit in another namespace than the ServiceAccount.
   const role = new kplus.k8s.KubeRole(scope, `${id}Role`, {
     metadata: { name: options.name, namespace: options.namespace, labels: options.labels },
     rules: [
-      { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+      ...(options.create ?? true ? [{ apiGroups: [''], resources: ['secrets'], verbs: ['create'] }] : []),
       { apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: [...new Set(options.secretNames)].sort() },
     ],
   });

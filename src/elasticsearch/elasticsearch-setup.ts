@@ -1,6 +1,8 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ElasticsearchCluster } from './elasticsearch-cluster';
+import { Chart } from 'cdk8s';
+import { ConsumerKind, ElasticsearchBackend, ElasticsearchConsumerCredentials, validateBackend } from './elasticsearch-backend';
+import { ElasticsearchConnection } from './elasticsearch-connection';
 import { IndexTemplate, indexPatternMatches } from './index-template';
 import { ELASTIC_STACK_8_VERSION } from '../images';
 import { IngestPipeline } from './ingest-pipeline';
@@ -9,14 +11,14 @@ import { resolveRetention } from './retention';
 import { contentHash } from '../common/hash';
 import { appLabels } from '../common/labels';
 import { SECRET_FUNCTIONS, secretLabelsLine } from '../common/secret-script';
-import { createSetupJob, elasticCurlConfigScript, elasticPasswordMount, waitForUrlScript } from '../common/setup-job';
+import { createSetupJob, waitForUrlScript } from '../common/setup-job';
 import { secretWriterRole } from './elasticsearch-security';
 import { checkScope } from '../common/app-checks';
 
 /** Props of {@link ElasticsearchSetup}. */
 export interface ElasticsearchSetupProps {
-  /** The cluster to configure. */
-  readonly elasticsearch: ElasticsearchCluster;
+  /** The Elasticsearch to configure. */
+  readonly elasticsearch: ElasticsearchBackend;
   /**
    * Index templates to put, with their lifecycle policies, beside those of the
    * writers' families. A template whose patterns match a writer's family replaces
@@ -68,9 +70,7 @@ export class ElasticsearchSetup extends Construct {
   constructor(scope: Construct, id: string, props: ElasticsearchSetupProps) {
     super(scope, id);
     checkScope(this);
-    if (!props || !(props.elasticsearch instanceof ElasticsearchCluster)) {
-      throw new Error('elasticsearch setup elasticsearch is required: pass the ElasticsearchCluster to configure');
-    }
+    validateBackend('elasticsearch setup elasticsearch', props?.elasticsearch, 'to configure');
     const given = props.templates ?? [];
     if (!Array.isArray(given) || given.some((t) => !(t instanceof IndexTemplate))) {
       throw new Error(`elasticsearch setup templates must be a list of IndexTemplate objects (new IndexTemplate({...})), got ${JSON.stringify(given)}`);
@@ -129,23 +129,49 @@ export class ElasticsearchSetup extends Construct {
       files[`template-${template.name}.json`] = json;
       calls.push(`put_template '${template.name}' 'template-${template.name}.json' '${hash}' ${template.indexPatterns.map((p) => `'${p}'`).join(' ')}`);
     }
-    const secured = es.security.enabled;
+    const secured = es.authenticated;
+    const namespace = Chart.of(this).namespace;
+    if (secured && namespace !== es.namespace) {
+      throw new Error(
+        `elasticsearch setup must be in the namespace of its Elasticsearch object (${JSON.stringify(es.namespace)}), whose Secrets it mounts, ` +
+        `got ${JSON.stringify(namespace)}`,
+      );
+    }
+    const access = es._setupAccess();
+    const supplied = es.consumerCredentials === ElasticsearchConsumerCredentials.SUPPLIED;
+    const caKeys = access.caFile === undefined ? [] : [ElasticsearchConnection.CA_KEY];
     const consumers = secured ? es._consumersForSetup() : [];
     if (templates.length === 0 && consumers.length === 0) {
       throw new Error('elasticsearch setup has nothing to do: pass templates, or create it after the Kibana and log agents that need credentials');
     }
     for (const consumer of consumers) {
-      if (consumer.username !== undefined) {
-        const role = `${consumer.username}-writer`;
-        const families = consumer.indexFamilies?.() ?? [];
-        files[`role-${role}.json`] = JSON.stringify(writerRole(families), undefined, 2) + '\n';
+      const families = consumer.indexFamilies?.() ?? [];
+      if (consumer.kind !== ConsumerKind.KIBANA_TOKEN) {
         // The role lists the families as they are now; one added later would be refused.
         this.node.addValidation({
           validate: () => (consumer.indexFamilies?.() ?? []).filter((f) => !families.includes(f))
-            .map((f) => `elasticsearch setup: writer ${consumer.username} gained index family ${f} after the ElasticsearchSetup was created; create it after every source`),
+            .map((f) => `elasticsearch setup: writer ${consumer.principal} gained index family ${f} after the ElasticsearchSetup was created; create it after every source`),
         });
+      }
+      if (consumer.kind === ConsumerKind.WRITER_USER) {
+        const role = `${consumer.principal}-writer`;
+        files[`role-${role}.json`] = JSON.stringify(writerRole(families), undefined, 2) + '\n';
         calls.push(`put '/_security/role/${role}' 'role-${role}.json'`);
-        calls.push(`ensure_user '${consumer.namespace}' '${consumer.secretName}' '${consumer.username}' '${role}'`);
+        calls.push(`ensure_user '${consumer.namespace}' '${consumer.secretName}' '${consumer.principal}' '${role}'`);
+      } else if (consumer.kind === ConsumerKind.WRITER_API_KEY) {
+        const key = consumer.principal as string;
+        // What the key may do, and (supplied keys) what the Job asks Elasticsearch it may.
+        files[`privileges-${key}.json`] = JSON.stringify({ index: [writerIndexPrivileges(families)] }, undefined, 2) + '\n';
+        if (supplied) {
+          calls.push(`check_supplied_key '${consumer.namespace}' '${consumer.secretName}' 'privileges-${key}.json' ${caKeys.join(' ')}`.trimEnd());
+        } else {
+          const body = { role_descriptors: { [`${key}-writer`]: writerRole(families) }, metadata: { managed_by: 'cdk8s-security-logging', namespace: consumer.namespace, secret: consumer.secretName } };
+          files[`api-key-${key}.json`] = JSON.stringify({ name: key, ...body }, undefined, 2) + '\n';
+          files[`api-key-update-${key}.json`] = JSON.stringify(body, undefined, 2) + '\n';
+          calls.push(`ensure_api_key '${consumer.namespace}' '${consumer.secretName}' '${key}'`);
+        }
+      } else if (supplied) {
+        calls.push(`check_supplied_token '${consumer.namespace}' '${consumer.secretName}' ${caKeys.join(' ')}`.trimEnd());
       } else {
         calls.push(`ensure_kibana_credentials '${consumer.namespace}' '${consumer.secretName}'`);
       }
@@ -169,7 +195,8 @@ export class ElasticsearchSetup extends Construct {
         'umask 077',
         SECRET_FUNCTIONS,
         secretLabelsLine(labels),
-        elasticCurlConfigScript(CA_FILE, '/tmp/es-curl.conf'),
+        access.curlConfig('/tmp/es-curl.conf'),
+        `CA_FILE='${access.caFile ?? ''}'`,
       ] : []),
       `ES='${es.connection.url}'`,
       waitForUrlScript('Elasticsearch', `${es.connection.url}/_cluster/health?wait_for_status=yellow&timeout=5s`, curlAuth),
@@ -189,37 +216,37 @@ export class ElasticsearchSetup extends Construct {
       PUT_IF_CHANGED_FUNCTION,
       ...(pipelines.size > 0 ? [CHECK_PIPELINE_FUNCTION] : []),
       PUT_TEMPLATE_FUNCTION,
-      ...(secured ? [ENSURE_USER_FUNCTION, ENSURE_KIBANA_TOKEN_FUNCTION] : []),
+      ...consumerFunctions(consumers.map((c) => c.kind), supplied),
       ...(upgradeCheck ? [UPGRADE_CHECK_SCRIPT] : []),
       ...calls,
       'echo done',
       '',
     ].join('\n');
     let serviceAccount: kplus.ServiceAccount | undefined;
-    if (consumers.length > 0) {
+    if (consumers.length > 0 || access.readsSecrets !== undefined) {
       serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', { metadata: { name, labels }, automountToken: false });
       const namespaces = [...new Set(consumers.map((c) => c.namespace))].sort();
-      namespaces.forEach((namespace, i) => secretWriterRole(this, `Consumers${i}`, {
-        name, namespace, labels, serviceAccount: serviceAccount as kplus.ServiceAccount,
-        secretNames: consumers.filter((c) => c.namespace === namespace).map((c) => c.secretName),
+      namespaces.forEach((ns, i) => secretWriterRole(this, `Consumers${i}`, {
+        name, namespace: ns, labels, serviceAccount: serviceAccount as kplus.ServiceAccount, create: !supplied,
+        secretNames: consumers.filter((c) => c.namespace === ns).map((c) => c.secretName),
       }));
+      if (access.readsSecrets !== undefined) {
+        secretWriterRole(this, 'Backend', {
+          name, namespace: access.readsSecrets.namespace, labels, serviceAccount, create: false, secretNames: access.readsSecrets.names,
+        });
+      }
     }
     this.job = createSetupJob(this, {
       name,
-      image: es.image,
+      image: es.setupImage,
       user: 1000,
       files,
       labels,
       serviceAccount,
-      secretMounts: secured ? {
-        ...elasticPasswordMount(es.elasticCredentialsSecretName as string),
-        [CA_DIR]: { secretName: es.certificateSecretName as string, keys: ['ca.crt'] },
-      } : undefined,
+      secretMounts: secured ? access.secretMounts : undefined,
     });
   }
 }
-
-const CA_DIR = '/elasticsearch';
 
 /**
  * Refuses, before anything is put, while a node of the cluster is not on 8.19 (Elastic's
@@ -256,9 +283,9 @@ echo "Upgrade check: no critical deprecation; also clear Kibana's Upgrade Assist
  * Elasticsearch as a plain index, without mapping, lifecycle or rollover, growing until
  * the disk fills: that is an error naming the family.
  */
-function familyTemplates(es: ElasticsearchCluster, given: IndexTemplate[], retention: SecurityIndexRetention | undefined): IndexTemplate[] {
+function familyTemplates(es: ElasticsearchBackend, given: IndexTemplate[], retention: SecurityIndexRetention | undefined): IndexTemplate[] {
   const days = resolveRetention(retention);
-  const replicas = es.hotTierNodes >= 2 ? 1 : 0;
+  const replicas = es.indexReplicas;
   const covered = (family: string) => given.some((t) => t.indexPatterns.some((p) => indexPatternMatches(p, family)));
   const seen = new Set<string>();
   const sources: SecurityIndexSource[] = [];
@@ -282,8 +309,6 @@ function familyTemplates(es: ElasticsearchCluster, given: IndexTemplate[], reten
   return SecurityIndexTemplates.of(sources);
 }
 
-const CA_FILE = `${CA_DIR}/ca.crt`;
-
 /**
  * A writer's role: create documents in its families' data streams (and create the
  * streams on first write, from their templates), nothing else: no read, no delete,
@@ -291,11 +316,24 @@ const CA_FILE = `${CA_DIR}/ca.crt`;
  * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/security-privileges.html#privileges-list-indices
  */
 function writerRole(families: string[]): object {
+  return { cluster: [], indices: [writerIndexPrivileges(families)] };
+}
+
+/** Create documents in the families' data streams (and create the streams from their templates). */
+function writerIndexPrivileges(families: string[]): { names: string[]; privileges: string[] } {
   if (families.length === 0) throw new Error('elasticsearch setup: a writer registered no index family');
-  return {
-    cluster: [],
-    indices: [{ names: [...new Set(families)].sort().flatMap((f) => [f, `${f}-*`]), privileges: ['create_doc', 'auto_configure'] }],
-  };
+  return { names: [...new Set(families)].sort().flatMap((f) => [f, `${f}-*`]), privileges: ['create_doc', 'auto_configure'] };
+}
+
+/** The bash functions the consumers' credentials need. */
+function consumerFunctions(kinds: ConsumerKind[], supplied: boolean): string[] {
+  const has = (kind: ConsumerKind) => kinds.includes(kind);
+  return [
+    ...(has(ConsumerKind.WRITER_USER) ? [ENSURE_USER_FUNCTION] : []),
+    ...(supplied && kinds.length > 0 ? [AUTHENTICATES_AS_FUNCTION, CHECK_SUPPLIED_FUNCTION] : []),
+    ...(!supplied && has(ConsumerKind.WRITER_API_KEY) ? [ENSURE_API_KEY_FUNCTION] : []),
+    ...(!supplied && has(ConsumerKind.KIBANA_TOKEN) ? [ENSURE_KIBANA_TOKEN_FUNCTION] : []),
+  ];
 }
 
 /**
@@ -379,7 +417,7 @@ const ENSURE_USER_FUNCTION = String.raw`ensure_user() {
   else
     printf '%s' "$3" > /tmp/username
     random_password > /tmp/password
-    if ! create_secret "$1" "$2" ca.crt=${CA_FILE} username=/tmp/username password=/tmp/password; then
+    if ! create_secret "$1" "$2" ${"$"}{CA_FILE:+ca.crt=$CA_FILE} username=/tmp/username password=/tmp/password; then
       secret_get "$1" "$2" || exit 1
       secret_key password > /tmp/password
     fi
@@ -412,9 +450,109 @@ const ENSURE_KIBANA_TOKEN_FUNCTION = String.raw`ensure_kibana_credentials() {
   sed -n 's/.*"value" *: *"\([^"]*\)".*/\1/p' /tmp/response | tr -d '\n' > /tmp/token
   rm -f /tmp/response
   if [ ! -s /tmp/token ]; then echo "no token value in the answer" >&2; exit 1; fi
-  if ! create_secret "$1" "$2" token=/tmp/token ca.crt=${CA_FILE}; then
+  if ! create_secret "$1" "$2" token=/tmp/token ${"$"}{CA_FILE:+ca.crt=$CA_FILE}; then
     es DELETE "/_security/service/elastic/kibana/credential/token/$name" > /dev/null
   fi
   trap - EXIT
   rm -f /tmp/token
+}`;
+
+/**
+ * `ensure_api_key NAMESPACE SECRET NAME`: when the writer's Secret exists, update its API
+ * key (the `id` it holds) to the privileges of `api-key-update-NAME.json`, which changes
+ * nothing when they are the same (`"updated":false`) and fails, saying what to do, when
+ * the key is gone (invalidated, expired, or owned by other setup credentials); else
+ * create a key from `api-key-NAME.json` and store it (`api_key`, the encoded form, and
+ * `id`) with the CA in a new Secret. A key whose Secret could not be stored, or that
+ * lost the race to a Secret made meanwhile, is invalidated again.
+ * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/security-api-create-api-key.html
+ * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/security-api-update-api-key.html
+ */
+const ENSURE_API_KEY_FUNCTION = String.raw`ensure_api_key() {
+  local code id
+  if secret_get "$1" "$2"; then
+    id=$(secret_key id)
+    if [ -z "$id" ]; then echo "Secret $1/$2 has no id of an API key: delete it (kubectl -n $1 delete secret $2), and the Job makes a new key" >&2; exit 1; fi
+    echo "PUT /_security/api_key/$id ($3)"
+    code=$(es PUT "/_security/api_key/$id" "/setup/api-key-update-$3.json")
+    cat /tmp/response; echo
+    if [ "$code" -ge 300 ]; then
+      echo "the API key $id of Secret $1/$2 cannot be updated (answer $code: invalidated, expired, or owned by other setup credentials): delete the Secret (kubectl -n $1 delete secret $2), and the Job makes a new key" >&2
+      exit 1
+    fi
+    return
+  fi
+  echo "POST /_security/api_key ($3)"
+  code=$(es POST /_security/api_key "/setup/api-key-$3.json")
+  if [ "$code" != 200 ]; then echo "creating API key $3 answered $code" >&2; cat /tmp/response >&2; exit 1; fi
+  tr -d ' \n' < /tmp/response > /tmp/compact
+  id=$(sed -n 's/.*"id":"\([^"]*\)".*/\1/p' /tmp/compact)
+  sed -n 's/.*"encoded":"\([^"]*\)".*/\1/p' /tmp/compact | tr -d '\n' > /tmp/api-key
+  printf '%s' "$id" > /tmp/api-key-id
+  rm -f /tmp/response /tmp/compact
+  if [ -z "$id" ] || [ ! -s /tmp/api-key ]; then echo "no id or encoded key in the answer" >&2; exit 1; fi
+  printf '{"ids":["%s"]}' "$id" > /tmp/invalidate.json
+  # Until the Secret holds it, a failure invalidates the key again (no orphan per retry).
+  trap "es DELETE /_security/api_key /tmp/invalidate.json > /dev/null || true" EXIT
+  if ! create_secret "$1" "$2" api_key=/tmp/api-key id=/tmp/api-key-id ${"$"}{CA_FILE:+ca.crt=$CA_FILE}; then
+    es DELETE /_security/api_key /tmp/invalidate.json > /dev/null
+  fi
+  trap - EXIT
+  rm -f /tmp/api-key /tmp/api-key-id /tmp/invalidate.json
+}`;
+
+/**
+ * `authenticates_as HEADER [PRIVILEGES_FILE]`: 0 when a request with the Authorization
+ * header HEADER (`ApiKey ...`, `Bearer ...`) authenticates (`GET /_security/_authenticate`)
+ * and, with PRIVILEGES_FILE, holds every privilege it lists (`has_all_requested` of
+ * `_has_privileges`, which needs no privilege of its own); the answer is in /tmp/response.
+ * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/security-api-has-privileges.html
+ */
+const AUTHENTICATES_AS_FUNCTION = String.raw`authenticates_as() {
+  local code
+  { grep '^cacert' /tmp/es-curl.conf || true; printf 'header = "Authorization: %s"\n' "$1"; } > /tmp/consumer-curl.conf
+  code=$(curl --config /tmp/consumer-curl.conf --silent --show-error --max-time 30 --output /tmp/response --write-out '%{http_code}' "$ES/_security/_authenticate")
+  if [ "$code" = 200 ] && [ $# -ge 2 ]; then
+    code=$(curl --config /tmp/consumer-curl.conf --silent --show-error --max-time 30 --output /tmp/response --write-out '%{http_code}' \
+      -X POST -H 'Content-Type: application/json' --data-binary "@$2" "$ES/_security/user/_has_privileges")
+    if [ "$code" = 200 ] && ! tr -d ' \n' < /tmp/response | grep -q '"has_all_requested":true'; then code=403; fi
+  fi
+  rm -f /tmp/consumer-curl.conf
+  [ "$code" = 200 ]
+}`;
+
+/**
+ * `check_supplied_key NAMESPACE SECRET PRIVILEGES_FILE [ca.crt]` and
+ * `check_supplied_token NAMESPACE SECRET [ca.crt]`: the Secret you supply must exist with
+ * its keys, and its API key (or Kibana's token) must authenticate, the key with every
+ * privilege the writer needs; else the Job fails, naming the Secret and what is wrong,
+ * and retries.
+ */
+const CHECK_SUPPLIED_FUNCTION = String.raw`supplied_secret() {
+  local key
+  if ! secret_get "$1" "$2"; then
+    echo "Secret $1/$2 is missing: create it with the keys $3 (consumerCredentials SUPPLIED: you make each consumer's credentials)" >&2
+    exit 1
+  fi
+  for key in $3; do
+    if [ -z "$(secret_key "$key")" ]; then echo "Secret $1/$2 has no key $key (it needs $3)" >&2; exit 1; fi
+  done
+}
+check_supplied_key() {
+  supplied_secret "$1" "$2" "api_key ${"$"}{4:-}"
+  if ! authenticates_as "ApiKey $(secret_key api_key)" "/setup/$3"; then
+    echo "the api_key of Secret $1/$2 does not authenticate, or lacks privileges of /setup/$3 (it must be the encoded form):" >&2
+    cat /tmp/response >&2; echo >&2
+    exit 1
+  fi
+  echo "Secret $1/$2: its API key authenticates and may write its families"
+}
+check_supplied_token() {
+  supplied_secret "$1" "$2" "token ${"$"}{3:-}"
+  if ! authenticates_as "Bearer $(secret_key token)"; then
+    echo "the token of Secret $1/$2 does not authenticate (a token of the elastic/kibana service account):" >&2
+    cat /tmp/response >&2; echo >&2
+    exit 1
+  fi
+  echo "Secret $1/$2: its token authenticates"
 }`;

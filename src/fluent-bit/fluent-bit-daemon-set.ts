@@ -14,14 +14,14 @@ import {
 } from '../pipeline/log-source';
 import { appLabels } from '../common/labels';
 import { createMetricsService, createNodeAgent, journalReadPath, mountNodeLogs } from '../common/node-agent';
-import { ELASTICSEARCH_PASSWORD_ENV, ELASTICSEARCH_USER_ENV, addElasticsearchCredentials } from '../elasticsearch/consumer-credentials';
+import { ELASTICSEARCH_API_KEY_ENV, ELASTICSEARCH_PASSWORD_ENV, ELASTICSEARCH_USER_ENV, addElasticsearchCredentials } from '../elasticsearch/consumer-credentials';
 import { NodeAgentPlacement, ResolvedPlacement, assertRunsOnControlPlane, resolvePlacement } from '../common/node-placement';
 import { dropAllCapabilities, unprivilegedContainer } from '../common/pod';
 import {
   validateClusterName, validateCpu, validateDnsLabel, validateDnsSubdomain, validateImage, validateInstances, validateInteger, validateMinimumSize, validateSize,
 } from '../common/validation';
-import { ElasticsearchCluster, IElasticsearchWriter } from '../elasticsearch/elasticsearch-cluster';
-import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
+import { ElasticsearchBackend, IElasticsearchWriter, validateBackend } from '../elasticsearch/elasticsearch-backend';
+import { ElasticsearchAuthentication, ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
 import { ContainerLogFormat, PAYLOAD_FIELD } from '../pipeline/container-logs';
 import { FLUENT_BIT_IMAGE } from '../images';
 import { checkScope } from '../common/app-checks';
@@ -169,8 +169,8 @@ export interface FluentBitContainerFileRouteOptions {
 
 /** Props of {@link FluentBitDaemonSet}. */
 export interface FluentBitDaemonSetProps extends FluentBitDaemonSetOptions {
-  /** The cluster to ship to. */
-  readonly elasticsearch: ElasticsearchCluster;
+  /** The Elasticsearch to ship to. */
+  readonly elasticsearch: ElasticsearchBackend;
 }
 
 /** Fluent Bit's HTTP server: health, metrics. */
@@ -250,12 +250,7 @@ export class FluentBitDaemonSet extends Construct implements IElasticsearchWrite
   constructor(scope: Construct, id: string, props: FluentBitDaemonSetProps) {
     super(scope, id);
     checkScope(this);
-    if (!props || !(props.elasticsearch instanceof ElasticsearchCluster)) {
-      throw new Error(
-        'fluent bit elasticsearch is required: pass the ElasticsearchCluster object to ship to ' +
-        `(new FluentBitDaemonSet(this, 'FluentBit', { elasticsearch: cluster })), got ${JSON.stringify(props?.elasticsearch)}`,
-      );
-    }
+    validateBackend('fluent bit elasticsearch', props?.elasticsearch, 'to ship to');
     this.name = props.name ?? 'fluent-bit';
     validateDnsLabel('fluent bit name', this.name, 50);
     this.naming = resolveFamilyNaming('fluent bit', props.indexNaming, props.indexPrefix, props.dataStreamNamespace);
@@ -752,6 +747,7 @@ export function fluentBitElasticsearchOutput(connection: ElasticsearchConnection
     throw new Error(`fluent bit elasticsearchOutput replaceDots must be true or false, got ${JSON.stringify(options.replaceDots)}`);
   }
   const secured = connection.secured;
+  const apiKey = connection.authentication === ElasticsearchAuthentication.API_KEY;
   return FluentBitPlugin.output('es', options.match, {
     'alias': options.alias,
     'host': connection.host,
@@ -761,9 +757,12 @@ export function fluentBitElasticsearchOutput(connection: ElasticsearchConnection
     // tls.verify checks the chain only (src/flb_output.c, src/tls/openssl.c): the host
     // name, which the cluster's certificate carries, is checked only with this.
     'tls.verify_hostname': secured ? true : undefined,
-    'tls.ca_file': secured ? `${FLUENT_BIT_CA_DIR}/${ElasticsearchConnection.CA_KEY}` : undefined,
-    'http_user': secured ? FluentBitEnvValue.of(ELASTICSEARCH_USER_ENV) : undefined,
-    'http_passwd': secured ? FluentBitEnvValue.of(ELASTICSEARCH_PASSWORD_ENV) : undefined,
+    // Without a CA file (a publicly trusted certificate), the system's CAs.
+    'tls.ca_file': connection.caInSecret ? `${FLUENT_BIT_CA_DIR}/${ElasticsearchConnection.CA_KEY}` : undefined,
+    // An API key as the Secret holds it (encoded): es.c sends `ApiKey <http_api_key>` as it is (4.0.8 and later).
+    'http_api_key': apiKey ? FluentBitEnvValue.of(ELASTICSEARCH_API_KEY_ENV) : undefined,
+    'http_user': secured && !apiKey ? FluentBitEnvValue.of(ELASTICSEARCH_USER_ENV) : undefined,
+    'http_passwd': secured && !apiKey ? FluentBitEnvValue.of(ELASTICSEARCH_PASSWORD_ENV) : undefined,
     'index': options.index,
     'suppress_type_name': true,
     'write_operation': 'create',

@@ -10,7 +10,7 @@ import { createClusterReader } from '../common/node-agent';
 import { addElasticsearchCredentials } from '../elasticsearch/consumer-credentials';
 import { applyPodTemplateExtras } from '../common/pod';
 import { validateClusterName, validateCpu, validateDnsLabel, validateDnsSubdomain, validateImage, validateMinimumSize } from '../common/validation';
-import { ElasticsearchCluster, IElasticsearchWriter } from '../elasticsearch/elasticsearch-cluster';
+import { ElasticsearchBackend, IElasticsearchWriter, validateBackend } from '../elasticsearch/elasticsearch-backend';
 import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
 import { FLUENT_BIT_IMAGE } from '../images';
 import { checkScope } from '../common/app-checks';
@@ -90,8 +90,8 @@ export interface KubernetesEventsCollectorOptions {
 
 /** Props of {@link KubernetesEventsCollector}. */
 export interface KubernetesEventsCollectorProps extends KubernetesEventsCollectorOptions {
-  /** The cluster to ship to. */
-  readonly elasticsearch: ElasticsearchCluster;
+  /** The Elasticsearch to ship to. */
+  readonly elasticsearch: ElasticsearchBackend;
 }
 
 const STATE_DIR = '/var/lib/fluent-bit';
@@ -119,6 +119,8 @@ export class KubernetesEventsCollector extends Construct implements IElasticsear
   public readonly name: string;
   /** The index family of the events. */
   public readonly indexName: string;
+  /** Name of the Kubernetes cluster, in every document (`orchestrator.cluster.name`). */
+  public readonly clusterName: string;
   /** The Deployment. */
   public readonly deployment: kplus.Deployment;
   /** The ClusterRole (events: get, list, watch). */
@@ -130,12 +132,7 @@ export class KubernetesEventsCollector extends Construct implements IElasticsear
   constructor(scope: Construct, id: string, props: KubernetesEventsCollectorProps) {
     super(scope, id);
     checkScope(this);
-    if (!props || !(props.elasticsearch instanceof ElasticsearchCluster)) {
-      throw new Error(
-        'kubernetes events collector elasticsearch is required: pass the ElasticsearchCluster object to ship to, ' +
-        `got ${JSON.stringify(props?.elasticsearch)}`,
-      );
-    }
+    validateBackend('kubernetes events collector elasticsearch', props?.elasticsearch, 'to ship to');
     this.name = props.name ?? 'kubernetes-events';
     validateDnsLabel('kubernetes events collector name', this.name, 50);
     const replicas = props.replicas ?? 1;
@@ -146,6 +143,7 @@ export class KubernetesEventsCollector extends Construct implements IElasticsear
       );
     }
     this.indexName = props.indexName ?? 'seclog-events';
+    this.clusterName = validateClusterName('kubernetes events collector clusterName', props.clusterName ?? 'default');
     validateIndexFamily('kubernetes events collector indexName', this.indexName);
     if (props.watchNamespace !== undefined) validateDnsLabel('kubernetes events collector watchNamespace', props.watchNamespace);
     const stateSize = props.stateVolumeSize ?? Size.gibibytes(1);
@@ -191,7 +189,7 @@ export class KubernetesEventsCollector extends Construct implements IElasticsear
           // restart sends the last kube_retention_time (1 hour) of events again.
           'storage.type': 'filesystem',
         }),
-        clusterNameFilter(validateClusterName('kubernetes events collector clusterName', props.clusterName ?? 'default')),
+        clusterNameFilter(this.clusterName),
         fluentBitElasticsearchOutput(this.connection, { match: 'k8s_events', alias: 'out_es_events', index: this.indexName, totalLimitBytes: 512 * 1024 ** 2 }),
       ],
     });

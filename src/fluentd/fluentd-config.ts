@@ -71,17 +71,28 @@ export class FluentdEnvValue {
   /** The value of environment variable `name` (letters, digits, `_`). */
   public static of(name: string): FluentdEnvValue {
     validateEnvName('fluentd environment variable name', name);
-    return new FluentdEnvValue(name);
+    return new FluentdEnvValue(name, false);
+  }
+
+  /**
+   * The base64-decoded value of environment variable `name` (strict base64, Ruby's
+   * `unpack1('m0')`): fluentd refuses to start when the variable is unset or not base64.
+   */
+  public static base64DecodedOf(name: string): FluentdEnvValue {
+    validateEnvName('fluentd environment variable name', name);
+    return new FluentdEnvValue(name, true);
   }
 
   private constructor(
     /** The environment variable. */
     public readonly name: string,
+    /** Whether the value is base64-decoded. */
+    public readonly base64Decoded: boolean,
   ) {}
 
   /** The double-quoted value with the embedded Ruby that reads the variable. */
   public render(): string {
-    return `"#{ENV['${this.name}']}"`;
+    return this.base64Decoded ? `"#{ENV['${this.name}'].unpack1('m0')}"` : `"#{ENV['${this.name}']}"`;
   }
 }
 

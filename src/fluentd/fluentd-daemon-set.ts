@@ -24,7 +24,7 @@ import { createMetricsService, createNodeAgent, journalReadPath, mountNodeLogs }
 import { NodeAgentPlacement, ResolvedPlacement, assertRunsOnControlPlane, resolvePlacement } from '../common/node-placement';
 import { dropAllCapabilities, unprivilegedContainer } from '../common/pod';
 import { validateClusterName, validateCpu, validateDnsLabel, validateDnsSubdomain, validateImage, validateInstances, validateMinimumSize } from '../common/validation';
-import { ElasticsearchCluster, IElasticsearchWriter } from '../elasticsearch/elasticsearch-cluster';
+import { ElasticsearchBackend, IElasticsearchWriter, validateBackend } from '../elasticsearch/elasticsearch-backend';
 import { ResolvedS3Archive, S3ArchiveOptions, addS3Credentials, archivePort, resolveS3Archive } from '../pipeline/s3-archive';
 import { FLUENTD_ELASTICSEARCH8_IMAGE, FLUENTD_IMAGE } from '../images';
 import { checkScope } from '../common/app-checks';
@@ -184,8 +184,8 @@ export interface FluentdDaemonSetOptions {
 
 /** Props of {@link FluentdDaemonSet}. */
 export interface FluentdDaemonSetProps extends FluentdDaemonSetOptions {
-  /** The cluster the logs are shipped to. */
-  readonly elasticsearch: ElasticsearchCluster;
+  /** The Elasticsearch the logs are shipped to. */
+  readonly elasticsearch: ElasticsearchBackend;
 }
 
 /** Where the image's entrypoint looks for the config: `/fluentd/etc/${FLUENTD_CONF}`. */
@@ -196,7 +196,7 @@ const CONFIG_FILE = 'fluent.conf';
 
 /**
  * Fluentd on every node (control-plane nodes too): tails container logs, joins split
- * lines, adds Kubernetes metadata and ships to an {@link ElasticsearchCluster}.
+ * lines, adds Kubernetes metadata and ships to an {@link ElasticsearchBackend}.
  *
  * `fluent.conf` is rendered from a {@link FluentdConfig} and mounted in a directory of
  * its own under `/fluentd/etc`, with `FLUENTD_CONF` pointing the image's entrypoint
@@ -260,12 +260,7 @@ export class FluentdDaemonSet extends Construct implements IElasticsearchWriter,
   constructor(scope: Construct, id: string, props: FluentdDaemonSetProps) {
     super(scope, id);
     checkScope(this);
-    if (!props || !(props.elasticsearch instanceof ElasticsearchCluster)) {
-      throw new Error(
-        'fluentd elasticsearch is required: pass the ElasticsearchCluster object to ship to ' +
-        `(new FluentdDaemonSet(this, 'Fluentd', { elasticsearch: cluster })), got ${JSON.stringify(props?.elasticsearch)}`,
-      );
-    }
+    validateBackend('fluentd elasticsearch', props?.elasticsearch, 'to ship to');
     this.name = props.name ?? 'fluentd';
     validateDnsLabel('fluentd name', this.name, 50);
     this.naming = resolveFamilyNaming('fluentd', props.indexNaming, props.indexPrefix, props.dataStreamNamespace);

@@ -1,11 +1,11 @@
 import { FluentdBuffer } from './fluentd-buffer';
 import { FluentdEnvValue, FluentdSection } from './fluentd-config';
-import { ELASTICSEARCH_PASSWORD_ENV, ELASTICSEARCH_USER_ENV } from '../elasticsearch/consumer-credentials';
+import { ELASTICSEARCH_API_KEY_ENV, ELASTICSEARCH_PASSWORD_ENV, ELASTICSEARCH_USER_ENV } from '../elasticsearch/consumer-credentials';
 import { ContainerLogFormat, PAYLOAD_FIELD } from '../pipeline/container-logs';
 import { CLUSTER_NAME_FIELD } from '../pipeline/index-families';
 import { ContainerJsonSource, HostJsonFileSource, JournalSource, LogTimeField, LogTimeFormat, SyslogSource, snakeCase } from '../pipeline/log-source';
 import { ResolvedS3Archive } from '../pipeline/s3-archive';
-import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
+import { ElasticsearchAuthentication, ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
 
 /** Port of fluent-plugin-prometheus's metrics endpoint. */
 export const METRICS_PORT = 24231;
@@ -274,12 +274,20 @@ function elasticsearchMatch(pattern: string, id: string, options: {
       host: options.connection.host,
       port: options.connection.port,
       scheme: options.connection.scheme,
-      ...(options.connection.secured ? {
-        // Credentials from the agent's Secret (secretKeyRef), the CA from its mount.
+      // Credentials from the agent's Secret (secretKeyRef): a user, or an API key, which the
+      // plugin wants as `id:api_key` (it base64-encodes it itself: out_elasticsearch.rb
+      // setup_api_key, 5.4.4 and 6.0.0) and the Secret holds encoded, as Fluent Bit wants it.
+      ...(options.connection.authentication === ElasticsearchAuthentication.API_KEY ? {
+        api_key: FluentdEnvValue.base64DecodedOf(ELASTICSEARCH_API_KEY_ENV),
+      } : options.connection.secured ? {
         user: FluentdEnvValue.of(ELASTICSEARCH_USER_ENV),
         password: FluentdEnvValue.of(ELASTICSEARCH_PASSWORD_ENV),
+      } : {}),
+      ...(options.connection.secured ? {
         ssl_verify: true,
-        ca_file: `${ELASTICSEARCH_CA_DIR}/${ElasticsearchConnection.CA_KEY}`,
+        // The CA from its mount; a publicly trusted certificate is verified with the system
+        // store and Excon's bundled CAs (excon ssl_socket.rb: set_default_paths, DEFAULT_CA_FILE).
+        ...(options.connection.caInSecret ? { ca_file: `${ELASTICSEARCH_CA_DIR}/${ElasticsearchConnection.CA_KEY}` } : {}),
         // fluent-plugin-elasticsearch refuses one without the other (elasticsearch_tls.rb:
         // "When you set 'ssl_min_version', must set 'ssl_max_version' together."): fluentd
         // would not start. TLS 1.2 at least, 1.3 when Elasticsearch offers it.

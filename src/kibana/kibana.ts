@@ -7,7 +7,7 @@ import { contentHash } from '../common/hash';
 import { appLabels, selectorLabels } from '../common/labels';
 import { applyPodTemplateExtras, dropAllCapabilities, unprivilegedContainer } from '../common/pod';
 import {
-  validateCpu, validateDnsLabel, validateDnsSubdomain, validateImageRepository, validateInteger, validateMinimumSize,
+  describeValue, validateCpu, validateDnsLabel, validateDnsSubdomain, validateImageRepository, validateInteger, validateMinimumSize,
 } from '../common/validation';
 import { ElasticsearchCluster } from '../elasticsearch/elasticsearch-cluster';
 import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
@@ -154,7 +154,8 @@ export class Kibana extends Construct {
     if (!props || !(props.elasticsearch instanceof ElasticsearchCluster)) {
       throw new Error(
         'kibana elasticsearch is required: pass the ElasticsearchCluster object Kibana should use ' +
-        `(new Kibana(this, 'Kibana', { elasticsearch: cluster })), got ${JSON.stringify(props?.elasticsearch)}`,
+        `(new Kibana(this, 'Kibana', { elasticsearch: cluster })); Kibana runs beside an in-cluster ElasticsearchCluster only, ` +
+        `for an Elasticsearch elsewhere use the Kibana that serves it, got ${describeValue(props?.elasticsearch)}`,
       );
     }
     const es = props.elasticsearch;

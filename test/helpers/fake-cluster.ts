@@ -28,6 +28,8 @@ export interface FakeCluster {
   readonly dir: string;
   /** The `elastic` password the Elasticsearch stub accepts. */
   readonly elasticPassword: string;
+  /** Other users (setup credentials) the Elasticsearch stub accepts, with their passwords. */
+  readonly users?: { [username: string]: string };
 }
 
 export interface FakeRun {
@@ -56,6 +58,8 @@ interface StubAnswer {
 interface RunContext {
   readonly cluster: FakeCluster;
   readonly elasticsearchUrl: string;
+  /** The certificate is publicly trusted: calls without `cacert` are answered too. */
+  readonly publicCa: boolean;
   readonly fail: { [call: string]: number };
   readonly calls: string[];
 }
@@ -129,8 +133,41 @@ function curl(run: RunContext, cwd: string, args: string[]): StubAnswer {
   } else if (url.startsWith(run.elasticsearchUrl)) {
     const p = url.slice(run.elasticsearchUrl.length);
     const tokenPath = '/_security/service/elastic/kibana/credential/token/';
-    if (!config || !config.includes(`user = "elastic:${run.cluster.elasticPassword}"`) || !/cacert = "[^"]+"/.test(config)) {
+    const principal = principalOf(run, db, config);
+    const apiKeyPath = /^\/_security\/api_key\/([^/]+)$/.exec(p);
+    if (principal === undefined || (!run.publicCa && !/cacert = "[^"]+"/.test(config ?? ''))) {
       status = 401;
+    } else if (p === '/_security/_authenticate') {
+      answer = { username: principal.name, authentication_type: principal.kind };
+    } else if (method === 'POST' && p === '/_security/user/_has_privileges') {
+      const asked = JSON.parse(body ?? '{}').index as { names: string[]; privileges: string[] }[];
+      const held = principal.kind === 'api_key' ? Object.values(db.apiKeys[principal.name].role_descriptors as { [r: string]: any })
+        .flatMap((r: any) => r.indices as { names: string[]; privileges: string[] }[]) : undefined;
+      const holds = (name: string, privilege: string) => held === undefined || held.some((i) => i.names.includes(name) && i.privileges.includes(privilege));
+      answer = { has_all_requested: asked.every((i) => i.names.every((n) => i.privileges.every((v) => holds(n, v)))) };
+    } else if (principal.kind !== 'user') {
+      status = 403;
+    } else if (method === 'POST' && p === '/_security/api_key') {
+      const request = JSON.parse(body ?? '{}');
+      const id = `key${Object.keys(db.apiKeys).length + 1}`;
+      const key = `secret-of-${id}`;
+      db.apiKeys[id] = { name: request.name, role_descriptors: request.role_descriptors, metadata: request.metadata, owner: principal.name, invalidated: false, encoded: Buffer.from(`${id}:${key}`).toString('base64') };
+      answer = { id, name: request.name, api_key: key, encoded: db.apiKeys[id].encoded };
+    } else if (method === 'PUT' && apiKeyPath) {
+      const stored = db.apiKeys[apiKeyPath[1]];
+      if (!stored || stored.invalidated || stored.owner !== principal.name) {
+        status = 404;
+        answer = { error: { type: 'resource_not_found_exception', reason: `no API key owned by requesting user found for ID [${apiKeyPath[1]}]` }, status };
+      } else {
+        const request = JSON.parse(body ?? '{}');
+        const updated = JSON.stringify([stored.role_descriptors, stored.metadata]) !== JSON.stringify([request.role_descriptors, request.metadata]);
+        Object.assign(stored, { role_descriptors: request.role_descriptors, metadata: request.metadata, updates: (stored.updates ?? 0) + (updated ? 1 : 0) });
+        answer = { updated };
+      }
+    } else if (method === 'DELETE' && p === '/_security/api_key') {
+      const ids = JSON.parse(body ?? '{}').ids as string[];
+      for (const id of ids) if (db.apiKeys[id]) db.apiKeys[id].invalidated = true;
+      answer = { invalidated_api_keys: ids };
     } else if (p.startsWith('/_cluster/health')) {
       answer = { status: 'green' };
     } else if (method === 'PUT' && p.startsWith('/_security/user/')) {
@@ -198,6 +235,23 @@ function curl(run: RunContext, cwd: string, args: string[]): StubAnswer {
   // The API server pretty-prints JSON for curl.
   if (out) fs.writeFileSync(path.resolve(cwd, out), `${JSON.stringify(answer, undefined, 2)}\n`);
   return { code: failOnError && status >= 400 ? 22 : 0, stdout: writeOut ? String(status) : '' };
+}
+
+/** Who a request's curl config authenticates as: a user, an API key (by id) or a service token; undefined when nobody. */
+function principalOf(run: RunContext, db: any, config: string | undefined): { kind: 'user' | 'api_key' | 'token'; name: string } | undefined {
+  const user = /^user = "([^:"]*):((?:[^"\\]|\\.)*)"$/m.exec(config ?? '');
+  if (user) {
+    const password = user[2].replace(/\\(.)/g, '$1');
+    const known = { elastic: run.cluster.elasticPassword, ...run.cluster.users };
+    return known[user[1] as keyof typeof known] === password ? { kind: 'user', name: user[1] } : undefined;
+  }
+  const header = /^header = "Authorization: (ApiKey|Bearer) ([^"]*)"$/m.exec(config ?? '');
+  if (header && header[1] === 'ApiKey') {
+    const id = Object.keys(db.apiKeys).find((k) => db.apiKeys[k].encoded === header[2] && !db.apiKeys[k].invalidated);
+    return id === undefined ? undefined : { kind: 'api_key', name: id };
+  }
+  if (header && Object.values(db.tokens).includes(header[2])) return { kind: 'token', name: 'elastic/kibana' };
+  return undefined;
 }
 
 let certificateSerial = 0;
@@ -283,10 +337,10 @@ function stubServer(): Promise<number> {
 }
 
 /** A fresh fake cluster with no Secret. */
-export function fakeCluster(elasticPassword = 'elastic-password-from-its-secret'): FakeCluster {
+export function fakeCluster(elasticPassword = 'elastic-password-from-its-secret', users: { [username: string]: string } = {}): FakeCluster {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-cluster-'));
-  fs.writeFileSync(path.join(dir, 'db.json'), JSON.stringify({ secrets: {}, users: {}, roles: {}, tokens: {} }));
-  return { dir, elasticPassword };
+  fs.writeFileSync(path.join(dir, 'db.json'), JSON.stringify({ secrets: {}, users: {}, roles: {}, tokens: {}, apiKeys: {} }));
+  return { dir, elasticPassword, users };
 }
 
 /**
@@ -297,6 +351,8 @@ export function fakeCluster(elasticPassword = 'elastic-password-from-its-secret'
  */
 export async function runInFakeCluster(cluster: FakeCluster, files: { [file: string]: string }, options: {
   readonly elasticsearchUrl?: string;
+  /** The certificate is publicly trusted (no `cacert` needed). @default false */
+  readonly publicCa?: boolean;
   readonly mounts?: { [podPath: string]: string };
   /** Answers to force, by `METHOD /path`, or `POST <path>#<Secret name>` for one Secret (e.g. `{ 'POST /api/v1/namespaces/ns/secrets': 500 }`). */
   readonly fail?: { [call: string]: number };
@@ -323,7 +379,7 @@ export async function runInFakeCluster(cluster: FakeCluster, files: { [file: str
   fs.writeFileSync(path.join(pod, 'bin', 'sleep'), '#!/usr/bin/env bash\nexit 0\n', { mode: 0o755 });
   // Random: the server writes files for whoever presents a run's id.
   const runId = crypto.randomBytes(16).toString('hex');
-  const run: RunContext = { cluster, elasticsearchUrl: options.elasticsearchUrl ?? 'https://elasticsearch.security-logging.svc:9200', fail: options.fail ?? {}, calls: [] };
+  const run: RunContext = { cluster, elasticsearchUrl: options.elasticsearchUrl ?? 'https://elasticsearch.security-logging.svc:9200', publicCa: options.publicCa ?? false, fail: options.fail ?? {}, calls: [] };
   runs.set(runId, run);
   try {
     const port = await stubServer();
@@ -346,7 +402,7 @@ export async function runInFakeCluster(cluster: FakeCluster, files: { [file: str
 
 /** A copy of a fake cluster's state, to try something from the same start. */
 export function cloneCluster(cluster: FakeCluster): FakeCluster {
-  const copy = fakeCluster(cluster.elasticPassword);
+  const copy = fakeCluster(cluster.elasticPassword, cluster.users);
   fs.copyFileSync(path.join(cluster.dir, 'db.json'), path.join(copy.dir, 'db.json'));
   return copy;
 }
@@ -362,10 +418,21 @@ export function secretsOf(cluster: FakeCluster): StoredSecret[] {
   }));
 }
 
-/** Users, roles and service tokens the fake Elasticsearch holds. */
-export function elasticsearchStateOf(cluster: FakeCluster): { users: any; roles: any; tokens: { [name: string]: string } } {
+/** Users, roles, service tokens and API keys the fake Elasticsearch holds. */
+export function elasticsearchStateOf(cluster: FakeCluster): { users: any; roles: any; tokens: { [name: string]: string }; apiKeys: { [id: string]: any }; templates: { [name: string]: any } } {
   const db = JSON.parse(fs.readFileSync(path.join(cluster.dir, 'db.json'), 'utf-8'));
-  return { users: db.users, roles: db.roles, tokens: db.tokens };
+  return { users: db.users, roles: db.roles, tokens: db.tokens, apiKeys: db.apiKeys, templates: db.templates ?? {} };
+}
+
+/** Adds a Secret to the fake cluster (one that another operator made, or a user). */
+export function addSecret(cluster: FakeCluster, namespace: string, name: string, data: { [key: string]: string }): void {
+  const file = path.join(cluster.dir, 'db.json');
+  const db = JSON.parse(fs.readFileSync(file, 'utf-8'));
+  db.secrets[`${namespace}/${name}`] = {
+    apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace, labels: {} },
+    data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+  };
+  fs.writeFileSync(file, JSON.stringify(db));
 }
 
 /** Whether some name matches both glob patterns (`*` any run of characters). */
