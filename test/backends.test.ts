@@ -3,7 +3,7 @@ import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { parse } from 'yaml';
 import {
-  EckElasticsearch, ElasticCloudElasticsearch, ElasticsearchAuthentication, ElasticsearchConsumerCredentials, ElasticsearchSetup,
+  EckElasticsearch, ElasticCloudElasticsearch, ElasticsearchAuthentication, ElasticsearchCluster, ElasticsearchConsumerCredentials, ElasticsearchSecurity, ElasticsearchSetup,
   ExternalElasticsearch, FluentdDaemonSet, LogAgent, SecurityLoggingChart, SecurityLoggingChartProps,
 } from '../src';
 import { elasticsearchUrlOfCloudId } from '../src/elasticsearch/elastic-cloud-elasticsearch';
@@ -357,4 +357,29 @@ describe('bad backend input', () => {
     expect(() => new ElasticsearchSetup(elsewhere, 'Setup', { elasticsearch: es }))
       .toThrow(/elasticsearch setup must be in the namespace of its Elasticsearch object \("logging"\), whose Secrets it mounts, got "other"/);
   });
+});
+
+test('the README\'s setup role is the one the external stack\'s setup needs', () => {
+  const readme = fs.readFileSync(`${__dirname}/../README.md`, 'utf-8');
+  const block = /<!-- setup-privileges:start -->\n```json\n([\s\S]*?)\n```\n<!-- setup-privileges:end -->/.exec(readme);
+  expect(JSON.parse(block?.[1] ?? 'null')).toEqual(externalStack().elasticsearchSetup.requiredPrivileges);
+  // With supplied keys, the setup grants nothing onward and makes no key.
+  expect(externalStack({}, { consumers: ElasticsearchConsumerCredentials.SUPPLIED }).elasticsearchSetup.requiredPrivileges).toEqual({
+    cluster: ['monitor', 'manage_index_templates', 'manage_ilm', 'manage_pipeline'],
+    indices: [{ names: expect.arrayContaining(['seclog-falco', 'seclog-falco-*']), privileges: ['manage'] }],
+  });
+});
+
+test('a central Elasticsearch\'s outside names and clients are checked', () => {
+  const chart = () => new Chart(Testing.app(), 'c', { namespace: 'logging' });
+  expect(() => new ElasticsearchCluster(chart(), 'Es', { httpHostNames: ['Logs.Example.com'] })).toThrow(/elasticsearch httpHostNames\[0\] must be a lowercase RFC 1123 subdomain/);
+  expect(() => new ElasticsearchCluster(chart(), 'Es', { httpHostNames: ['logs.example.com'], security: ElasticsearchSecurity.disabledForDevelopmentOnly() }))
+    .toThrow(/elasticsearch httpHostNames is set but security is disabled/);
+  expect(() => new SecurityLoggingChart(Testing.app(), 's', { elasticsearchClientCidrs: ['192.0.2.0'] })).toThrow(/chart elasticsearchClientCidrs\[0\] must be a CIDR/);
+  const app = Testing.app();
+  expect(() => new SecurityLoggingChart(app, 's', {
+    deployKibana: false, elasticsearchClientCidrs: ['192.0.2.0/24'],
+    externalElasticsearch: { url: ES_URL, version: '9.5.7', setupCredentials: kplus.Secret.fromSecretName(app, 'S', 'setup') },
+  })).toThrow(/chart elasticsearchClientCidrs is set with externalElasticsearch: it lets clients into the in-cluster Elasticsearch, which externalElasticsearch replaces/);
+  expect(() => new SecurityLoggingChart(Testing.app(), 's', { networkPolicies: false, elasticsearchClientCidrs: ['192.0.2.0/24'] })).toThrow(/chart elasticsearchClientCidrs is set but networkPolicies is false/);
 });

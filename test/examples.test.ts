@@ -16,11 +16,14 @@ describe('examples', () => {
   const synthesizedExamples: { [name: string]: any[] } = {};
   /** What each example's app.synth() wrote beside the manifests (the side folders), by example. */
   const sideFilesOf: { [name: string]: string[] } = {};
+  /** The objects of each App an example synthesized, in order. */
+  const appsOf: { [name: string]: any[][] } = {};
   // The examples' Apps write into a folder of the test's (new App() reads CDK8S_OUTDIR), not into dist/.
   const outdirs = fs.mkdtempSync(path.join(os.tmpdir(), 'examples-'));
   afterAll(() => fs.rmSync(outdirs, { recursive: true, force: true }));
 
-  test.each(['my-logging-chart.ts', 'full-stack.ts', 'falco-custom-rules.ts', 'own-dashboard.ts', 'kibana-ingress.ts', 'fluent-bit-s3.ts', 'kubeadm-audit.ts', 'app-per-cluster.ts', 'kibana-ingress-plus-33.ts', 'own-detection-rule.ts'])('the README shows examples/%s verbatim', (file) => {
+  test.each(['my-logging-chart.ts', 'full-stack.ts', 'falco-custom-rules.ts', 'own-dashboard.ts', 'kibana-ingress.ts', 'fluent-bit-s3.ts', 'kubeadm-audit.ts', 'app-per-cluster.ts', 'kibana-ingress-plus-33.ts', 'own-detection-rule.ts',
+    'external-elasticsearch.ts', 'eck-elasticsearch.ts', 'elastic-cloud.ts', 'many-clusters.ts'])('the README shows examples/%s verbatim', (file) => {
     const example = fs.readFileSync(path.join(ROOT, 'examples', file), 'utf-8');
     const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf-8');
     expect(readme).toContain('```ts\n' + example + '```');
@@ -37,13 +40,20 @@ describe('examples', () => {
     ['app-per-cluster', () => import('../examples/app-per-cluster')],
     ['kibana-ingress-plus-33', () => import('../examples/kibana-ingress-plus-33')],
     ['own-detection-rule', () => import('../examples/own-detection-rule')],
+    ['external-elasticsearch', () => import('../examples/external-elasticsearch')],
+    ['eck-elasticsearch', () => import('../examples/eck-elasticsearch')],
+    ['elastic-cloud', () => import('../examples/elastic-cloud')],
+    ['many-clusters', () => import('../examples/many-clusters')],
   ])('examples/%s synthesizes a valid stack', async (name, load) => {
     // The examples call app.synth(): collect the charts instead of writing manifests; the
     // side files (API server, KubeArmor) are still written, into the test's folder.
     const original = App.prototype.synth;
     const synthesized: any[] = [];
+    const apps: any[][] = [];
     App.prototype.synth = function (this: App) {
-      synthesized.push(...this.charts.flatMap((chart) => Testing.synth(chart)));
+      const objects = this.charts.flatMap((chart) => Testing.synth(chart));
+      apps.push(objects);
+      synthesized.push(...objects);
     };
     const outdir = path.join(outdirs, name);
     process.env.CDK8S_OUTDIR = outdir;
@@ -54,8 +64,12 @@ describe('examples', () => {
       delete process.env.CDK8S_OUTDIR;
     }
     sideFilesOf[name] = fs.existsSync(outdir) ? [...readTree(outdir).keys()] : [];
-    expect(synthesized.map((o) => o.kind)).toEqual(expect.arrayContaining(['StatefulSet', 'Deployment', 'DaemonSet']));
+    // A stack that ships to an Elasticsearch elsewhere runs none.
+    const remote = ['external-elasticsearch', 'eck-elasticsearch', 'elastic-cloud'].includes(name);
+    expect(synthesized.map((o) => o.kind)).toEqual(expect.arrayContaining(remote ? ['Deployment', 'DaemonSet'] : ['StatefulSet', 'Deployment', 'DaemonSet']));
+    if (remote) expect(synthesized.filter((o) => o.kind === 'StatefulSet')).toEqual([]);
     synthesizedExamples[name] = synthesized;
+    appsOf[name] = apps;
   });
 
   test('the kubeadm audit example records exec and attach in full, keeps 90 days, and its app.synth() writes the kubeadm files', async () => {
@@ -122,5 +136,52 @@ describe('examples', () => {
       kplus33.IngressBackend.fromService(stack.kibana.service);
     };
     expect(typeof clash).toBe('function');
+  });
+
+  test('the backend examples ship to their Elasticsearch: by URL with its CA, to ECK\'s Service, to the Cloud ID\'s endpoint', () => {
+    const fluentConf = (name: string) => synthesizedExamples[name].find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'fluentd-config').data['fluent.conf'];
+    expect(fluentConf('external-elasticsearch')).toMatch(/host logs\.example\.com\n\s+port 9200\n\s+scheme https\n/);
+    expect(fluentConf('external-elasticsearch')).toContain('ca_file /etc/fluentd-elasticsearch/ca.crt');
+    expect(fluentConf('eck-elasticsearch')).toContain('host logs-es-http.elastic-system.svc\n');
+    expect(fluentConf('elastic-cloud')).toMatch(/host abc123\.europe-west1\.gcp\.cloud\.es\.io\n\s+port 443\n/);
+    const eckRole = synthesizedExamples['eck-elasticsearch'].find((o) => o.kind === 'Role' && o.metadata.namespace === 'elastic-system');
+    expect(eckRole.rules[0].resourceNames).toEqual(['logs-es-elastic-user', 'logs-es-http-certs-public']);
+  });
+
+  describe('many clusters, one Elasticsearch', () => {
+    const [central, workloadA, workloadB] = ['central', 'a', 'b'].map((_, i) => () => appsOf['many-clusters'][i]);
+    const setupFiles = (objects: any[]) => jobFiles(objects, 'elasticsearch-setup-');
+    const dataFiles = (files: { [file: string]: string }) => Object.fromEntries(Object.entries(files).filter(([f]) => /^(template|policy|pipeline|simulate)-/.test(f)));
+
+    test('every setup puts the same templates, policies and pipelines: one set, which no setup changes after another', () => {
+      const hub = dataFiles(setupFiles(central()));
+      for (const workload of [workloadA(), workloadB()]) {
+        const files = dataFiles(setupFiles(workload));
+        expect(Object.keys(files).length).toBeGreaterThan(10);
+        // The central cluster also has the detection alerts' stream; every file a workload puts, it puts the same.
+        for (const [file, content] of Object.entries(files)) expect([file, content]).toEqual([file, hub[file]]);
+      }
+    });
+
+    test('each workload cluster names itself in every document and gives its agents API keys of their own', () => {
+      const clusterNameOf = (objects: any[]) => [...new Set([...objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'fluentd-config')
+        .data['fluent.conf'].matchAll(/orchestrator_cluster_name (\S+)/g)].map((m) => m[1]))];
+      expect([central(), workloadA(), workloadB()].map(clusterNameOf)).toEqual([['central'], ['workload-a'], ['workload-b']]);
+      const keysOf = (objects: any[]) => Object.keys(setupFiles(objects)).filter((f) => /^api-key-[a-z]/.test(f) && !f.startsWith('api-key-update-')).sort();
+      expect(keysOf(workloadA())).toEqual(['api-key-workload-a-security-logging-agents-fluentd.json', 'api-key-workload-a-security-logging-kubernetes-events.json']);
+      expect(keysOf(workloadB())).toEqual(['api-key-workload-b-security-logging-agents-fluentd.json', 'api-key-workload-b-security-logging-kubernetes-events.json']);
+      // The central cluster's own agents are users of its own Elasticsearch.
+      expect(keysOf(central())).toEqual([]);
+    });
+
+    test('the central Elasticsearch takes the workload clusters through its load balancer, with its host name in its certificate', () => {
+      const objects = central();
+      const service = objects.find((o) => o.kind === 'Service' && o.metadata.name === 'elasticsearch-public');
+      expect(service.spec).toMatchObject({ type: 'LoadBalancer', externalTrafficPolicy: 'Local', selector: { 'security-logging.cdk8s.io/http-client': 'true' } });
+      const bootstrap = jobFiles(objects, 'elasticsearch-bootstrap-');
+      expect(Object.values(bootstrap).join('\n')).toContain('- "logs.central.example.com"');
+      const policy = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'elasticsearch');
+      expect(policy.spec.ingress[0].from).toContainEqual({ ipBlock: { cidr: '192.0.2.0/24' } });
+    });
   });
 });

@@ -90,6 +90,15 @@ export interface SecurityLoggingChartProps extends ChartProps {
   readonly kibanaClientCidrs?: string[];
 
   /**
+   * Address ranges that may reach the in-cluster Elasticsearch on 9200 (a load balancer's,
+   * other clusters' agents, a Kibana elsewhere); expose it with a Service of your own
+   * selecting `stack.elasticsearch.clientPodLabels`, and put its host name in
+   * `elasticsearch.httpHostNames`.
+   * @default []
+   */
+  readonly elasticsearchClientCidrs?: string[];
+
+  /**
    * Namespaces whose pods may scrape the agents' metrics (Prometheus').
    * @default []
    */
@@ -376,8 +385,9 @@ export class SecurityLoggingChart extends Chart {
     (props.kibanaClientNamespaces ?? []).forEach((name, i) => validateDnsLabel(`chart kibanaClientNamespaces[${i}]`, name));
     (props.metricsClientNamespaces ?? []).forEach((name, i) => validateDnsLabel(`chart metricsClientNamespaces[${i}]`, name));
     (props.kibanaClientCidrs ?? []).forEach((cidr, i) => validateCidr(`chart kibanaClientCidrs[${i}]`, cidr));
+    (props.elasticsearchClientCidrs ?? []).forEach((cidr, i) => validateCidr(`chart elasticsearchClientCidrs[${i}]`, cidr));
     if (props.networkPolicies === false) {
-      refuseUnused((['kibanaClientNamespaces', 'kibanaClientCidrs', 'metricsClientNamespaces', 'apiServer'] as const).filter((k) => props[k] !== undefined),
+      refuseUnused((['kibanaClientNamespaces', 'kibanaClientCidrs', 'elasticsearchClientCidrs', 'metricsClientNamespaces', 'apiServer'] as const).filter((k) => props[k] !== undefined),
         'networkPolicies', 'they only shape the NetworkPolicies; remove them, or keep the policies');
     }
     // Checked before anything is made.
@@ -546,6 +556,7 @@ export class SecurityLoggingChart extends Chart {
         falco: this.falcoDaemonSet ? [this.falcoDaemonSet] : [],
         kibanaClientNamespaces: props.kibanaClientNamespaces,
         kibanaClientCidrs: props.kibanaClientCidrs,
+        elasticsearchClientCidrs: props.elasticsearchClientCidrs,
         metricsClientNamespaces: props.metricsClientNamespaces,
         apiServer: props.apiServer,
       });
@@ -589,6 +600,9 @@ function remoteBackendProp(props: SecurityLoggingChartProps): string | undefined
  */
 function createBackend(chart: Chart, props: SecurityLoggingChartProps, maxMapCount: ElasticsearchMaxMapCount): ElasticsearchBackend {
   const remote = remoteBackendProp(props);
+  if (remote !== undefined && props.elasticsearchClientCidrs !== undefined) {
+    throw new Error(`chart elasticsearchClientCidrs is set with ${remote}: it lets clients into the in-cluster Elasticsearch, which ${remote} replaces; remove it`);
+  }
   if (remote !== undefined && props.elasticsearch !== undefined) {
     throw new Error(`chart elasticsearch and ${remote} are set: elasticsearch configures the in-cluster Elasticsearch, which ${remote} replaces; remove one`);
   }

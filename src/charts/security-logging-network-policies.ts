@@ -42,6 +42,13 @@ export interface SecurityLoggingNetworkPoliciesProps {
   readonly kibanaClientCidrs?: string[];
 
   /**
+   * Address ranges that may reach the in-cluster Elasticsearch on 9200 from outside the
+   * cluster (a load balancer's, other clusters' agents, a Kibana elsewhere).
+   * @default []
+   */
+  readonly elasticsearchClientCidrs?: string[];
+
+  /**
    * Namespaces whose pods may scrape the log agents' metrics.
    * @default []
    */
@@ -74,6 +81,7 @@ export class SecurityLoggingNetworkPolicies extends Construct {
     (props.kibanaClientNamespaces ?? []).forEach((name, i) => validateDnsLabel(`network policies kibanaClientNamespaces[${i}]`, name));
     (props.metricsClientNamespaces ?? []).forEach((name, i) => validateDnsLabel(`network policies metricsClientNamespaces[${i}]`, name));
     (props.kibanaClientCidrs ?? []).forEach((cidr, i) => validateCidr(`network policies kibanaClientCidrs[${i}]`, cidr));
+    (props.elasticsearchClientCidrs ?? []).forEach((cidr, i) => validateCidr(`network policies elasticsearchClientCidrs[${i}]`, cidr));
     const apiServer = apiServerEgress(props.apiServer, 'network policies apiServer');
     const es = props.elasticsearch;
     const ns = es.namespace;
@@ -103,7 +111,10 @@ export class SecurityLoggingNetworkPolicies extends Construct {
     if (inCluster) {
       home.policy('Elasticsearch', es.name, esPods.labels, {
         ingress: [
-          ingressFrom([...remoteWriters, ...kibanaPods, setupPods, ...localWriters].map(podsPeer), [ELASTICSEARCH_HTTP_PORT]),
+          ingressFrom([
+            ...[...remoteWriters, ...kibanaPods, setupPods, ...localWriters].map(podsPeer),
+            ...(props.elasticsearchClientCidrs ?? []).map((cidr) => ({ ipBlock: { cidr } })),
+          ], [ELASTICSEARCH_HTTP_PORT]),
           ingressFrom([podsPeer(esPods)], [ELASTICSEARCH_TRANSPORT_PORT]),
         ],
         egress: [egressTo([podsPeer(esPods)], [ELASTICSEARCH_TRANSPORT_PORT])],

@@ -241,6 +241,15 @@ export interface ElasticsearchClusterProps extends ElasticsearchNodeResources {
    * @default 'cluster.local'
    */
   readonly clusterDomain?: string;
+
+  /**
+   * Host names of the HTTP API outside the cluster (a load balancer's, which other
+   * clusters' agents ship to): added to the nodes' certificate, which clients verify by
+   * host name. The bootstrap Job makes the certificate once: a name added later needs the
+   * certificate Secret deleted (the Job then makes a new one, and the pods must restart).
+   * @default []
+   */
+  readonly httpHostNames?: string[];
 }
 
 /** A resolved node group. */
@@ -345,6 +354,10 @@ export class ElasticsearchCluster extends ElasticsearchBackend {
   public readonly namespace: string;
   /** The cluster's DNS domain. */
   public readonly clusterDomain: string;
+  /** Host names of the HTTP API outside the cluster, in the certificate. */
+  public readonly httpHostNames: string[];
+  /** Labels that select the pods that take client HTTP traffic (not dedicated masters), for a Service of your own (a load balancer). */
+  public readonly clientPodLabels: { [key: string]: string };
   /** Secret with `ca.crt`, `tls.crt` and `tls.key` of the nodes (security on). */
   public readonly certificateSecretName?: string;
   /** Secret with the `elastic` superuser's `username` and `password` (security on). */
@@ -389,6 +402,14 @@ export class ElasticsearchCluster extends ElasticsearchBackend {
     this.setupImage = this.image;
     this.clusterDomain = props.clusterDomain ?? 'cluster.local';
     validateDnsSubdomain('elasticsearch clusterDomain', this.clusterDomain);
+    if (props.httpHostNames !== undefined && !Array.isArray(props.httpHostNames)) {
+      throw new Error(`elasticsearch httpHostNames must be a list of host names, got ${JSON.stringify(props.httpHostNames)}`);
+    }
+    this.httpHostNames = [...props.httpHostNames ?? []];
+    this.httpHostNames.forEach((host, i) => validateDnsSubdomain(`elasticsearch httpHostNames[${i}]`, host));
+    if (this.httpHostNames.length > 0 && !this.security.enabled) {
+      throw new Error('elasticsearch httpHostNames is set but security is disabled: there is no certificate to put them in; remove them, or keep security on');
+    }
 
     const groups = resolveNodeGroups(this.name, props);
     this.totalReplicas = groups.reduce((sum, g) => sum + g.replicas, 0);
@@ -431,7 +452,8 @@ export class ElasticsearchCluster extends ElasticsearchBackend {
     // node groups' StatefulSets, so their selectors are labels. Discovery reaches every
     // node; client traffic only nodes that are not dedicated masters.
     ApiObject.of(this.headlessService).addJsonPatch(JsonPatch.add('/spec/selector', selectorLabels(clusterLabels)));
-    ApiObject.of(this.service).addJsonPatch(JsonPatch.add('/spec/selector', { ...selectorLabels(clusterLabels), [CLIENT_LABEL]: 'true' }));
+    this.clientPodLabels = { ...selectorLabels(clusterLabels), [CLIENT_LABEL]: 'true' };
+    ApiObject.of(this.service).addJsonPatch(JsonPatch.add('/spec/selector', { ...this.clientPodLabels }));
     // Discovery must resolve pods before they are Ready (they become Ready only after joining).
     ApiObject.of(this.headlessService).addJsonPatch(JsonPatch.add('/spec/publishNotReadyAddresses', true));
 
@@ -494,7 +516,7 @@ export class ElasticsearchCluster extends ElasticsearchBackend {
   /** DNS names of the nodes' certificate: the client and headless Services (transport checks only the chain). */
   private certificateDnsNames(headlessName: string): string[] {
     const names = (service: string) => serviceDnsNames(service, this.namespace, this.clusterDomain);
-    return [...names(this.name), ...names(headlessName), 'localhost'];
+    return [...names(this.name), ...names(headlessName), 'localhost', ...this.httpHostNames];
   }
 
   /** The Job that creates, once, the Secrets the nodes need before they start (or cert-manager's Certificate). */

@@ -57,6 +57,19 @@ export interface ElasticsearchSetupProps {
 export class ElasticsearchSetup extends Construct {
   /** The Job. */
   public readonly job: kplus.Job;
+  /**
+   * The privileges this Job's calls need (a role's body for `PUT /_security/role/<name>`):
+   * grant them to the setup credentials of an Elasticsearch the library does not run.
+   * Cluster: `monitor` (health, and the nodes' versions), `manage_index_templates`,
+   * `manage_ilm`, `manage_pipeline` (which covers `_simulate`), `manage_own_api_key` when
+   * the Job makes the writers' keys, `manage_service_account` for a Kibana's token, and
+   * `manage` for the deprecation API (`upgradeCheck`). Indices, on every name the templates
+   * claim: `manage` (read the data streams, roll them over), and `create_doc` and
+   * `auto_configure` when the Job makes the writers' keys, which can hold only what their
+   * owner holds.
+   * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/security-privileges.html
+   */
+  public readonly requiredPrivileges: { [key: string]: any };
   private readonly _templates: IndexTemplate[];
 
   /**
@@ -176,6 +189,20 @@ export class ElasticsearchSetup extends Construct {
         calls.push(`ensure_kibana_credentials '${consumer.namespace}' '${consumer.secretName}'`);
       }
     }
+    const makesKeys = !supplied && consumers.some((c) => c.kind === ConsumerKind.WRITER_API_KEY);
+    const upgradeCheckOn = props.upgradeCheck === true;
+    this.requiredPrivileges = {
+      cluster: [
+        'monitor', 'manage_index_templates', 'manage_ilm', 'manage_pipeline',
+        ...makesKeys ? ['manage_own_api_key'] : [],
+        ...!supplied && consumers.some((c) => c.kind === ConsumerKind.KIBANA_TOKEN) ? ['manage_service_account'] : [],
+        ...upgradeCheckOn ? ['manage'] : [],
+      ],
+      indices: [{
+        names: [...new Set(templates.flatMap((t) => t.indexPatterns))].sort(),
+        privileges: ['manage', ...makesKeys ? ['create_doc', 'auto_configure'] : []],
+      }],
+    };
     const upgradeCheck = props.upgradeCheck ?? false;
     if (typeof upgradeCheck !== 'boolean') throw new Error(`elasticsearch setup upgradeCheck must be true or false, got ${JSON.stringify(props.upgradeCheck)}`);
     if (upgradeCheck && es.majorVersion !== 8) {
