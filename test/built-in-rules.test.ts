@@ -101,20 +101,24 @@ describe('every built-in query rule matches its positive samples and none of its
 
 describe('every built-in threshold rule alerts on a group that reaches it, and not one below it or of other events', () => {
   test.each<[string, any[], any[], any[]]>([
-    ['seclog-falco-alert-burst-on-node', times(20, falco[3]), [...times(19, falco[3]), ...times(20, falco[4]), ...times(20, falco[0])], [[falco[3].host.name]]],
-    ['seclog-kubearmor-block-spike', times(10, kubeArmorAlerts[0]), [...times(9, kubeArmorAlerts[0]), ...times(10, kubeArmorAlerts[1]), ...times(10, kubeArmorAlerts[9])], [['default', 'nginx-8f458dc5b-fl42t']]],
-    ['seclog-node-ssh-brute-force', times(10, journal[1]), [...times(9, journal[1].host ? { ...journal[1], host: { name: 'worker-9' } } : journal[1]), ...times(10, journal[0])], [['worker-1', '203.0.113.9']]],
+    ['seclog-falco-alert-burst-on-node', times(20, falco[3]), [...times(19, falco[3]), ...times(20, falco[4]), ...times(20, falco[0])], [['prod', falco[3].host.name]]],
+    ['seclog-kubearmor-block-spike', times(10, kubeArmorAlerts[0]), [...times(9, kubeArmorAlerts[0]), ...times(10, kubeArmorAlerts[1]), ...times(10, kubeArmorAlerts[9])], [['prod', 'default', 'nginx-8f458dc5b-fl42t']]],
+    ['seclog-node-ssh-brute-force', times(10, journal[1]), [...times(9, journal[1].host ? { ...journal[1], host: { name: 'worker-9' } } : journal[1]), ...times(10, journal[0])], [['prod', 'worker-1', '203.0.113.9']]],
   ])('%s', (id, positive, negative, groups) => {
     const r = rule(id);
     expect(r.type).toBe(DetectionRuleType.THRESHOLD);
     expect(thresholdAlerts(r, [...positive, ...negative])).toEqual(groups);
     expect(thresholdAlerts(r, negative)).toEqual([]);
+    // Half of the group in each of two clusters that ship to one Elasticsearch: two groups below the threshold.
+    const elsewhere = (d: any) => ({ ...d, orchestrator: { ...d.orchestrator, cluster: { name: 'staging' } } });
+    const half = Math.ceil(positive.length / 2);
+    expect(thresholdAlerts(r, [...positive.slice(0, half), ...positive.slice(half).map(elsewhere)])).toEqual([]);
   });
 });
 
 test('the new-terms rule alerts on an API client the history lacks, and not on one it has or on the control plane', () => {
   const r = rule('seclog-k8s-new-api-client');
-  expect(r.toJson()).toMatchObject({ type: 'new_terms', new_terms_fields: ['user_agent.original'], history_window_start: 'now-14d' });
+  expect(r.toJson()).toMatchObject({ type: 'new_terms', new_terms_fields: ['orchestrator.cluster.name', 'user_agent.original'], history_window_start: 'now-14d' });
   const history = [audit[0], audit[made(3)]];
   const field = (d: any) => valuesAt(d, 'user_agent.original')[0];
   const seen = new Set(history.filter((d) => matches(r, d)).map(field));

@@ -5,6 +5,13 @@ import { validateInstance } from '../common/validation';
 import { IndexTemplate } from '../elasticsearch/index-template';
 
 /** The families the built-in rules search; a rule whose family is not given is left out. */
+/**
+ * Every grouping (threshold) and new-terms rule counts per Kubernetes cluster first: when
+ * several clusters ship to one Elasticsearch, a pod or a node of one name in two clusters
+ * is two, and a user agent one cluster knows is still new to another.
+ */
+const CLUSTER = 'orchestrator.cluster.name';
+
 export interface BuiltInDetectionRulesProps {
   /** Falco alerts. @default - no Falco rules */
   readonly falco?: IndexTemplate;
@@ -71,7 +78,7 @@ export function builtInDetectionRules(props: BuiltInDetectionRulesProps = {}): D
         ruleId: 'seclog-falco-alert-burst-on-node', name: 'A burst of Falco alerts on one node',
         description: 'Twenty or more Falco alerts (Warning or above) on one node within a run: many rules firing together point to an intrusion in progress rather than one odd process.',
         severity: S.MEDIUM, riskScore: 47, techniques: [CONTAINER_ADMIN], indexTemplates,
-        condition: C.and(C.atLeast('event.severity', 3), workload), groupBy: ['host.name'], threshold: 20,
+        condition: C.and(C.atLeast('event.severity', 3), workload), groupBy: [CLUSTER, 'host.name'], threshold: 20,
       }),
     ];
   });
@@ -89,7 +96,7 @@ export function builtInDetectionRules(props: BuiltInDetectionRulesProps = {}): D
         ruleId: 'seclog-kubearmor-block-spike', name: 'A spike of KubeArmor blocks in one pod',
         description: 'Ten or more KubeArmor blocks in one pod within a run: repeated attempts against the policy, as a script or an attacker makes them.',
         severity: S.HIGH, riskScore: 73, techniques: [UNIX_SHELL], indexTemplates,
-        condition: C.and(block, C.exists('kubernetes.pod.name')), groupBy: ['kubernetes.namespace', 'kubernetes.pod.name'], threshold: 10,
+        condition: C.and(block, C.exists('kubernetes.pod.name')), groupBy: [CLUSTER, 'kubernetes.namespace', 'kubernetes.pod.name'], threshold: 10,
       }),
     ];
   });
@@ -174,9 +181,9 @@ export function builtInDetectionRules(props: BuiltInDetectionRulesProps = {}): D
     }),
     DetectionRule.newTerms({
       ruleId: 'seclog-k8s-new-api-client', name: 'An API client never seen before',
-      description: 'A user agent that has not called the API server in the last 14 days made an authorized request: a new tool in the cluster, or someone else\'s.',
+      description: 'A user agent that has not called this cluster\'s API server in the last 14 days made an authorized request: a new tool in the cluster, or someone else\'s.',
       severity: S.LOW, riskScore: 21, techniques: [technique(T.DISCOVERY, 'T1613', 'Container and Resource Discovery')], indexTemplates,
-      condition: C.and(C.exists('user_agent.original'), NOT_CONTROL_PLANE, ALLOWED), newTermsFields: ['user_agent.original'], historyWindow: Duration.days(14),
+      condition: C.and(C.exists('user_agent.original'), NOT_CONTROL_PLANE, ALLOWED), newTermsFields: [CLUSTER, 'user_agent.original'], historyWindow: Duration.days(14),
     }),
   ]);
 
@@ -194,7 +201,7 @@ export function builtInDetectionRules(props: BuiltInDetectionRulesProps = {}): D
       ruleId: 'seclog-node-ssh-brute-force', name: 'Failed SSH logins to a node from one address',
       description: 'Ten or more failed SSH logins to one node from one address within a run: someone guessing credentials.',
       severity: S.MEDIUM, riskScore: 47, techniques: [technique(T.CREDENTIAL_ACCESS, 'T1110', 'Brute Force')], indexTemplates,
-      condition: C.and(C.is('event.action', 'ssh_login'), C.is('event.outcome', 'failure')), groupBy: ['host.name', 'source.ip'], threshold: 10,
+      condition: C.and(C.is('event.action', 'ssh_login'), C.is('event.outcome', 'failure')), groupBy: [CLUSTER, 'host.name', 'source.ip'], threshold: 10,
     }),
     DetectionRule.query({
       ruleId: 'seclog-node-sudo-failure', name: 'A failed sudo on a node',
