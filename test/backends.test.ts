@@ -334,12 +334,12 @@ describe('bad backend input', () => {
       .toThrow(/eck elasticsearch elasticsearchName must be/);
   });
 
-  test('the chart takes one Elasticsearch, and its Kibana only beside its own', () => {
+  test('the chart takes one Elasticsearch, and its Kibana on another needs credentials for its imports', () => {
     const app = Testing.app();
     const setupCredentials = kplus.Secret.fromSecretName(app, 'S', 'setup');
     const externalProps = { url: ES_URL, version: '9.5.7', setupCredentials };
     expect(() => new SecurityLoggingChart(app, 'a', { externalElasticsearch: externalProps }))
-      .toThrow(/chart externalElasticsearch needs deployKibana: false: the chart's Kibana runs beside its own Elasticsearch only/);
+      .toThrow(/kibana importCredentials is required with a backend other than an in-cluster ElasticsearchCluster \(https:\/\/logs.example.com:9243\): a Secret with the username and password of a Kibana user/);
     expect(() => new SecurityLoggingChart(Testing.app(), 'b', { deployKibana: false, externalElasticsearch: externalProps, elasticsearch: { replicas: 1 } }))
       .toThrow(/chart elasticsearch and externalElasticsearch are set/);
     expect(() => new SecurityLoggingChart(Testing.app(), 'c', {
@@ -382,4 +382,52 @@ test('a central Elasticsearch\'s outside names and clients are checked', () => {
     externalElasticsearch: { url: ES_URL, version: '9.5.7', setupCredentials: kplus.Secret.fromSecretName(app, 'S', 'setup') },
   })).toThrow(/chart elasticsearchClientCidrs is set with externalElasticsearch: it lets clients into the in-cluster Elasticsearch, which externalElasticsearch replaces/);
   expect(() => new SecurityLoggingChart(Testing.app(), 's', { networkPolicies: false, elasticsearchClientCidrs: ['192.0.2.0/24'] })).toThrow(/chart elasticsearchClientCidrs is set but networkPolicies is false/);
+});
+
+describe('Kibana on an external Elasticsearch', () => {
+  const kibanaStack = (caSecret: boolean) => {
+    const app = Testing.app();
+    const stack = new SecurityLoggingChart(app, 'stack', {
+      clusterName: 'prod-eu',
+      kibana: { importCredentials: kplus.Secret.fromSecretName(app, 'Import', 'kibana-import-user') },
+      externalElasticsearch: {
+        url: ES_URL, version: '9.5.7', egressCidrs: ['203.0.113.0/24'],
+        setupCredentials: kplus.Secret.fromSecretName(app, 'Setup', 'elasticsearch-setup-credentials'),
+        caSecret: caSecret ? kplus.Secret.fromSecretName(app, 'Ca', 'logs-ca') : undefined,
+      },
+    });
+    return { stack, objects: stackObjects(stack) };
+  };
+
+  test('reads the URL with a service token, serves HTTPS with a CA of its own, and its imports log in as the given user', () => {
+    const { stack, objects } = kibanaStack(false);
+    assertValidManifests(objects);
+    const yml = parse(objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'kibana-config').data['kibana.yml']);
+    expect(yml['elasticsearch.hosts']).toEqual([ES_URL]);
+    expect(yml['elasticsearch.serviceAccountToken']).toBe('${KIBANA_ELASTICSEARCH_SERVICE_TOKEN}');
+    // A publicly trusted certificate: Node's CAs verify it (Kibana's default verificationMode is full).
+    expect(yml['elasticsearch.ssl.certificateAuthorities']).toBeUndefined();
+    expect(yml['server.ssl.enabled']).toBe(true);
+    const bootstrap = jobFiles(objects, 'kibana-bootstrap-')['run.sh'];
+    expect(bootstrap).toContain("'kibana-ca'");
+    expect(bootstrap).toContain('- "kibana.security-logging.svc"');
+    for (const prefix of ['kibana-saved-objects-', 'kibana-detection-rules-']) {
+      expect(jobNamed(objects, prefix).spec.template.spec.volumes.filter((v: any) => v.secret).map((v: any) => v.secret.secretName)).toEqual(['kibana-import-user', 'kibana-certs']);
+    }
+    expect(stack.elasticsearchSetup.requiredPrivileges.cluster).toContain('manage_service_account');
+    const kibana = { namespace: 'security-logging', labels: { 'app.kubernetes.io/name': 'kibana', 'app.kubernetes.io/instance': 'kibana' } };
+    expect([isAllowed(objects, kibana, { ip: '203.0.113.7' }, 9243), isAllowed(objects, kibana, { ip: '203.0.113.7' }, 443)]).toEqual([true, false]);
+  });
+
+  test('the setup Job gives it a service account token (with the CA, when the cluster has one of its own)', async () => {
+    const { objects } = kibanaStack(true);
+    const yml = parse(objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'kibana-config').data['kibana.yml']);
+    expect(yml['elasticsearch.ssl.certificateAuthorities']).toEqual(['/usr/share/kibana/config/elasticsearch/ca.crt']);
+    const cluster = fakeCluster('unused', { [SETUP_USER]: SETUP_PASSWORD });
+    const run = await runInFakeCluster(cluster, jobFiles(objects, 'elasticsearch-setup-'), { elasticsearchUrl: ES_URL, mounts: externalMounts(true) });
+    expect(run.code).toBe(0);
+    const secret = secretsOf(cluster).find((s) => s.name === 'kibana-elasticsearch');
+    expect(Object.keys(secret?.data ?? {}).sort()).toEqual(['ca.crt', 'token']);
+    expect(Object.values(elasticsearchStateOf(cluster).tokens)).toContain(secret?.data.token);
+  });
 });

@@ -193,7 +193,7 @@ describe('Kibana', () => {
 
   describe('fails if', () => {
     test('Kibana without a cluster', () => {
-      expect(() => new Kibana(testChart(), 'Kibana', {} as any)).toThrow(/kibana elasticsearch is required: pass the ElasticsearchCluster object/);
+      expect(() => new Kibana(testChart(), 'Kibana', {} as any)).toThrow(/kibana elasticsearch is required: pass the Elasticsearch Kibana reads and writes, an ElasticsearchCluster, ExternalElasticsearch/);
       expect(() => new Kibana(testChart(), 'Kibana', { elasticsearch: 'http://es:9200' } as any)).toThrow(/got "http:\/\/es:9200"/);
     });
     test('Kibana in another namespace than its secured cluster', () => {

@@ -122,8 +122,9 @@ export interface SecurityLoggingChartProps extends ChartProps {
   /**
    * Ship to an Elasticsearch the chart does not run, by URL (a central cluster, a
    * platform team's): no in-cluster Elasticsearch, and each log agent gets an API key.
-   * At most one of externalElasticsearch, eckElasticsearch and elasticCloud; each needs
-   * `deployKibana: false` (the Kibana of that cluster reads the data).
+   * At most one of externalElasticsearch, eckElasticsearch and elasticCloud. The chart's
+   * Kibana then needs `kibana.importCredentials`, or `deployKibana: false` when that
+   * cluster's own Kibana reads the data.
    * @default - an in-cluster ElasticsearchCluster
    */
   readonly externalElasticsearch?: ExternalElasticsearchProps;
@@ -413,13 +414,6 @@ export class SecurityLoggingChart extends Chart {
     // agents cannot write before their templates are there either.
     const deployKibana = props.deployKibana ?? true;
     if (typeof deployKibana !== 'boolean') throw new Error(`chart deployKibana must be true or false, got ${JSON.stringify(props.deployKibana)}`);
-    if (deployKibana && !(this.backend instanceof ElasticsearchCluster)) {
-      throw new Error(
-        `chart ${remoteBackendProp(props)} needs deployKibana: false: the chart's Kibana runs beside its own Elasticsearch only ` +
-        '(its certificate and import Jobs use that cluster\'s CA and elastic user); the Kibana of the cluster you ship to reads the data, ' +
-        'and stack.savedObjects.renderNdjson() is the file to import there',
-      );
-    }
     if (!deployKibana) {
       const kibanaProps: string[] = (['kibana', 'kibanaClientNamespaces', 'kibanaClientCidrs'] as const).filter((key) => props[key] !== undefined);
       if (props.detectionRules === true) kibanaProps.push('detectionRules');
@@ -436,7 +430,7 @@ export class SecurityLoggingChart extends Chart {
     this._kibana = deployKibana ? new Kibana(this, 'Kibana', {
       ...props.kibana,
       indexConnectors: [...props.kibana?.indexConnectors ?? [], ...this.detectionAlertsConnector ? [this.detectionAlertsConnector] : []],
-      elasticsearch: this.elasticsearch,
+      elasticsearch: this.backend,
     }) : undefined;
     const agentKind = props.agent ?? LogAgent.FLUENTD;
     if (!Object.values(LogAgent).includes(agentKind)) {

@@ -92,6 +92,15 @@ export function waitForUrlScript(what: string, url: string, curlOptions = ''): s
   ].join('\n');
 }
 
+/**
+ * Bash that appends to a curl config file the `user` line of the `username` and `password`
+ * files in `dir` (a mounted Secret), each escaped for curl's double-quoted values.
+ */
+export function basicCurlConfigScript(dir: string, configFile: string): string {
+  const quoted = (file: string) => `$(sed 's/[\\\\"]/\\\\&/g' ${dir}/${file})`;
+  return `printf 'user = "%s:%s"\\n' "${quoted('username')}" "${quoted('password')}" >> ${configFile}`;
+}
+
 /** Where setup Jobs that call a server as the `elastic` user mount its password. */
 const ELASTIC_PASSWORD_DIR = '/elastic';
 

@@ -4,7 +4,7 @@ import { BackendEgress, BackendSetupAccess, ElasticsearchConsumerCredentials } f
 import { ElasticsearchAuthentication, ElasticsearchConnection, ElasticsearchScheme } from './elasticsearch-connection';
 import { RemoteElasticsearch, RemoteElasticsearchOptions } from './remote-elasticsearch';
 import { validateCidr } from '../charts/network-policies';
-import { SecretMount } from '../common/setup-job';
+import { SecretMount, basicCurlConfigScript } from '../common/setup-job';
 import { describeValue, validateDnsSubdomain } from '../common/validation';
 
 /** How the setup Job authenticates. */
@@ -109,12 +109,10 @@ export function setupCredentials(kind: string, props: ElasticsearchSetupCredenti
 } {
   const secret = validateSecret(`${kind} setupCredentials`, props.setupCredentials);
   const authentication = props.setupAuthentication ?? ElasticsearchAuthentication.BASIC;
-  // A value from a Secret, escaped for a double-quoted curl config value.
-  const quoted = (key: string) => `$(sed 's/[\\\\"]/\\\\&/g' ${CREDENTIALS_DIR}/${key})`;
   if (authentication === ElasticsearchAuthentication.BASIC) {
     return {
       mounts: { [CREDENTIALS_DIR]: { secretName: secret.name, keys: [ElasticsearchConnection.USERNAME_KEY, ElasticsearchConnection.PASSWORD_KEY] } },
-      curlConfig: (file) => `printf 'user = "%s:%s"\\n' "${quoted(ElasticsearchConnection.USERNAME_KEY)}" "${quoted(ElasticsearchConnection.PASSWORD_KEY)}" >> ${file}`,
+      curlConfig: (file) => basicCurlConfigScript(CREDENTIALS_DIR, file),
     };
   }
   if (authentication === ElasticsearchAuthentication.API_KEY) {
@@ -126,7 +124,7 @@ export function setupCredentials(kind: string, props: ElasticsearchSetupCredenti
     }
     return {
       mounts: { [CREDENTIALS_DIR]: { secretName: secret.name, keys: [ElasticsearchConnection.API_KEY_KEY] } },
-      curlConfig: (file) => `printf 'header = "Authorization: ApiKey %s"\\n' "${quoted(ElasticsearchConnection.API_KEY_KEY)}" >> ${file}`,
+      curlConfig: (file) => `printf 'header = "Authorization: ApiKey %s"\\n' "$(cat ${CREDENTIALS_DIR}/${ElasticsearchConnection.API_KEY_KEY})" >> ${file}`,
     };
   }
   throw new Error(`${kind} setupAuthentication must be BASIC or API_KEY, got ${describeValue(authentication)}`);

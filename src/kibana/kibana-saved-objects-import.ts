@@ -3,7 +3,10 @@ import { Construct } from 'constructs';
 import { Kibana } from './kibana';
 import { KibanaSavedObjects } from './saved-objects';
 import { appLabels } from '../common/labels';
-import { createSetupJob, elasticCurlConfigScript, elasticPasswordMount, waitForUrlScript } from '../common/setup-job';
+import { basicCurlConfigScript, createSetupJob, waitForUrlScript } from '../common/setup-job';
+
+/** Where the import Jobs mount the credentials they log in to Kibana with. */
+const IMPORT_USER_DIR = '/import-user';
 import { validateDnsLabel } from '../common/validation';
 import { checkScope } from '../common/app-checks';
 
@@ -52,8 +55,9 @@ export class KibanaSavedObjectsImport extends Construct {
 
 /**
  * A Job that posts one NDJSON file to a Kibana import API once Kibana's status API
- * answers: as the `elastic` user (the Job's only credential) from a curl config file (so
- * the password stays out of the process list), trusting Kibana's CA. A reply of 300 or
+ * answers: as the Kibana's import user (the in-cluster Elasticsearch's `elastic` user, or
+ * `importCredentials`) from a curl config file (so the password stays out of the process
+ * list), trusting Kibana's CA. A reply of 300 or
  * more, or one without `"success":true` (the import APIs answer 200 when some objects
  * fail), fails the Job, which then retries. @internal
  */
@@ -67,8 +71,7 @@ export function kibanaImportJob(scope: Construct, options: {
 }): kplus.Job {
   const { kibana } = options;
   const url = kibana.url;
-  const es = kibana.elasticsearch;
-  const secured = es.security.enabled;
+  const secured = kibana.secured;
   const curlAuth = secured ? '--config /tmp/kibana-curl.conf ' : '';
   const files = {
     [options.file]: options.content,
@@ -77,7 +80,8 @@ export function kibanaImportJob(scope: Construct, options: {
       'set -euo pipefail',
       ...(secured ? [
         'umask 077',
-        elasticCurlConfigScript('/kibana/ca.crt', '/tmp/kibana-curl.conf'),
+        `printf 'cacert = "%s"\\n' /kibana/ca.crt > /tmp/kibana-curl.conf`,
+        basicCurlConfigScript(IMPORT_USER_DIR, '/tmp/kibana-curl.conf'),
       ] : []),
       // /api/status answers 503 until Kibana is available.
       waitForUrlScript('Kibana', `${url}/api/status`, curlAuth.trim()),
@@ -98,7 +102,7 @@ export function kibanaImportJob(scope: Construct, options: {
     files,
     labels: appLabels(options.component, kibana.name),
     secretMounts: secured ? {
-      ...elasticPasswordMount(es.elasticCredentialsSecretName as string),
+      [IMPORT_USER_DIR]: { secretName: kibana.importCredentialsSecretName as string, keys: ['username', 'password'] },
       '/kibana': { secretName: kibana.certificateSecretName as string, keys: ['ca.crt'] },
     } : undefined,
   });

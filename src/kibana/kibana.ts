@@ -7,11 +7,13 @@ import { contentHash } from '../common/hash';
 import { appLabels, selectorLabels } from '../common/labels';
 import { applyPodTemplateExtras, dropAllCapabilities, unprivilegedContainer } from '../common/pod';
 import {
-  describeValue, validateCpu, validateDnsLabel, validateDnsSubdomain, validateImageRepository, validateInteger, validateMinimumSize,
+  validateCpu, validateDnsLabel, validateDnsSubdomain, validateImageRepository, validateInteger, validateMinimumSize,
 } from '../common/validation';
 import { ElasticsearchCluster } from '../elasticsearch/elasticsearch-cluster';
 import { ElasticsearchConnection } from '../elasticsearch/elasticsearch-connection';
-import { ServerCertificate, createBootstrapJob, serviceDnsNames } from '../elasticsearch/elasticsearch-security';
+import { ElasticsearchBackend, validateBackend } from '../elasticsearch/elasticsearch-backend';
+import { validateSecret } from '../elasticsearch/external-elasticsearch';
+import { ElasticsearchSecurity, ServerCertificate, createBootstrapJob, serviceDnsNames } from '../elasticsearch/elasticsearch-security';
 import { mountElasticsearchCa } from '../elasticsearch/consumer-credentials';
 import { KIBANA_IMAGE_REPOSITORY } from '../images';
 import { checkScope } from '../common/app-checks';
@@ -74,12 +76,22 @@ export interface KibanaOptions {
    * @default []
    */
   readonly indexConnectors?: KibanaIndexConnector[];
+
+  /**
+   * Secret in Kibana's namespace with the `username` and `password` of the Kibana user the
+   * import Jobs (saved objects, detection rules) log in as: it needs the `kibana_admin`
+   * role, and for the detection rules the Security feature's `all` privilege and
+   * `create_doc` and `auto_configure` on the detection alerts' data stream (the rules' Index
+   * actions write as the user that imported them).
+   * @default - the `elastic` user of an in-cluster ElasticsearchCluster; required with another backend
+   */
+  readonly importCredentials?: kplus.ISecret;
 }
 
 /** Props of {@link Kibana}. */
 export interface KibanaProps extends KibanaOptions {
-  /** The cluster Kibana reads from and writes its saved objects to. */
-  readonly elasticsearch: ElasticsearchCluster;
+  /** The Elasticsearch Kibana reads from and writes its saved objects to. */
+  readonly elasticsearch: ElasticsearchBackend;
 }
 
 const PORT = 5601;
@@ -145,20 +157,18 @@ export class Kibana extends Construct {
    * `reporting`), made in the cluster by the bootstrap Job and never replaced.
    */
   public readonly encryptionKeysSecretName: string;
-  /** The cluster. */
-  public readonly elasticsearch: ElasticsearchCluster;
+  /** The Elasticsearch. */
+  public readonly elasticsearch: ElasticsearchBackend;
+  /** Whether Kibana serves HTTPS and authenticates to Elasticsearch (the backend's security). */
+  public readonly secured: boolean;
+  /** The Secret (`username`, `password`) the import Jobs log in to Kibana with, when secured. */
+  public readonly importCredentialsSecretName?: string;
 
   constructor(scope: Construct, id: string, props: KibanaProps) {
     super(scope, id);
     checkScope(this);
-    if (!props || !(props.elasticsearch instanceof ElasticsearchCluster)) {
-      throw new Error(
-        'kibana elasticsearch is required: pass the ElasticsearchCluster object Kibana should use ' +
-        `(new Kibana(this, 'Kibana', { elasticsearch: cluster })); Kibana runs beside an in-cluster ElasticsearchCluster only, ` +
-        `for an Elasticsearch elsewhere use the Kibana that serves it, got ${describeValue(props?.elasticsearch)}`,
-      );
-    }
-    const es = props.elasticsearch;
+    const es = validateBackend('kibana elasticsearch', props?.elasticsearch, 'Kibana reads and writes');
+    const inCluster = es instanceof ElasticsearchCluster ? es : undefined;
     this.name = props.name ?? 'kibana';
     validateDnsLabel('kibana name', this.name, 40);
     this.serviceName = this.name;
@@ -171,8 +181,20 @@ export class Kibana extends Construct {
     this.image = `${props.imageRepository ?? KIBANA_IMAGE_REPOSITORY}:${es.version}`;
     this.elasticsearch = es;
     const namespace = Chart.of(this).namespace;
-    const secured = es.security.enabled;
-    if (secured && namespace !== es.namespace) {
+    const secured = es.authenticated;
+    this.secured = secured;
+    if (props.importCredentials !== undefined) {
+      if (!secured) throw new Error('kibana importCredentials is set but the Elasticsearch has no security: nothing logs in; remove them');
+      this.importCredentialsSecretName = validateSecret('kibana importCredentials', props.importCredentials).name;
+    } else if (inCluster?.security.enabled) {
+      this.importCredentialsSecretName = inCluster.elasticCredentialsSecretName;
+    } else if (secured) {
+      throw new Error(
+        `kibana importCredentials is required with a backend other than an in-cluster ElasticsearchCluster (${es.connection.url}): ` +
+        'a Secret with the username and password of a Kibana user the import Jobs log in as (kplus.Secret.fromSecretName(this, id, name))',
+      );
+    }
+    if (inCluster !== undefined && secured && namespace !== es.namespace) {
       throw new Error(
         `kibana must be in the namespace of its Elasticsearch cluster (${JSON.stringify(es.namespace)}) when security is on: ` +
         `its certificate is signed there and its Jobs use the cluster's Secrets, got namespace ${JSON.stringify(namespace)}`,
@@ -194,16 +216,17 @@ export class Kibana extends Construct {
       this.certificateSecretName = `${this.name}-certs`;
       certificates.push({
         secretName: this.certificateSecretName, name: 'kibana', labels,
-        dnsNames: serviceDnsNames(this.name, es.namespace, es.clusterDomain),
+        dnsNames: serviceDnsNames(this.name, namespace, inCluster?.clusterDomain ?? 'cluster.local'),
       });
     }
     this.bootstrapJob = createBootstrapJob(new Construct(this, 'Bootstrap'), {
       name: `${this.name}-bootstrap`,
       instance: this.name,
-      image: es.image,
+      image: es.setupImage,
       namespace,
-      security: es.security,
-      caSecretName: es.caSecretName,
+      // Beside an in-cluster Elasticsearch its CA signs Kibana's certificate; else a CA of Kibana's own.
+      security: inCluster?.security ?? ElasticsearchSecurity.bootstrapJob(),
+      caSecretName: inCluster ? inCluster.caSecretName : `${this.name}-ca`,
       // Made by the Job, or cert-manager Certificates.
       certificates,
       passwords: {},
@@ -216,7 +239,7 @@ export class Kibana extends Construct {
       publicBaseUrl: props.publicBaseUrl,
       elasticsearchHosts: [es.connection.url],
       elasticsearchServiceAccountTokenEnv: secured ? TOKEN_ENV : undefined,
-      elasticsearchCertificateAuthority: secured ? `${KIBANA_HOME}/config/elasticsearch/${ElasticsearchConnection.CA_KEY}` : undefined,
+      elasticsearchCertificateAuthority: this.connection.caInSecret ? `${KIBANA_HOME}/config/elasticsearch/${ElasticsearchConnection.CA_KEY}` : undefined,
       serverTls: secured ? { certificate: `${KIBANA_HOME}/config/tls/tls.crt`, key: `${KIBANA_HOME}/config/tls/tls.key` } : undefined,
       encryptionKeyEnvs: ENCRYPTION_KEY_ENVS,
       extraSettings: props.settings,
@@ -286,7 +309,7 @@ export class Kibana extends Construct {
     if (secured) {
       const consumerSecret = kplus.Secret.fromSecretName(this, 'ElasticsearchSecret', this.connection.secretName as string);
       container.env.addVariable(TOKEN_ENV, kplus.EnvValue.fromSecretValue({ secret: consumerSecret, key: ElasticsearchConnection.TOKEN_KEY }));
-      mountElasticsearchCa(this, container, consumerSecret, `${KIBANA_HOME}/config/elasticsearch`);
+      if (this.connection.caInSecret) mountElasticsearchCa(this, container, consumerSecret, `${KIBANA_HOME}/config/elasticsearch`);
       container.mount(`${KIBANA_HOME}/config/tls`, kplus.Volume.fromSecret(this, 'TlsVolume',
         kplus.Secret.fromSecretName(this, 'Certs', this.certificateSecretName as string), {
           name: 'tls', items: { 'tls.crt': { path: 'tls.crt' }, 'tls.key': { path: 'tls.key' } },
