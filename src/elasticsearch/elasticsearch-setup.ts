@@ -491,7 +491,8 @@ const ENSURE_KIBANA_TOKEN_FUNCTION = String.raw`ensure_kibana_credentials() {
  * the key is gone (invalidated, expired, or owned by other setup credentials); else
  * create a key from `api-key-NAME.json` and store it (`api_key`, the encoded form, and
  * `id`) with the CA in a new Secret. A key whose Secret could not be stored, or that
- * lost the race to a Secret made meanwhile, is invalidated again.
+ * lost the race to a Secret made meanwhile, is invalidated again (by id with `"owner": true`,
+ * the form a user with only manage_own_api_key may use).
  * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/security-api-create-api-key.html
  * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/security-api-update-api-key.html
  */
@@ -518,7 +519,7 @@ const ENSURE_API_KEY_FUNCTION = String.raw`ensure_api_key() {
   printf '%s' "$id" > /tmp/api-key-id
   rm -f /tmp/response /tmp/compact
   if [ -z "$id" ] || [ ! -s /tmp/api-key ]; then echo "no id or encoded key in the answer" >&2; exit 1; fi
-  printf '{"ids":["%s"]}' "$id" > /tmp/invalidate.json
+  printf '{"ids":["%s"],"owner":true}' "$id" > /tmp/invalidate.json
   # Until the Secret holds it, a failure invalidates the key again (no orphan per retry).
   trap "es DELETE /_security/api_key /tmp/invalidate.json > /dev/null || true" EXIT
   if ! create_secret "$1" "$2" api_key=/tmp/api-key id=/tmp/api-key-id ${"$"}{CA_FILE:+ca.crt=$CA_FILE}; then

@@ -164,6 +164,10 @@ function curl(run: RunContext, cwd: string, args: string[]): StubAnswer {
         Object.assign(stored, { role_descriptors: request.role_descriptors, metadata: request.metadata, updates: (stored.updates ?? 0) + (updated ? 1 : 0) });
         answer = { updated };
       }
+    } else if (method === 'DELETE' && p === '/_security/api_key' && principal.name !== 'elastic' && JSON.parse(body ?? '{}').owner !== true) {
+      // With manage_own_api_key only, invalidating by id needs "owner": true (or username and realm).
+      status = 403;
+      answer = { error: { type: 'security_exception', reason: 'action [cluster:admin/xpack/security/api_key/invalidate] is unauthorized' }, status };
     } else if (method === 'DELETE' && p === '/_security/api_key') {
       const ids = JSON.parse(body ?? '{}').ids as string[];
       for (const id of ids) if (db.apiKeys[id]) db.apiKeys[id].invalidated = true;
