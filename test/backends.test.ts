@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
 import { parse } from 'yaml';
 import {
   EckElasticsearch, ElasticCloudElasticsearch, ElasticsearchAuthentication, ElasticsearchCluster, ElasticsearchConsumerCredentials, ElasticsearchSecurity, ElasticsearchSetup,
@@ -429,5 +430,31 @@ describe('Kibana on an external Elasticsearch', () => {
     const secret = secretsOf(cluster).find((s) => s.name === 'kibana-elasticsearch');
     expect(Object.keys(secret?.data ?? {}).sort()).toEqual(['ca.crt', 'token']);
     expect(Object.values(elasticsearchStateOf(cluster).tokens)).toContain(secret?.data.token);
+  });
+});
+
+describe('the setup checks what it hands out and what it is handed', () => {
+  test('a key its owner cannot fill (setup credentials without the writers\' privileges) fails the Job, naming the key', async () => {
+    const cluster = fakeCluster('unused', { [SETUP_USER]: SETUP_PASSWORD });
+    const files = jobFiles(stackObjects(externalStack({}, { caSecret: true })), 'elasticsearch-setup-');
+    const run = await runInFakeCluster(cluster, files, { elasticsearchUrl: ES_URL, mounts: externalMounts(true), fail: { 'POST /_security/user/_has_privileges': 403 } });
+    expect(run.code).not.toBe(0);
+    expect(run.output).toMatch(/the API key of Secret security-logging-agents\/fluentd-elasticsearch lacks privileges of \S*privileges-prod-eu-security-logging-agents-fluentd\.json: the setup credentials must hold them/);
+  });
+
+  test('a supplied key with a trailing newline is refused before any agent reads it', async () => {
+    const cluster = fakeCluster('unused', { [SETUP_USER]: SETUP_PASSWORD });
+    const files = jobFiles(stackObjects(externalStack({}, { caSecret: true, consumers: ElasticsearchConsumerCredentials.SUPPLIED })), 'elasticsearch-setup-');
+    addSecret(cluster, 'security-logging-agents', 'fluentd-elasticsearch', { 'api_key': `${Buffer.from('id:key').toString('base64')}\n`, 'ca.crt': 'LOGS CA' });
+    const run = await runInFakeCluster(cluster, files, { elasticsearchUrl: ES_URL, mounts: externalMounts(true) });
+    expect(run.code).not.toBe(0);
+    expect(run.output).toMatch(/the api_key of Secret security-logging-agents\/fluentd-elasticsearch is not only base64/);
+  });
+
+  test('a writer of one\'s own without a cluster name is refused (JavaScript has no type checker)', () => {
+    const chart = new Chart(Testing.app(), 'c', { namespace: 'logging' });
+    const es = new ExternalElasticsearch(chart, 'Es', { url: ES_URL, version: '9.5.7', setupCredentials: kplus.Secret.fromSecretName(chart, 'S', 'setup') });
+    const writer = Object.assign(new Construct(chart, 'Mine'), { writerName: 'mine', writtenIndexFamilies: () => ['mine-logs'] });
+    expect(() => es.addWriter(writer as any)).toThrow(/elasticsearch writer c\/Mine clusterName/);
   });
 });

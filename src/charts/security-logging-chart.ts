@@ -386,6 +386,9 @@ export class SecurityLoggingChart extends Chart {
     (props.kibanaClientNamespaces ?? []).forEach((name, i) => validateDnsLabel(`chart kibanaClientNamespaces[${i}]`, name));
     (props.metricsClientNamespaces ?? []).forEach((name, i) => validateDnsLabel(`chart metricsClientNamespaces[${i}]`, name));
     (props.kibanaClientCidrs ?? []).forEach((cidr, i) => validateCidr(`chart kibanaClientCidrs[${i}]`, cidr));
+    if (!Array.isArray(props.elasticsearchClientCidrs ?? [])) {
+      throw new Error(`chart elasticsearchClientCidrs must be a list of CIDRs, got ${JSON.stringify(props.elasticsearchClientCidrs)}`);
+    }
     (props.elasticsearchClientCidrs ?? []).forEach((cidr, i) => validateCidr(`chart elasticsearchClientCidrs[${i}]`, cidr));
     if (props.networkPolicies === false) {
       refuseUnused((['kibanaClientNamespaces', 'kibanaClientCidrs', 'elasticsearchClientCidrs', 'metricsClientNamespaces', 'apiServer'] as const).filter((k) => props[k] !== undefined),

@@ -5,7 +5,7 @@ import { ElasticsearchAuthentication, ElasticsearchConnection } from './elastics
 import { IndexFamilyKind } from '../pipeline/index-families';
 import { ResolvedPlacement, placementsDisjoint } from '../common/node-placement';
 import { SecretMount } from '../common/setup-job';
-import { describeValue } from '../common/validation';
+import { describeValue, validateClusterName, validateDnsLabel } from '../common/validation';
 
 /**
  * Something that writes documents to the cluster (a log agent). It gets credentials of
@@ -151,6 +151,9 @@ export abstract class ElasticsearchBackend extends Construct {
   public addWriter(writer: IElasticsearchWriter): ElasticsearchConnection {
     const namespace = Chart.of(writer).namespace;
     if (namespace === undefined) throw new Error(`elasticsearch writer ${writer.writerName} needs its chart to have a namespace`);
+    // JavaScript writers have no type checker: the name goes into key names, files and scripts.
+    validateDnsLabel(`elasticsearch writer ${writer.node.path} writerName`, writer.writerName);
+    validateClusterName(`elasticsearch writer ${writer.node.path} clusterName`, writer.clusterName);
     if (this._writers.length === 0) this.node.addValidation({ validate: () => this.writersShippingTwice() });
     this._writers.push(writer);
     const apiKey = this.writerAuthentication === ElasticsearchAuthentication.API_KEY;

@@ -259,7 +259,7 @@ export class ElasticsearchSetup extends Construct {
       }));
       if (access.readsSecrets !== undefined) {
         secretWriterRole(this, 'Backend', {
-          name, namespace: access.readsSecrets.namespace, labels, serviceAccount, create: false, secretNames: access.readsSecrets.names,
+          name: `${name}-backend`, namespace: access.readsSecrets.namespace, labels, serviceAccount, create: false, secretNames: access.readsSecrets.names,
         });
       }
     }
@@ -357,7 +357,8 @@ function consumerFunctions(kinds: ConsumerKind[], supplied: boolean): string[] {
   const has = (kind: ConsumerKind) => kinds.includes(kind);
   return [
     ...(has(ConsumerKind.WRITER_USER) ? [ENSURE_USER_FUNCTION] : []),
-    ...(supplied && kinds.length > 0 ? [AUTHENTICATES_AS_FUNCTION, CHECK_SUPPLIED_FUNCTION] : []),
+    ...((supplied && kinds.length > 0) || has(ConsumerKind.WRITER_API_KEY) ? [AUTHENTICATES_AS_FUNCTION] : []),
+    ...(supplied && kinds.length > 0 ? [CHECK_SUPPLIED_FUNCTION] : []),
     ...(!supplied && has(ConsumerKind.WRITER_API_KEY) ? [ENSURE_API_KEY_FUNCTION] : []),
     ...(!supplied && has(ConsumerKind.KIBANA_TOKEN) ? [ENSURE_KIBANA_TOKEN_FUNCTION] : []),
   ];
@@ -508,6 +509,7 @@ const ENSURE_API_KEY_FUNCTION = String.raw`ensure_api_key() {
       echo "the API key $id of Secret $1/$2 cannot be updated (answer $code: invalidated, expired, or owned by other setup credentials): delete the Secret (kubectl -n $1 delete secret $2), and the Job makes a new key" >&2
       exit 1
     fi
+    key_holds_privileges "$1" "$2" "$3" "$(secret_key api_key)"
     return
   fi
   echo "POST /_security/api_key ($3)"
@@ -526,7 +528,18 @@ const ENSURE_API_KEY_FUNCTION = String.raw`ensure_api_key() {
     es DELETE /_security/api_key /tmp/invalidate.json > /dev/null
   fi
   trap - EXIT
+  key_holds_privileges "$1" "$2" "$3" "$(cat /tmp/api-key)"
   rm -f /tmp/api-key /tmp/api-key-id /tmp/invalidate.json
+}
+# key_holds_privileges NAMESPACE SECRET NAME KEY: a key holds only what its owner holds, so
+# one made by setup credentials without create_doc or auto_configure on the families could
+# write nothing: fail, naming what is missing, instead of leaving the writer to fail later.
+key_holds_privileges() {
+  if ! authenticates_as "ApiKey $4" "/setup/privileges-$3.json"; then
+    echo "the API key of Secret $1/$2 lacks privileges of /setup/privileges-$3.json: the setup credentials must hold them to grant them (ElasticsearchSetup.requiredPrivileges):" >&2
+    cat /tmp/response >&2; echo >&2
+    exit 1
+  fi
 }`;
 
 /**
@@ -543,7 +556,8 @@ const AUTHENTICATES_AS_FUNCTION = String.raw`authenticates_as() {
   if [ "$code" = 200 ] && [ $# -ge 2 ]; then
     code=$(curl --config /tmp/consumer-curl.conf --silent --show-error --max-time 30 --output /tmp/response --write-out '%{http_code}' \
       -X POST -H 'Content-Type: application/json' --data-binary "@$2" "$ES/_security/user/_has_privileges")
-    if [ "$code" = 200 ] && ! tr -d ' \n' < /tmp/response | grep -q '"has_all_requested":true'; then code=403; fi
+    tr -d ' \n' < /tmp/response > /tmp/compact
+    if [ "$code" = 200 ] && ! grep -q '"has_all_requested":true' /tmp/compact; then code=403; fi
   fi
   rm -f /tmp/consumer-curl.conf
   [ "$code" = 200 ]
@@ -568,6 +582,14 @@ const CHECK_SUPPLIED_FUNCTION = String.raw`supplied_secret() {
 }
 check_supplied_key() {
   supplied_secret "$1" "$2" "api_key ${"$"}{4:-}"
+  # Only base64 (the encoded form), no newline: Fluentd decodes it strictly, Fluent Bit sends it as it is.
+  secret_key api_key > /tmp/supplied-key
+  if [ "$(tr -d 'A-Za-z0-9+/=' < /tmp/supplied-key | wc -c)" -ne 0 ]; then
+    rm -f /tmp/supplied-key
+    echo "the api_key of Secret $1/$2 is not only base64 (a newline, or not the encoded form): store the encoded value alone (kubectl create secret generic ... --from-literal=api_key=<encoded>)" >&2
+    exit 1
+  fi
+  rm -f /tmp/supplied-key
   if ! authenticates_as "ApiKey $(secret_key api_key)" "/setup/$3"; then
     echo "the api_key of Secret $1/$2 does not authenticate, or lacks privileges of /setup/$3 (it must be the encoded form):" >&2
     cat /tmp/response >&2; echo >&2
@@ -577,8 +599,8 @@ check_supplied_key() {
 }
 check_supplied_token() {
   supplied_secret "$1" "$2" "token ${"$"}{3:-}"
-  if ! authenticates_as "Bearer $(secret_key token)"; then
-    echo "the token of Secret $1/$2 does not authenticate (a token of the elastic/kibana service account):" >&2
+  if ! authenticates_as "Bearer $(secret_key token)" || ! tr -d ' \n' < /tmp/response > /tmp/compact || ! grep -q '"username":"elastic/kibana"' /tmp/compact; then
+    echo "the token of Secret $1/$2 does not authenticate as the elastic/kibana service account:" >&2
     cat /tmp/response >&2; echo >&2
     exit 1
   fi

@@ -75,8 +75,8 @@ export class ExternalElasticsearch extends RemoteElasticsearch {
     const prop = (name: string) => `${this.kind} ${name}`;
     const { host, port } = parseHttpsUrl(prop('url'), props.url);
     const ca = props.caSecret === undefined ? undefined : validateSecret(prop('caSecret'), props.caSecret);
-    this.egressCidrs = [...props.egressCidrs ?? ['0.0.0.0/0']];
     if (!Array.isArray(props.egressCidrs ?? [])) throw new Error(`${prop('egressCidrs')} must be a list of CIDRs, got ${describeValue(props.egressCidrs)}`);
+    this.egressCidrs = [...props.egressCidrs ?? ['0.0.0.0/0']];
     if (this.egressCidrs.length === 0) throw new Error(`${prop('egressCidrs')} must list at least one CIDR: with none, no consumer could reach the cluster`);
     this.egressCidrs.forEach((cidr, i) => validateCidr(`${prop('egressCidrs')}[${i}]`, cidr));
     this.connection = new ElasticsearchConnection({ host, port, scheme: ElasticsearchScheme.HTTPS, version: this.version, publicCa: ca === undefined });

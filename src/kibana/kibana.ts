@@ -191,7 +191,9 @@ export class Kibana extends Construct {
     } else if (secured) {
       throw new Error(
         `kibana importCredentials is required with a backend other than an in-cluster ElasticsearchCluster (${es.connection.url}): ` +
-        'a Secret with the username and password of a Kibana user the import Jobs log in as (kplus.Secret.fromSecretName(this, id, name))',
+        'a Secret with the username and password of a Kibana user the import Jobs log in as (kplus.Secret.fromSecretName(this, id, name)); ' +
+        'deploy this Kibana only when no other Kibana uses that Elasticsearch (Kibanas sharing one must share their encryption keys), ' +
+        'else use that Kibana (the chart\'s deployKibana: false)',
       );
     }
     if (inCluster !== undefined && secured && namespace !== es.namespace) {
