@@ -106,8 +106,8 @@ describe('the setup Jobs of the stack', () => {
     const script: string = kbFiles['run.sh'];
     expect(script).toContain("--config /tmp/kibana-curl.conf --silent --fail --max-time 10 --output /dev/null 'https://kibana.security-logging.svc:5601/api/status'");
     // As the elastic user, from its Secret's username and password, escaped for curl's config.
-    expect(script).toContain(`printf 'cacert = "%s"\\n' /kibana/ca.crt > /tmp/kibana-curl.conf\n` +
-      `printf 'user = "%s:%s"\\n' "$(sed 's/[\\\\"]/\\\\&/g' /import-user/username)" "$(sed 's/[\\\\"]/\\\\&/g' /import-user/password)" >> /tmp/kibana-curl.conf`);
+    expect(script).toContain(`printf 'cacert = "%s"\\n' '/kibana/ca.crt' > /tmp/kibana-curl.conf\n` +
+      `printf 'user = "%s:%s"\\n' "$(cat /import-user/username | sed 's/[\\\\"]/\\\\&/g')" "$(cat /import-user/password | sed 's/[\\\\"]/\\\\&/g')" >> /tmp/kibana-curl.conf`);
     expect(kbJob.spec.template.spec.volumes.filter((v: any) => v.secret).map((v: any) => v.secret)).toEqual([
       { secretName: 'elasticsearch-elastic-credentials', items: [{ key: 'password', path: 'password' }, { key: 'username', path: 'username' }] },
       { secretName: 'kibana-certs', items: [{ key: 'ca.crt', path: 'ca.crt' }] },

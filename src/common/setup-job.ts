@@ -93,12 +93,24 @@ export function waitForUrlScript(what: string, url: string, curlOptions = ''): s
 }
 
 /**
+ * A double-quoted bash word: what `command` prints, escaped for a double-quoted value of
+ * a curl config file (a backslash before each `\\` and `"`).
+ */
+export function curlConfigValue(command: string): string {
+  return `"$(${command} | sed 's/[\\\\"]/\\\\&/g')"`;
+}
+
+/**
  * Bash that appends to a curl config file the `user` line of the `username` and `password`
  * files in `dir` (a mounted Secret), each escaped for curl's double-quoted values.
  */
 export function basicCurlConfigScript(dir: string, configFile: string): string {
-  const quoted = (file: string) => `$(sed 's/[\\\\"]/\\\\&/g' ${dir}/${file})`;
-  return `printf 'user = "%s:%s"\\n' "${quoted('username')}" "${quoted('password')}" >> ${configFile}`;
+  return `printf 'user = "%s:%s"\\n' ${curlConfigValue(`cat ${dir}/username`)} ${curlConfigValue(`cat ${dir}/password`)} >> ${configFile}`;
+}
+
+/** Bash that starts a curl config file with the CA to trust. */
+export function caCurlConfigScript(caFile: string, configFile: string): string {
+  return `printf 'cacert = "%s"\\n' '${caFile}' > ${configFile}`;
 }
 
 /** Where setup Jobs that call a server as the `elastic` user mount its password. */

@@ -6,6 +6,8 @@ import { ElasticsearchAuthentication, ElasticsearchConnection, ElasticsearchSche
 import { setupCredentials } from './external-elasticsearch';
 import { RemoteElasticsearch, RemoteElasticsearchOptions } from './remote-elasticsearch';
 import { validateDnsLabel } from '../common/validation';
+import { caCurlConfigScript, curlConfigValue } from '../common/setup-job';
+import { namespacePeer } from '../charts/network-policies';
 
 /** Props of {@link EckElasticsearch}. */
 export interface EckElasticsearchProps extends RemoteElasticsearchOptions {
@@ -88,10 +90,10 @@ export class EckElasticsearch extends RemoteElasticsearch {
         `secret_get '${ns}' '${caSecret}' || { echo "Secret ${ns}/${caSecret} (ECK's HTTP CA) is missing: is ${ns}/${this.elasticsearchName} an ECK Elasticsearch with TLS?" >&2; exit 1; }`,
         `secret_key ca.crt > ${CA_FILE}`,
         `if [ ! -s ${CA_FILE} ]; then secret_key tls.crt > ${CA_FILE}; fi`,
-        `printf 'cacert = "%s"\\n' '${CA_FILE}' > ${file}`,
+        caCurlConfigScript(CA_FILE, file),
         own !== undefined ? own.curlConfig(file) : [
           `secret_get '${ns}' '${elasticUser}' || { echo "Secret ${ns}/${elasticUser} (ECK's elastic user) is missing" >&2; exit 1; }`,
-          `printf 'user = "elastic:%s"\\n' "$(secret_key elastic | sed 's/[\\\\"]/\\\\&/g')" >> ${file}`,
+          `printf 'user = "elastic:%s"\\n' ${curlConfigValue('secret_key elastic')} >> ${file}`,
         ].join('\n'),
       ].join('\n'),
       caFile: CA_FILE,
@@ -108,7 +110,7 @@ export class EckElasticsearch extends RemoteElasticsearch {
   public _egress(): BackendEgress {
     return {
       peers: [{
-        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': this.elasticsearchNamespace } },
+        ...namespacePeer(this.elasticsearchNamespace),
         podSelector: { matchLabels: { 'common.k8s.elastic.co/type': 'elasticsearch', 'elasticsearch.k8s.elastic.co/cluster-name': this.elasticsearchName } },
       }],
       port: ELASTICSEARCH_HTTP_PORT,

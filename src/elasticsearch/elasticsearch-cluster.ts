@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { ElasticsearchAuthentication, ElasticsearchConnection, ElasticsearchScheme } from './elasticsearch-connection';
 import { BackendEgress, BackendSetupAccess, ElasticsearchBackend, ElasticsearchConsumerCredentials } from './elasticsearch-backend';
 import { elasticCurlConfigScript, elasticPasswordMount } from '../common/setup-job';
+import { componentPods, podsPeer } from '../charts/network-policies';
 import { ElasticsearchCertificateSource, ElasticsearchSecurity, createBootstrapJob, serviceDnsNames } from './elasticsearch-security';
 import { contentHash } from '../common/hash';
 import { appLabels, selectorLabels } from '../common/labels';
@@ -508,7 +509,7 @@ export class ElasticsearchCluster extends ElasticsearchBackend {
   /** The cluster's pods that take client traffic, on 9200. @internal */
   public _egress(): BackendEgress {
     return {
-      peers: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': this.namespace } }, podSelector: { matchLabels: selectorLabels(appLabels('elasticsearch', this.name)) } }],
+      peers: [podsPeer(componentPods(this.namespace, 'elasticsearch', this.name))],
       port: ELASTICSEARCH_HTTP_PORT,
     };
   }

@@ -189,25 +189,24 @@ export class ElasticsearchSetup extends Construct {
         calls.push(`ensure_kibana_credentials '${consumer.namespace}' '${consumer.secretName}'`);
       }
     }
+    const upgradeCheck = props.upgradeCheck ?? false;
+    if (typeof upgradeCheck !== 'boolean') throw new Error(`elasticsearch setup upgradeCheck must be true or false, got ${JSON.stringify(props.upgradeCheck)}`);
+    if (upgradeCheck && es.majorVersion !== 8) {
+      throw new Error(`elasticsearch setup upgradeCheck is for the upgrade from 8.19 to 9.x, and the cluster is on ${es.version} already: turn it off`);
+    }
     const makesKeys = !supplied && consumers.some((c) => c.kind === ConsumerKind.WRITER_API_KEY);
-    const upgradeCheckOn = props.upgradeCheck === true;
     this.requiredPrivileges = {
       cluster: [
         'monitor', 'manage_index_templates', 'manage_ilm', 'manage_pipeline',
         ...makesKeys ? ['manage_own_api_key'] : [],
         ...!supplied && consumers.some((c) => c.kind === ConsumerKind.KIBANA_TOKEN) ? ['manage_service_account'] : [],
-        ...upgradeCheckOn ? ['manage'] : [],
+        ...upgradeCheck ? ['manage'] : [],
       ],
       indices: [{
         names: [...new Set(templates.flatMap((t) => t.indexPatterns))].sort(),
         privileges: ['manage', ...makesKeys ? ['create_doc', 'auto_configure'] : []],
       }],
     };
-    const upgradeCheck = props.upgradeCheck ?? false;
-    if (typeof upgradeCheck !== 'boolean') throw new Error(`elasticsearch setup upgradeCheck must be true or false, got ${JSON.stringify(props.upgradeCheck)}`);
-    if (upgradeCheck && es.majorVersion !== 8) {
-      throw new Error(`elasticsearch setup upgradeCheck is for the upgrade from 8.19 to 9.x, and the cluster is on ${es.version} already: turn it off`);
-    }
     const name = `${es.name}-setup`;
     const labels = appLabels('elasticsearch-setup', es.name);
     const curlAuth = secured ? '--config /tmp/es-curl.conf' : '';

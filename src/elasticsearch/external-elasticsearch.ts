@@ -4,7 +4,7 @@ import { BackendEgress, BackendSetupAccess, ElasticsearchConsumerCredentials } f
 import { ElasticsearchAuthentication, ElasticsearchConnection, ElasticsearchScheme } from './elasticsearch-connection';
 import { RemoteElasticsearch, RemoteElasticsearchOptions } from './remote-elasticsearch';
 import { validateCidr } from '../charts/network-policies';
-import { SecretMount, basicCurlConfigScript } from '../common/setup-job';
+import { SecretMount, basicCurlConfigScript, caCurlConfigScript } from '../common/setup-job';
 import { describeValue, validateDnsSubdomain } from '../common/validation';
 
 /** How the setup Job authenticates. */
@@ -84,7 +84,7 @@ export class ExternalElasticsearch extends RemoteElasticsearch {
     this.access = {
       secretMounts: { ...credentials.mounts, ...ca ? { [CA_DIR]: { secretName: ca.name, keys: [ElasticsearchConnection.CA_KEY] } } : {} },
       curlConfig: (file) => [
-        ...ca ? [`printf 'cacert = "%s"\\n' '${CA_DIR}/${ElasticsearchConnection.CA_KEY}' > ${file}`] : [`: > ${file}`],
+        ca ? caCurlConfigScript(`${CA_DIR}/${ElasticsearchConnection.CA_KEY}`, file) : `: > ${file}`,
         credentials.curlConfig(file),
       ].join('\n'),
       caFile: ca ? `${CA_DIR}/${ElasticsearchConnection.CA_KEY}` : undefined,

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { Kibana } from './kibana';
 import { KibanaSavedObjects } from './saved-objects';
 import { appLabels } from '../common/labels';
-import { basicCurlConfigScript, createSetupJob, waitForUrlScript } from '../common/setup-job';
+import { basicCurlConfigScript, caCurlConfigScript, createSetupJob, waitForUrlScript } from '../common/setup-job';
 
 /** Where the import Jobs mount the credentials they log in to Kibana with. */
 const IMPORT_USER_DIR = '/import-user';
@@ -80,7 +80,7 @@ export function kibanaImportJob(scope: Construct, options: {
       'set -euo pipefail',
       ...(secured ? [
         'umask 077',
-        `printf 'cacert = "%s"\\n' /kibana/ca.crt > /tmp/kibana-curl.conf`,
+        caCurlConfigScript('/kibana/ca.crt', '/tmp/kibana-curl.conf'),
         basicCurlConfigScript(IMPORT_USER_DIR, '/tmp/kibana-curl.conf'),
       ] : []),
       // /api/status answers 503 until Kibana is available.
