@@ -3,8 +3,9 @@ import * as kplus from 'cdk8s-plus-27';
 import { SecurityLoggingChart } from 'cdk8s-security-logging';
 
 // One Elasticsearch and Kibana in a central cluster; two workload clusters ship to it,
-// each with its own cluster name and its agents' own API keys. Every setup puts the
-// same templates, policies and pipelines, so none of them changes what another put.
+// each with its own cluster name and its agents' own API keys. The central setup puts
+// the templates, policies and pipelines; a workload's only checks they are the same,
+// and its setup credentials may make API keys but not delete or rewrite any logs.
 const root = process.env.CDK8S_OUTDIR ?? 'dist';
 const host = 'logs.central.example.com';
 
@@ -36,6 +37,7 @@ for (const cluster of ['workload-a', 'workload-b']) {
       version: hub.elasticsearch.version,
       // The same replicas as the central cluster's own setup: the same templates.
       indexReplicas: hub.elasticsearch.indexReplicas,
+      putTemplates: false,
       setupCredentials: kplus.Secret.fromSecretName(app, 'SetupCredentials', 'elasticsearch-setup-credentials'),
       // The central cluster's CA: kubectl -n security-logging get secret elasticsearch-certs -o jsonpath='{.data.ca\.crt}'
       caSecret: kplus.Secret.fromSecretName(app, 'CentralCa', 'central-ca'),

@@ -9,7 +9,7 @@ import {
 } from '../src';
 import { elasticsearchUrlOfCloudId } from '../src/elasticsearch/elastic-cloud-elasticsearch';
 import { jobFiles, jobNamed, stackObjects } from './helpers/chart';
-import { FakeCluster, addSecret, elasticsearchStateOf, fakeCluster, runInFakeCluster, secretsOf } from './helpers/fake-cluster';
+import { FakeCluster, FakeRole, addSecret, elasticsearchStateOf, fakeCluster, runInFakeCluster, secretsOf } from './helpers/fake-cluster';
 import { isAllowed } from './helpers/network-policy';
 import { assertValidManifests } from './helpers/schema';
 
@@ -18,7 +18,7 @@ const SETUP_USER = 'seclog-setup';
 const SETUP_PASSWORD = 'a "quoted" \\ password';
 
 /** A workload cluster's stack that ships to the external Elasticsearch. */
-function externalStack(props: Partial<SecurityLoggingChartProps> = {}, external: { caSecret?: boolean; consumers?: ElasticsearchConsumerCredentials } = {}): SecurityLoggingChart {
+function externalStack(props: Partial<SecurityLoggingChartProps> = {}, external: { caSecret?: boolean; consumers?: ElasticsearchConsumerCredentials; putTemplates?: boolean } = {}): SecurityLoggingChart {
   const app = Testing.app();
   return new SecurityLoggingChart(app, 'stack', {
     deployKibana: false,
@@ -29,6 +29,7 @@ function externalStack(props: Partial<SecurityLoggingChartProps> = {}, external:
       setupCredentials: kplus.Secret.fromSecretName(app, 'SetupCredentials', 'elasticsearch-setup-credentials'),
       caSecret: external.caSecret ? kplus.Secret.fromSecretName(app, 'Ca', 'logs-ca') : undefined,
       consumerCredentials: external.consumers,
+      putTemplates: external.putTemplates,
       egressCidrs: ['203.0.113.0/24'],
     },
     ...props,
@@ -357,6 +358,95 @@ describe('bad backend input', () => {
     const elsewhere = new Chart(Testing.app(), 'd', { namespace: 'other' });
     expect(() => new ElasticsearchSetup(elsewhere, 'Setup', { elasticsearch: es }))
       .toThrow(/elasticsearch setup must be in the namespace of its Elasticsearch object \("logging"\), whose Secrets it mounts, got "other"/);
+  });
+});
+
+describe('setup credentials of least privilege', () => {
+  /** Runs a stack's setup as SETUP_USER with the given role, in the cluster. */
+  const runAs = (cluster: FakeCluster, stack: SecurityLoggingChart) =>
+    runInFakeCluster(cluster, jobFiles(stackObjects(stack), 'elasticsearch-setup-'), { elasticsearchUrl: ES_URL, mounts: externalMounts(true) });
+  const withRole = (role: FakeRole, from?: FakeCluster) => {
+    const cluster = fakeCluster('unused', { [SETUP_USER]: SETUP_PASSWORD }, { [SETUP_USER]: role });
+    // The Elasticsearch of another cluster's run, seen from a Kubernetes cluster of its own (no Secret).
+    if (from !== undefined) fs.writeFileSync(`${cluster.dir}/db.json`, JSON.stringify({ ...JSON.parse(fs.readFileSync(`${from.dir}/db.json`, 'utf-8')), secrets: {} }));
+    return cluster;
+  };
+  /** The role, and each role that lacks one of its privileges. */
+  const roleAndEachLess = (role: { cluster: string[]; indices: { names: string[]; privileges: string[] }[] }) => [
+    ...role.cluster.map((c) => ({ lacks: c, role: { ...role, cluster: role.cluster.filter((x) => x !== c) } })),
+    ...role.indices.flatMap((i, n) => i.privileges.map((v) => ({
+      lacks: `${v} on the indices`, role: { ...role, indices: role.indices.map((j, m) => (m === n ? { ...j, privileges: j.privileges.filter((x) => x !== v) } : j)) },
+    }))),
+  ];
+
+  test('a setup that puts the templates works with exactly requiredPrivileges, and fails without any one of them', async () => {
+    const stack = externalStack({}, { caSecret: true });
+    const role = stack.elasticsearchSetup.requiredPrivileges as FakeRole;
+    const full = await runAs(withRole(role), stack);
+    expect(full.output).toMatch(/done\n$/);
+    expect(full.code).toBe(0);
+    const failures = await Promise.all(roleAndEachLess(role).map(async (less) => [less.lacks, (await runAs(withRole(less.role), stack)).code !== 0]));
+    expect(failures).toEqual(roleAndEachLess(role).map((less) => [less.lacks, true]));
+  });
+
+  describe('a workload cluster whose setup leaves the templates to the central one (putTemplates: false)', () => {
+    const workload = (props: Partial<SecurityLoggingChartProps> = {}) => externalStack({ clusterName: 'workload-a', ...props }, { caSecret: true, putTemplates: false });
+    let central: FakeCluster;
+    beforeAll(async () => {
+      // The central setup, with credentials that may do everything, has put the templates.
+      central = fakeCluster('unused', { [SETUP_USER]: SETUP_PASSWORD });
+      expect((await runAs(central, externalStack({}, { caSecret: true }))).code).toBe(0);
+    });
+
+    test('needs no index manage and no template, policy or pipeline management', () => {
+      expect(workload().elasticsearchSetup.requiredPrivileges).toEqual({
+        cluster: ['monitor', 'read_ilm', 'read_pipeline', 'manage_own_api_key'],
+        indices: [{ names: expect.arrayContaining(['seclog-falco', 'seclog-falco-*']), privileges: ['create_doc', 'auto_configure'] }],
+      });
+      expect(externalStack({ clusterName: 'workload-a' }, { putTemplates: false, consumers: ElasticsearchConsumerCredentials.SUPPLIED }).elasticsearchSetup.requiredPrivileges)
+        .toEqual({ cluster: ['monitor', 'read_ilm', 'read_pipeline'], indices: [] });
+      const files = jobFiles(stackObjects(workload()), 'elasticsearch-setup-');
+      expect(Object.keys(files).filter((f) => /^(policy|pipeline|template|simulate)-/.test(f))).toEqual([]);
+    });
+
+    test('puts nothing, makes its writers\' keys with exactly requiredPrivileges, and fails without any one of them', async () => {
+      const role = workload().elasticsearchSetup.requiredPrivileges as FakeRole;
+      const cluster = withRole(role, central);
+      const run = await runAs(cluster, workload());
+      expect(run.output).toMatch(/done\n$/);
+      expect(run.code).toBe(0);
+      expect(run.calls.filter((c) => c.startsWith('PUT ') && !c.includes('/_security/api_key/'))).toEqual([]);
+      expect(run.output).toMatch(/\/_index_template\/seclog-falco: as this stack has it/);
+      expect(Object.values(elasticsearchStateOf(cluster).apiKeys).map((k: any) => k.name).filter((n) => n.startsWith('workload-a-')).sort())
+        .toEqual(['workload-a-security-logging-agents-fluentd', 'workload-a-security-logging-kubernetes-events']);
+      const failures = await Promise.all(roleAndEachLess(role).map(async (less) => [less.lacks, (await runAs(withRole(less.role, central), workload())).code !== 0]));
+      expect(failures).toEqual(roleAndEachLess(role).map((less) => [less.lacks, true]));
+    });
+
+    test('fails and retries while the central setup has not put a template, or put another one', async () => {
+      const empty = await runAs(fakeCluster('unused', { [SETUP_USER]: SETUP_PASSWORD }), workload());
+      expect(empty.code).not.toBe(0);
+      expect(empty.output).toMatch(/\/_ilm\/policy\/seclog-\S+ is not in the Elasticsearch yet: the setup that puts the templates \(putTemplates true/);
+      const otherRetention = await runAs(withRole(workload().elasticsearchSetup.requiredPrivileges as FakeRole, central), workload({ retention: { falcoDays: 30 } }));
+      expect(otherRetention.code).not.toBe(0);
+      expect(otherRetention.output).toMatch(/\/_ilm\/policy\/seclog-falco-policy in the Elasticsearch differs from this stack's/);
+    });
+  });
+
+  test('a writer\'s Secret deleted for a new key: the old key of that name is invalidated', async () => {
+    const cluster = fakeCluster('unused', { [SETUP_USER]: SETUP_PASSWORD });
+    const stack = externalStack({}, { caSecret: true });
+    expect((await runAs(cluster, stack)).code).toBe(0);
+    const db = JSON.parse(fs.readFileSync(`${cluster.dir}/db.json`, 'utf-8'));
+    delete db.secrets['security-logging-agents/fluentd-elasticsearch'];
+    fs.writeFileSync(`${cluster.dir}/db.json`, JSON.stringify(db));
+    expect((await runAs(cluster, stack)).code).toBe(0);
+    const keys = Object.values(elasticsearchStateOf(cluster).apiKeys) as any[];
+    expect(keys.map((k) => [k.name, k.invalidated])).toEqual([
+      ['prod-eu-security-logging-agents-fluentd', true],
+      ['prod-eu-security-logging-kubernetes-events', false],
+      ['prod-eu-security-logging-agents-fluentd', false],
+    ]);
   });
 });
 

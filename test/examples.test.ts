@@ -153,13 +153,20 @@ describe('examples', () => {
     const setupFiles = (objects: any[]) => jobFiles(objects, 'elasticsearch-setup-');
     const dataFiles = (files: { [file: string]: string }) => Object.fromEntries(Object.entries(files).filter(([f]) => /^(template|policy|pipeline|simulate)-/.test(f)));
 
-    test('every setup puts the same templates, policies and pipelines: one set, which no setup changes after another', () => {
-      const hub = dataFiles(setupFiles(central()));
+    test('one set of templates, policies and pipelines: the central setup puts them, and each workload checks it has the same', () => {
+      // `put_if_changed PATH FILE HASH`, `put_template NAME FILE HASH ...`, `check_same PATH HASH`.
+      const hub = new Map([...setupFiles(central())['run.sh'].matchAll(/^put_if_changed '(\S+)' '\S+' '(\w+)'$|^put_template '(\S+)' '\S+' '(\w+)'/gm)]
+        .map((m) => (m[1] ? [m[1], m[2]] : [`/_index_template/${m[3]}`, m[4]])));
+      expect(hub.size).toBeGreaterThan(20);
       for (const workload of [workloadA(), workloadB()]) {
-        const files = dataFiles(setupFiles(workload));
-        expect(Object.keys(files).length).toBeGreaterThan(10);
-        // The central cluster also has the detection alerts' stream; every file a workload puts, it puts the same.
-        for (const [file, content] of Object.entries(files)) expect([file, content]).toEqual([file, hub[file]]);
+        const files = setupFiles(workload);
+        expect(dataFiles(files)).toEqual({});
+        const checked = [...files['run.sh'].matchAll(/^check_same '(\S+)' '(\w+)'$/gm)].map((m) => [m[1], m[2]]);
+        // The central cluster also has the detection alerts' stream; everything a workload checks, it puts the same.
+        const unchecked = [...hub.keys()].filter((p) => !checked.some(([c]) => c === p));
+        expect([unchecked.length > 0, unchecked.filter((p) => !p.includes('seclog-alerts'))]).toEqual([true, []]);
+        for (const [path, hash] of checked) expect([path, hash]).toEqual([path, hub.get(path)]);
+        expect(files['run.sh']).not.toMatch(/^(put|put_if_changed|put_template) /m);
       }
     });
 

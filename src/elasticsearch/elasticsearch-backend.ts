@@ -111,6 +111,11 @@ export abstract class ElasticsearchBackend extends Construct {
   public abstract readonly indexReplicas: number;
   /** Who makes the consumers' credentials. */
   public abstract readonly consumerCredentials: ElasticsearchConsumerCredentials;
+  /**
+   * Whether this stack's setup puts the lifecycle policies, pipelines and index templates;
+   * false: another stack's setup does, and this one checks that they are there with its content.
+   */
+  public abstract readonly putsTemplates: boolean;
   /** Image of the setup Job (bash and curl; the cluster's Elasticsearch version). */
   public abstract readonly setupImage: string;
   /** How the writers authenticate: users of the cluster (in-cluster) or API keys. */

@@ -373,6 +373,7 @@ export class ElasticsearchCluster extends ElasticsearchBackend {
   public readonly indexReplicas: number;
   /** The setup Job makes every consumer's credentials (as the `elastic` user). */
   public readonly consumerCredentials = ElasticsearchConsumerCredentials.CREATED_BY_SETUP;
+  public readonly putsTemplates = true;
   /** The cluster's own image. */
   public readonly setupImage: string;
   protected readonly writerAuthentication = ElasticsearchAuthentication.BASIC;

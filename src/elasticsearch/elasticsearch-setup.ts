@@ -66,7 +66,9 @@ export class ElasticsearchSetup extends Construct {
    * `manage` for the deprecation API (`upgradeCheck`). Indices, on every name the templates
    * claim: `manage` (read the data streams, roll them over), and `create_doc` and
    * `auto_configure` when the Job makes the writers' keys, which can hold only what their
-   * owner holds.
+   * owner holds. When the backend's `putTemplates` is false: `monitor`, `read_ilm` and
+   * `read_pipeline` (to compare what another setup put), the key and token privileges, and
+   * `create_doc` and `auto_configure` on the writers' families only.
    * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/security-privileges.html
    */
   public readonly requiredPrivileges: { [key: string]: any };
@@ -108,10 +110,21 @@ export class ElasticsearchSetup extends Construct {
       const meta = (m: { [key: string]: any } | undefined) => ({ ...m, content_hash: hash });
       return { hash, json: JSON.stringify(at === 'policy' ? { ...body, policy: { ...body.policy, _meta: meta(body.policy._meta) } } : { ...body, _meta: meta(body._meta) }, undefined, 2) + '\n' };
     };
+    // A stack that leaves them to another's setup only checks that each is there with its hash.
+    const puts = es.putsTemplates;
+    const putOrCheck = (path: string, file: string, hash: string, json: string, put: string) => {
+      if (puts) {
+        files[file] = json;
+        calls.push(put);
+      } else {
+        calls.push(`check_same '${path}' '${hash}'`);
+      }
+    };
     for (const template of templates) {
       const { hash, json } = withHash(template.lifecycle.toJson(), 'policy');
-      files[`policy-${template.lifecycle.name}.json`] = json;
-      calls.push(`put_if_changed '/_ilm/policy/${template.lifecycle.name}' 'policy-${template.lifecycle.name}.json' '${hash}'`);
+      const path = `/_ilm/policy/${template.lifecycle.name}`;
+      const file = `policy-${template.lifecycle.name}.json`;
+      putOrCheck(path, file, hash, json, `put_if_changed '${path}' '${file}' '${hash}'`);
     }
     // Each pipeline is proved on the real engine with its checks, then put, before the
     // template that names it: a template naming a missing pipeline makes every write fail,
@@ -126,21 +139,23 @@ export class ElasticsearchSetup extends Construct {
       }
       if (seen !== undefined) continue;
       pipelines.set(pipeline.name, pipeline);
-      if (pipeline.checks.length > 0) {
+      if (puts && pipeline.checks.length > 0) {
         files[`simulate-${pipeline.name}.json`] = JSON.stringify(pipeline.simulateJson(), undefined, 2) + '\n';
         calls.push(`check_pipeline '${pipeline.name}' 'simulate-${pipeline.name}.json'`);
       }
       const { hash, json } = withHash(pipeline.toJson(), 'top');
-      files[`pipeline-${pipeline.name}.json`] = json;
-      calls.push(`put_if_changed '/_ingest/pipeline/${pipeline.name}' 'pipeline-${pipeline.name}.json' '${hash}'`);
+      const path = `/_ingest/pipeline/${pipeline.name}`;
+      const file = `pipeline-${pipeline.name}.json`;
+      putOrCheck(path, file, hash, json, `put_if_changed '${path}' '${file}' '${hash}'`);
     }
     for (const template of templates) {
       // A template applies to new backing indices only: when its content changed, the
       // streams it matches roll over at their next write, so that the new mapping and
       // pipeline serve from then on instead of from the next scheduled rollover.
       const { hash, json } = withHash(template.toJson(), 'top');
-      files[`template-${template.name}.json`] = json;
-      calls.push(`put_template '${template.name}' 'template-${template.name}.json' '${hash}' ${template.indexPatterns.map((p) => `'${p}'`).join(' ')}`);
+      const file = `template-${template.name}.json`;
+      putOrCheck(`/_index_template/${template.name}`, file, hash, json,
+        `put_template '${template.name}' '${file}' '${hash}' ${template.indexPatterns.map((p) => `'${p}'`).join(' ')}`);
     }
     const secured = es.authenticated;
     const namespace = Chart.of(this).namespace;
@@ -195,27 +210,33 @@ export class ElasticsearchSetup extends Construct {
       throw new Error(`elasticsearch setup upgradeCheck is for the upgrade from 8.19 to 9.x, and the cluster is on ${es.version} already: turn it off`);
     }
     const makesKeys = !supplied && consumers.some((c) => c.kind === ConsumerKind.WRITER_API_KEY);
+    // What the keys it makes carry, which their owner must hold to grant.
+    const granted = makesKeys ? [...new Set(consumers.filter((c) => c.kind === ConsumerKind.WRITER_API_KEY)
+      .flatMap((c) => writerIndexPrivileges(c.indexFamilies?.() ?? []).names))].sort() : [];
     this.requiredPrivileges = {
       cluster: [
-        'monitor', 'manage_index_templates', 'manage_ilm', 'manage_pipeline',
+        'monitor', ...puts ? ['manage_index_templates', 'manage_ilm', 'manage_pipeline'] : ['read_ilm', 'read_pipeline'],
         ...makesKeys ? ['manage_own_api_key'] : [],
         ...!supplied && consumers.some((c) => c.kind === ConsumerKind.KIBANA_TOKEN) ? ['manage_service_account'] : [],
         ...upgradeCheck ? ['manage'] : [],
       ],
-      indices: [{
+      indices: puts ? [{
         names: [...new Set(templates.flatMap((t) => t.indexPatterns))].sort(),
         privileges: ['manage', ...makesKeys ? ['create_doc', 'auto_configure'] : []],
-      }],
+      }] : granted.length > 0 ? [{ names: granted, privileges: ['create_doc', 'auto_configure'] }] : [],
     };
     const name = `${es.name}-setup`;
     const labels = appLabels('elasticsearch-setup', es.name);
     const curlAuth = secured ? '--config /tmp/es-curl.conf' : '';
     files['run.sh'] = [
       '#!/usr/bin/env bash',
-      secured
-        ? '# Puts the lifecycle policies, the index templates (which name them), then each writer\'s role and user and\n' +
-          "# each Kibana's service account token, with their credentials in Secrets in the consumers' namespaces."
-        : '# Puts the lifecycle policies, then the index templates (which name them).',
+      !puts
+        ? "# Checks that the lifecycle policies, pipelines and index templates another stack's setup puts are there\n" +
+          "# with this stack's content, then gives each writer and Kibana credentials, in Secrets in their namespaces."
+        : secured
+          ? '# Puts the lifecycle policies, the index templates (which name them), then each writer\'s role and user and\n' +
+            "# each Kibana's service account token, with their credentials in Secrets in the consumers' namespaces."
+          : '# Puts the lifecycle policies, then the index templates (which name them).',
       'set -euo pipefail',
       ...(secured ? [
         'umask 077',
@@ -239,9 +260,7 @@ export class ElasticsearchSetup extends Construct {
       '  cat /tmp/response; echo',
       '  if [ "$code" -ge 300 ]; then echo "PUT $1 answered $code" >&2; exit 1; fi',
       '}',
-      PUT_IF_CHANGED_FUNCTION,
-      ...(pipelines.size > 0 ? [CHECK_PIPELINE_FUNCTION] : []),
-      PUT_TEMPLATE_FUNCTION,
+      ...(puts ? [PUT_IF_CHANGED_FUNCTION, ...(pipelines.size > 0 ? [CHECK_PIPELINE_FUNCTION] : []), PUT_TEMPLATE_FUNCTION] : [CHECK_SAME_FUNCTION]),
       ...consumerFunctions(consumers.map((c) => c.kind), supplied),
       ...(upgradeCheck ? [UPGRADE_CHECK_SCRIPT] : []),
       ...calls,
@@ -384,7 +403,8 @@ const PUT_TEMPLATE_FUNCTION = String.raw`put_template() {
   for pattern in "$@"; do
     # A name that is no data stream answers 404; a pattern that matches none, an empty list.
     code=$(es GET "/_data_stream/$pattern")
-    if [ "$code" != 200 ]; then continue; fi
+    if [ "$code" = 404 ]; then continue; fi
+    if [ "$code" != 200 ]; then echo "GET /_data_stream/$pattern answered $code" >&2; cat /tmp/response >&2; echo >&2; exit 1; fi
     tr -d ' \n' < /tmp/response > /tmp/compact
     for stream in $(grep -o '"name":"[^"]*","timestamp_field"' /tmp/compact | sed 's/^"name":"\([^"]*\)".*/\1/'); do
       echo "POST /$stream/_rollover?lazy=true (template $name changed)"
@@ -411,6 +431,28 @@ const PUT_IF_CHANGED_FUNCTION = String.raw`put_if_changed() {
   tr -d ' \n' < /tmp/response > /tmp/compact
   if [ "$code" = 200 ] && grep -q "\"content_hash\":\"$3\"" /tmp/compact; then echo "$1 unchanged"; return; fi
   put "$1" "$2"
+}`;
+
+/**
+ * `check_same PATH HASH`: what the cluster has at PATH (a policy, pipeline or template that
+ * another stack's setup puts) must carry the content hash HASH in its `_meta`; else the Job
+ * fails, saying which and why, and retries until that setup has put it.
+ */
+const CHECK_SAME_FUNCTION = String.raw`check_same() {
+  local code
+  code=$(es GET "$1")
+  tr -d ' 
+' < /tmp/response > /tmp/compact
+  if [ "$code" = 404 ]; then
+    echo "$1 is not in the Elasticsearch yet: the setup that puts the templates (putTemplates true, e.g. the central cluster's) must put it first, from a stack with the same sources" >&2
+    exit 1
+  fi
+  if [ "$code" != 200 ]; then echo "GET $1 answered $code" >&2; cat /tmp/response >&2; echo >&2; exit 1; fi
+  if ! grep -q "\"content_hash\":\"$2\"" /tmp/compact; then
+    echo "$1 in the Elasticsearch differs from this stack's (content hash $2): give every cluster's stack the same library release, version, indexReplicas and retention" >&2
+    exit 1
+  fi
+  echo "$1: as this stack has it"
 }`;
 
 /**
@@ -490,7 +532,8 @@ const ENSURE_KIBANA_TOKEN_FUNCTION = String.raw`ensure_kibana_credentials() {
  * nothing when they are the same (`"updated":false`) and fails, saying what to do, when
  * the key is gone (invalidated, expired, or owned by other setup credentials); else
  * create a key from `api-key-NAME.json` and store it (`api_key`, the encoded form, and
- * `id`) with the CA in a new Secret. A key whose Secret could not be stored, or that
+ * `id`) with the CA in a new Secret, after invalidating the keys of that name that this
+ * setup's credentials own (a Secret deleted to get a new key left its key valid). A key whose Secret could not be stored, or that
  * lost the race to a Secret made meanwhile, is invalidated again (by id with `"owner": true`,
  * the form a user with only manage_own_api_key may use).
  * @see https://www.elastic.co/guide/en/elasticsearch/reference/8.19/security-api-create-api-key.html
@@ -511,6 +554,11 @@ const ENSURE_API_KEY_FUNCTION = String.raw`ensure_api_key() {
     key_holds_privileges "$1" "$2" "$3" "$(secret_key api_key)"
     return
   fi
+  # Keys of this name that no Secret holds any more (one was deleted) would stay valid: invalidate them first.
+  printf '{"name":"%s","owner":true}' "$3" > /tmp/invalidate.json
+  code=$(es DELETE /_security/api_key /tmp/invalidate.json)
+  if [ "$code" != 200 ] && [ "$code" != 404 ]; then echo "invalidating old API keys named $3 answered $code" >&2; cat /tmp/response >&2; exit 1; fi
+  echo "invalidated old API keys named $3: $(tr -d ' \n' < /tmp/response)"
   echo "POST /_security/api_key ($3)"
   code=$(es POST /_security/api_key "/setup/api-key-$3.json")
   if [ "$code" != 200 ]; then echo "creating API key $3 answered $code" >&2; cat /tmp/response >&2; exit 1; fi

@@ -29,6 +29,19 @@ export interface RemoteElasticsearchOptions {
   readonly indexReplicas?: number;
 
   /**
+   * Whether this stack's setup puts the lifecycle policies, ingest pipelines and index
+   * templates. Turn it off in the workload clusters of a central Elasticsearch whose own
+   * stack (or one chosen workload) puts them: the setup then only checks, on every run, that
+   * each one is there with this stack's content (the hash in its `_meta`), failing and
+   * retrying while one is missing or differs, and makes the writers' keys. Its credentials
+   * then need no `manage` on the indices and no `manage_*` on templates, policies or
+   * pipelines, so a workload cluster cannot delete or rewrite the logs of another
+   * (`requiredPrivileges` shows the smaller role).
+   * @default true
+   */
+  readonly putTemplates?: boolean;
+
+  /**
    * Name of the setup Job (`<name>-setup`) and of its ServiceAccount and Roles.
    * @default 'elasticsearch'
    */
@@ -48,6 +61,7 @@ export abstract class RemoteElasticsearch extends ElasticsearchBackend {
   public readonly authenticated = true;
   public readonly indexReplicas: number;
   public readonly consumerCredentials: ElasticsearchConsumerCredentials;
+  public readonly putsTemplates: boolean;
   /** The Elasticsearch image of the cluster's version (bash and curl). */
   public readonly setupImage: string;
   protected readonly writerAuthentication = ElasticsearchAuthentication.API_KEY;
@@ -75,6 +89,8 @@ export abstract class RemoteElasticsearch extends ElasticsearchBackend {
     if (!Object.values(ElasticsearchConsumerCredentials).includes(this.consumerCredentials)) {
       throw new Error(`${kind} consumerCredentials must be one of ${Object.values(ElasticsearchConsumerCredentials).join(', ')}, got ${describeValue(this.consumerCredentials)}`);
     }
+    this.putsTemplates = props.putTemplates ?? true;
+    if (typeof this.putsTemplates !== 'boolean') throw new Error(`${kind} putTemplates must be true or false, got ${describeValue(props.putTemplates)}`);
     this.setupImage = `${ELASTICSEARCH_IMAGE_REPOSITORY}:${this.version}`;
   }
 }

@@ -30,6 +30,17 @@ export interface FakeCluster {
   readonly elasticPassword: string;
   /** Other users (setup credentials) the Elasticsearch stub accepts, with their passwords. */
   readonly users?: { [username: string]: string };
+  /**
+   * The role of each of those users that has one: a request it does not grant is 403, and
+   * an API key it makes holds at most what the role holds. A user without one may do anything.
+   */
+  readonly roles?: { [username: string]: FakeRole };
+}
+
+/** A role as `PUT /_security/role` takes it. */
+export interface FakeRole {
+  readonly cluster: string[];
+  readonly indices: { names: string[]; privileges: string[] }[];
 }
 
 export interface FakeRun {
@@ -135,15 +146,21 @@ function curl(run: RunContext, cwd: string, args: string[]): StubAnswer {
     const tokenPath = '/_security/service/elastic/kibana/credential/token/';
     const principal = principalOf(run, db, config);
     const apiKeyPath = /^\/_security\/api_key\/([^/]+)$/.exec(p);
+    const role = principal?.kind === 'user' ? run.cluster.roles?.[principal.name] : undefined;
+    const denied = role === undefined ? undefined : deniedBy(role, method, p);
     if (principal === undefined || (!run.publicCa && !/cacert = "[^"]+"/.test(config ?? ''))) {
       status = 401;
+    } else if (denied !== undefined) {
+      status = 403;
+      answer = { error: { type: 'security_exception', reason: `action [${method} ${p}] is unauthorized for user [${principal.name}]: it needs ${denied}` }, status };
     } else if (p === '/_security/_authenticate') {
       answer = { username: principal.name, authentication_type: principal.kind };
     } else if (method === 'POST' && p === '/_security/user/_has_privileges') {
       const asked = JSON.parse(body ?? '{}').index as { names: string[]; privileges: string[] }[];
-      const held = principal.kind === 'api_key' ? Object.values(db.apiKeys[principal.name].role_descriptors as { [r: string]: any })
-        .flatMap((r: any) => r.indices as { names: string[]; privileges: string[] }[]) : undefined;
-      const holds = (name: string, privilege: string) => held === undefined || held.some((i) => i.names.includes(name) && i.privileges.includes(privilege));
+      // A key holds what its descriptors and its owner's role (when it was made or updated) both hold.
+      const key = principal.kind === 'api_key' ? db.apiKeys[principal.name] : undefined;
+      const held = key === undefined ? [role] : [...Object.values(key.role_descriptors as { [r: string]: FakeRole }), key.limitedBy];
+      const holds = (name: string, privilege: string) => held.every((r: FakeRole | undefined) => r === undefined || holdsIndex(r, name, [privilege]));
       answer = { has_all_requested: asked.every((i) => i.names.every((n) => i.privileges.every((v) => holds(n, v)))) };
     } else if (principal.kind !== 'user') {
       status = 403;
@@ -151,7 +168,7 @@ function curl(run: RunContext, cwd: string, args: string[]): StubAnswer {
       const request = JSON.parse(body ?? '{}');
       const id = `key${Object.keys(db.apiKeys).length + 1}`;
       const key = `secret-of-${id}`;
-      db.apiKeys[id] = { name: request.name, role_descriptors: request.role_descriptors, metadata: request.metadata, owner: principal.name, invalidated: false, encoded: Buffer.from(`${id}:${key}`).toString('base64') };
+      db.apiKeys[id] = { name: request.name, role_descriptors: request.role_descriptors, metadata: request.metadata, owner: principal.name, limitedBy: role, invalidated: false, encoded: Buffer.from(`${id}:${key}`).toString('base64') };
       answer = { id, name: request.name, api_key: key, encoded: db.apiKeys[id].encoded };
     } else if (method === 'PUT' && apiKeyPath) {
       const stored = db.apiKeys[apiKeyPath[1]];
@@ -161,7 +178,7 @@ function curl(run: RunContext, cwd: string, args: string[]): StubAnswer {
       } else {
         const request = JSON.parse(body ?? '{}');
         const updated = JSON.stringify([stored.role_descriptors, stored.metadata]) !== JSON.stringify([request.role_descriptors, request.metadata]);
-        Object.assign(stored, { role_descriptors: request.role_descriptors, metadata: request.metadata, updates: (stored.updates ?? 0) + (updated ? 1 : 0) });
+        Object.assign(stored, { role_descriptors: request.role_descriptors, metadata: request.metadata, limitedBy: role, updates: (stored.updates ?? 0) + (updated ? 1 : 0) });
         answer = { updated };
       }
     } else if (method === 'DELETE' && p === '/_security/api_key' && principal.name !== 'elastic' && JSON.parse(body ?? '{}').owner !== true) {
@@ -169,9 +186,11 @@ function curl(run: RunContext, cwd: string, args: string[]): StubAnswer {
       status = 403;
       answer = { error: { type: 'security_exception', reason: 'action [cluster:admin/xpack/security/api_key/invalidate] is unauthorized' }, status };
     } else if (method === 'DELETE' && p === '/_security/api_key') {
-      const ids = JSON.parse(body ?? '{}').ids as string[];
+      // By ids, or (with "owner": true) every valid key of a name that the caller owns.
+      const request = JSON.parse(body ?? '{}');
+      const ids = (request.ids ?? Object.keys(db.apiKeys).filter((id) => db.apiKeys[id].name === request.name && db.apiKeys[id].owner === principal.name && !db.apiKeys[id].invalidated)) as string[];
       for (const id of ids) if (db.apiKeys[id]) db.apiKeys[id].invalidated = true;
-      answer = { invalidated_api_keys: ids };
+      answer = { invalidated_api_keys: ids, previously_invalidated_api_keys: [], error_count: 0 };
     } else if (p.startsWith('/_cluster/health')) {
       answer = { status: 'green' };
     } else if (method === 'PUT' && p.startsWith('/_security/user/')) {
@@ -183,6 +202,15 @@ function curl(run: RunContext, cwd: string, args: string[]): StubAnswer {
     } else if (method === 'PUT' && p.startsWith('/_ingest/pipeline/')) {
       db.pipelines = { ...db.pipelines, [p.slice('/_ingest/pipeline/'.length)]: JSON.parse(body ?? '{}') };
       answer = { acknowledged: true };
+    } else if (method === 'PUT' && p.startsWith('/_ilm/policy/')) {
+      db.policies = { ...db.policies, [p.slice('/_ilm/policy/'.length)]: JSON.parse(body ?? '{}').policy };
+      answer = { acknowledged: true };
+    } else if (method === 'GET' && (p.startsWith('/_ilm/policy/') || (p.startsWith('/_ingest/pipeline/') && p !== '/_ingest/pipeline/_simulate'))) {
+      // As Elasticsearch answers: by name, a policy under "policy", a pipeline as it was put.
+      const [, kind, name] = /^\/_(ilm\/policy|ingest\/pipeline)\/(.+)$/.exec(p) as RegExpExecArray;
+      const stored = (kind === 'ilm/policy' ? db.policies : db.pipelines)?.[name];
+      if (stored === undefined) { status = 404; answer = {}; }
+      else answer = { [name]: kind === 'ilm/policy' ? { version: 1, policy: stored } : stored };
     } else if (method === 'POST' && p === '/_ingest/pipeline/_simulate') {
       // The ingest model stands in for Elasticsearch's: the checks run through the pipelines put before.
       answer = { docs: simulate(JSON.parse(body ?? '{}'), db.pipelines ?? {}).map((d) => d.error === undefined ? { doc: { _source: d.doc } } : { error: { root_cause: [{ type: 'fail_processor_exception', reason: d.error }], type: 'fail_processor_exception', reason: d.error } }) };
@@ -239,6 +267,40 @@ function curl(run: RunContext, cwd: string, args: string[]): StubAnswer {
   // The API server pretty-prints JSON for curl.
   if (out) fs.writeFileSync(path.resolve(cwd, out), `${JSON.stringify(answer, undefined, 2)}\n`);
   return { code: failOnError && status >= 400 ? 22 : 0, stdout: writeOut ? String(status) : '' };
+}
+
+/** The cluster privileges, any of which grants a call (as Elasticsearch's APIs document them); undefined: none needed. */
+function clusterPrivilegesOf(method: string, p: string): string[] | undefined {
+  const admin = ['manage', 'all'];
+  if (p === '/_security/_authenticate' || p === '/_security/user/_has_privileges') return undefined;
+  if (p.startsWith('/_cluster/health') || p.startsWith('/_nodes')) return ['monitor', ...admin];
+  if (p.startsWith('/_ilm/policy/')) return method === 'GET' ? ['read_ilm', 'manage_ilm', ...admin] : ['manage_ilm', ...admin];
+  if (p === '/_ingest/pipeline/_simulate') return ['read_pipeline', 'manage_pipeline', ...admin];
+  if (p.startsWith('/_ingest/pipeline/')) return method === 'GET' ? ['read_pipeline', 'manage_pipeline', ...admin] : ['manage_pipeline', ...admin];
+  // monitor grants the GET of templates (ClusterPrivilegeTests.testMonitorPrivilegeGrantsGetTemplateActions).
+  if (p.startsWith('/_index_template/')) return method === 'GET' ? ['monitor', 'manage_index_templates', ...admin] : ['manage_index_templates', ...admin];
+  if (p.startsWith('/_security/api_key')) return ['manage_own_api_key', 'manage_api_key', 'manage_security', 'all'];
+  if (p.startsWith('/_security/service/')) return ['manage_service_account', 'manage_security', 'all'];
+  if (p.startsWith('/_security/')) return ['manage_security', 'all'];
+  if (p.startsWith('/_migration/deprecations')) return admin;
+  return [];
+}
+
+/** What a role lacks for a call, in words; undefined when it may make it. */
+function deniedBy(role: FakeRole, method: string, p: string): string | undefined {
+  const stream = /^\/_data_stream\/(.+)$/.exec(p);
+  const rollover = /^\/([^_/][^/]*)\/_rollover/.exec(p);
+  if (stream) return holdsIndex(role, stream[1], ['view_index_metadata']) || holdsIndex(role, stream[1], ['manage']) ? undefined : `view_index_metadata or manage on ${stream[1]}`;
+  if (rollover) return holdsIndex(role, rollover[1], ['manage']) ? undefined : `manage on ${rollover[1]}`;
+  const cluster = clusterPrivilegesOf(method, p);
+  if (cluster === undefined) return undefined;
+  return cluster.some((c) => role.cluster.includes(c)) ? undefined : `one of the cluster privileges ${cluster.join(', ')}`;
+}
+
+/** The role holds the privileges (or all) on the name or pattern: a pattern of its own covers it. */
+function holdsIndex(role: FakeRole, name: string, privileges: string[]): boolean {
+  const covers = (held: string) => held === name || (held.endsWith('*') && name.startsWith(held.slice(0, -1)));
+  return privileges.every((privilege) => role.indices.some((i) => i.names.some(covers) && (i.privileges.includes(privilege) || i.privileges.includes('all'))));
 }
 
 /** Who a request's curl config authenticates as: a user, an API key (by id) or a service token; undefined when nobody. */
@@ -341,10 +403,10 @@ function stubServer(): Promise<number> {
 }
 
 /** A fresh fake cluster with no Secret. */
-export function fakeCluster(elasticPassword = 'elastic-password-from-its-secret', users: { [username: string]: string } = {}): FakeCluster {
+export function fakeCluster(elasticPassword = 'elastic-password-from-its-secret', users: { [username: string]: string } = {}, roles: { [username: string]: FakeRole } = {}): FakeCluster {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-cluster-'));
   fs.writeFileSync(path.join(dir, 'db.json'), JSON.stringify({ secrets: {}, users: {}, roles: {}, tokens: {}, apiKeys: {} }));
-  return { dir, elasticPassword, users };
+  return { dir, elasticPassword, users, roles };
 }
 
 /**
@@ -406,7 +468,7 @@ export async function runInFakeCluster(cluster: FakeCluster, files: { [file: str
 
 /** A copy of a fake cluster's state, to try something from the same start. */
 export function cloneCluster(cluster: FakeCluster): FakeCluster {
-  const copy = fakeCluster(cluster.elasticPassword, cluster.users);
+  const copy = fakeCluster(cluster.elasticPassword, cluster.users, cluster.roles);
   fs.copyFileSync(path.join(cluster.dir, 'db.json'), path.join(copy.dir, 'db.json'));
   return copy;
 }
@@ -423,9 +485,11 @@ export function secretsOf(cluster: FakeCluster): StoredSecret[] {
 }
 
 /** Users, roles, service tokens and API keys the fake Elasticsearch holds. */
-export function elasticsearchStateOf(cluster: FakeCluster): { users: any; roles: any; tokens: { [name: string]: string }; apiKeys: { [id: string]: any }; templates: { [name: string]: any } } {
+export function elasticsearchStateOf(cluster: FakeCluster): {
+  users: any; roles: any; tokens: { [name: string]: string }; apiKeys: { [id: string]: any }; templates: { [name: string]: any }; policies: { [name: string]: any }; pipelines: { [name: string]: any };
+} {
   const db = JSON.parse(fs.readFileSync(path.join(cluster.dir, 'db.json'), 'utf-8'));
-  return { users: db.users, roles: db.roles, tokens: db.tokens, apiKeys: db.apiKeys, templates: db.templates ?? {} };
+  return { users: db.users, roles: db.roles, tokens: db.tokens, apiKeys: db.apiKeys, templates: db.templates ?? {}, policies: db.policies ?? {}, pipelines: db.pipelines ?? {} };
 }
 
 /** Adds a Secret to the fake cluster (one that another operator made, or a user). */
